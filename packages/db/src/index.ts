@@ -1,0 +1,4 @@
+export * from "./schema.js";
+export * as schema from "./schema.js";
+export { openDatabase, DatabaseUnavailableError } from "./client.js";
+export type { Database, DatabaseHandle, DatabaseOptions } from "./client.js";

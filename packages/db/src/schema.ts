@@ -1,0 +1,72 @@
+/**
+ * Herald's durable facts. PostgreSQL is the source of truth for everything here;
+ * live facts (connections, heartbeats) live in the presence store instead.
+ */
+import { sql } from "drizzle-orm";
+import {
+  check,
+  index,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const chosenStatus = pgEnum("chosen_status", ["online", "away", "dnd", "invisible"]);
+export const friendshipStatus = pgEnum("friendship_status", ["pending", "accepted"]);
+
+export const users = pgTable("users", {
+  id: uuid().primaryKey().defaultRandom(),
+  username: text().notNull().unique(),
+  passwordHash: text().notNull(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * One row per pair: the two ids are stored ordered (userLow < userHigh) so that
+ * "A asked B" and "B asked A" can never both exist.
+ */
+export const friendships = pgTable(
+  "friendships",
+  {
+    userLow: uuid().notNull().references(() => users.id, { onDelete: "cascade" }),
+    userHigh: uuid().notNull().references(() => users.id, { onDelete: "cascade" }),
+    requesterId: uuid().notNull(),
+    status: friendshipStatus().notNull().default("pending"),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userLow, t.userHigh] }),
+    index().on(t.userHigh),
+    check("friendships_ordered_pair", sql`${t.userLow} < ${t.userHigh}`),
+    check("friendships_requester_in_pair", sql`${t.requesterId} in (${t.userLow}, ${t.userHigh})`),
+  ],
+);
+
+/**
+ * A user's chosen presence and what each class of friend last saw of them.
+ * `lastSeen` is what friends outside the allow-list last saw (rule 5 freezes it when the
+ * user goes invisible); `lastSeenBy` holds a later moment for allow-listed friends who
+ * kept seeing the user while invisible. `lastDisconnectedAt` is the user's own truth.
+ */
+export const userPresence = pgTable("user_presence", {
+  userId: uuid()
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  status: chosenStatus().notNull().default("online"),
+  message: text(),
+  visibleTo: uuid().array().notNull().default(sql`'{}'::uuid[]`),
+  lastSeen: timestamp({ withTimezone: true }),
+  lastSeenBy: jsonb().$type<Record<string, string>>().notNull().default({}),
+  lastDisconnectedAt: timestamp({ withTimezone: true }),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export type UserRow = typeof users.$inferSelect;
+export type FriendshipRow = typeof friendships.$inferSelect;
+export type UserPresenceRow = typeof userPresence.$inferSelect;
+export type ChosenStatus = (typeof chosenStatus.enumValues)[number];

@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eq } from "drizzle-orm";
+import { openDatabase, users, userPresence } from "../src/index.js";
+import { createTestDatabase } from "../src/testing.js";
+
+describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
+  it("migrates and stores users with default presence", async () => {
+    const handle = await createTestDatabase(kind);
+    try {
+      const [user] = await handle.db.insert(users).values({ username: "ada", passwordHash: "x" }).returning();
+      await handle.db.insert(userPresence).values({ userId: user!.id });
+      const [row] = await handle.db.select().from(userPresence).where(eq(userPresence.userId, user!.id));
+      expect(row).toMatchObject({ status: "online", message: null, visibleTo: [], lastSeen: null, lastSeenBy: {} });
+      await expect(handle.db.insert(users).values({ username: "ada", passwordHash: "y" })).rejects.toThrow();
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe("embedded database", () => {
+  it("keeps data across a reopen of the same directory", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "herald-db-")), "db");
+    const first = await openDatabase({ dataDir });
+    await first.db.insert(users).values({ username: "grace", passwordHash: "x" });
+    await first.close();
+    const second = await openDatabase({ dataDir });
+    const rows = await second.db.select().from(users);
+    expect(rows.map((r) => r.username)).toEqual(["grace"]);
+    await second.close();
+  });
+
+  it("names DATABASE_URL when PostgreSQL does not answer", async () => {
+    await expect(openDatabase({ databaseUrl: "postgres://postgres@127.0.0.1:1/none" })).rejects.toThrow(/DATABASE_URL/);
+  });
+});
