@@ -1,0 +1,28 @@
+/**
+ * The bus carries presence changes between servers. Each user has a channel; a server listens
+ * only to the channels of users its local subscribers care about (their friends and themselves).
+ * Delivery is at-most-once (Redis pub/sub): after a reconnect the bus announces a resync and
+ * every subscriber rebuilds from a fresh snapshot.
+ */
+import type { PresenceState } from "../types.js";
+
+export type BusMessage =
+  /** The full current state of the channel's user (the highest version wins). */
+  | { type: "state"; state: PresenceState }
+  /** The channel's user gained or lost a friend. */
+  | { type: "friend_added"; friendId: string }
+  | { type: "friend_removed"; friendId: string };
+
+export type BusListener = (message: BusMessage) => void;
+
+export interface PresenceBus {
+  publish(userId: string, message: BusMessage): Promise<void>;
+  /** Starts delivering the user's channel to `listener`; returns the unsubscribe function. */
+  subscribe(userId: string, listener: BusListener): () => void;
+  /** Called when messages may have been lost (e.g. after a Redis reconnect). */
+  onResync(listener: () => void): () => void;
+  /** Live listeners (channels × listeners, plus resync listeners): for leak checks and metrics. */
+  listenerCount(): number;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,77 @@
+/**
+ * SPEC §2 as pure functions: what a viewer sees of a user, given the user's full state.
+ * No I/O here; this is the most tested code in Herald.
+ */
+import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
+
+const allowListCache = new WeakMap<string[], Set<string>>();
+
+function allowList(visibleTo: string[]): Set<string> {
+  let set = allowListCache.get(visibleTo);
+  if (!set) {
+    set = new Set(visibleTo);
+    allowListCache.set(visibleTo, set);
+  }
+  return set;
+}
+
+/** Whether `viewerId` sees the user as they chose (rule 4), assuming the user is connected. */
+export function canSeeChosenStatus(state: PresenceState, viewerId: string): boolean {
+  return state.status !== "invisible" || allowList(state.visibleTo).has(viewerId);
+}
+
+/** Rules 1, 4, 5 and 6: the presence of `state.userId` as seen by the friend `viewerId`. */
+export function viewOf(state: PresenceState, viewerId: string): VisiblePresence {
+  if (state.online && canSeeChosenStatus(state, viewerId)) {
+    return {
+      userId: state.userId,
+      status: state.status === "invisible" ? "online" : state.status,
+      message: state.message,
+      lastSeen: null,
+    };
+  }
+  // Offline views never carry the message: a message edited while invisible must not leak.
+  return { userId: state.userId, status: "offline", message: null, lastSeen: lastSeenFor(state, viewerId) };
+}
+
+/** Rule 6: the last moment this viewer could see the user. */
+export function lastSeenFor(state: PresenceState, viewerId: string): string | null {
+  return latest(state.lastSeen, state.lastSeenBy[viewerId] ?? null);
+}
+
+/** Whether every viewer outside the allow-list sees the same thing (true unless they were allow-listed before). */
+export function viewKey(state: PresenceState, viewerId: string): string {
+  if (state.online && canSeeChosenStatus(state, viewerId)) return "chosen";
+  return state.lastSeenBy[viewerId] ? `seen:${viewerId}` : "public";
+}
+
+export function ownViewOf(state: PresenceState): OwnPresence {
+  return {
+    status: state.status,
+    message: state.message,
+    visibleTo: state.visibleTo,
+    connections: state.connections,
+    lastSeen: state.online ? null : state.lastDisconnectedAt,
+  };
+}
+
+export function sameVisiblePresence(a: VisiblePresence, b: VisiblePresence): boolean {
+  return a.userId === b.userId && a.status === b.status && a.message === b.message && a.lastSeen === b.lastSeen;
+}
+
+export function sameOwnPresence(a: OwnPresence, b: OwnPresence): boolean {
+  return (
+    a.status === b.status &&
+    a.message === b.message &&
+    a.connections === b.connections &&
+    a.lastSeen === b.lastSeen &&
+    a.visibleTo.length === b.visibleTo.length &&
+    a.visibleTo.every((id, i) => id === b.visibleTo[i])
+  );
+}
+
+export function latest(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a >= b ? a : b;
+}

@@ -1,0 +1,112 @@
+/** The embedded store: one process, no Redis. Same contract as the Redis store. */
+import { OFFLINE_LIVE_PRESENCE, type LivePresence } from "../types.js";
+import type { ConnectionRef, OfflineSettlement, PresenceStore } from "./types.js";
+
+interface UserRecord {
+  /** connection id → expiry (ms since epoch) */
+  connections: Map<string, number>;
+  online: boolean;
+  version: number;
+  /** When the connection count last dropped to zero, or the last refresh of a reaped connection. */
+  lastConnectedAt: number;
+}
+
+export class MemoryPresenceStore implements PresenceStore {
+  private readonly users = new Map<string, UserRecord>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  async connect({ userId, connectionId }: ConnectionRef, ttlMs: number): Promise<LivePresence> {
+    const record = this.record(userId);
+    record.connections.set(connectionId, this.now() + ttlMs);
+    record.online = true;
+    record.version += 1;
+    return live(record);
+  }
+
+  async disconnect({ userId, connectionId }: ConnectionRef, at: Date): Promise<LivePresence> {
+    const record = this.record(userId);
+    if (record.connections.delete(connectionId)) {
+      record.version += 1;
+      if (record.connections.size === 0) record.lastConnectedAt = at.getTime();
+    }
+    return live(record);
+  }
+
+  async refresh(refs: ConnectionRef[], ttlMs: number): Promise<void> {
+    const expiry = this.now() + ttlMs;
+    for (const { userId, connectionId } of refs) {
+      const connections = this.users.get(userId)?.connections;
+      if (connections?.has(connectionId)) connections.set(connectionId, expiry);
+    }
+  }
+
+  async settleOffline(userId: string): Promise<OfflineSettlement | null> {
+    const record = this.users.get(userId);
+    if (!record || !record.online || record.connections.size > 0) return null;
+    return this.settle(record);
+  }
+
+  async reap(now: Date, graceMs: number): Promise<Array<{ userId: string } & OfflineSettlement>> {
+    const settled: Array<{ userId: string } & OfflineSettlement> = [];
+    const nowMs = now.getTime();
+    for (const [userId, record] of this.users) {
+      let lastExpired = 0;
+      for (const [connectionId, expiry] of record.connections) {
+        if (expiry <= nowMs) {
+          record.connections.delete(connectionId);
+          record.version += 1;
+          lastExpired = Math.max(lastExpired, expiry);
+        }
+      }
+      if (!record.online || record.connections.size > 0) continue;
+      if (lastExpired > 0) {
+        record.lastConnectedAt = Math.max(record.lastConnectedAt, lastExpired);
+        settled.push({ userId, ...this.settle(record) });
+      } else if (record.lastConnectedAt + graceMs < nowMs) {
+        settled.push({ userId, ...this.settle(record) });
+      }
+    }
+    return settled;
+  }
+
+  async bumpVersion(userId: string): Promise<number> {
+    const record = this.record(userId);
+    record.version += 1;
+    return record.version;
+  }
+
+  async getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
+    const result = new Map<string, LivePresence>();
+    for (const userId of userIds) {
+      const record = this.users.get(userId);
+      result.set(userId, record ? live(record) : { ...OFFLINE_LIVE_PRESENCE });
+    }
+    return result;
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.users.clear();
+  }
+
+  private settle(record: UserRecord): OfflineSettlement {
+    record.online = false;
+    record.version += 1;
+    return { live: live(record), lastConnectedAt: new Date(record.lastConnectedAt).toISOString() };
+  }
+
+  private record(userId: string): UserRecord {
+    let record = this.users.get(userId);
+    if (!record) {
+      record = { connections: new Map(), online: false, version: 0, lastConnectedAt: 0 };
+      this.users.set(userId, record);
+    }
+    return record;
+  }
+}
+
+function live(record: UserRecord): LivePresence {
+  return { online: record.online, connections: record.connections.size, version: record.version };
+}

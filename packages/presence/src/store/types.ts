@@ -1,0 +1,50 @@
+/**
+ * The live store: who is connected right now. It holds only facts that expire (connections,
+ * liveness) and can be wiped and rebuilt from the live sockets; durable facts live in PostgreSQL.
+ *
+ * Every operation that changes a user's live facts also increments that user's version,
+ * atomically with the change: versions order presence changes across servers.
+ */
+import type { LivePresence } from "../types.js";
+
+export interface ConnectionRef {
+  userId: string;
+  connectionId: string;
+}
+
+export interface OfflineSettlement {
+  live: LivePresence;
+  /** When the user was last connected (heard from): their last-seen moment. */
+  lastConnectedAt: string;
+}
+
+export interface PresenceStore {
+  /** Registers a live connection that expires `ttlMs` from now unless refreshed. */
+  connect(ref: ConnectionRef, ttlMs: number): Promise<LivePresence>;
+  /**
+   * Removes a connection. When it was the user's last, the user stays `online` (the offline
+   * grace of rule 3) until `settleOffline` confirms no connection came back.
+   */
+  disconnect(ref: ConnectionRef, at: Date): Promise<LivePresence>;
+  /** Pushes the expiry of these connections to now + `ttlMs` (a server's periodic keep-alive). */
+  refresh(refs: ConnectionRef[], ttlMs: number): Promise<void>;
+  /**
+   * Ends the grace: if the user is still online with no connection, marks them offline and
+   * returns the moment the last connection ended. Null when they reconnected or were already
+   * settled (so exactly one caller performs the transition).
+   */
+  settleOffline(userId: string): Promise<OfflineSettlement | null>;
+  /**
+   * Finds what dead servers left behind: connections past their expiry are removed, and users
+   * left with none — or whose grace outlived `graceMs` with nobody to settle it — are settled.
+   * Each returned user was settled by this call alone.
+   */
+  reap(now: Date, graceMs: number): Promise<Array<{ userId: string } & OfflineSettlement>>;
+  /** Increments the version after a durable change, so the republished state wins. */
+  bumpVersion(userId: string): Promise<number>;
+  /** Live facts of many users at once; users never seen are offline at version 0. */
+  getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>>;
+  /** Resolves when the store answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

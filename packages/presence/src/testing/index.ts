@@ -1,0 +1,1 @@
+export { presenceStoreContract, presenceBusContract } from "./store-contract.js";

@@ -1,0 +1,201 @@
+/**
+ * One contract, every implementation: the in-memory and the Redis store and bus must pass the
+ * same suite. Call these from a test file with a factory that makes a fresh, isolated instance.
+ */
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import type { BusMessage, PresenceBus } from "../bus/types.js";
+import type { PresenceStore } from "../store/types.js";
+
+const TTL = 60_000;
+const user = () => randomUUID();
+const ref = (userId: string, connectionId = randomUUID()) => ({ userId, connectionId });
+
+export function presenceStoreContract(name: string, makeStore: () => Promise<PresenceStore>): void {
+  describe(`PresenceStore contract: ${name}`, () => {
+    const opened: PresenceStore[] = [];
+    const open = async () => {
+      const store = await makeStore();
+      opened.push(store);
+      return store;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((s) => s.close()));
+    });
+
+    it("counts connections and bumps the version on every change", async () => {
+      const store = await open();
+      const id = user();
+      const a = await store.connect(ref(id, "a"), TTL);
+      const b = await store.connect(ref(id, "b"), TTL);
+      expect(a).toMatchObject({ online: true, connections: 1 });
+      expect(b).toMatchObject({ online: true, connections: 2 });
+      expect(b.version).toBeGreaterThan(a.version);
+      const afterOne = await store.disconnect(ref(id, "a"), new Date());
+      expect(afterOne).toMatchObject({ online: true, connections: 1 });
+      expect(afterOne.version).toBeGreaterThan(b.version);
+    });
+
+    it("reports users it never saw as offline at version 0", async () => {
+      const store = await open();
+      const id = user();
+      expect((await store.getLive([id])).get(id)).toEqual({ online: false, connections: 0, version: 0 });
+    });
+
+    it("keeps a user online through the grace until settled, once", async () => {
+      const store = await open();
+      const id = user();
+      await store.connect(ref(id, "a"), TTL);
+      const endedAt = new Date("2026-01-01T10:00:00.000Z");
+      const graced = await store.disconnect(ref(id, "a"), endedAt);
+      expect(graced).toMatchObject({ online: true, connections: 0 });
+      const settled = await store.settleOffline(id);
+      expect(settled?.live).toMatchObject({ online: false, connections: 0 });
+      expect(settled?.live.version).toBeGreaterThan(graced.version);
+      expect(settled?.lastConnectedAt).toBe(endedAt.toISOString());
+      expect(await store.settleOffline(id)).toBeNull();
+      expect((await store.getLive([id])).get(id)).toMatchObject({ online: false, connections: 0 });
+    });
+
+    it("does not settle a user who reconnected within the grace", async () => {
+      const store = await open();
+      const id = user();
+      await store.connect(ref(id, "a"), TTL);
+      await store.disconnect(ref(id, "a"), new Date());
+      await store.connect(ref(id, "b"), TTL);
+      expect(await store.settleOffline(id)).toBeNull();
+      expect((await store.getLive([id])).get(id)).toMatchObject({ online: true, connections: 1 });
+    });
+
+    it("ignores the disconnect of an unknown connection", async () => {
+      const store = await open();
+      const id = user();
+      const before = await store.connect(ref(id, "a"), TTL);
+      const after = await store.disconnect(ref(id, "zzz"), new Date());
+      expect(after).toEqual(before);
+    });
+
+    it("reaps expired connections exactly once, with the expiry as last seen", async () => {
+      const store = await open();
+      const id = user();
+      const other = user();
+      await store.connect(ref(id, "a"), 50);
+      await store.connect(ref(other, "b"), TTL);
+      const later = new Date(Date.now() + 10_000);
+      const reaped = await store.reap(later, 5_000);
+      expect(reaped.map((r) => r.userId)).toEqual([id]);
+      expect(reaped[0]?.live).toMatchObject({ online: false, connections: 0 });
+      expect(Date.parse(reaped[0]!.lastConnectedAt)).toBeLessThanOrEqual(later.getTime());
+      expect(await store.reap(later, 5_000)).toEqual([]);
+      expect((await store.getLive([other])).get(other)).toMatchObject({ online: true, connections: 1 });
+    });
+
+    it("keeps refreshed connections alive past their first expiry", async () => {
+      const store = await open();
+      const id = user();
+      await store.connect(ref(id, "a"), 50);
+      await store.refresh([ref(id, "a")], 60_000);
+      expect(await store.reap(new Date(Date.now() + 10_000), 5_000)).toEqual([]);
+    });
+
+    it("settles an abandoned grace (its server died) after the grace has passed", async () => {
+      const store = await open();
+      const id = user();
+      await store.connect(ref(id, "a"), TTL);
+      await store.disconnect(ref(id, "a"), new Date());
+      expect(await store.reap(new Date(), 60_000)).toEqual([]);
+      const reaped = await store.reap(new Date(Date.now() + 120_000), 60_000);
+      expect(reaped.map((r) => r.userId)).toEqual([id]);
+    });
+
+    it("orders durable changes after live ones with bumpVersion", async () => {
+      const store = await open();
+      const id = user();
+      const { version } = await store.connect(ref(id, "a"), TTL);
+      const bumped = await store.bumpVersion(id);
+      expect(bumped).toBeGreaterThan(version);
+      expect((await store.getLive([id])).get(id)?.version).toBe(bumped);
+    });
+
+    it("answers ping", async () => {
+      const store = await open();
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
+
+export function presenceBusContract(
+  name: string,
+  makeBus: () => Promise<PresenceBus>,
+  /** For implementations where several instances share one transport (servers on one Redis). */
+  makePeer?: (first: PresenceBus) => Promise<PresenceBus>,
+): void {
+  describe(`PresenceBus contract: ${name}`, () => {
+    const opened: PresenceBus[] = [];
+    const open = async () => {
+      const bus = await makeBus();
+      opened.push(bus);
+      return bus;
+    };
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((b) => b.close()));
+    });
+
+    const friendAdded = (friendId: string): BusMessage => ({ type: "friend_added", friendId });
+
+    it("delivers a user's messages, in order, to that user's listeners only", async () => {
+      const bus = await open();
+      const [alice, bob] = [user(), user()];
+      const gotAlice: BusMessage[] = [];
+      const gotBob: BusMessage[] = [];
+      bus.subscribe(alice, (m) => gotAlice.push(m));
+      bus.subscribe(bob, (m) => gotBob.push(m));
+      const messages = Array.from({ length: 20 }, (_, i) => friendAdded(`f${i}`));
+      for (const m of messages) await bus.publish(alice, m);
+      await waitUntil(() => gotAlice.length === 20);
+      expect(gotAlice).toEqual(messages);
+      expect(gotBob).toEqual([]);
+    });
+
+    it("stops delivering after unsubscribe and counts listeners back to zero", async () => {
+      const bus = await open();
+      const id = user();
+      const got: BusMessage[] = [];
+      const baseline = bus.listenerCount();
+      const unsubscribers = Array.from({ length: 1000 }, () => bus.subscribe(id, (m) => got.push(m)));
+      expect(bus.listenerCount()).toBe(baseline + 1000);
+      for (const unsubscribe of unsubscribers) unsubscribe();
+      unsubscribers[0]!();
+      expect(bus.listenerCount()).toBe(baseline);
+      const probe: BusMessage[] = [];
+      bus.subscribe(id, (m) => probe.push(m));
+      await bus.publish(id, friendAdded("x"));
+      await waitUntil(() => probe.length === 1);
+      expect(got).toEqual([]);
+    });
+
+    if (makePeer) {
+      it("delivers between peers sharing one transport", async () => {
+        const first = await open();
+        const second = await makePeer(first);
+        opened.push(second);
+        const id = user();
+        const got: BusMessage[] = [];
+        second.subscribe(id, (m) => got.push(m));
+        await waitUntil(async () => {
+          await first.publish(id, friendAdded("peer"));
+          return got.length > 0;
+        });
+        expect(got[0]).toEqual(friendAdded("peer"));
+      });
+    }
+  });
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -1,0 +1,61 @@
+/** The shapes of SPEC §1, shared by the engine, the router and every client. */
+
+export const CHOSEN_STATUSES = ["online", "away", "dnd", "invisible"] as const;
+export type ChosenStatus = (typeof CHOSEN_STATUSES)[number];
+
+export type VisibleStatus = "online" | "away" | "dnd" | "offline";
+
+/** What a friend sees of a user. `lastSeen` is an ISO-8601 UTC string. */
+export interface VisiblePresence {
+  userId: string;
+  status: VisibleStatus;
+  message: string | null;
+  lastSeen: string | null;
+}
+
+/** What a user sees of themselves. */
+export interface OwnPresence {
+  status: ChosenStatus;
+  message: string | null;
+  visibleTo: string[];
+  connections: number;
+  lastSeen: string | null;
+}
+
+/** The durable half of a user's presence: chosen by the user, kept in PostgreSQL. */
+export interface DurablePresence {
+  status: ChosenStatus;
+  message: string | null;
+  visibleTo: string[];
+  /** The last moment friends outside the allow-list could see the user. */
+  lastSeen: string | null;
+  /** Later moments for friends who kept seeing the user through the allow-list. */
+  lastSeenBy: Record<string, string>;
+  /** When the user's last connection truly ended: shown to the user alone. */
+  lastDisconnectedAt: string | null;
+}
+
+/** The live half: kept in the presence store, expired by TTL. */
+export interface LivePresence {
+  /** Connected, or inside the offline grace after the last connection ended (rule 3). */
+  online: boolean;
+  connections: number;
+  /** Orders every change of this user's presence across servers; higher wins. */
+  version: number;
+}
+
+/** Everything the rules need to know about one user at one version. */
+export interface PresenceState extends DurablePresence, LivePresence {
+  userId: string;
+}
+
+export const DEFAULT_DURABLE_PRESENCE: DurablePresence = {
+  status: "online",
+  message: null,
+  visibleTo: [],
+  lastSeen: null,
+  lastSeenBy: {},
+  lastDisconnectedAt: null,
+};
+
+export const OFFLINE_LIVE_PRESENCE: LivePresence = { online: false, connections: 0, version: 0 };
