@@ -8,7 +8,7 @@ import type { PresenceState } from "../types.js";
 
 export type BusMessage =
   /** The full current state of the channel's user (the highest version wins). */
-  | { type: "state"; state: PresenceState }
+  | { type: "state"; state: PresenceState; /** ms since epoch, for fan-out latency */ publishedAt?: number }
   /** The channel's user gained or lost a friend. */
   | { type: "friend_added"; friendId: string }
   | { type: "friend_removed"; friendId: string };

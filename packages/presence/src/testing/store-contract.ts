@@ -8,8 +8,8 @@ import type { BusMessage, PresenceBus } from "../bus/types.js";
 import type { PresenceStore } from "../store/types.js";
 
 const TTL = 60_000;
-const user = () => randomUUID();
-const ref = (userId: string, connectionId = randomUUID()) => ({ userId, connectionId });
+const user = (): string => randomUUID();
+const ref = (userId: string, connectionId: string = randomUUID()) => ({ userId, connectionId });
 
 export function presenceStoreContract(name: string, makeStore: () => Promise<PresenceStore>): void {
   describe(`PresenceStore contract: ${name}`, () => {

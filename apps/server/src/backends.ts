@@ -1,0 +1,42 @@
+/** Opens the database and the live store + bus that the config asks for. */
+import { openDatabase, type DatabaseHandle } from "@herald/db";
+import { MemoryPresenceBus, MemoryPresenceStore, type PresenceBus, type PresenceStore } from "@herald/presence";
+import { join } from "node:path";
+import type { ServerConfig } from "./config.js";
+
+export interface Backends {
+  database: DatabaseHandle;
+  store: PresenceStore;
+  bus: PresenceBus;
+  close(): Promise<void>;
+}
+
+export async function openBackends(config: ServerConfig): Promise<Backends> {
+  const database = config.databaseUrl
+    ? await openDatabase({ databaseUrl: config.databaseUrl })
+    : await openDatabase({ dataDir: config.dataDir ? join(config.dataDir, "pglite") : null });
+  try {
+    const live = await openLive(config);
+    return {
+      database,
+      ...live,
+      async close() {
+        await live.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+async function openLive(config: ServerConfig): Promise<Pick<Backends, "store" | "bus" | "close">> {
+  if (!config.redisUrl) {
+    const store = new MemoryPresenceStore();
+    const bus = new MemoryPresenceBus();
+    return { store, bus, close: async () => void (await Promise.all([store.close(), bus.close()])) };
+  }
+  const { createRedisPresence } = await import("@herald/presence/redis");
+  return createRedisPresence(config.redisUrl, { prefix: config.redisPrefix ?? "herald" });
+}

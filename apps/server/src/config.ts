@@ -1,0 +1,36 @@
+/** What a Herald server needs to start: the env, or anything a test passes directly. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  databaseUrl?: string | undefined;
+  redisUrl?: string | undefined;
+  /** Where the embedded database and generated secret live; null: PGlite in memory (tests). */
+  dataDir: string | null;
+  authSecret?: string | undefined;
+  presenceTtlSeconds: number;
+  offlineGraceMs: number;
+  rateLimits: boolean;
+  statusRateLimit: number;
+  logLevel: string;
+  /** The built web app; unset: apps/web/dist next to this package. */
+  webDistDir?: string | undefined;
+  /** Key prefix in Redis, so tests sharing one Redis stay apart. */
+  redisPrefix?: string | undefined;
+}
+
+export function configFromEnv(env: import("./env.js").Env): ServerConfig {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    dataDir: env.DATA_DIR,
+    authSecret: env.AUTH_SECRET,
+    presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
+    offlineGraceMs: env.OFFLINE_GRACE_MS,
+    rateLimits: env.RATE_LIMITS,
+    statusRateLimit: env.STATUS_RATE_LIMIT,
+    logLevel: env.LOG_LEVEL,
+    webDistDir: env.WEB_DIST_DIR,
+  };
+}

@@ -1,0 +1,42 @@
+/** The only reader of process.env: configuration (SPEC §4), validated once at start. */
+import { z } from "zod";
+
+const flag = z.enum(["on", "off"]).transform((value) => value === "on");
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default("127.0.0.1"),
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).optional(),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
+    DATA_DIR: z.string().min(1).default(".data"),
+    AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    PRESENCE_TTL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
+    OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    RATE_LIMITS: flag.default(true),
+    STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    WEB_DIST_DIR: z.string().optional(),
+  })
+  .refine((env) => env.NODE_ENV !== "production" || env.AUTH_SECRET, {
+    path: ["AUTH_SECRET"],
+    message: "is required when NODE_ENV=production",
+  });
+
+export type Env = z.output<typeof schema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+/** Blank variables count as unset, so `DATABASE_URL=` falls back to the embedded database. */
+export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const present = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const result = schema.safeParse(present);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join(".")} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
+  }
+  return result.data;
+}

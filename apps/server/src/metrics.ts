@@ -1,0 +1,71 @@
+/** Prometheus metrics for /metrics: connections, users online, events sent, fan-out latency. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { FeedObserver, HeraldApp } from "@herald/presence";
+
+export interface ServerMetrics {
+  registry: Registry;
+  observer: FeedObserver;
+  errors: Counter<"code">;
+  attach(app: HeraldApp): void;
+}
+
+export function createMetrics(): ServerMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "herald_" });
+  let app: HeraldApp | null = null;
+  new Gauge({
+    name: "herald_connections",
+    help: "Live authenticated WebSocket connections on this server",
+    registers: [registry],
+    collect() {
+      this.set(app?.connections.size ?? 0);
+    },
+  });
+  new Gauge({
+    name: "herald_users_online",
+    help: "Distinct users with at least one live connection on this server",
+    registers: [registry],
+    collect() {
+      this.set(app?.connections.userCount ?? 0);
+    },
+  });
+  new Gauge({
+    name: "herald_bus_listeners",
+    help: "Bus listeners held by live subscriptions (should track subscribers, never grow alone)",
+    registers: [registry],
+    collect() {
+      this.set(app?.service.bus.listenerCount() ?? 0);
+    },
+  });
+  const events = new Counter({
+    name: "herald_events_sent_total",
+    help: "presence.onChange events handed to subscribers",
+    labelNames: ["type"] as const,
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "herald_fanout_latency_seconds",
+    help: "From a presence change being published to its event being handed to a subscriber",
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: "herald_errors_total",
+    help: "Unexpected errors, by tRPC code",
+    labelNames: ["code"] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    errors,
+    observer: {
+      eventSent(type, fanOutLatencyMs) {
+        events.inc({ type });
+        if (fanOutLatencyMs !== null) latency.observe(fanOutLatencyMs / 1000);
+      },
+    },
+    attach(attached) {
+      app = attached;
+    },
+  };
+}

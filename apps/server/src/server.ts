@@ -1,0 +1,147 @@
+/**
+ * One Herald server process: config → database + store + bus → router → HTTP and WebSocket on
+ * one port, plus /healthz, /metrics and the web app.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { appRouter, createHeraldApp, type HeraldApp, type HeraldContext } from "@herald/presence";
+import { pino, type Logger } from "pino";
+import { resolveAuthSecret } from "./auth-secret.js";
+import { openBackends, type Backends } from "./backends.js";
+import { clientIpOf } from "./client-ip.js";
+import type { ServerConfig } from "./config.js";
+import { createMetrics } from "./metrics.js";
+import { createStaticHandler, DEFAULT_WEB_DIST } from "./static-files.js";
+import { createWebSocketServer, isTrpcUpgrade } from "./websocket.js";
+
+export interface HeraldServer {
+  url: string;
+  port: number;
+  app: HeraldApp;
+  backends: Backends;
+  /** Graceful stop: no new sockets, clients told to reconnect elsewhere, last-seen recorded. */
+  close(): Promise<void>;
+}
+
+const HEALTH_TIMEOUT_MS = 2_000;
+
+export async function startHeraldServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<HeraldServer> {
+  const backends = await openBackends(config);
+  const metrics = createMetrics();
+  const app = createHeraldApp({
+    db: backends.database.db,
+    store: backends.store,
+    bus: backends.bus,
+    authSecret: resolveAuthSecret(config.authSecret, config.dataDir),
+    presenceTtlSeconds: config.presenceTtlSeconds,
+    offlineGraceMs: config.offlineGraceMs,
+    rateLimits: config.rateLimits,
+    statusRateLimit: config.statusRateLimit,
+    log,
+    observer: metrics.observer,
+  });
+  metrics.attach(app);
+  const countError = (code: string) => metrics.errors.inc({ code });
+
+  const trpcHttp = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    createContext: ({ req }): HeraldContext => ({
+      app,
+      user: userFromAuthorization(app, req.headers.authorization),
+      connection: null,
+      clientIp: clientIpOf(req),
+    }),
+    onError({ error, path }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        countError(error.code);
+        log.error({ err: error.cause ?? error, path }, "procedure failed");
+      }
+    },
+  });
+  const serveWeb = createStaticHandler(config.webDistDir ?? DEFAULT_WEB_DIST);
+  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError);
+
+  const health = async (): Promise<boolean> => {
+    const checks = Promise.all([backends.database.ping(), backends.store.ping(), backends.bus.ping()]);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), HEALTH_TIMEOUT_MS).unref());
+    return Promise.race([checks, timeout]).then(
+      () => true,
+      (error) => {
+        log.warn({ err: error }, "health check failed");
+        return false;
+      },
+    );
+  };
+
+  const http = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const pathname = new URL(req.url ?? "/", "http://x").pathname;
+    if (pathname === "/healthz") {
+      void health().then((ok) => json(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable" }));
+    } else if (pathname === "/metrics") {
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { "content-type": metrics.registry.contentType });
+        res.end(text);
+      });
+    } else if (pathname === "/trpc" || pathname.startsWith("/trpc/")) {
+      trpcHttp(req, res);
+    } else {
+      serveWeb(req, res);
+    }
+  });
+  http.on("upgrade", (req, socket, head) => {
+    if (!isTrpcUpgrade(req)) {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
+  });
+  http.on("clientError", (_error, socket) => socket.destroy());
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      http.once("error", reject);
+      http.listen(config.port, config.host, () => resolve());
+    });
+  } catch (error) {
+    await app.close({ settleGraces: true });
+    await backends.close();
+    throw error;
+  }
+  const { port } = http.address() as AddressInfo;
+  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    app,
+    backends,
+    close() {
+      closing ??= (async () => {
+        http.close();
+        wsHandler.broadcastReconnectNotification();
+        // With a shared store another server may pick these users up within the grace; alone,
+        // nobody else can record their last-seen, so we settle it now.
+        await app.close({ settleGraces: !config.redisUrl });
+        for (const client of wss.clients) client.terminate();
+        wss.close();
+        http.closeAllConnections();
+        await backends.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function userFromAuthorization(app: HeraldApp, header: string | undefined) {
+  const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : null;
+  const claims = app.tokens.verify(token);
+  return claims ? { id: claims.sub } : null;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(JSON.stringify(body));
+}

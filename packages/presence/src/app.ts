@@ -1,0 +1,75 @@
+/**
+ * Everything the router needs, wired once per server: database, store, bus, rules, limits.
+ * `apps/server` builds one from its config; tests build one directly.
+ */
+import type { Database } from "@herald/db";
+import { AbuseLimits } from "./auth/rate-limiter.js";
+import { TokenSigner } from "./auth/tokens.js";
+import type { PresenceBus } from "./bus/types.js";
+import type { FeedObserver } from "./feed/events.js";
+import { silentLogger, type Logger } from "./logger.js";
+import { ConnectionRegistry } from "./service/connections.js";
+import { PresenceService } from "./service/presence-service.js";
+import type { PresenceStore } from "./store/types.js";
+
+export interface HeraldAppOptions {
+  db: Database;
+  store: PresenceStore;
+  bus: PresenceBus;
+  authSecret: string;
+  presenceTtlSeconds?: number;
+  offlineGraceMs?: number;
+  rateLimits?: boolean;
+  statusRateLimit?: number;
+  log?: Logger;
+  observer?: FeedObserver;
+}
+
+export interface HeraldApp {
+  db: Database;
+  service: PresenceService;
+  connections: ConnectionRegistry;
+  tokens: TokenSigner;
+  limits: AbuseLimits;
+  presenceTtlSeconds: number;
+  log: Logger;
+  observer: FeedObserver | undefined;
+  /**
+   * Stops timers and ends local connections. `settleGraces` records last-seen now for users
+   * whose grace is running here; leave it off when another server can settle them instead.
+   */
+  close(options: { settleGraces: boolean }): Promise<void>;
+}
+
+export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
+  const log = options.log ?? silentLogger;
+  const presenceTtlSeconds = options.presenceTtlSeconds ?? 60;
+  const service = new PresenceService({
+    db: options.db,
+    store: options.store,
+    bus: options.bus,
+    ttlMs: presenceTtlSeconds * 1000,
+    graceMs: options.offlineGraceMs ?? 5000,
+    log,
+  });
+  const connections = new ConnectionRegistry(service, log);
+  return {
+    db: options.db,
+    service,
+    connections,
+    tokens: new TokenSigner(options.authSecret),
+    limits: new AbuseLimits({
+      enabled: options.rateLimits ?? true,
+      statusChangesPer10s: options.statusRateLimit ?? 10,
+    }),
+    presenceTtlSeconds,
+    log,
+    observer: options.observer,
+    async close({ settleGraces }) {
+      connections.stop();
+      await connections.closeAll();
+      if (settleGraces) await service.settleAllGraces();
+      await service.close();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+/** The events of `presence.onChange` (SPEC §3). */
+import type { OwnPresence, VisiblePresence } from "../types.js";
+
+export type PresenceEvent =
+  | { type: "snapshot"; friends: VisiblePresence[] }
+  | { type: "update"; presence: VisiblePresence }
+  | { type: "updates"; presences: VisiblePresence[] }
+  | { type: "friend_added"; presence: VisiblePresence }
+  | { type: "friend_removed"; userId: string }
+  | { type: "self"; presence: OwnPresence };
+
+/** Hooks for metrics: called once per event handed to the transport. */
+export interface FeedObserver {
+  eventSent(type: PresenceEvent["type"], fanOutLatencyMs: number | null): void;
+}

@@ -1,0 +1,296 @@
+/**
+ * One subscriber's view of their friends (`presence.onChange`). It listens on the bus before it
+ * reads the snapshot, keeps only the highest version of each friend's state, sends an event only
+ * when what this viewer sees changes (rule 9), and coalesces updates that pile up while the
+ * transport is busy into one `updates` event (latest state wins).
+ */
+import type { BusMessage, PresenceBus } from "../bus/types.js";
+import { ownViewOf, sameOwnPresence, sameVisiblePresence, viewOf } from "../engine/visibility.js";
+import type { Logger } from "../logger.js";
+import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
+import type { FeedObserver, PresenceEvent } from "./events.js";
+
+export interface FeedSources {
+  bus: PresenceBus;
+  friendIdsOf(userId: string): Promise<string[]>;
+  loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+  log: Logger;
+  observer?: FeedObserver;
+}
+
+interface Tracked<T> {
+  version: number;
+  /** What the viewer will see once queued events are sent. */
+  queued: T;
+  /** What the viewer has been sent. */
+  delivered: T;
+  publishedAt: number | null;
+}
+
+interface FriendEntry extends Tracked<VisiblePresence> {
+  unsubscribe: () => void;
+  /** Messages that arrived before the friend's first state was read. */
+  pending: BusMessage[] | null;
+}
+
+type QueueItem =
+  | { kind: "event"; event: PresenceEvent }
+  /** Friends whose view changed, in the order of their latest change. */
+  | { kind: "updates"; friendIds: Set<string> }
+  | { kind: "self" };
+
+export class FriendFeed {
+  private readonly friends = new Map<string, FriendEntry>();
+  private self: Tracked<OwnPresence> | null = null;
+  private readonly queue: QueueItem[] = [];
+  private selfQueued = false;
+  /** Messages held back while a snapshot is being read. */
+  private startBuffer: Array<{ from: string; message: BusMessage }> | null = null;
+  private unsubscribeSelf: (() => void) | null = null;
+  private readonly unsubscribeResync: () => void;
+  private wake: (() => void) | null = null;
+  private closed = false;
+  private generation = 0;
+
+  constructor(
+    private readonly viewerId: string,
+    private readonly sources: FeedSources,
+  ) {
+    this.unsubscribeResync = sources.bus.onResync(() => {
+      this.restart().catch((error) => this.fail(error));
+    });
+  }
+
+  /** Subscribes, then queues the snapshot. */
+  async start(): Promise<void> {
+    const generation = ++this.generation;
+    this.startBuffer = [];
+    this.unsubscribeSelf = this.sources.bus.subscribe(this.viewerId, (m) => this.receive(this.viewerId, m));
+    const friendIds = await this.sources.friendIdsOf(this.viewerId);
+    if (this.closed || generation !== this.generation) return;
+    for (const friendId of friendIds) this.track(friendId);
+    const states = await this.sources.loadStates([this.viewerId, ...friendIds]);
+    if (this.closed || generation !== this.generation) return;
+    const snapshot: VisiblePresence[] = [];
+    for (const friendId of friendIds) {
+      const entry = this.friends.get(friendId);
+      const state = states.get(friendId);
+      if (!entry || !state) continue;
+      this.settleEntry(entry, state);
+      snapshot.push(entry.delivered);
+    }
+    const own = states.get(this.viewerId)!;
+    const ownView = ownViewOf(own);
+    this.self = { version: own.version, queued: ownView, delivered: ownView, publishedAt: null };
+    this.push({ kind: "event", event: { type: "snapshot", friends: snapshot } });
+    const buffered = this.startBuffer;
+    this.startBuffer = null;
+    for (const { from, message } of buffered) this.receive(from, message);
+  }
+
+  async *events(signal: AbortSignal): AsyncGenerator<PresenceEvent> {
+    while (!this.closed && !signal.aborted) {
+      const item = this.queue.shift();
+      if (!item) {
+        await this.nextWork(signal);
+        continue;
+      }
+      const event = this.resolve(item);
+      if (event) yield event;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unsubscribeAll();
+    this.unsubscribeResync();
+    this.wake?.();
+  }
+
+  private async restart(): Promise<void> {
+    this.unsubscribeAll();
+    this.queue.length = 0;
+    this.selfQueued = false;
+    await this.start();
+  }
+
+  private unsubscribeAll(): void {
+    this.unsubscribeSelf?.();
+    this.unsubscribeSelf = null;
+    for (const entry of this.friends.values()) entry.unsubscribe();
+    this.friends.clear();
+  }
+
+  private fail(error: unknown): void {
+    this.sources.log.error({ err: error, viewerId: this.viewerId }, "presence feed failed; closing it");
+    this.close();
+  }
+
+  private track(friendId: string): FriendEntry {
+    const placeholder: VisiblePresence = { userId: friendId, status: "offline", message: null, lastSeen: null };
+    const entry: FriendEntry = {
+      version: -1,
+      queued: placeholder,
+      delivered: placeholder,
+      publishedAt: null,
+      pending: [],
+      unsubscribe: this.sources.bus.subscribe(friendId, (m) => this.receive(friendId, m)),
+    };
+    this.friends.set(friendId, entry);
+    return entry;
+  }
+
+  private settleEntry(entry: FriendEntry, state: PresenceState): void {
+    const view = viewOf(state, this.viewerId);
+    entry.version = state.version;
+    entry.queued = view;
+    entry.delivered = view;
+    const pending = entry.pending ?? [];
+    entry.pending = null;
+    for (const message of pending) if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
+  }
+
+  private receive(from: string, message: BusMessage): void {
+    if (this.closed) return;
+    if (this.startBuffer) {
+      this.startBuffer.push({ from, message });
+      return;
+    }
+    if (from === this.viewerId) this.receiveOwn(message);
+    else if (message.type === "state") {
+      const entry = this.friends.get(from);
+      if (!entry) return;
+      if (entry.pending) entry.pending.push(message);
+      else this.applyFriendState(entry, message.state, message.publishedAt);
+    }
+  }
+
+  private receiveOwn(message: BusMessage): void {
+    switch (message.type) {
+      case "state":
+        return this.applySelfState(message.state, message.publishedAt);
+      case "friend_added":
+        return this.addFriend(message.friendId);
+      case "friend_removed":
+        return this.removeFriend(message.friendId);
+    }
+  }
+
+  private applyFriendState(entry: FriendEntry, state: PresenceState, publishedAt: number | undefined): void {
+    if (state.version <= entry.version) return;
+    entry.version = state.version;
+    const view = viewOf(state, this.viewerId);
+    if (sameVisiblePresence(view, entry.queued)) return;
+    entry.queued = view;
+    entry.publishedAt = publishedAt ?? null;
+    this.enqueueUpdate(state.userId);
+  }
+
+  private applySelfState(state: PresenceState, publishedAt: number | undefined): void {
+    const self = this.self;
+    if (!self || state.version <= self.version) return;
+    self.version = state.version;
+    const view = ownViewOf(state);
+    if (sameOwnPresence(view, self.queued)) return;
+    self.queued = view;
+    self.publishedAt = publishedAt ?? null;
+    if (!this.selfQueued) {
+      this.selfQueued = true;
+      this.push({ kind: "self" });
+    }
+  }
+
+  private addFriend(friendId: string): void {
+    if (this.friends.has(friendId)) return;
+    const entry = this.track(friendId);
+    this.sources
+      .loadStates([friendId])
+      .then((states) => {
+        const state = states.get(friendId);
+        if (this.closed || this.friends.get(friendId) !== entry || !state) return;
+        // The friend_added event carries the first view; later changes follow as updates.
+        const pending = entry.pending;
+        entry.pending = [];
+        this.settleEntry(entry, state);
+        this.push({ kind: "event", event: { type: "friend_added", presence: entry.delivered } });
+        for (const message of pending ?? []) {
+          if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
+        }
+      })
+      .catch((error) => this.fail(error));
+  }
+
+  private removeFriend(friendId: string): void {
+    const entry = this.friends.get(friendId);
+    if (!entry) return;
+    entry.unsubscribe();
+    this.friends.delete(friendId);
+    for (const item of this.queue) if (item.kind === "updates") item.friendIds.delete(friendId);
+    // A friend still loading was never announced: nothing to take back.
+    if (entry.pending === null) this.push({ kind: "event", event: { type: "friend_removed", userId: friendId } });
+  }
+
+  private enqueueUpdate(friendId: string): void {
+    const last = this.queue[this.queue.length - 1];
+    if (last?.kind === "updates") {
+      last.friendIds.delete(friendId);
+      last.friendIds.add(friendId);
+      return;
+    }
+    this.push({ kind: "updates", friendIds: new Set([friendId]) });
+  }
+
+  private push(item: QueueItem): void {
+    this.queue.push(item);
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  private nextWork(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.wake = done;
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+
+  /** Turns a queue item into the event to send, or null when nothing the viewer sees changed. */
+  private resolve(item: QueueItem): PresenceEvent | null {
+    const observer = this.sources.observer;
+    if (item.kind === "event") {
+      observer?.eventSent(item.event.type, null);
+      return item.event;
+    }
+    if (item.kind === "self") {
+      this.selfQueued = false;
+      const self = this.self;
+      if (!self || sameOwnPresence(self.queued, self.delivered)) return null;
+      self.delivered = self.queued;
+      observer?.eventSent("self", latencySince(self.publishedAt));
+      return { type: "self", presence: self.delivered };
+    }
+    const presences: VisiblePresence[] = [];
+    let oldest: number | null = null;
+    for (const friendId of item.friendIds) {
+      const entry = this.friends.get(friendId);
+      if (!entry || sameVisiblePresence(entry.queued, entry.delivered)) continue;
+      entry.delivered = entry.queued;
+      presences.push(entry.delivered);
+      if (entry.publishedAt !== null) oldest = oldest === null ? entry.publishedAt : Math.min(oldest, entry.publishedAt);
+    }
+    if (presences.length === 0) return null;
+    const event: PresenceEvent =
+      presences.length === 1 ? { type: "update", presence: presences[0]! } : { type: "updates", presences };
+    observer?.eventSent(event.type, latencySince(oldest));
+    return event;
+  }
+}
+
+function latencySince(publishedAt: number | null): number | null {
+  return publishedAt === null ? null : Date.now() - publishedAt;
+}

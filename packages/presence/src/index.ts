@@ -1,0 +1,13 @@
+export { appRouter, createCaller } from "./root.js";
+export type { AppRouter, RouterInputs, RouterOutputs } from "./root.js";
+export { createHeraldApp } from "./app.js";
+export type { HeraldApp, HeraldAppOptions } from "./app.js";
+export type { HeraldContext, SessionUser } from "./trpc.js";
+export type { PresenceEvent, FeedObserver } from "./feed/events.js";
+export type { ConnectionHandle } from "./service/connections.js";
+export type { Logger } from "./logger.js";
+export { MemoryPresenceStore } from "./store/memory-store.js";
+export { MemoryPresenceBus } from "./bus/memory-bus.js";
+export type { PresenceStore, ConnectionRef, OfflineSettlement } from "./store/types.js";
+export type { PresenceBus, BusMessage, BusListener } from "./bus/types.js";
+export * from "./types.js";

@@ -1,0 +1,92 @@
+/** `presence.*`: your own presence, your friends' presence, and the live feed. */
+import { TRPCError, tracked } from "@trpc/server";
+import { z } from "zod";
+import { ownViewOf, viewOf } from "../engine/visibility.js";
+import type { ChoicePatch } from "../engine/transitions.js";
+import { FriendFeed } from "../feed/friend-feed.js";
+import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
+import { friendIdsOf } from "../service/friends-repo.js";
+import { protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
+import type { PresenceState, VisiblePresence } from "../types.js";
+
+const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No friend with this id" });
+
+/** You see yourself as a friend on your allow-list would. */
+function viewForSelfOrFriend(state: PresenceState, viewerId: string): VisiblePresence {
+  return state.userId === viewerId ? viewOf({ ...state, visibleTo: [viewerId] }, viewerId) : viewOf(state, viewerId);
+}
+
+async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: ChoicePatch) {
+  const { limits, service, db } = ctx.app;
+  if (patch.visibleTo && patch.visibleTo.length > 0) {
+    const friends = new Set(await friendIdsOf(db, ctx.user.id));
+    const strangers = patch.visibleTo.filter((id) => !friends.has(id));
+    if (strangers.length > 0) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: `visibleTo: not your friend: ${strangers.slice(0, 5).join(", ")}` });
+    }
+  }
+  if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) {
+    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many status changes; wait a few seconds" });
+  }
+  return ownViewOf(await service.changeChoice(ctx.user.id, patch));
+}
+
+export const presenceRouter = router({
+  setStatus: protectedProcedure
+    .input(z.object({ status: statusInput, message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
+    .mutation(({ ctx, input }) => changeChoice(ctx, input)),
+
+  setVisibility: protectedProcedure
+    .input(z.object({ visibleTo: visibleToInput }))
+    .mutation(({ ctx, input }) => changeChoice(ctx, input)),
+
+  me: protectedProcedure.query(async ({ ctx }) => ownViewOf(await ctx.app.service.loadState(ctx.user.id))),
+
+  get: protectedProcedure.input(z.object({ userId: userIdInput })).query(async ({ ctx, input }) => {
+    if (input.userId !== ctx.user.id) {
+      const friends = await friendIdsOf(ctx.app.db, ctx.user.id);
+      if (!friends.includes(input.userId)) throw notFound();
+    }
+    return viewForSelfOrFriend(await ctx.app.service.loadState(input.userId), ctx.user.id);
+  }),
+
+  getMany: protectedProcedure
+    .input(z.object({ userIds: z.array(userIdInput).min(1, "must list at least one id").max(500, "must list at most 500 ids") }))
+    .query(async ({ ctx, input }) => {
+      const friends = new Set(await friendIdsOf(ctx.app.db, ctx.user.id));
+      friends.add(ctx.user.id);
+      const wanted = [...new Set(input.userIds)].filter((id) => friends.has(id));
+      const states = await ctx.app.service.loadStates(wanted);
+      const result: Record<string, VisiblePresence> = {};
+      for (const id of wanted) result[id] = viewForSelfOrFriend(states.get(id)!, ctx.user.id);
+      return result;
+    }),
+
+  heartbeat: protectedProcedure.mutation(({ ctx }) => {
+    ctx.connection?.touch();
+    return { ttlSeconds: ctx.app.presenceTtlSeconds };
+  }),
+
+  onChange: protectedProcedure
+    .input(z.object({ lastEventId: z.string().nullish() }).optional())
+    .subscription(async function* ({ ctx, signal }) {
+      const { app } = ctx;
+      const feed = new FriendFeed(ctx.user.id, {
+        bus: app.service.bus,
+        friendIdsOf: (userId) => friendIdsOf(app.db, userId),
+        loadStates: (userIds) => app.service.loadStates(userIds),
+        log: app.log,
+        observer: app.observer,
+      });
+      const abort = signal ?? new AbortController().signal;
+      try {
+        await feed.start();
+        // A fresh snapshot always comes first, so ids only need to be unique per subscription.
+        const prefix = Date.now().toString(36);
+        let sequence = 0;
+        for await (const event of feed.events(abort)) yield tracked(`${prefix}-${++sequence}`, event);
+      } finally {
+        feed.close();
+      }
+    }),
+});

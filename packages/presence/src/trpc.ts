@@ -1,0 +1,53 @@
+/**
+ * tRPC setup: the context, and the two kinds of procedure. Input errors name the field:
+ * the message reads `username: Too small: …` and `data.zodError` holds the flattened issues.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import { z, ZodError } from "zod";
+import type { HeraldApp } from "./app.js";
+import type { ConnectionHandle } from "./service/connections.js";
+
+export interface SessionUser {
+  id: string;
+}
+
+export interface HeraldContext {
+  app: HeraldApp;
+  user: SessionUser | null;
+  /** The live WebSocket this call came over, if any (heartbeats refresh it). */
+  connection: ConnectionHandle | null;
+  /** For per-address abuse limits; null for server-side callers. */
+  clientIp: string | null;
+}
+
+function describeZodError(error: ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "input"}: ${issue.message}`)
+    .join("; ");
+}
+
+const t = initTRPC.context<HeraldContext>().create({
+  errorFormatter({ shape, error }) {
+    const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
+    return {
+      ...shape,
+      // Internal errors may quote SQL or hostnames: log them (the server's onError), never show them.
+      message: zodError
+        ? describeZodError(zodError)
+        : error.code === "INTERNAL_SERVER_ERROR"
+          ? "Something went wrong on our side; please try again"
+          : shape.message,
+      data: { ...shape.data, zodError: zodError ? z.flattenError(zodError) : null, stack: undefined },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const publicProcedure = t.procedure;
+
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first: a valid session token is required" });
+  ctx.connection?.touch();
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
