@@ -100,6 +100,16 @@ export class FriendFeed {
     }
   }
 
+  /** Every event queued right now, resolved (for transports that write in batches, and tests). */
+  takeQueued(): PresenceEvent[] {
+    const events: PresenceEvent[] = [];
+    for (let item = this.queue.shift(); item; item = this.queue.shift()) {
+      const event = this.resolve(item);
+      if (event) events.push(event);
+    }
+    return events;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -1,0 +1,84 @@
+/** Herald users and devices for tests, speaking tRPC exactly as real clients do. */
+import { randomBytes } from "node:crypto";
+import {
+  createTRPCClient,
+  createWSClient,
+  httpLink,
+  wsLink,
+  type TRPCClient,
+} from "@trpc/client";
+import type { AppRouter, PresenceEvent } from "@herald/presence";
+import WebSocket from "ws";
+import { EventFeed } from "./event-feed.js";
+
+export type HeraldClient = TRPCClient<AppRouter>;
+
+export interface TestUser {
+  id: string;
+  username: string;
+  token: string;
+  /** Calls over HTTP: never counts as a connection. */
+  http: HeraldClient;
+}
+
+export function httpClient(baseUrl: string, token?: string): HeraldClient {
+  return createTRPCClient<AppRouter>({
+    links: [httpLink({ url: `${baseUrl}/trpc`, headers: () => (token ? { authorization: `Bearer ${token}` } : {}) })],
+  });
+}
+
+let counter = 0;
+export function uniqueUsername(prefix = "u"): string {
+  return `${prefix}_${(counter++).toString(36)}_${randomBytes(3).toString("hex")}`;
+}
+
+export async function signUp(baseUrl: string, username = uniqueUsername()): Promise<TestUser> {
+  const { token, user } = await httpClient(baseUrl).auth.signUp.mutate({ username, password: "correct horse" });
+  return { ...user, token, http: httpClient(baseUrl, token) };
+}
+
+export async function befriend(a: TestUser, b: TestUser): Promise<void> {
+  await a.http.friends.request.mutate({ username: b.username });
+  await b.http.friends.accept.mutate({ userId: a.id });
+}
+
+export interface Device {
+  client: HeraldClient;
+  /** Present once `subscribe()` was called. */
+  feed: EventFeed;
+  /** Closes the socket: this connection ends. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a WebSocket connection for the user and waits until the server counts it.
+ * With `subscribe`, also starts `presence.onChange` and waits for its snapshot.
+ */
+export async function connect(wsUrl: string, user: TestUser, options: { subscribe?: boolean } = {}): Promise<Device> {
+  const wsClient = createWSClient({
+    url: wsUrl,
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    connectionParams: () => ({ token: user.token }),
+    retryDelayMs: () => 50,
+  });
+  const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });
+  const feed = new EventFeed();
+  // Any authenticated call proves the connection was registered (createContext ran).
+  await client.auth.me.query();
+  if (options.subscribe) {
+    const subscription = client.presence.onChange.subscribe(undefined, {
+      onData: (tracked) => feed.push(tracked.data as PresenceEvent),
+      onError: (error) => feed.fail(error),
+    });
+    feed.onClose(() => subscription.unsubscribe());
+    await feed.next("snapshot");
+  }
+  return {
+    client,
+    feed,
+    close: async () => {
+      feed.close();
+      await wsClient.close();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+/** Real Herald servers for tests: port 0, a fresh database (PGlite in memory or PostgreSQL). */
+import { createScratchDatabase, type DatabaseKind } from "@herald/db/testing";
+import { pino } from "pino";
+import type { ServerConfig } from "../config.js";
+import { startHeraldServer, type HeraldServer } from "../server.js";
+
+export const TEST_AUTH_SECRET = "test-secret-that-is-long-enough";
+
+export interface TestServer extends HeraldServer {
+  wsUrl: string;
+  config: ServerConfig;
+}
+
+export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: null,
+    authSecret: TEST_AUTH_SECRET,
+    presenceTtlSeconds: 60,
+    offlineGraceMs: 300,
+    rateLimits: false,
+    statusRateLimit: 0,
+    logLevel: "warn",
+    ...overrides,
+  };
+}
+
+export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+  const config = testServerConfig(overrides);
+  const server = await startHeraldServer(config, pino({ level: config.logLevel }));
+  return { ...server, config, wsUrl: `${server.url.replace(/^http/, "ws")}/trpc` };
+}
+
+/** A database for one test file: `url` is undefined for PGlite (embedded, in memory). */
+export async function databaseFor(kind: DatabaseKind): Promise<{ databaseUrl: string | undefined; drop(): Promise<void> }> {
+  if (kind === "pglite") return { databaseUrl: undefined, drop: async () => {} };
+  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+  return { databaseUrl: scratch.url, drop: scratch.drop };
+}

@@ -1,0 +1,75 @@
+/** Shared set-up for the rule suites: one server per database kind per file. */
+import { afterAll, beforeAll } from "vitest";
+import type { DatabaseKind } from "@herald/db/testing";
+import type { ServerConfig } from "../src/config.js";
+import {
+  befriend,
+  connect,
+  databaseFor,
+  signUp,
+  startTestServer,
+  type Device,
+  type TestServer,
+  type TestUser,
+} from "../src/testing/index.js";
+
+export const DATABASE_KINDS: DatabaseKind[] = ["pglite", "postgres"];
+
+/** Starts a server for the suite and stops it after; read `.current` inside tests. */
+export function useServer(kind: DatabaseKind, overrides: Partial<ServerConfig> = {}): { current: TestServer } {
+  const holder = {} as { current: TestServer };
+  let drop = async () => {};
+  beforeAll(async () => {
+    const database = await databaseFor(kind);
+    drop = database.drop;
+    holder.current = await startTestServer({ databaseUrl: database.databaseUrl, ...overrides });
+  });
+  afterAll(async () => {
+    await holder.current?.close();
+    await drop();
+  });
+  return holder;
+}
+
+/**
+ * A viewer with a live feed, and a marker friend whose status changes prove that nothing else
+ * arrived in between (events about one subscription arrive in order).
+ */
+export interface Watch {
+  viewer: TestUser;
+  viewerDevice: Device;
+  marker: TestUser;
+  markerDevice: Device;
+  /** Resolves when every event sent before it has been read; fails if any other event is unread. */
+  expectNothingElse(): Promise<void>;
+}
+
+let markerFlip = false;
+
+export async function watch(server: TestServer, subjects: TestUser[], viewer?: TestUser): Promise<Watch> {
+  const theViewer = viewer ?? (await signUp(server.url));
+  const marker = await signUp(server.url);
+  for (const subject of subjects) await befriend(subject, theViewer);
+  await befriend(marker, theViewer);
+  const markerDevice = await connect(server.wsUrl, marker);
+  const viewerDevice = await connect(server.wsUrl, theViewer, { subscribe: true });
+  return {
+    viewer: theViewer,
+    viewerDevice,
+    marker,
+    markerDevice,
+    async expectNothingElse() {
+      markerFlip = !markerFlip;
+      const status = markerFlip ? "dnd" : "away";
+      await marker.http.presence.setStatus.mutate({ status });
+      const event = await viewerDevice.feed.next();
+      if (event.type !== "update" || event.presence.userId !== marker.id || event.presence.status !== status) {
+        throw new Error(`expected only the marker's update, got ${JSON.stringify(event)}`);
+      }
+    },
+  };
+}
+
+export async function closeAll(...devices: Device[]): Promise<void> {
+  await Promise.all(devices.map((d) => d.close()));
+}

@@ -1,0 +1,169 @@
+/**
+ * Model-based property test of the engine: random sequences of connects, disconnects, grace
+ * expiries, status, message and allow-list changes. A reference model tracks, per viewer,
+ * when they could last see the user; the engine's views must always match it (rules 2, 5, 6).
+ * The same sequences drive a live feed, which must send an event exactly when a view changes
+ * and converge on the final view (rule 9).
+ */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
+import { choiceChanged, wentOffline } from "../src/engine/transitions.js";
+import { viewOf } from "../src/engine/visibility.js";
+import type { PresenceEvent } from "../src/feed/events.js";
+import { FriendFeed } from "../src/feed/friend-feed.js";
+import { silentLogger } from "../src/logger.js";
+import { CHOSEN_STATUSES, DEFAULT_DURABLE_PRESENCE, type DurablePresence, type PresenceState, type VisiblePresence } from "../src/types.js";
+
+const USER = "00000000-0000-4000-8000-000000000001";
+const VIEWERS = ["00000000-0000-4000-8000-0000000000v1", "00000000-0000-4000-8000-0000000000v2", "00000000-0000-4000-8000-0000000000v3"];
+
+type Op =
+  | { kind: "connect" }
+  | { kind: "disconnect" }
+  | { kind: "graceExpires" }
+  | { kind: "status"; status: (typeof CHOSEN_STATUSES)[number] }
+  | { kind: "message"; message: string | null }
+  | { kind: "allow"; visibleTo: string[] };
+
+const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
+  fc.constant<Op>({ kind: "connect" }),
+  fc.constant<Op>({ kind: "disconnect" }),
+  fc.constant<Op>({ kind: "graceExpires" }),
+  fc.constantFrom(...CHOSEN_STATUSES).map((status): Op => ({ kind: "status", status })),
+  fc.option(fc.constantFrom("a", "b"), { nil: null }).map((message): Op => ({ kind: "message", message })),
+  fc.subarray(VIEWERS).map((visibleTo): Op => ({ kind: "allow", visibleTo })),
+);
+
+/** The system under test: the engine's pure functions plus live facts as the store keeps them. */
+class EngineModel {
+  durable: DurablePresence = { ...DEFAULT_DURABLE_PRESENCE };
+  connections = 0;
+  online = false;
+  lastConnectedAt: string | null = null;
+  version = 0;
+
+  apply(op: Op, at: string): void {
+    switch (op.kind) {
+      case "connect":
+        this.connections += 1;
+        this.online = true;
+        break;
+      case "disconnect":
+        if (this.connections === 0) return;
+        this.connections -= 1;
+        if (this.connections === 0) this.lastConnectedAt = at;
+        break;
+      case "graceExpires":
+        if (!this.online || this.connections > 0) return;
+        this.online = false;
+        this.durable = wentOffline(this.durable, this.lastConnectedAt!);
+        break;
+      case "status":
+        this.durable = choiceChanged(this.durable, { status: op.status }, this.online, at);
+        break;
+      case "message":
+        this.durable = choiceChanged(this.durable, { message: op.message }, this.online, at);
+        break;
+      case "allow":
+        this.durable = choiceChanged(this.durable, { visibleTo: op.visibleTo }, this.online, at);
+        break;
+    }
+    this.version += 1;
+  }
+
+  state(): PresenceState {
+    return { userId: USER, ...this.durable, online: this.online, connections: this.connections, version: this.version };
+  }
+}
+
+/** The rules stated directly: per viewer, can they see the user now, and when did they last? */
+class ReferenceModel {
+  private readonly lastSeen = new Map<string, string>();
+  private readonly couldSee = new Map<string, boolean>();
+
+  observe(engine: EngineModel, op: Op, at: string): void {
+    for (const viewer of VIEWERS) {
+      const canSee = this.canSee(engine, viewer);
+      if (this.couldSee.get(viewer) && !canSee) {
+        // Going offline dates from the end of the last connection (rule 3), anything else from now.
+        this.lastSeen.set(viewer, op.kind === "graceExpires" ? engine.lastConnectedAt! : at);
+      }
+      this.couldSee.set(viewer, canSee);
+    }
+  }
+
+  expectedView(engine: EngineModel, viewer: string): VisiblePresence {
+    const { status, message } = engine.durable;
+    if (this.canSee(engine, viewer)) {
+      return { userId: USER, status: status === "invisible" ? "online" : status, message, lastSeen: null };
+    }
+    return { userId: USER, status: "offline", message: null, lastSeen: this.lastSeen.get(viewer) ?? null };
+  }
+
+  private canSee(engine: EngineModel, viewer: string): boolean {
+    return engine.online && (engine.durable.status !== "invisible" || engine.durable.visibleTo.includes(viewer));
+  }
+}
+
+const timeOf = (step: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, step)).toISOString();
+
+describe("engine properties", () => {
+  it("every viewer always sees what the rules say (rules 2, 5, 6)", () => {
+    fc.assert(
+      fc.property(fc.array(opArbitrary, { maxLength: 40 }), (ops) => {
+        const engine = new EngineModel();
+        const reference = new ReferenceModel();
+        ops.forEach((op, step) => {
+          const at = timeOf(step + 1);
+          engine.apply(op, at);
+          reference.observe(engine, op, at);
+          for (const viewer of VIEWERS) expect(viewOf(engine.state(), viewer)).toEqual(reference.expectedView(engine, viewer));
+        });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("a live feed sends an event exactly when its view changes, and converges (rule 9)", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(opArbitrary, { maxLength: 30 }), fc.array(fc.boolean(), { maxLength: 30 }), async (ops, pulls) => {
+        const viewer = VIEWERS[0]!;
+        const engine = new EngineModel();
+        const bus = new MemoryPresenceBus();
+        const feed = new FriendFeed(viewer, {
+          bus,
+          friendIdsOf: async () => [USER],
+          loadStates: async (ids) => new Map(ids.map((id) => [id, id === USER ? engine.state() : selfState(viewer)])),
+          log: silentLogger,
+        });
+        await feed.start();
+        const seen: VisiblePresence[] = [];
+        const drain = () => feed.takeQueued().forEach((event) => record(seen, event));
+        drain(); // the snapshot
+        for (const [step, op] of ops.entries()) {
+          engine.apply(op, timeOf(step + 1));
+          await bus.publish(USER, { type: "state", state: engine.state() });
+          // Sometimes the transport is slow: updates pile up and must coalesce.
+          if (pulls[step]) drain();
+        }
+        drain();
+        for (let i = 1; i < seen.length; i++) expect(seen[i]).not.toEqual(seen[i - 1]);
+        expect(seen.at(-1)).toEqual(viewOf(engine.state(), viewer));
+        feed.close();
+        expect(bus.listenerCount()).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+function record(seen: VisiblePresence[], event: PresenceEvent): void {
+  if (event.type === "snapshot") seen.push(...event.friends);
+  else if (event.type === "update") seen.push(event.presence);
+  else if (event.type === "updates") seen.push(...event.presences);
+}
+
+function selfState(userId: string): PresenceState {
+  return { userId, ...DEFAULT_DURABLE_PRESENCE, online: true, connections: 1, version: 1 };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import { choiceChanged, forgetViewer, wentOffline } from "../src/engine/transitions.js";
+import { ownViewOf, viewOf } from "../src/engine/visibility.js";
+import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
+
+const T = "00000000-0000-4000-8000-00000000000a";
+const ALLOWED = "00000000-0000-4000-8000-00000000000b";
+const HIDDEN = "00000000-0000-4000-8000-00000000000c";
+const T1 = "2026-01-01T10:00:00.000Z";
+const T2 = "2026-01-01T11:00:00.000Z";
+const T3 = "2026-01-01T12:00:00.000Z";
+
+function state(overrides: Partial<PresenceState> = {}): PresenceState {
+  return { userId: T, ...DEFAULT_DURABLE_PRESENCE, online: false, connections: 0, version: 1, ...overrides };
+}
+
+describe("viewOf (rules 1, 4, 6)", () => {
+  it("shows an unconnected user as offline, with no last seen if never seen", () => {
+    expect(viewOf(state({ status: "dnd", message: "busy" }), HIDDEN)).toEqual({
+      userId: T,
+      status: "offline",
+      message: null,
+      lastSeen: null,
+    });
+  });
+
+  it("shows a connected user's chosen status and message, without last seen", () => {
+    for (const status of ["online", "away", "dnd"] as const) {
+      expect(viewOf(state({ online: true, connections: 1, status, message: "hi", lastSeen: T1 }), HIDDEN)).toEqual({
+        userId: T,
+        status,
+        message: "hi",
+        lastSeen: null,
+      });
+    }
+  });
+
+  it("shows an invisible user as online to the allow-list and offline to everyone else", () => {
+    const invisible = state({ online: true, connections: 2, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" });
+    expect(viewOf(invisible, ALLOWED)).toEqual({ userId: T, status: "online", message: "m", lastSeen: null });
+    expect(viewOf(invisible, HIDDEN)).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1 });
+  });
+
+  it("gives a viewer the later of the public and their own last-seen moment", () => {
+    const s = state({ lastSeen: T1, lastSeenBy: { [ALLOWED]: T2 } });
+    expect(viewOf(s, ALLOWED).lastSeen).toBe(T2);
+    expect(viewOf(s, HIDDEN).lastSeen).toBe(T1);
+  });
+
+  it("shows the user their own presence with connection count and last disconnect", () => {
+    expect(ownViewOf(state({ status: "invisible", visibleTo: [ALLOWED], lastDisconnectedAt: T2 }))).toEqual({
+      status: "invisible",
+      message: null,
+      visibleTo: [ALLOWED],
+      connections: 0,
+      lastSeen: T2,
+    });
+    expect(ownViewOf(state({ online: true, connections: 3, lastDisconnectedAt: T2 })).lastSeen).toBeNull();
+  });
+});
+
+describe("transitions (rules 3, 5, 6)", () => {
+  it("records the disconnect moment for everyone when a visible user goes offline", () => {
+    const after = wentOffline({ ...DEFAULT_DURABLE_PRESENCE, lastSeenBy: { [ALLOWED]: T1 } }, T2);
+    expect(after).toMatchObject({ lastSeen: T2, lastSeenBy: {}, lastDisconnectedAt: T2 });
+  });
+
+  it("records the disconnect moment only for the allow-list when an invisible user goes offline", () => {
+    const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
+    const after = wentOffline(before, T3);
+    expect(after.lastSeen).toBe(T1);
+    expect(after.lastSeenBy).toEqual({ [ALLOWED]: T3 });
+    expect(after.lastDisconnectedAt).toBe(T3);
+  });
+
+  it("freezes the public last seen at the moment an online user turns invisible", () => {
+    const after = choiceChanged({ ...DEFAULT_DURABLE_PRESENCE, lastSeen: T1 }, { status: "invisible" }, true, T2);
+    expect(after).toMatchObject({ status: "invisible", lastSeen: T2 });
+  });
+
+  it("moves no last seen when an offline user changes anything (rule 5: also not later)", () => {
+    const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
+    const after = choiceChanged(before, { status: "online", message: "back", visibleTo: [] }, false, T3);
+    expect(after).toMatchObject({ status: "online", message: "back", visibleTo: [], lastSeen: T1, lastSeenBy: {} });
+  });
+
+  it("remembers when an allow-listed friend was dropped while the user was online", () => {
+    const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED, HIDDEN], lastSeen: T1 };
+    const after = choiceChanged(before, { visibleTo: [ALLOWED] }, true, T2);
+    expect(after.lastSeenBy).toEqual({ [HIDDEN]: T2 });
+    expect(after.lastSeen).toBe(T1);
+  });
+
+  it("keeps an omitted field and clears the message on null", () => {
+    const before = { ...DEFAULT_DURABLE_PRESENCE, message: "hello", visibleTo: [ALLOWED] };
+    expect(choiceChanged(before, { status: "away" }, true, T1)).toMatchObject({ message: "hello", visibleTo: [ALLOWED] });
+    expect(choiceChanged(before, { status: "away", message: null }, true, T1).message).toBeNull();
+  });
+
+  it("forgets a removed friend from the allow-list and last-seen memory (rule 11)", () => {
+    const before = { ...DEFAULT_DURABLE_PRESENCE, visibleTo: [ALLOWED, HIDDEN], lastSeenBy: { [ALLOWED]: T1 } };
+    expect(forgetViewer(before, ALLOWED)).toMatchObject({ visibleTo: [HIDDEN], lastSeenBy: {} });
+  });
+});
