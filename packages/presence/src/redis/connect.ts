@@ -1,0 +1,80 @@
+/**
+ * Opening and closing ioredis clients. At start-up a missing Redis is a configuration mistake,
+ * so `connectRedis` gives up after a few seconds with a message naming REDIS_URL; once
+ * connected, ioredis keeps reconnecting forever (its retryStrategy), because then an outage is
+ * something to ride out.
+ */
+import { Redis } from "ioredis";
+
+export interface ConnectRedisOptions {
+  /** How long start-up waits for Redis to answer. */
+  timeoutMs?: number;
+  /** Connection errors during operation (reconnects are automatic). Default: ioredis logs them. */
+  onError?: (error: Error) => void;
+}
+
+export async function connectRedis(url: string, options: ConnectRedisOptions = {}): Promise<Redis> {
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs });
+  let lastError: Error | undefined;
+  const recordError = (error: Error) => {
+    lastError = error;
+  };
+  redis.on("error", recordError);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        redis.off("ready", onReady);
+        reject(new Error(
+          `Redis at ${redactPassword(url)} (REDIS_URL) did not answer within ${timeoutMs} ms` +
+            (lastError ? `: ${lastError.message}` : ""),
+        ));
+      }, timeoutMs);
+      const onReady = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      redis.once("ready", onReady);
+      // The first attempt may fail (Redis still starting); ioredis retries until the timer.
+      redis.connect().catch(() => {});
+    });
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  } finally {
+    redis.off("error", recordError);
+  }
+  if (options.onError) redis.on("error", options.onError);
+  return redis;
+}
+
+/** A second connection with the same settings, connected (its error listeners are the caller's job). */
+export async function duplicateReady(redis: Redis): Promise<Redis> {
+  const copy = redis.duplicate({ lazyConnect: true });
+  try {
+    await copy.connect();
+  } catch (error) {
+    copy.disconnect(); // else ioredis would keep retrying in the background
+    throw error;
+  }
+  return copy;
+}
+
+/** QUIT politely; a client that is not connected is just disconnected (no reconnecting). */
+export async function closeClient(redis: Redis): Promise<void> {
+  if (redis.status === "ready") {
+    await redis.quit().catch(() => redis.disconnect());
+  } else {
+    redis.disconnect();
+  }
+}
+
+function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable URL)";
+  }
+}

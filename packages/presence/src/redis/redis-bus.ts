@@ -1,0 +1,168 @@
+/**
+ * The bus on Redis pub/sub: one channel per user, a publisher and a subscriber connection per
+ * server. A channel is SUBSCRIBEd while at least one local listener needs it and UNSUBSCRIBEd
+ * when the last one leaves, so a server hears only about users its own subscribers care about.
+ *
+ * Pub/sub is at-most-once: whatever was published while the subscriber connection was down is
+ * gone. So after a reconnect the bus re-subscribes every channel itself (ioredis'
+ * autoResubscribe is off: we need to know when the re-subscription is acknowledged), and only
+ * then tells the resync listeners to rebuild from fresh snapshots.
+ */
+import type { Redis } from "ioredis";
+import type { BusListener, BusMessage, PresenceBus } from "../bus/types.js";
+import { closeClient } from "./connect.js";
+import { RedisKeys } from "./keys.js";
+
+export interface RedisPresenceBusOptions {
+  /** Channel prefix; tests give each instance its own. Default `herald`. */
+  prefix?: string;
+  /** Failures that have no caller to throw to: a bad message, a throwing listener, a lost connection. */
+  onError?: (error: unknown, context: string) => void;
+}
+
+export class RedisPresenceBus implements PresenceBus {
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly keys: RedisKeys;
+  private readonly onError: (error: unknown, context: string) => void;
+  /** channel → local listeners; a channel is in Redis' subscription set exactly while it is here. */
+  private readonly channels = new Map<string, Set<BusListener>>();
+  private readonly resyncListeners = new Set<() => void>();
+  /**
+   * Settles once every (UN)SUBSCRIBE sent so far is answered: the subscriber connection answers
+   * in order, so waiting for the latest command is waiting for all of them.
+   */
+  private subscriptionsSettled: Promise<void> = Promise.resolve();
+  private hasBeenReady = false;
+  private connectionLost = false;
+  private closed = false;
+
+  /** Takes ownership of `redis` (the publisher) and of the subscriber it duplicates from it. */
+  constructor(redis: Redis, options: RedisPresenceBusOptions = {}) {
+    this.publisher = redis;
+    this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: false });
+    this.keys = new RedisKeys(options.prefix);
+    this.onError = options.onError ?? ((error, context) => console.error(`[herald redis bus] ${context}:`, error));
+    this.subscriber.on("message", (channel: string, raw: string) => this.deliver(channel, raw));
+    this.publisher.on("error", (error: Error) => this.onError(error, "publisher connection"));
+    this.subscriber.on("error", (error: Error) => this.onError(error, "subscriber connection"));
+    this.subscriber.on("close", () => {
+      if (this.hasBeenReady) this.connectionLost = true;
+    });
+    this.subscriber.on("ready", () => this.onSubscriberReady());
+  }
+
+  async publish(userId: string, message: BusMessage): Promise<void> {
+    const payload = JSON.stringify(message);
+    // A listener this bus registered before publishing must hear the message, so wait until
+    // Redis has acknowledged pending subscriptions. Every publish waits on the latest barrier,
+    // which settles after all earlier ones, so publishes still leave in call order.
+    await this.subscriptionsSettled;
+    await this.publisher.publish(this.keys.events(userId), payload);
+  }
+
+  subscribe(userId: string, listener: BusListener): () => void {
+    const channel = this.keys.events(userId);
+    let listeners = this.channels.get(channel);
+    if (!listeners) {
+      listeners = new Set();
+      this.channels.set(channel, listeners);
+      this.track(this.subscriber.subscribe(channel), `subscribe ${channel}`);
+    }
+    // A fresh wrapper per call, so the same function subscribed twice counts (and leaves) twice.
+    const entry: BusListener = (message) => listener(message);
+    listeners.add(entry);
+    return () => {
+      const current = this.channels.get(channel);
+      if (!current?.delete(entry)) return;
+      if (current.size > 0) return;
+      this.channels.delete(channel);
+      if (!this.closed) this.track(this.subscriber.unsubscribe(channel), `unsubscribe ${channel}`);
+    };
+  }
+
+  onResync(listener: () => void): () => void {
+    // A wrapper for the same reason as in subscribe.
+    const entry = () => listener();
+    this.resyncListeners.add(entry);
+    return () => this.resyncListeners.delete(entry);
+  }
+
+  /**
+   * Resolves once Redis has acknowledged every subscription made so far. A subscriber that reads
+   * a snapshot after this cannot miss a message published after the snapshot.
+   */
+  subscriptionsReady(): Promise<void> {
+    return this.subscriptionsSettled;
+  }
+
+  listenerCount(): number {
+    let count = this.resyncListeners.size;
+    for (const listeners of this.channels.values()) count += listeners.size;
+    return count;
+  }
+
+  async ping(): Promise<void> {
+    await Promise.all([this.publisher.ping(), this.subscriber.ping()]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.channels.clear();
+    this.resyncListeners.clear();
+    await Promise.all([closeClient(this.subscriber), closeClient(this.publisher)]);
+  }
+
+  private deliver(channel: string, raw: string): void {
+    const listeners = this.channels.get(channel);
+    if (!listeners) return; // an UNSUBSCRIBE still in flight
+    let message: BusMessage;
+    try {
+      message = JSON.parse(raw) as BusMessage;
+    } catch (error) {
+      this.onError(error, `unparseable message on ${channel}`);
+      return;
+    }
+    // A copy: a listener may unsubscribe (or subscribe another) while we deliver.
+    for (const listener of [...listeners]) {
+      try {
+        listener(message);
+      } catch (error) {
+        // Thrown into ioredis, it would break the connection's reply parsing for everyone.
+        this.onError(error, `listener on ${channel}`);
+      }
+    }
+  }
+
+  private onSubscriberReady(): void {
+    this.hasBeenReady = true;
+    if (!this.connectionLost || this.closed) return;
+    this.connectionLost = false;
+    const channels = [...this.channels.keys()];
+    const resubscribed = channels.length > 0 ? this.subscriber.subscribe(...channels) : Promise.resolve();
+    this.track(resubscribed, `resubscribe ${channels.length} channels`).then((ok) => {
+      // On failure the connection dropped again; the next 'ready' retries and resyncs.
+      if (!ok || this.closed) return;
+      for (const listener of [...this.resyncListeners]) {
+        try {
+          listener();
+        } catch (error) {
+          this.onError(error, "resync listener");
+        }
+      }
+    });
+  }
+
+  /** Makes `command` the new subscriptions barrier; its failure is reported, not thrown. */
+  private track(command: Promise<unknown>, context: string): Promise<boolean> {
+    const succeeded = command.then(
+      () => true,
+      (error: unknown) => {
+        if (!this.closed) this.onError(error, context);
+        return false;
+      },
+    );
+    this.subscriptionsSettled = succeeded.then(() => {});
+    return succeeded;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The live store on Redis, shared by every server of a deployment. Each change to a user's live
+ * facts is one Lua script on that user's keys (see store-scripts.ts); liveness is decided by
+ * expiry scores, never by keyspace notifications, which arrive late or not at all.
+ *
+ * `reap` finds its candidates through the reap index (`keys.expiries()`), userId → the moment
+ * to look at that user next. The index lives on another slot than the user's keys, so it can
+ * not change in the same script (CROSSSLOT under Cluster); it is kept safe by one invariant
+ * instead: whenever a user may need settling at time T, the index holds them with a score ≤ T.
+ * Early entries cost one extra look; a missing one would leave a ghost online forever. Hence:
+ *  - connect and disconnect write the index *before* their script (command order on the one
+ *    connection), so a crash between the two leaves an entry too early, never a missing one.
+ *    They overwrite: connect with its own expiry (its connection keeps the user online till
+ *    then), disconnect with `at` (the grace starts; the reaper looks, then reschedules);
+ *  - only `reap` removes an entry or moves it to the user's next due moment, by compare-and-set
+ *    against the score it read, so a writer that came in between always keeps its entry. (If a
+ *    disconnect rewrites the very same score meanwhile, the user is looked at by their old
+ *    connection's expiry instead: late by at most the TTL, never lost.)
+ *  - refresh never touches the index: it only makes users due later, and a reaper that looks
+ *    too early reschedules them.
+ */
+import type { Redis } from "ioredis";
+import type { LivePresence } from "../types.js";
+import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
+import { closeClient } from "./connect.js";
+import { RedisKeys } from "./keys.js";
+import { definePresenceCommands, type LiveReply, type PresenceCommands } from "./store-scripts.js";
+
+export interface RedisPresenceStoreOptions {
+  /** Key prefix; tests give each instance its own. Default `herald`. */
+  prefix?: string;
+  /** Users examined per `reap` call; the rest wait for the next tick. */
+  reapBatchSize?: number;
+  /** The clock behind connection expiries (ms since epoch). */
+  now?: () => number;
+}
+
+type Settled = { userId: string } & OfflineSettlement;
+
+export class RedisPresenceStore implements PresenceStore {
+  private readonly redis: Redis & PresenceCommands;
+  private readonly keys: RedisKeys;
+  private readonly reapBatchSize: number;
+  private readonly now: () => number;
+
+  /** Takes ownership of `redis`: `close()` quits it. */
+  constructor(redis: Redis, options: RedisPresenceStoreOptions = {}) {
+    this.redis = definePresenceCommands(redis);
+    this.keys = new RedisKeys(options.prefix);
+    this.reapBatchSize = options.reapBatchSize ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async connect({ userId, connectionId }: ConnectionRef, ttlMs: number): Promise<LivePresence> {
+    const expiry = Math.ceil(this.now() + ttlMs);
+    // Nothing about this user can need settling before `expiry`; a dead sibling connection is
+    // swept by then at the latest.
+    const [, reply] = await Promise.all([
+      this.redis.zadd(this.keys.expiries(), expiry, userId),
+      this.redis.heraldConnect(...this.userKeys(userId), connectionId, expiry),
+    ]);
+    return toLive(reply);
+  }
+
+  async disconnect({ userId, connectionId }: ConnectionRef, at: Date): Promise<LivePresence> {
+    // If this was the last connection the grace starts at `at`; the reaper takes a look then.
+    const [, reply] = await Promise.all([
+      this.redis.zadd(this.keys.expiries(), at.getTime(), userId),
+      this.redis.heraldDisconnect(...this.userKeys(userId), connectionId, at.getTime()),
+    ]);
+    return toLive(reply);
+  }
+
+  async refresh(refs: ConnectionRef[], ttlMs: number): Promise<void> {
+    if (refs.length === 0) return;
+    const expiry = Math.ceil(this.now() + ttlMs);
+    // One pipeline, one round trip. (Under Cluster it would have to be split by slot.)
+    const pipeline = this.redis.pipeline();
+    // XX: a connection already reaped (or closed) stays gone. GT: expiries never move back.
+    // A single ZADD is atomic on its own, and a refresh changes no version.
+    for (const { userId, connectionId } of refs) {
+      pipeline.zadd(this.keys.connections(userId), "XX", "GT", expiry, connectionId);
+    }
+    throwFirstError(await pipeline.exec());
+  }
+
+  async settleOffline(userId: string): Promise<OfflineSettlement | null> {
+    const reply = await this.redis.heraldSettleOffline(...this.userKeys(userId));
+    if (!reply) return null;
+    const [version, lastConnectedAt] = reply;
+    return {
+      live: { online: false, connections: 0, version },
+      lastConnectedAt: new Date(lastConnectedAt).toISOString(),
+    };
+  }
+
+  async reap(now: Date, graceMs: number): Promise<Settled[]> {
+    const nowMs = now.getTime();
+    const due = await this.redis.zrangebyscore(
+      this.keys.expiries(), "-inf", nowMs, "WITHSCORES", "LIMIT", 0, this.reapBatchSize,
+    );
+    const candidates: Array<{ userId: string; seen: number }> = [];
+    for (let i = 0; i + 1 < due.length; i += 2) candidates.push({ userId: due[i]!, seen: Number(due[i + 1]) });
+
+    // Several servers may reap the same users at once: the script settles a user only while
+    // they are still online with no connection, so exactly one of them reports each.
+    return Promise.all(
+      candidates.map(async ({ userId, seen }) => {
+        const [settled, online, connections, version, lastConnectedAt, nextDue] =
+          await this.redis.heraldReap(...this.userKeys(userId), nowMs, Math.floor(graceMs));
+        await this.redis.heraldReschedule(this.keys.expiries(), userId, seen, nextDue);
+        if (settled !== 1) return null;
+        return {
+          userId,
+          live: { online: online === 1, connections, version },
+          lastConnectedAt: new Date(lastConnectedAt).toISOString(),
+        };
+      }),
+    ).then((results) => results.filter((r): r is Settled => r !== null));
+  }
+
+  async bumpVersion(userId: string): Promise<number> {
+    return this.redis.hincrby(this.keys.live(userId), "version", 1);
+  }
+
+  async getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
+    const result = new Map<string, LivePresence>();
+    if (userIds.length === 0) return result;
+    const pipeline = this.redis.pipeline() as ReturnType<Redis["pipeline"]> & {
+      heraldGetLive(conns: string, live: string): unknown;
+    };
+    for (const userId of userIds) pipeline.heraldGetLive(...this.userKeys(userId));
+    const replies = throwFirstError(await pipeline.exec());
+    userIds.forEach((userId, i) => result.set(userId, toLive(replies[i] as LiveReply)));
+    return result;
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    await closeClient(this.redis);
+  }
+
+  private userKeys(userId: string): [conns: string, live: string] {
+    return [this.keys.connections(userId), this.keys.live(userId)];
+  }
+}
+
+function toLive([online, connections, version]: LiveReply): LivePresence {
+  return { online: online === 1, connections, version };
+}
+
+/** A pipeline reports errors per command; surface the first rather than lose it. */
+function throwFirstError(results: Array<[Error | null, unknown]> | null): unknown[] {
+  if (!results) throw new Error("Redis pipeline was aborted (connection closed)");
+  for (const [error] of results) if (error) throw error;
+  return results.map(([, value]) => value);
+}

@@ -1,0 +1,293 @@
+/**
+ * The Redis store and bus against the shared contract, plus what only Redis can get wrong:
+ * several servers racing on the same users, the reap index, and pub/sub across a Redis restart.
+ * Each instance gets a random key prefix, so tests share one Redis without seeing each other.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import type { Redis } from "ioredis";
+import { afterEach, describe, expect, it } from "vitest";
+import type { BusMessage } from "../src/bus/types.js";
+import { connectRedis, createRedisPresence, RedisPresenceBus, RedisPresenceStore } from "../src/redis/index.js";
+import { presenceBusContract, presenceStoreContract } from "../src/testing/index.js";
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+const TTL = 60_000;
+
+const newPrefix = () => `herald-test-${randomUUID()}`;
+const ref = (userId: string, connectionId: string = randomUUID()) => ({ userId, connectionId });
+
+/** A store that deletes its keys on close, so the shared Redis stays clean. */
+async function makeStore(prefix = newPrefix()): Promise<RedisPresenceStore> {
+  const client = await connectRedis(REDIS_URL);
+  const store = new RedisPresenceStore(client, { prefix });
+  const close = store.close.bind(store);
+  store.close = async () => {
+    await deleteKeys(client, prefix);
+    await close();
+  };
+  return store;
+}
+
+async function deleteKeys(client: Redis, prefix: string): Promise<void> {
+  let cursor = "0";
+  do {
+    const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+    if (keys.length > 0) await client.del(...keys);
+    cursor = next;
+  } while (cursor !== "0");
+}
+
+const busPrefixes = new WeakMap<RedisPresenceBus, string>();
+async function makeBus(prefix = newPrefix(), url = REDIS_URL): Promise<RedisPresenceBus> {
+  const bus = new RedisPresenceBus(await connectRedis(url), { prefix });
+  busPrefixes.set(bus, prefix);
+  return bus;
+}
+
+presenceStoreContract("redis", () => makeStore());
+presenceBusContract("redis", () => makeBus(), async (first) => makeBus(busPrefixes.get(first as RedisPresenceBus)));
+
+/** Things a test opened; closed after it, whatever happened. */
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+async function openStores(count: number): Promise<RedisPresenceStore[]> {
+  const prefix = newPrefix();
+  const stores = await Promise.all(Array.from({ length: count }, () => makeStore(prefix)));
+  for (const store of stores) cleanups.push(() => store.close());
+  return stores;
+}
+
+describe("RedisPresenceStore across servers", () => {
+  it("settles each user exactly once when two servers reap at the same moment", async () => {
+    const [a, b] = await openStores(2);
+    const crashed = Array.from({ length: 40 }, () => randomUUID());
+    const abandoned = Array.from({ length: 40 }, () => randomUUID());
+    for (const id of crashed) await a!.connect(ref(id), 50);
+    for (const id of abandoned) {
+      const conn = ref(id);
+      await a!.connect(conn, TTL);
+      await a!.disconnect(conn, new Date());
+    }
+    const later = new Date(Date.now() + 120_000);
+    const [fromA, fromB] = await Promise.all([a!.reap(later, 5_000), b!.reap(later, 5_000)]);
+    const settled = [...fromA, ...fromB].map((s) => s.userId).sort();
+    expect(settled).toEqual([...crashed, ...abandoned].sort());
+    expect(await Promise.all([a!.reap(later, 5_000), b!.reap(later, 5_000)])).toEqual([[], []]);
+  });
+
+  it("lets exactly one of two servers settle a grace", async () => {
+    const [a, b] = await openStores(2);
+    for (let i = 0; i < 20; i++) {
+      const id = randomUUID();
+      const conn = ref(id);
+      await a!.connect(conn, TTL);
+      await a!.disconnect(conn, new Date());
+      const results = await Promise.all([a!.settleOffline(id), b!.settleOffline(id)]);
+      expect(results.filter((r) => r !== null)).toHaveLength(1);
+    }
+  });
+
+  it("sees one server's changes from another, with versions only growing", async () => {
+    const [a, b] = await openStores(2);
+    const id = randomUUID();
+    const first = await a!.connect(ref(id, "x"), TTL);
+    const second = await b!.connect(ref(id, "y"), TTL);
+    expect(second).toMatchObject({ online: true, connections: 2 });
+    expect(second.version).toBeGreaterThan(first.version);
+    expect((await a!.getLive([id])).get(id)).toEqual(second);
+  });
+
+  it("keeps watching a user whose connection was refreshed after the reaper looked", async () => {
+    const [store] = await openStores(1);
+    const id = randomUUID();
+    const start = Date.now();
+    await store!.connect(ref(id, "a"), 50);
+    await store!.refresh([ref(id, "a")], 10_000);
+    // Due by its first expiry, alive by its refresh: the reaper must reschedule, not forget it.
+    expect(await store!.reap(new Date(start + 1_000), 5_000)).toEqual([]);
+    const reaped = await store!.reap(new Date(start + 20_000), 5_000);
+    expect(reaped.map((r) => r.userId)).toEqual([id]);
+  });
+
+  it("grants the grace to a clean last disconnect even after a crashed sibling expired", async () => {
+    const [store] = await openStores(1);
+    const id = randomUUID();
+    const start = Date.now();
+    await store!.connect(ref(id, "dies-with-its-server"), 1_000);
+    await store!.connect(ref(id, "closes-cleanly"), TTL);
+    const closedAt = new Date(start + 5_000);
+    await store!.disconnect(ref(id, "closes-cleanly"), closedAt);
+    // The sibling's expiry is reaped, but the user left cleanly later: the grace still holds.
+    expect(await store!.reap(new Date(start + 8_000), 5_000)).toEqual([]);
+    expect((await store!.getLive([id])).get(id)).toMatchObject({ online: true, connections: 0 });
+    const [settled] = await store!.reap(new Date(start + 11_000), 5_000);
+    expect(settled?.lastConnectedAt).toBe(closedAt.toISOString());
+  });
+
+  it("refreshes many connections in one call and ignores ones already gone", async () => {
+    const [store] = await openStores(1);
+    const ids = Array.from({ length: 100 }, () => randomUUID());
+    for (const id of ids) await store!.connect(ref(id, "c"), 50);
+    await store!.refresh([...ids.map((id) => ref(id, "c")), ref(randomUUID(), "never-connected")], TTL);
+    expect(await store!.reap(new Date(Date.now() + 10_000), 5_000)).toEqual([]);
+    const live = await store!.getLive(ids);
+    expect([...live.values()].every((l) => l.online && l.connections === 1)).toBe(true);
+  });
+});
+
+describe("createRedisPresence", () => {
+  it("builds a working store and bus on one URL and closes them", async () => {
+    const prefix = newPrefix();
+    const presence = await createRedisPresence(REDIS_URL, { prefix });
+    const id = randomUUID();
+    const got: BusMessage[] = [];
+    presence.bus.subscribe(id, (m) => got.push(m));
+    const live = await presence.store.connect(ref(id), TTL);
+    await presence.bus.publish(id, { type: "friend_added", friendId: "f" });
+    await waitUntil(() => got.length === 1);
+    expect(live).toMatchObject({ online: true, connections: 1 });
+    const cleaner = await connectRedis(REDIS_URL);
+    await deleteKeys(cleaner, prefix);
+    await cleaner.quit();
+    await presence.close();
+    await expect(presence.store.ping()).rejects.toThrow();
+  });
+});
+
+describe("connectRedis", () => {
+  it("fails fast with a message naming REDIS_URL when nothing answers", async () => {
+    const port = await freePort();
+    const started = Date.now();
+    await expect(connectRedis(`redis://127.0.0.1:${port}`, { timeoutMs: 1_000 })).rejects.toThrow(/REDIS_URL/);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe("RedisPresenceBus", () => {
+  it("keeps delivering to other listeners when one throws", async () => {
+    const errors: string[] = [];
+    const bus = new RedisPresenceBus(await connectRedis(REDIS_URL), {
+      prefix: newPrefix(),
+      onError: (_error, context) => errors.push(context),
+    });
+    cleanups.push(() => bus.close());
+    const id = randomUUID();
+    const got: BusMessage[] = [];
+    bus.subscribe(id, () => {
+      throw new Error("listener bug");
+    });
+    bus.subscribe(id, (m) => got.push(m));
+    await bus.publish(id, { type: "friend_added", friendId: "f" });
+    await waitUntil(() => got.length === 1);
+    expect(errors).toEqual([expect.stringMatching(/^listener on /)]);
+  });
+
+  it("hears a peer's message once subscriptionsReady resolves, without retrying", async () => {
+    const first = await makeBus();
+    const second = await makeBus(busPrefixes.get(first));
+    cleanups.push(() => first.close(), () => second.close());
+    const id = randomUUID();
+    const got: BusMessage[] = [];
+    second.subscribe(id, (m) => got.push(m));
+    await second.subscriptionsReady();
+    await first.publish(id, { type: "friend_removed", friendId: "f" });
+    await waitUntil(() => got.length === 1);
+    expect(got).toEqual([{ type: "friend_removed", friendId: "f" }]);
+  });
+
+  it("resubscribes and announces a resync after its Redis restarts", async () => {
+    const server = await RedisServer.start();
+    cleanups.push(() => server.stop());
+    const bus = await makeBus(newPrefix(), server.url);
+    cleanups.push(() => bus.close());
+    const id = randomUUID();
+    const got: BusMessage[] = [];
+    let resyncs = 0;
+    bus.subscribe(id, (m) => got.push(m));
+    bus.onResync(() => resyncs++);
+    await bus.publish(id, { type: "friend_added", friendId: "before" });
+    await waitUntil(() => got.length === 1);
+
+    await server.stop();
+    await server.restart();
+    await waitUntil(() => resyncs === 1, 20_000);
+
+    // A peer connected only to the new server proves the subscription exists there.
+    const peer = await makeBus(busPrefixes.get(bus), server.url);
+    cleanups.push(() => peer.close());
+    await peer.publish(id, { type: "friend_added", friendId: "from-peer" });
+    await bus.publish(id, { type: "friend_added", friendId: "after" });
+    await waitUntil(() => got.length === 3);
+    expect(got.map((m) => (m.type === "friend_added" ? m.friendId : m.type))).toEqual(["before", "from-peer", "after"]);
+    expect(bus.listenerCount()).toBe(2);
+  });
+});
+
+/** A throwaway redis-server on a free port, for killing and restarting. */
+class RedisServer {
+  private process: ChildProcess | undefined;
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.restart();
+    return server;
+  }
+
+  async restart(): Promise<void> {
+    const child = spawn(
+      "/usr/bin/redis-server",
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    this.process = child;
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("Ready to accept connections")) resolve();
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", onData);
+      child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+    });
+  }
+
+  /** Kills it like a crash (no goodbye to clients) and waits until it is gone. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, "exit");
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  await once(server, "close");
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
