@@ -2,6 +2,7 @@
 import { openDatabase, type DatabaseHandle } from "@herald/db";
 import { MemoryPresenceBus, MemoryPresenceStore, type PresenceBus, type PresenceStore } from "@herald/presence";
 import { join } from "node:path";
+import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 
 export interface Backends {
@@ -11,12 +12,12 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-export async function openBackends(config: ServerConfig): Promise<Backends> {
+export async function openBackends(config: ServerConfig, log: Logger): Promise<Backends> {
   const database = config.databaseUrl
     ? await openDatabase({ databaseUrl: config.databaseUrl })
     : await openDatabase({ dataDir: config.dataDir ? join(config.dataDir, "pglite") : null });
   try {
-    const live = await openLive(config);
+    const live = await openLive(config, log);
     return {
       database,
       ...live,
@@ -31,12 +32,15 @@ export async function openBackends(config: ServerConfig): Promise<Backends> {
   }
 }
 
-async function openLive(config: ServerConfig): Promise<Pick<Backends, "store" | "bus" | "close">> {
+async function openLive(config: ServerConfig, log: Logger): Promise<Pick<Backends, "store" | "bus" | "close">> {
   if (!config.redisUrl) {
     const store = new MemoryPresenceStore();
     const bus = new MemoryPresenceBus();
     return { store, bus, close: async () => void (await Promise.all([store.close(), bus.close()])) };
   }
   const { createRedisPresence } = await import("@herald/presence/redis");
-  return createRedisPresence(config.redisUrl, { prefix: config.redisPrefix ?? "herald" });
+  return createRedisPresence(config.redisUrl, {
+    prefix: config.redisPrefix ?? "herald",
+    onError: (error, context) => log.warn({ err: error, context }, "redis trouble"),
+  });
 }

@@ -27,7 +27,7 @@ export interface HeraldServer {
 const HEALTH_TIMEOUT_MS = 2_000;
 
 export async function startHeraldServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<HeraldServer> {
-  const backends = await openBackends(config);
+  const backends = await openBackends(config, log);
   const metrics = createMetrics();
   const app = createHeraldApp({
     db: backends.database.db,

@@ -1,6 +1,7 @@
 /** Shared set-up for the rule suites: one server per database kind per file. */
 import { afterAll, beforeAll } from "vitest";
 import type { DatabaseKind } from "@herald/db/testing";
+import type { PresenceEvent } from "@herald/presence";
 import type { ServerConfig } from "../src/config.js";
 import {
   befriend,
@@ -42,6 +43,8 @@ export interface Watch {
   markerDevice: Device;
   /** Resolves when every event sent before it has been read; fails if any other event is unread. */
   expectNothingElse(): Promise<void>;
+  /** Reads every event up to the marker's, handing all others to `onEvent`. */
+  expectNothingElseExceptAbout(userId: string, onEvent: (event: PresenceEvent) => void): Promise<void>;
 }
 
 let markerFlip = false;
@@ -53,21 +56,28 @@ export async function watch(server: TestServer, subjects: TestUser[], viewer?: T
   await befriend(marker, theViewer);
   const markerDevice = await connect(server.wsUrl, marker);
   const viewerDevice = await connect(server.wsUrl, theViewer, { subscribe: true });
-  return {
+  const result: Watch = {
     viewer: theViewer,
     viewerDevice,
     marker,
     markerDevice,
     async expectNothingElse() {
+      await result.expectNothingElseExceptAbout("", (event) => {
+        throw new Error(`expected only the marker's update, got ${JSON.stringify(event)}`);
+      });
+    },
+    async expectNothingElseExceptAbout(_userId, onEvent) {
       markerFlip = !markerFlip;
       const status = markerFlip ? "dnd" : "away";
       await marker.http.presence.setStatus.mutate({ status });
-      const event = await viewerDevice.feed.next();
-      if (event.type !== "update" || event.presence.userId !== marker.id || event.presence.status !== status) {
-        throw new Error(`expected only the marker's update, got ${JSON.stringify(event)}`);
+      for (;;) {
+        const event = await viewerDevice.feed.next();
+        if (event.type === "update" && event.presence.userId === marker.id && event.presence.status === status) return;
+        onEvent(event);
       }
     },
   };
+  return result;
 }
 
 export async function closeAll(...devices: Device[]): Promise<void> {

@@ -27,6 +27,8 @@ export class MemoryPresenceBus implements PresenceBus {
     };
   }
 
+  async subscriptionsReady(): Promise<void> {}
+
   onResync(listener: () => void): () => void {
     this.resyncListeners.add(listener);
     return () => this.resyncListeners.delete(listener);

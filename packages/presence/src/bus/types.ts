@@ -19,6 +19,11 @@ export interface PresenceBus {
   publish(userId: string, message: BusMessage): Promise<void>;
   /** Starts delivering the user's channel to `listener`; returns the unsubscribe function. */
   subscribe(userId: string, listener: BusListener): () => void;
+  /**
+   * Resolves once every subscription made so far receives messages (Redis confirms SUBSCRIBE
+   * asynchronously): a feed awaits it before reading its snapshot, or it could miss a change.
+   */
+  subscriptionsReady(): Promise<void>;
   /** Called when messages may have been lost (e.g. after a Redis reconnect). */
   onResync(listener: () => void): () => void;
   /** Live listeners (channels × listeners, plus resync listeners): for leak checks and metrics. */

@@ -69,6 +69,8 @@ export class FriendFeed {
     const friendIds = await this.sources.friendIdsOf(this.viewerId);
     if (this.closed || generation !== this.generation) return;
     for (const friendId of friendIds) this.track(friendId);
+    await this.sources.bus.subscriptionsReady();
+    if (this.closed || generation !== this.generation) return;
     const states = await this.sources.loadStates([this.viewerId, ...friendIds]);
     if (this.closed || generation !== this.generation) return;
     const snapshot: VisiblePresence[] = [];
@@ -214,8 +216,9 @@ export class FriendFeed {
   private addFriend(friendId: string): void {
     if (this.friends.has(friendId)) return;
     const entry = this.track(friendId);
-    this.sources
-      .loadStates([friendId])
+    this.sources.bus
+      .subscriptionsReady()
+      .then(() => this.sources.loadStates([friendId]))
       .then((states) => {
         const state = states.get(friendId);
         if (this.closed || this.friends.get(friendId) !== entry || !state) return;
