@@ -26,6 +26,12 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
     keepAlive: { enabled: true, pingMs: Math.max(250, Math.min(30_000, ttlMs / 3)), pongWaitMs: Math.max(250, Math.min(10_000, ttlMs / 3)) },
     onError({ error, path }) {
+      // Protocol violations (oversized or invalid frames) end that socket; they are not our fault.
+      const wsCode = (error.cause as { code?: unknown } | undefined)?.code;
+      if (typeof wsCode === "string" && wsCode.startsWith("WS_ERR_")) {
+        log.info({ reason: wsCode }, "closed a socket that broke the WebSocket protocol");
+        return;
+      }
       if (error.code === "INTERNAL_SERVER_ERROR") {
         onError(error.code);
         log.error({ err: error.cause ?? error, path }, "procedure failed");

@@ -1,0 +1,110 @@
+/** The process around the router: health, metrics, WebSocket auth, hostile frames, bad config. */
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { readEnv } from "../src/env.js";
+import { connect, signUp, startTestServer, type TestServer } from "../src/testing/index.js";
+
+describe("server", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("GET /healthz answers 200 ok while the database and store answer", async () => {
+    const response = await fetch(`${server.url}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("GET /metrics reports connections, users online, events sent and fan-out latency", async () => {
+    const alice = await signUp(server.url);
+    const device = await connect(server.wsUrl, alice, { subscribe: true });
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toMatch(/^herald_connections 1$/m);
+    expect(text).toMatch(/^herald_users_online 1$/m);
+    expect(text).toMatch(/^herald_events_sent_total\{type="snapshot"\} 1$/m);
+    expect(text).toContain("herald_fanout_latency_seconds_bucket");
+    await device.close();
+    await expect.poll(async () => (await (await fetch(`${server.url}/metrics`)).text()).match(/^herald_connections (\d+)$/m)?.[1]).toBe("0");
+  });
+
+  it("a WebSocket with a bad token gets UNAUTHORIZED, is closed, and never counts as a connection", async () => {
+    const alice = await signUp(server.url);
+    for (const params of [{ token: "forged" }, {}, { token: 42 }] as Array<Record<string, unknown>>) {
+      const socket = new WebSocket(`${server.wsUrl}?connectionParams=1`);
+      const messages: string[] = [];
+      socket.on("message", (data) => messages.push(data.toString()));
+      await new Promise((resolve) => socket.once("open", resolve));
+      socket.send(JSON.stringify({ method: "connectionParams", data: params }));
+      socket.send(JSON.stringify({ id: 1, method: "query", params: { path: "presence.me", input: undefined } }));
+      const code = await new Promise<number>((resolve) => socket.once("close", resolve));
+      if (typeof params.token === "number") {
+        // Malformed connectionParams: tRPC answers PARSE_ERROR and closes the socket itself.
+        expect(messages.some((m) => m.includes("PARSE_ERROR"))).toBe(true);
+      } else {
+        expect(code).toBe(4401);
+        expect(messages.some((m) => m.includes("UNAUTHORIZED"))).toBe(true);
+      }
+    }
+    expect(server.app.connections.size).toBe(0);
+    expect((await alice.http.presence.me.query()).connections).toBe(0);
+  });
+
+  it("malformed frames and connectionParams close or answer that socket only; the server lives on", async () => {
+    const alice = await signUp(server.url);
+    const healthy = await connect(server.wsUrl, alice, { subscribe: true });
+    const hostile: Array<string | Buffer> = [
+      "{not json",
+      JSON.stringify({ method: "connectionParams", data: "nope" }),
+      JSON.stringify({ method: "connectionParams", data: { token: { __proto__: { evil: 1 } } } }),
+      JSON.stringify({ id: 1, method: "nonsense" }),
+      Buffer.alloc(70 * 1024, 0x61), // past maxPayload
+    ];
+    for (const frame of hostile) {
+      const socket = new WebSocket(`${server.wsUrl}?connectionParams=1`);
+      socket.on("error", () => {});
+      await new Promise((resolve) => socket.once("open", resolve));
+      socket.send(frame);
+      socket.send("{\"id\":2,\"method\":\"query\",\"params\":{\"path\":\"auth.me\"}}");
+      await new Promise((resolve) => socket.once("close", resolve));
+    }
+    expect(await healthy.client.auth.me.query()).toEqual({ id: alice.id, username: alice.username });
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    await healthy.close();
+  });
+
+  it("serves the web app (or says how to build it) at /", async () => {
+    const response = await fetch(`${server.url}/`);
+    expect([200, 404]).toContain(response.status);
+    expect(await response.text()).toMatch(/<div id="root"|not built/);
+  });
+});
+
+describe("configuration", () => {
+  it("rejects bad values naming the variable, and requires AUTH_SECRET in production", () => {
+    expect(() => readEnv({ PORT: "eighty" })).toThrow(/PORT/);
+    expect(() => readEnv({ DATABASE_URL: "mysql://x" })).toThrow(/DATABASE_URL/);
+    expect(() => readEnv({ RATE_LIMITS: "maybe" })).toThrow(/RATE_LIMITS/);
+    expect(() => readEnv({ NODE_ENV: "production" })).toThrow(/AUTH_SECRET/);
+    expect(readEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
+    expect(readEnv({})).toMatchObject({ PORT: 3000, HOST: "127.0.0.1", DATA_DIR: ".data", PRESENCE_TTL_SECONDS: 60, OFFLINE_GRACE_MS: 5000 });
+  });
+
+  it("exits non-zero naming DATABASE_URL when PostgreSQL does not answer", async () => {
+    const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+    const child = spawn(process.execPath, ["--import", "tsx", main], {
+      env: { ...process.env, PORT: "0", DATABASE_URL: "postgres://postgres@127.0.0.1:1/nowhere", LOG_LEVEL: "silent" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/DATABASE_URL/);
+  });
+});
