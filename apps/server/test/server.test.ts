@@ -108,3 +108,34 @@ describe("configuration", () => {
     expect(stderr).toMatch(/DATABASE_URL/);
   });
 });
+
+describe("subscription cleanup over the wire", () => {
+  it("after 1,000 subscribe/unsubscribe cycles on live sockets, bus listeners are back to zero", async () => {
+    const server = await startTestServer();
+    try {
+      const alice = await signUp(server.url);
+      const bob = await signUp(server.url);
+      await alice.http.friends.request.mutate({ username: bob.username });
+      await bob.http.friends.accept.mutate({ userId: alice.id });
+      const device = await connect(server.wsUrl, alice);
+      const bus = server.app.service.bus;
+      expect(bus.listenerCount()).toBe(0);
+      for (let cycle = 0; cycle < 1000; cycle++) {
+        const snapshot = new Promise<void>((resolve, reject) => {
+          const subscription = device.client.presence.onChange.subscribe(undefined, {
+            onData: () => {
+              subscription.unsubscribe();
+              resolve();
+            },
+            onError: reject,
+          });
+        });
+        await snapshot;
+      }
+      await expect.poll(() => bus.listenerCount(), { timeout: 10_000 }).toBe(0);
+      await device.close();
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * The router without a network (`createCaller`), on the embedded defaults: PGlite and the
+ * in-memory store and bus. Also: subscriptions leave no listeners behind.
+ */
+import { openDatabase, type DatabaseHandle } from "@herald/db";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  createCaller,
+  createHeraldApp,
+  MemoryPresenceBus,
+  MemoryPresenceStore,
+  type HeraldApp,
+  type PresenceEvent,
+} from "../src/index.js";
+
+/** Server-side callers get `tracked()` events as `[id, data, symbol]` tuples. */
+function dataOf(value: unknown): PresenceEvent {
+  return (Array.isArray(value) ? value[1] : (value as { data: PresenceEvent }).data) as PresenceEvent;
+}
+
+describe("createCaller", () => {
+  let database: DatabaseHandle;
+  let app: HeraldApp;
+  let bus: MemoryPresenceBus;
+
+  beforeAll(async () => {
+    database = await openDatabase({ dataDir: null });
+    bus = new MemoryPresenceBus();
+    app = createHeraldApp({
+      db: database.db,
+      store: new MemoryPresenceStore(),
+      bus,
+      authSecret: "caller-test-secret-long-enough",
+      rateLimits: false,
+      offlineGraceMs: 50,
+    });
+  });
+  afterAll(async () => {
+    await app.close({ settleGraces: true });
+    await database.close();
+  });
+
+  async function newUser(username: string) {
+    const { user } = await createCaller(app, null).auth.signUp({ username, password: "password123" });
+    return { ...user, caller: createCaller(app, user.id) };
+  }
+
+  it("runs every area of the router for a given user id", async () => {
+    const alice = await newUser("caller_alice");
+    const bob = await newUser("caller_bob");
+    expect(await alice.caller.auth.me()).toEqual({ id: alice.id, username: "caller_alice" });
+    expect(await alice.caller.friends.request({ username: "caller_bob" })).toEqual({ status: "pending" });
+    expect(await bob.caller.friends.accept({ userId: alice.id })).toEqual({ status: "accepted" });
+    expect(await alice.caller.presence.setStatus({ status: "away", message: "tea" })).toMatchObject({ status: "away", message: "tea" });
+    // Not connected: friends see offline whatever the chosen status.
+    expect(await bob.caller.presence.get({ userId: alice.id })).toEqual({ userId: alice.id, status: "offline", message: null, lastSeen: null });
+    const connection = await app.connections.open(alice.id, () => {});
+    expect(await bob.caller.presence.get({ userId: alice.id })).toMatchObject({ status: "away", message: "tea" });
+    await connection.close();
+    await expect(createCaller(app, null).presence.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("streams presence events to a server-side subscriber", async () => {
+    const carol = await newUser("caller_carol");
+    const dave = await newUser("caller_dave");
+    await carol.caller.friends.request({ username: "caller_dave" });
+    await dave.caller.friends.accept({ userId: carol.id });
+    const events = (await dave.caller.presence.onChange()) as AsyncIterable<unknown>;
+    const iterator = events[Symbol.asyncIterator]();
+    expect(dataOf((await iterator.next()).value)).toEqual({
+      type: "snapshot",
+      friends: [{ userId: carol.id, status: "offline", message: null, lastSeen: null }],
+    });
+    const connection = await app.connections.open(carol.id, () => {});
+    expect(dataOf((await iterator.next()).value)).toEqual({
+      type: "update",
+      presence: { userId: carol.id, status: "online", message: null, lastSeen: null },
+    });
+    await iterator.return?.();
+    await connection.close();
+  });
+
+  it("leaves no bus listeners after 1,000 subscribe/unsubscribe cycles", async () => {
+    const erin = await newUser("caller_erin");
+    const friends = [await newUser("caller_f1"), await newUser("caller_f2")];
+    for (const friend of friends) {
+      await erin.caller.friends.request({ username: friend.username });
+      await friend.caller.friends.accept({ userId: erin.id });
+    }
+    const baseline = bus.listenerCount();
+    for (let cycle = 0; cycle < 1000; cycle++) {
+      const iterable = (await createCaller(app, erin.id).presence.onChange()) as AsyncIterable<unknown>;
+      const iterator = iterable[Symbol.asyncIterator]();
+      await iterator.next(); // the snapshot: listeners are attached by now
+      if (cycle === 0) expect(bus.listenerCount()).toBe(baseline + 4); // self, two friends, resync
+      await iterator.return?.();
+    }
+    await expect.poll(() => bus.listenerCount()).toBe(baseline);
+  });
+});
