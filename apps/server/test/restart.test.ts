@@ -54,5 +54,5 @@ describe.each(DATABASE_KINDS)("restart on %s", (kind) => {
     } finally {
       await second.close();
     }
-  });
+  }, 120_000); // two embedded databases on disk start slowly on two busy cores
 });
