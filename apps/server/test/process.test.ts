@@ -1,0 +1,56 @@
+/** The real process (`src/main.ts`): starts, prints where it listens, stops cleanly on SIGTERM. */
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { createScratchDatabase } from "@herald/db/testing";
+import { befriend, connect, httpClient, signUp } from "../src/testing/index.js";
+
+const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
+
+function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk;
+      const match = output.match(/listening on (http:\/\/\S+)/);
+      if (match) resolve({ child, url: match[1]! });
+    });
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
+    child.once("exit", (code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
+  });
+}
+
+describe("the server process", () => {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterAll(async () => {
+    for (const cleanup of cleanups) await cleanup();
+  });
+
+  it("on SIGTERM records last seen for its connected users and exits 0", async () => {
+    const database = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+    cleanups.push(database.drop);
+    const env = { DATABASE_URL: database.url, AUTH_SECRET: "process-test-secret-long", OFFLINE_GRACE_MS: "60000" };
+    const first = await startProcess(env);
+    cleanups.push(async () => void first.child.kill("SIGKILL"));
+    const alice = await signUp(first.url);
+    const bob = await signUp(first.url);
+    await befriend(alice, bob);
+    const device = await connect(`${first.url.replace("http", "ws")}/trpc`, alice);
+    const connectedUntil = Date.now();
+    const exited = new Promise<number | null>((resolve) => first.child.once("exit", resolve));
+    first.child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    await device.close();
+
+    const second = await startProcess(env);
+    cleanups.push(async () => void second.child.kill("SIGKILL"));
+    const seen = await httpClient(second.url, bob.token).presence.get.query({ userId: alice.id });
+    expect(seen.status).toBe("offline");
+    // Recorded at shutdown, not after the (long) grace: the process could not wait for it.
+    expect(Math.abs(Date.parse(seen.lastSeen!) - connectedUntil)).toBeLessThan(5_000);
+  });
+});
