@@ -1,0 +1,52 @@
+/** Reads a process's CPU time and resident memory from /proc (Linux), and the machine's CPU. */
+import { readFileSync } from "node:fs";
+
+const TICKS_PER_SECOND = 100;
+
+export function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    // utime and stime are fields 14 and 15 of stat; after the ")" they are 12th and 13th.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+export function processRssBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total jiffies of the whole machine. */
+export function machineCpu(): { busy: number; total: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
+  const values = line.split(/\s+/).slice(1).map(Number);
+  const idle = (values[3] ?? 0) + (values[4] ?? 0);
+  const total = values.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** CPU use of a set of processes between two moments, in cores (1.0 = one core busy). */
+export class CpuMeter {
+  private startCpu = 0;
+  private startAt = 0;
+  constructor(private readonly pids: () => number[]) {}
+  start(): void {
+    this.startCpu = this.total();
+    this.startAt = performance.now();
+  }
+  cores(): number {
+    const elapsed = performance.now() - this.startAt;
+    return elapsed > 0 ? (this.total() - this.startCpu) / elapsed : 0;
+  }
+  private total(): number {
+    return this.pids().reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  }
+}

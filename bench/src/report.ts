@@ -1,0 +1,222 @@
+/** The bench's outputs: JSON, a markdown table (also spliced into BENCHMARKS.md), an SVG chart. */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+export interface StepResult {
+  /** Offered status changes per second. */
+  rate: number;
+  changesPerSec: number;
+  deliveredPerSec: number;
+  expectedDeliveries: number;
+  received: number;
+  /** Deliveries superseded by a later state of the same friend (coalesced; not lost). */
+  coalesced: number;
+  lost: number;
+  outOfOrder: number;
+  errors: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+  drainMs: number;
+  serverCores: number;
+  generatorCores: number;
+  machineCores: number;
+  generatorSaturated: boolean;
+  pass: boolean;
+}
+
+export interface IdleResult {
+  requested: number;
+  opened: number;
+  failed: number;
+  heldMs: number;
+  stillOpen: number;
+  connectPerSec: number;
+  rssPerConnBytes: number | null;
+  heapPerConnBytes: number | null;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+}
+
+export interface TargetResult {
+  name: string;
+  label: string;
+  servers: number;
+  seedMs: number | null;
+  connectPerSec: number;
+  scenarioConnections: number;
+  scenarioRssPerConnBytes: number;
+  idle: IdleResult | null;
+  steps: StepResult[];
+  maxSustainedDeliveriesPerSec: number;
+  maxSustainedAtRate: number | null;
+}
+
+export interface BenchResult {
+  mode: string;
+  at: string;
+  durationSec: number;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  scenario: {
+    users: number;
+    friends: number;
+    rates: number[];
+    stepMs: number;
+    drainMs: number;
+    generators: number;
+    idleConnections: number;
+    p99LimitMs: number;
+  };
+  command: string;
+  targets: TargetResult[];
+  failures: Array<{ target: string; error: string }>;
+}
+
+const fmt = (value: number | null | undefined, digits = 0) =>
+  value === null || value === undefined || !Number.isFinite(value) ? "–" : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const kib = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? "–" : `${fmt(bytes / 1024, 1)} KiB`);
+const ratio = (value: number | null | undefined, floor: number | null | undefined) =>
+  value === null || value === undefined || !floor ? "" : ` (${fmt(value / floor, 2)}×)`;
+
+export function renderMarkdown(result: BenchResult): string {
+  const floor = result.targets.find((t) => t.name === "floor");
+  const s = result.scenario;
+  const lines: string[] = [];
+  lines.push(
+    `Run ${result.at} (${result.mode}, ${result.durationSec} s): \`${result.command}\` — ${s.users} users × ${s.friends} friends, ` +
+      `${s.stepMs} ms per step, ${s.generators} generator processes; machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
+      `${result.machine.memoryGiB} GiB, Node ${result.machine.node}.`,
+  );
+  lines.push("");
+  lines.push("**Summary** (ratios are to the floor; for memory, lower is better)");
+  lines.push("");
+  lines.push("| target | max sustained deliveries/s (p99 ≤ 250 ms, no loss) | p99 at 1,000 changes/s | connect + subscribe /s | server RSS per connection (scenario) | per idle connection (RSS / heap) | idle connections held |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- |");
+  const p99At = (t: TargetResult, rate: number) => t.steps.find((step) => step.rate === rate)?.p99 ?? null;
+  for (const t of result.targets) {
+    const idle = t.idle;
+    lines.push(
+      `| ${t.label} | ${fmt(t.maxSustainedDeliveriesPerSec)}${t === floor ? "" : ratio(t.maxSustainedDeliveriesPerSec, floor?.maxSustainedDeliveriesPerSec)}` +
+        ` | ${p99At(t, 1000) === null ? "–" : `${fmt(p99At(t, 1000), 1)} ms`}${t === floor ? "" : ratio(p99At(t, 1000), floor ? p99At(floor, 1000) : null)}` +
+        ` | ${fmt(t.connectPerSec)}${t === floor ? "" : ratio(t.connectPerSec, floor?.connectPerSec)}` +
+        ` | ${kib(t.scenarioRssPerConnBytes)}${t === floor ? "" : ratio(t.scenarioRssPerConnBytes, floor?.scenarioRssPerConnBytes)}` +
+        ` | ${idle ? `${kib(idle.rssPerConnBytes)} / ${kib(idle.heapPerConnBytes)}${t === floor ? "" : ratio(idle.rssPerConnBytes, floor?.idle?.rssPerConnBytes)}` : "–"}` +
+        ` | ${idle ? `${fmt(idle.stillOpen)} of ${fmt(idle.requested)} for ${fmt(idle.heldMs / 1000, 0)} s` : "–"} |`,
+    );
+  }
+  lines.push("");
+  lines.push("**Steps** (latency = send → friend receives, ms; `coalesced` = superseded by a newer state in the same or a later event, not lost)");
+  lines.push("");
+  lines.push("| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | lost | coalesced | CPU server / gen / machine (cores) | result |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const t of result.targets) {
+    for (const step of t.steps) {
+      const floorStep = floor?.steps.find((f) => f.rate === step.rate);
+      const vs = t === floor || !floorStep ? "" : `${fmt(step.deliveredPerSec / floorStep.deliveredPerSec, 2)}× / p99 ${fmt((step.p99 ?? 0) / (floorStep.p99 || 1), 1)}×`;
+      const problems = [step.outOfOrder ? `${step.outOfOrder} out of order` : "", step.errors ? `${step.errors} errors` : ""].filter(Boolean).join(", ");
+      lines.push(
+        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)} / ${fmt(step.generatorCores, 2)} / ${fmt(step.machineCores, 2)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
+      );
+    }
+  }
+  if (result.failures.length > 0) {
+    lines.push("");
+    for (const failure of result.failures) lines.push(`- **${failure.target} did not run to the end**: ${failure.error.split("\n")[0]}`);
+  }
+  return lines.join("\n");
+}
+
+const COLORS = ["#444444", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];
+
+/** p99 (solid) and p50 (dashed) latency against offered changes/s, log latency axis. */
+export function renderSvg(result: BenchResult): string {
+  const width = 860;
+  const height = 480;
+  const margin = { left: 70, right: 250, top: 40, bottom: 55 };
+  const plotW = width - margin.left - margin.right;
+  const plotH = height - margin.top - margin.bottom;
+  const rates = result.targets.flatMap((t) => t.steps.map((s) => s.rate));
+  const maxRate = Math.max(1000, ...rates);
+  const minMs = 0.1;
+  const latencies = result.targets.flatMap((t) => t.steps.map((s) => s.p99 ?? 0));
+  const maxMs = 10 ** Math.ceil(Math.log10(Math.max(1000, ...latencies)));
+  const x = (rate: number) => margin.left + (rate / maxRate) * plotW;
+  const y = (ms: number) => margin.top + plotH - ((Math.log10(Math.max(minMs, ms)) - Math.log10(minMs)) / (Math.log10(maxMs) - Math.log10(minMs))) * plotH;
+  const parts: string[] = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  parts.push(
+    `<text x="${margin.left}" y="22" font-size="14" font-weight="bold">Fan-out latency vs status-change rate (${result.scenario.users} users × ${result.scenario.friends} friends, ${result.mode})</text>`,
+  );
+  for (let exp = Math.log10(minMs); exp <= Math.log10(maxMs) + 1e-9; exp++) {
+    const ms = 10 ** exp;
+    parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(ms)}" y2="${y(ms)}" stroke="#e5e5e5"/>`);
+    parts.push(`<text x="${margin.left - 8}" y="${y(ms) + 4}" text-anchor="end">${ms >= 1 ? ms.toLocaleString("en-US") : ms}</text>`);
+  }
+  const tickStep = maxRate <= 2000 ? 250 : maxRate <= 5000 ? 1000 : 2000;
+  for (let rate = 0; rate <= maxRate; rate += tickStep) {
+    parts.push(`<line x1="${x(rate)}" x2="${x(rate)}" y1="${margin.top}" y2="${margin.top + plotH}" stroke="#f0f0f0"/>`);
+    parts.push(`<text x="${x(rate)}" y="${margin.top + plotH + 18}" text-anchor="middle">${rate.toLocaleString("en-US")}</text>`);
+  }
+  parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
+  parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle">status changes per second (each delivered to ${result.scenario.friends} friends)</text>`);
+  parts.push(`<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">latency, ms (log)</text>`);
+  const limit = result.scenario.p99LimitMs;
+  parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(limit)}" y2="${y(limit)}" stroke="#d62728" stroke-dasharray="2 3"/>`);
+  parts.push(`<text x="${margin.left + 4}" y="${y(limit) - 4}" fill="#d62728">p99 limit ${limit} ms</text>`);
+  result.targets.forEach((target, i) => {
+    const color = COLORS[i % COLORS.length];
+    for (const [key, dash] of [
+      ["p99", ""],
+      ["p50", ' stroke-dasharray="5 4"'],
+    ] as const) {
+      const points = target.steps.filter((s) => s[key] !== null).map((s) => `${x(s.rate).toFixed(1)},${y(s[key]!).toFixed(1)}`);
+      if (points.length === 0) continue;
+      parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2"${dash} points="${points.join(" ")}"/>`);
+      if (key === "p99") {
+        for (const s of target.steps) {
+          if (s.p99 === null) continue;
+          parts.push(`<circle cx="${x(s.rate).toFixed(1)}" cy="${y(s.p99).toFixed(1)}" r="3.5" fill="${s.pass ? color : "white"}" stroke="${color}" stroke-width="1.5"/>`);
+        }
+      }
+    }
+    const ly = margin.top + 10 + i * 36;
+    const lx = margin.left + plotW + 16;
+    parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
+    parts.push(`<text x="${lx + 30}" y="${ly + 4}">${escapeXml(target.label)}</text>`);
+    parts.push(`<text x="${lx + 30}" y="${ly + 19}" fill="#666">max ${target.maxSustainedDeliveriesPerSec.toLocaleString("en-US")} deliveries/s</text>`);
+  });
+  const ly = margin.top + 10 + result.targets.length * 36 + 10;
+  const lx = margin.left + plotW + 16;
+  parts.push(`<text x="${lx}" y="${ly}" fill="#666">solid: p99, dashed: p50</text>`);
+  parts.push(`<text x="${lx}" y="${ly + 16}" fill="#666">hollow point: step failed</text>`);
+  parts.push(`</svg>`);
+  return parts.join("\n");
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+const MD_START = "<!-- bench:results:start -->";
+const MD_END = "<!-- bench:results:end -->";
+
+export function writeReports(result: BenchResult, outDir: string, benchmarksMd: string | null): { markdown: string; paths: string[] } {
+  const markdown = renderMarkdown(result);
+  const base = join(outDir, result.mode);
+  const paths = [`${base}.json`, `${base}.md`, `${base}.svg`];
+  writeFileSync(paths[0]!, JSON.stringify(result, null, 2) + "\n");
+  writeFileSync(paths[1]!, `# Herald bench — ${result.mode}\n\n${markdown}\n\n![latency against rate](./${result.mode}.svg)\n`);
+  writeFileSync(paths[2]!, renderSvg(result) + "\n");
+  if (benchmarksMd && existsSync(benchmarksMd)) {
+    const text = readFileSync(benchmarksMd, "utf8");
+    const start = text.indexOf(MD_START);
+    const end = text.indexOf(MD_END);
+    if (start >= 0 && end > start) {
+      writeFileSync(benchmarksMd, `${text.slice(0, start + MD_START.length)}\n${markdown}\n\n![latency against rate](bench/results/${result.mode}.svg)\n${text.slice(end)}`);
+      paths.push(benchmarksMd);
+    }
+  }
+  return { markdown, paths };
+}

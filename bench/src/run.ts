@@ -1,0 +1,497 @@
+/**
+ * `pnpm bench [--quick]`: Herald's fan-out speed and memory against a raw-ws floor.
+ *
+ * For each target (the floor, Herald embedded, Herald on PostgreSQL + Redis with one and two
+ * servers): start the server process(es), seed U users × F friends through the public API,
+ * hold a crowd of idle subscribed connections to measure memory per connection, then connect
+ * every user once, subscribe, and send status changes at a rising rate, timing every delivery.
+ * The load generators are separate processes; so is every server.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, release, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+import { Child, BENCH_DIR } from "./children.js";
+import { buildGraph, type FriendGraph } from "./graph.js";
+import type { GenUser } from "./loadgen.js";
+import { CpuMeter, machineCpu, processRssBytes } from "./proc.js";
+import { writeReports, type BenchResult, type IdleResult, type StepResult, type TargetResult } from "./report.js";
+import { seedHerald } from "./seed.js";
+import { Histogram, round } from "./stats.js";
+
+export type TargetName = "floor" | "embedded" | "pg-redis-1" | "pg-redis-2";
+
+const TARGET_LABELS: Record<TargetName, string> = {
+  floor: "floor (raw ws)",
+  embedded: "Herald embedded (PGlite, in-memory store)",
+  "pg-redis-1": "Herald PostgreSQL + Redis, 1 server",
+  "pg-redis-2": "Herald PostgreSQL + Redis, 2 servers",
+};
+
+export interface BenchOptions {
+  mode: "quick" | "full" | "custom";
+  users: number;
+  friends: number;
+  rates: number[];
+  stepMs: number;
+  drainMs: number;
+  targets: TargetName[];
+  idleConnections: number;
+  idleTargets: TargetName[];
+  idleHoldMs: number;
+  generators: number;
+  /** Write a CPU profile of the (first) server during the step at this rate. */
+  profileRates: number[];
+  heapSnapshot: boolean;
+  outDir: string;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Stop a target's ladder after this many consecutive failed steps. */
+  failuresToStop: number;
+  updateBenchmarksMd: boolean;
+}
+
+const P99_LIMIT_MS = 250;
+const MAX_DRAIN_MS = 30_000;
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--")) continue;
+    const [key, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
+    if (inline !== undefined) flags.set(key, inline);
+    else if (argv[i + 1] && !argv[i + 1]!.startsWith("--")) flags.set(key, argv[++i]!);
+    else flags.set(key, "true");
+  }
+  const quick = flags.has("quick");
+  const list = (key: string, fallback: string) => (flags.get(key) ?? fallback).split(",").filter(Boolean);
+  const numbers = (key: string, fallback: string) => list(key, fallback).map(Number);
+  const options: BenchOptions = {
+    mode: quick ? "quick" : "full",
+    users: Number(flags.get("users") ?? (quick ? 100 : 1000)),
+    friends: Number(flags.get("friends") ?? (quick ? 10 : 20)),
+    rates: numbers("rates", quick ? "200,1000,3000" : "250,500,1000,2000,3000,4000,5000,6000,8000"),
+    stepMs: Number(flags.get("step-ms") ?? (quick ? 1000 : 5000)),
+    drainMs: Number(flags.get("drain-ms") ?? (quick ? 1000 : 3000)),
+    targets: list("targets", "floor,embedded,pg-redis-1,pg-redis-2") as TargetName[],
+    idleConnections: Number(flags.get("idle") ?? (quick ? 500 : 19_900)),
+    idleTargets: list("idle-targets", "floor,embedded") as TargetName[],
+    idleHoldMs: Number(flags.get("idle-hold-ms") ?? (quick ? 500 : 10_000)),
+    generators: Number(flags.get("generators") ?? 2),
+    profileRates: numbers("profile", ""),
+    heapSnapshot: flags.has("heap-snapshot"),
+    outDir: flags.get("out") ?? join(BENCH_DIR, "results"),
+    databaseUrl: flags.get("database-url") ?? process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
+    redisUrl: flags.get("redis-url") ?? process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
+    failuresToStop: Number(flags.get("failures-to-stop") ?? 1),
+    updateBenchmarksMd: !quick && !flags.has("no-md"),
+  };
+  const custom = ["users", "friends", "rates", "step-ms", "targets", "idle"].some((key) => flags.has(key));
+  if (custom && !quick) options.mode = "custom";
+  if (custom) options.updateBenchmarksMd = flags.has("md");
+  return options;
+}
+
+const runStartedAt = performance.now();
+const log = (line: string) => process.stderr.write(`${`[${((performance.now() - runStartedAt) / 1000).toFixed(1)}s]`.padEnd(8)} ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Deployment {
+  servers: Child[];
+  urls: string[];
+  users: GenUser[];
+  seedMs: number | null;
+  cleanup(): Promise<void>;
+}
+
+/** Scratch PostgreSQL database shared by the PostgreSQL targets of one run (seeded once). */
+interface SharedPg {
+  url: string;
+  users: Array<{ id: string; token: string }> | null;
+  drop(): Promise<void>;
+}
+
+async function startHerald(name: string, count: number, config: Record<string, unknown>): Promise<{ servers: Child[]; urls: string[] }> {
+  const servers = Array.from({ length: count }, (_, i) => new Child(`${name}#${i}`, "herald-server.ts", [JSON.stringify(config)]));
+  try {
+    const ready = await Promise.all(servers.map((s) => s.ready));
+    return { servers, urls: ready.map((r) => r.url) };
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw error;
+  }
+}
+
+const AUTH_SECRET = `bench-${randomBytes(12).toString("hex")}`;
+
+function heraldConfig(overrides: Record<string, unknown>): Record<string, unknown> {
+  return {
+    port: 0,
+    host: "127.0.0.1",
+    dataDir: null,
+    authSecret: AUTH_SECRET,
+    presenceTtlSeconds: 60,
+    offlineGraceMs: 1000,
+    rateLimits: false,
+    statusRateLimit: 0,
+    logLevel: "warn",
+    webDistDir: join(BENCH_DIR, "no-web-app"),
+    ...overrides,
+  };
+}
+
+async function deploy(target: TargetName, graph: FriendGraph, options: BenchOptions, sharedPg: () => Promise<SharedPg>): Promise<Deployment> {
+  const toWs = (url: string) => `${url.replace(/^http/, "ws")}/trpc?connectionParams=1`;
+  if (target === "floor") {
+    const dir = mkdtempSync(join(tmpdir(), "herald-floor-"));
+    const users = Array.from({ length: graph.users }, (_, i) => ({ id: randomUUID(), token: `floor-${i}-${randomBytes(4).toString("hex")}` }));
+    const inputPath = join(dir, "input.json");
+    writeFileSync(inputPath, JSON.stringify({ host: "127.0.0.1", users, friends: graph.friends }));
+    const server = new Child("floor", "floor-server.ts", [inputPath]);
+    const { url } = await server.ready;
+    return {
+      servers: [server],
+      urls: [url],
+      users: users.map((u) => ({ ...u, wsUrl: `${url.replace(/^http/, "ws")}/` })),
+      seedMs: null,
+      cleanup: async () => {
+        await server.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (target === "embedded") {
+    const dataDir = mkdtempSync(join(tmpdir(), "herald-bench-"));
+    const { servers, urls } = await startHerald(target, 1, heraldConfig({ dataDir }));
+    try {
+      const started = performance.now();
+      const seeded = await seedHerald(urls[0]!, graph, log);
+      return {
+        servers,
+        urls,
+        users: seeded.users.map((u) => ({ id: u.id, token: u.token, wsUrl: toWs(urls[0]!) })),
+        seedMs: performance.now() - started,
+        cleanup: async () => {
+          await Promise.all(servers.map((s) => s.stop()));
+          rmSync(dataDir, { recursive: true, force: true });
+        },
+      };
+    } catch (error) {
+      await Promise.all(servers.map((s) => s.stop()));
+      throw error;
+    }
+  }
+  const pg = await sharedPg();
+  const count = target === "pg-redis-2" ? 2 : 1;
+  const prefix = `herald-bench-${randomBytes(4).toString("hex")}`;
+  const { servers, urls } = await startHerald(target, count, heraldConfig({ databaseUrl: pg.url, redisUrl: options.redisUrl, redisPrefix: prefix }));
+  const cleanup = async () => {
+    await Promise.all(servers.map((s) => s.stop()));
+    await clearRedisPrefix(options.redisUrl, prefix);
+  };
+  try {
+    let seedMs: number | null = null;
+    if (!pg.users) {
+      const started = performance.now();
+      const seeded = await seedHerald(urls[0]!, graph, log);
+      seedMs = performance.now() - started;
+      pg.users = seeded.users.map((u) => ({ id: u.id, token: u.token }));
+    } else {
+      log("  reusing the users and friendships seeded for the previous PostgreSQL target");
+    }
+    // With two servers, users alternate between them: every change crosses Redis for half the friends.
+    const users = pg.users.map((u, i) => ({ ...u, wsUrl: toWs(urls[i % urls.length]!) }));
+    return { servers, urls, users, seedMs, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function clearRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    await redis.connect();
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== "0");
+  } catch (error) {
+    log(`  (could not clear Redis keys ${prefix}:*: ${(error as Error).message})`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function serverMemory(servers: Child[]): Promise<{ rss: number; heapUsed: number }> {
+  const replies = await Promise.all(servers.map((s) => s.request<{ memory: NodeJS.MemoryUsage }>({ type: "gc" })));
+  return {
+    rss: servers.reduce((sum, s) => sum + processRssBytes(s.pid), 0),
+    heapUsed: replies.reduce((sum, r) => sum + r.memory.heapUsed, 0),
+  };
+}
+
+interface ConnectReply {
+  opened: number;
+  failed: number;
+  firstError: string | null;
+  ms: number;
+}
+
+async function connectAll(gens: Child[], kind: "scenario" | "idle", total: number, concurrency: number): Promise<{ opened: number; failed: number; perSec: number; firstError: string | null }> {
+  const started = performance.now();
+  const replies = await Promise.all(gens.map((g) => g.request<ConnectReply>({ type: "connect", kind, total, concurrency })));
+  const ms = performance.now() - started;
+  const opened = replies.reduce((s, r) => s + r.opened, 0);
+  const failed = replies.reduce((s, r) => s + r.failed, 0);
+  return { opened, failed, perSec: opened / (ms / 1000), firstError: replies.find((r) => r.firstError)?.firstError ?? null };
+}
+
+async function idlePhase(name: TargetName, deployment: Deployment, gens: Child[], options: BenchOptions): Promise<IdleResult> {
+  const before = await serverMemory(deployment.servers);
+  const connect = await connectAll(gens, "idle", options.idleConnections, 256);
+  log(`  idle: ${connect.opened} connections subscribed at ${Math.round(connect.perSec)}/s${connect.failed ? `, ${connect.failed} failed (${connect.firstError})` : ""}`);
+  await sleep(1000);
+  const after = await serverMemory(deployment.servers);
+  if (options.heapSnapshot) {
+    const path = join(options.outDir, "profiles", `${name}-idle-${options.mode}.heapsnapshot`);
+    await deployment.servers[0]!.request({ type: "heap-snapshot", path });
+    log(`  heap snapshot: ${path}`);
+  }
+  await sleep(options.idleHoldMs);
+  const census = await Promise.all(gens.map((g) => g.request<{ total: number; open: number; closedUnexpectedly: number }>({ type: "census", kind: "idle" })));
+  const stillOpen = census.reduce((s, c) => s + c.open, 0);
+  await Promise.all(gens.map((g) => g.request({ type: "disconnect", kind: "idle" })));
+  const result: IdleResult = {
+    requested: options.idleConnections,
+    opened: connect.opened,
+    failed: connect.failed,
+    heldMs: options.idleHoldMs,
+    stillOpen,
+    connectPerSec: round(connect.perSec, 0)!,
+    rssPerConnBytes: connect.opened ? Math.round((after.rss - before.rss) / connect.opened) : null,
+    heapPerConnBytes: connect.opened ? Math.round((after.heapUsed - before.heapUsed) / connect.opened) : null,
+    rssBeforeBytes: before.rss,
+    rssAfterBytes: after.rss,
+  };
+  log(`  idle: ${(result.rssPerConnBytes! / 1024).toFixed(1)} KiB RSS and ${(result.heapPerConnBytes! / 1024).toFixed(1)} KiB heap per connection; ${stillOpen}/${connect.opened} still open after ${options.idleHoldMs} ms`);
+  // Let offline graces run out before the scenario, so they do not count against it.
+  await sleep(name === "floor" ? 200 : 1500);
+  return result;
+}
+
+async function runStep(rate: number, deployment: Deployment, gens: Child[], options: BenchOptions, profilePath: string | null): Promise<StepResult> {
+  const serverCpu = new CpuMeter(() => deployment.servers.map((s) => s.pid));
+  const genCpu = new CpuMeter(() => gens.map((g) => g.pid));
+  const machineBefore = machineCpu();
+  if (profilePath) await deployment.servers[0]!.request({ type: "profile-start" });
+  serverCpu.start();
+  genCpu.start();
+  const started = performance.now();
+  const steps = await Promise.all(
+    gens.map((g) => g.request<{ sent: number; expected: number; sendMs: number; maxBacklog: number; cpuCores: number; counts: number[] }>({ type: "step", rate: rate / gens.length, durationMs: options.stepMs })),
+  );
+  const sendMs = Math.max(...steps.map((s) => s.sendMs));
+  const serverCores = serverCpu.cores();
+  const genCores = genCpu.cores();
+  const machineAfter = machineCpu();
+  const sent = steps.reduce((s, r) => s + r.sent, 0);
+  const expected = steps.reduce((s, r) => s + r.expected, 0);
+  // Drain: wait for every delivery, for as long as they keep coming (a slow server is slow, not
+  // lossy); a delivery still missing after `drainMs` without progress is lost.
+  const hardDeadline = performance.now() + MAX_DRAIN_MS;
+  let covered = -1;
+  let lastProgressAt = performance.now();
+  while (performance.now() < hardDeadline && performance.now() - lastProgressAt < options.drainMs) {
+    const progress = await Promise.all(gens.map((g) => g.request<{ covered: number }>({ type: "progress" })));
+    const now = progress.reduce((s, p) => s + p.covered, 0);
+    if (now >= expected) break;
+    if (now > covered) lastProgressAt = performance.now();
+    covered = now;
+    await sleep(25);
+  }
+  const drainMs = performance.now() - started - sendMs;
+  if (profilePath) await deployment.servers[0]!.request({ type: "profile-stop", path: profilePath });
+  const finalCounts = new Array<number>(deployment.users.length).fill(0);
+  steps.forEach((step, shard) => {
+    let k = 0;
+    for (let user = shard; user < deployment.users.length; user += gens.length) finalCounts[user] = step.counts[k++]!;
+  });
+  const finishes = await Promise.all(
+    gens.map((g) =>
+      g.request<{ histogram: Parameters<Histogram["merge"]>[0]; received: number; coalesced: number; lost: number; outOfOrder: number; errors: number }>({ type: "finish", finalCounts }),
+    ),
+  );
+  const histogram = new Histogram();
+  for (const f of finishes) histogram.merge(f.histogram);
+  const received = finishes.reduce((s, f) => s + f.received, 0);
+  const lost = finishes.reduce((s, f) => s + f.lost, 0);
+  const outOfOrder = finishes.reduce((s, f) => s + f.outOfOrder, 0);
+  const errors = finishes.reduce((s, f) => s + f.errors, 0);
+  const coalesced = finishes.reduce((s, f) => s + f.coalesced, 0);
+  const machineCores = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * 2;
+  const seconds = sendMs / 1000;
+  const p99 = histogram.percentile(99);
+  const sentOk = sent >= 0.95 * rate * seconds;
+  const maxGenCores = Math.max(...steps.map((s) => s.cpuCores));
+  const generatorSaturated = !sentOk || maxGenCores > 0.9;
+  const pass = p99 !== null && p99 <= P99_LIMIT_MS && lost === 0 && outOfOrder === 0 && errors === 0 && sentOk;
+  return {
+    rate,
+    changesPerSec: round(sent / seconds, 0)!,
+    deliveredPerSec: round(received / seconds, 0)!,
+    expectedDeliveries: expected,
+    received,
+    coalesced,
+    lost,
+    outOfOrder,
+    errors,
+    p50: round(histogram.percentile(50)),
+    p95: round(histogram.percentile(95)),
+    p99: round(p99),
+    max: round(histogram.max),
+    drainMs: round(drainMs, 0)!,
+    serverCores: round(serverCores, 2)!,
+    generatorCores: round(genCores, 2)!,
+    machineCores: round(machineCores, 2)!,
+    generatorSaturated,
+    pass,
+  };
+}
+
+async function runTarget(name: TargetName, graph: FriendGraph, options: BenchOptions, sharedPg: () => Promise<SharedPg>): Promise<TargetResult> {
+  log(`▶ ${TARGET_LABELS[name]}`);
+  const deployment = await deploy(name, graph, options, sharedPg);
+  const gens = Array.from({ length: options.generators }, (_, i) => new Child(`gen#${i}`, "loadgen.ts", []));
+  try {
+    await Promise.all(gens.map((g) => g.ready));
+    // A fresh tag per target: states left in a reused database by an earlier target never match.
+    const tag = randomBytes(3).toString("hex").replace(/[0-9]/g, (d) => "ghijklmnop"[Number(d)]!);
+    await Promise.all(gens.map((g, shard) => g.request({ type: "init", shard, shards: gens.length, users: deployment.users, friends: graph.friends, tag })));
+    const idle = options.idleTargets.includes(name) && options.idleConnections > 0 ? await idlePhase(name, deployment, gens, options) : null;
+
+    const before = await serverMemory(deployment.servers);
+    const connect = await connectAll(gens, "scenario", graph.users, 64);
+    if (connect.failed > 0) throw new Error(`${connect.failed} scenario connections failed: ${connect.firstError}`);
+    await sleep(500);
+    const after = await serverMemory(deployment.servers);
+    const scenarioRssPerConn = Math.round((after.rss - before.rss) / connect.opened);
+    log(`  scenario: ${connect.opened} users connected and subscribed at ${Math.round(connect.perSec)}/s; ${(scenarioRssPerConn / 1024).toFixed(1)} KiB RSS per connection`);
+
+    const steps: StepResult[] = [];
+    let failures = 0;
+    for (const rate of options.rates) {
+      const profilePath = options.profileRates.includes(rate) && name !== "floor" ? join(options.outDir, "profiles", `${name}-${rate}-${options.mode}.cpuprofile`) : null;
+      const step = await runStep(rate, deployment, gens, options, profilePath);
+      steps.push(step);
+      log(
+        `  ${String(rate).padStart(5)} changes/s → ${String(step.deliveredPerSec).padStart(6)} deliveries/s  p50 ${step.p50} p99 ${step.p99} max ${step.max} ms` +
+          `  lost ${step.lost}${step.outOfOrder ? ` out-of-order ${step.outOfOrder}` : ""}${step.errors ? ` errors ${step.errors}` : ""}` +
+          `  cpu server ${step.serverCores} gen ${step.generatorCores} machine ${step.machineCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
+          (profilePath ? `  profile: ${profilePath}` : ""),
+      );
+      failures = step.pass ? 0 : failures + 1;
+      if (failures >= options.failuresToStop) break;
+      // Let the server settle between steps.
+      await sleep(300);
+    }
+    await Promise.all(gens.map((g) => g.request({ type: "disconnect", kind: "scenario" })));
+    const passing = steps.filter((s) => s.pass);
+    const best = passing.reduce<StepResult | null>((b, s) => (!b || s.deliveredPerSec > b.deliveredPerSec ? s : b), null);
+    return {
+      name,
+      label: TARGET_LABELS[name],
+      servers: deployment.servers.length,
+      seedMs: deployment.seedMs === null ? null : round(deployment.seedMs, 0),
+      connectPerSec: round(connect.perSec, 0)!,
+      scenarioConnections: connect.opened,
+      scenarioRssPerConnBytes: scenarioRssPerConn,
+      idle,
+      steps,
+      maxSustainedDeliveriesPerSec: best?.deliveredPerSec ?? 0,
+      maxSustainedAtRate: best?.rate ?? null,
+    };
+  } finally {
+    await Promise.all(gens.map((g) => g.stop()));
+    await deployment.cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = performance.now();
+  mkdirSync(join(options.outDir, "profiles"), { recursive: true });
+  const graph = buildGraph(options.users, options.friends);
+  log(`Herald bench (${options.mode}): ${options.users} users × ${options.friends} friends, rates ${options.rates.join(", ")} changes/s, ${options.stepMs} ms steps, targets ${options.targets.join(", ")}`);
+
+  let pg: SharedPg | null = null;
+  const sharedPg = async (): Promise<SharedPg> => {
+    if (!pg) {
+      const { createScratchDatabase } = await import("@herald/db/testing");
+      const scratch = await createScratchDatabase(options.databaseUrl);
+      pg = { url: scratch.url, users: null, drop: scratch.drop };
+    }
+    return pg;
+  };
+
+  const targets: TargetResult[] = [];
+  const failures: Array<{ target: TargetName; error: string }> = [];
+  try {
+    for (const name of options.targets) {
+      try {
+        targets.push(await runTarget(name, graph, options, sharedPg));
+      } catch (error) {
+        log(`  ✗ ${name} failed: ${(error as Error).stack ?? error}`);
+        failures.push({ target: name, error: (error as Error).message });
+      }
+    }
+  } finally {
+    if (pg) await (pg as SharedPg).drop().catch((error) => log(`could not drop the scratch database: ${error}`));
+  }
+
+  const result: BenchResult = {
+    mode: options.mode,
+    at: new Date().toISOString(),
+    durationSec: round((performance.now() - started) / 1000, 0)!,
+    machine: machineDescription(),
+    scenario: {
+      users: options.users,
+      friends: options.friends,
+      rates: options.rates,
+      stepMs: options.stepMs,
+      drainMs: options.drainMs,
+      generators: options.generators,
+      idleConnections: options.idleConnections,
+      p99LimitMs: P99_LIMIT_MS,
+    },
+    command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
+    targets,
+    failures,
+  };
+  const files = writeReports(result, options.outDir, options.updateBenchmarksMd ? join(BENCH_DIR, "..", "BENCHMARKS.md") : null);
+  process.stdout.write(`\n${files.markdown}\n\nwrote ${files.paths.join(", ")} in ${result.durationSec} s\n`);
+  if (failures.length > 0) process.exitCode = 1;
+}
+
+function machineDescription(): BenchResult["machine"] {
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${release()}`,
+  };
+}
+
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].split("/").pop()!)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
+
+export { main };

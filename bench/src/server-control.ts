@@ -1,0 +1,67 @@
+/**
+ * The control channel every benchmarked server process answers on (IPC from the runner):
+ * forced GC and memory figures, CPU profiles and heap snapshots on demand, and stop.
+ */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
+import { writeHeapSnapshot } from "node:v8";
+
+export type ControlRequest =
+  | { type: "gc" }
+  | { type: "profile-start" }
+  | { type: "profile-stop"; path: string }
+  | { type: "heap-snapshot"; path: string }
+  | { type: "stop" };
+
+export interface ControlReply {
+  type: "reply";
+  request: ControlRequest["type"];
+  memory?: NodeJS.MemoryUsage;
+  path?: string;
+}
+
+export function answerControl(stop: () => Promise<void>): void {
+  let session: Session | null = null;
+  const reply = (message: ControlReply) => process.send?.(message);
+  process.on("message", (raw) => {
+    const request = raw as ControlRequest;
+    void (async () => {
+      switch (request.type) {
+        case "gc": {
+          const gc = (globalThis as { gc?: () => void }).gc;
+          for (let i = 0; i < 3; i++) gc?.();
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          gc?.();
+          return reply({ type: "reply", request: "gc", memory: process.memoryUsage() });
+        }
+        case "profile-start": {
+          session = new Session();
+          session.connect();
+          await session.post("Profiler.enable");
+          await session.post("Profiler.setSamplingInterval", { interval: 200 });
+          await session.post("Profiler.start");
+          return reply({ type: "reply", request: "profile-start" });
+        }
+        case "profile-stop": {
+          if (session) {
+            const { profile } = await session.post("Profiler.stop");
+            writeFileSync(request.path, JSON.stringify(profile));
+            session.disconnect();
+            session = null;
+          }
+          return reply({ type: "reply", request: "profile-stop", path: request.path });
+        }
+        case "heap-snapshot": {
+          const path = writeHeapSnapshot(request.path);
+          return reply({ type: "reply", request: "heap-snapshot", path });
+        }
+        case "stop": {
+          await stop().catch((error) => console.error("stop failed:", error));
+          reply({ type: "reply", request: "stop" });
+          process.exit(0);
+        }
+      }
+    })();
+  });
+  process.on("disconnect", () => void stop().finally(() => process.exit(0)));
+}
