@@ -1,0 +1,4 @@
+import type { TestUserConfig } from "vitest/node";
+import type { ViteUserConfig } from "vitest/config";
+
+export function heraldTestConfig(reportName: string, test?: TestUserConfig): ViteUserConfig;

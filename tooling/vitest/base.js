@@ -1,0 +1,20 @@
+// The Vitest settings every package shares; `reportName` names its JSON report for .ci/run.
+// Plain JavaScript: Vitest loads config dependencies from node_modules without compiling them.
+import { defineConfig } from "vitest/config";
+
+/** @param {string} reportName @param {import("vitest/node").TestUserConfig} [test] */
+export function heraldTestConfig(reportName, test = {}) {
+  return defineConfig({
+    test: {
+      include: ["test/**/*.test.ts"],
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      // Test files start their own servers and databases; two cores do not like many at once.
+      maxWorkers: 2,
+      // .ci/run adds these reports up into its closing line.
+      reporters: ["default", "json"],
+      outputFile: { json: `../../.reports/${reportName}.json` },
+      ...test,
+    },
+  });
+}
