@@ -1,0 +1,32 @@
+/** The top bar: brand, who you are and how you appear, and the way out. */
+import { dotStatusOfChosen } from "../presence/status-labels";
+import type { ChosenStatus } from "../presence/types";
+import { Avatar } from "./Avatar";
+import { Logo } from "./Logo";
+
+const CHOSEN_LABEL: Record<ChosenStatus, string> = { online: "Online", away: "Away", dnd: "Do not disturb", invisible: "Invisible" };
+
+export function AppHeader(props: { username: string; status: ChosenStatus | undefined; onSignOut: () => void }) {
+  const { username, status, onSignOut } = props;
+  return (
+    <header className="app-header">
+      <div className="app-header__inner">
+        <Logo />
+        <div className="app-header__me">
+          <Avatar name={username} status={status ? dotStatusOfChosen(status) : "offline"} />
+          <span className="app-header__who">
+            <span className="app-header__name" data-testid="me-username">
+              {username}
+            </span>
+            <span className="app-header__status" data-testid="me-status">
+              {status ? CHOSEN_LABEL[status] : "…"}
+            </span>
+          </span>
+          <button type="button" className="button button--ghost" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      </div>
+    </header>
+  );
+}

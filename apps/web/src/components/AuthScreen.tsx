@@ -1,0 +1,105 @@
+/** Sign in or create an account. The only screen that talks to the server without a token. */
+import { useMutation } from "@tanstack/react-query";
+import { useId, useState, type FormEvent } from "react";
+import type { Session } from "../session/session-storage";
+import { errorMessage } from "../trpc/error-message";
+import { useTRPC } from "../trpc/react";
+import { Logo } from "./Logo";
+
+type Mode = "signIn" | "signUp";
+
+export function AuthScreen({ notice, onSignedIn }: { notice: string | null; onSignedIn: (session: Session) => void }) {
+  const trpc = useTRPC();
+  const [mode, setMode] = useState<Mode>("signIn");
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const signIn = useMutation(trpc.auth.signIn.mutationOptions({ onSuccess: onSignedIn }));
+  const signUp = useMutation(trpc.auth.signUp.mutationOptions({ onSuccess: onSignedIn }));
+  const action = mode === "signIn" ? signIn : signUp;
+  const ids = { username: useId(), password: useId(), usernameHint: useId(), passwordHint: useId() };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    action.mutate({ username: username.trim(), password });
+  };
+  const switchTo = (next: Mode) => {
+    setMode(next);
+    signIn.reset();
+    signUp.reset();
+  };
+
+  return (
+    <main className="auth">
+      <div className="auth__card">
+        <div className="auth__brand">
+          <Logo />
+          <p className="auth__tagline">See which friends are around, right now.</p>
+        </div>
+        <div className="segmented" role="group" aria-label="Account">
+          <button type="button" aria-pressed={mode === "signIn"} onClick={() => switchTo("signIn")}>
+            Sign in
+          </button>
+          <button type="button" aria-pressed={mode === "signUp"} onClick={() => switchTo("signUp")}>
+            Create account
+          </button>
+        </div>
+        {notice ? (
+          <p className="notice" role="status">
+            {notice}
+          </p>
+        ) : null}
+        <form className="stack" onSubmit={submit} aria-label={mode === "signIn" ? "Sign in" : "Create account"}>
+          <div className="field">
+            <label htmlFor={ids.username}>Username</label>
+            <input
+              id={ids.username}
+              name="username"
+              autoComplete="username"
+              autoCapitalize="none"
+              spellCheck={false}
+              required
+              minLength={3}
+              maxLength={32}
+              aria-describedby={mode === "signUp" ? ids.usernameHint : undefined}
+              value={username}
+              onChange={(event) => setUsername(event.target.value)}
+            />
+            {mode === "signUp" ? (
+              <p className="field__hint" id={ids.usernameHint}>
+                3–32 characters: lower-case letters, digits and _
+              </p>
+            ) : null}
+          </div>
+          <div className="field">
+            <label htmlFor={ids.password}>Password</label>
+            <input
+              id={ids.password}
+              name="password"
+              type="password"
+              autoComplete={mode === "signIn" ? "current-password" : "new-password"}
+              required
+              minLength={mode === "signUp" ? 8 : undefined}
+              maxLength={128}
+              aria-describedby={mode === "signUp" ? ids.passwordHint : undefined}
+              value={password}
+              onChange={(event) => setPassword(event.target.value)}
+            />
+            {mode === "signUp" ? (
+              <p className="field__hint" id={ids.passwordHint}>
+                At least 8 characters
+              </p>
+            ) : null}
+          </div>
+          {action.error ? (
+            <p className="error" role="alert">
+              {errorMessage(action.error)}
+            </p>
+          ) : null}
+          <button className="button button--primary button--block" type="submit" disabled={action.isPending}>
+            {mode === "signIn" ? (action.isPending ? "Signing in…" : "Sign in") : action.isPending ? "Creating account…" : "Create account"}
+          </button>
+        </form>
+      </div>
+    </main>
+  );
+}

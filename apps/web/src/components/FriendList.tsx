@@ -1,0 +1,62 @@
+/** Your friends, live: who is around first, then who was around most recently. */
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useNow } from "../hooks/useNow";
+import { sortFriends } from "../presence/sort-friends";
+import type { Friend } from "../presence/types";
+import { errorMessage } from "../trpc/error-message";
+import { useTRPC } from "../trpc/react";
+import { FriendRow } from "./FriendRow";
+
+/** "Last seen" words change at most once a minute; checking twice as often keeps them right. */
+const CLOCK_TICK_MS = 30_000;
+
+export function FriendList(props: { friends: readonly Friend[] | undefined; loading: boolean; error: unknown }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const now = useNow(CLOCK_TICK_MS);
+  const remove = useMutation(
+    trpc.friends.remove.mutationOptions({
+      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.friends.list.queryKey() }),
+    }),
+  );
+  const friends = props.friends ? sortFriends(props.friends) : [];
+  const around = friends.filter((friend) => friend.presence.status !== "offline").length;
+
+  return (
+    <section className="card friends" aria-labelledby="friends-title">
+      <div className="card__header">
+        <h2 id="friends-title">Friends</h2>
+        {friends.length > 0 ? (
+          <span className="pill" data-testid="friends-around">
+            {around} of {friends.length} around
+          </span>
+        ) : null}
+      </div>
+      {props.loading ? <p className="empty">Loading your friends…</p> : null}
+      {!props.loading && friends.length === 0 ? (
+        <div className="empty empty--big">
+          <p className="empty__title">No friends yet</p>
+          <p>Add someone by their username to see when they're around.</p>
+        </div>
+      ) : null}
+      {friends.length > 0 ? (
+        <ul className="friend-list" aria-label="Friends">
+          {friends.map((friend) => (
+            <FriendRow
+              key={friend.id}
+              friend={friend}
+              now={now}
+              removing={remove.isPending && remove.variables.userId === friend.id}
+              onUnfriend={(f) => remove.mutate({ userId: f.id })}
+            />
+          ))}
+        </ul>
+      ) : null}
+      {remove.error || props.error ? (
+        <p className="error" role="alert">
+          {errorMessage(remove.error ?? props.error)}
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+/** The signed-in app: your status, your friends live, requests and adding friends. */
+import { useQuery } from "@tanstack/react-query";
+import { TRPCClientError } from "@trpc/client";
+import { useEffect, useMemo } from "react";
+import { useAutoAway } from "../hooks/useAutoAway";
+import { useConnectionState } from "../hooks/useConnectionState";
+import { useHeartbeat } from "../hooks/useHeartbeat";
+import { useOwnPresence } from "../hooks/useOwnPresence";
+import { usePresenceFeed } from "../hooks/usePresenceFeed";
+import { mergeFriendPresence } from "../presence/friend-presence";
+import type { Session } from "../session/session-storage";
+import { useWsClient } from "../trpc/HeraldProviders";
+import { useTRPC } from "../trpc/react";
+import { AddFriendForm } from "./AddFriendForm";
+import { AppHeader } from "./AppHeader";
+import { ConnectionBanner } from "./ConnectionBanner";
+import { FriendList } from "./FriendList";
+import { FriendRequests } from "./FriendRequests";
+import { OwnStatusCard } from "./OwnStatusCard";
+
+export function HomeScreen(props: { session: Session; idleMs: number; onSignOut: (reason?: string) => void }) {
+  const { session, idleMs, onSignOut } = props;
+  const trpc = useTRPC();
+  const connection = useConnectionState(useWsClient());
+  const account = useQuery(trpc.auth.me.queryOptions());
+  const friendList = useQuery(trpc.friends.list.queryOptions());
+  const own = useOwnPresence();
+  const feed = usePresenceFeed();
+  useHeartbeat();
+  const noteManualChoice = useAutoAway({
+    userId: session.user.id,
+    idleMs,
+    chosen: own.me.data?.status,
+    setStatus: (status) => own.setStatus.mutate({ status }),
+  });
+
+  // A token the server no longer accepts (account gone, secret rotated) ends the session.
+  useEffect(() => {
+    if (account.error instanceof TRPCClientError && account.error.data?.code === "UNAUTHORIZED") {
+      onSignOut("Your session has ended. Please sign in again.");
+    }
+  }, [account.error, onSignOut]);
+
+  const friends = useMemo(() => (friendList.data ? mergeFriendPresence(friendList.data, feed) : undefined), [friendList.data, feed]);
+
+  return (
+    <div className="app">
+      <AppHeader username={account.data?.username ?? session.user.username} status={own.me.data?.status} onSignOut={() => onSignOut()} />
+      <ConnectionBanner status={connection} />
+      <main className="layout">
+        <div className="layout__status">
+          <OwnStatusCard own={own} friends={friends ?? []} onChosen={noteManualChoice} />
+        </div>
+        <div className="layout__friends">
+          <FriendList friends={friends} loading={friendList.isPending} error={friendList.error} />
+        </div>
+        <div className="layout__requests">
+          <FriendRequests />
+        </div>
+        <div className="layout__add">
+          <AddFriendForm />
+        </div>
+      </main>
+    </div>
+  );
+}

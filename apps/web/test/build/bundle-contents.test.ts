@@ -1,0 +1,62 @@
+/**
+ * No server code in the web bundle. The app may import only the router's *type*; one stray
+ * value import would drag a database driver into every visitor's download (or break the build).
+ * Checked twice over: the module list in the build's source maps, and telltale strings in the JS.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ensureWebBuilt } from "../e2e/harness/web-build";
+
+const SERVER_PACKAGES = ["drizzle-orm", "@electric-sql/pglite", "ioredis", "postgres", "pg", "pg-protocol", "pg-pool", "pino", "ws"];
+const SERVER_WORKSPACE = ["packages/db/", "packages/presence/", "apps/server/"];
+
+/** Strings these packages cannot be bundled without. */
+const TELLTALES: Array<[string, RegExp]> = [
+  ["drizzle-orm", /drizzle:entityKind|DrizzleError|drizzle-orm/],
+  ["@electric-sql/pglite", /pglite/i],
+  ["ioredis", /ioredis/i],
+  ["postgres", /postgres\.js|PostgresError|postgres-js/i],
+  ["pg", /pg-protocol|pgpass|pg-pool|node-postgres/i],
+];
+
+let assets: string;
+let scripts: Array<{ name: string; code: string }>;
+
+beforeAll(() => {
+  assets = join(ensureWebBuilt(), "assets");
+  scripts = readdirSync(assets)
+    .filter((name) => name.endsWith(".js"))
+    .map((name) => ({ name, code: readFileSync(join(assets, name), "utf8") }));
+});
+
+function packageOf(source: string): string | null {
+  const match = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(source);
+  return match ? match[1]! : null;
+}
+
+describe("the web bundle", () => {
+  it("was built", () => {
+    expect(scripts.length).toBeGreaterThan(0);
+  });
+
+  it("lists no server package or server workspace code among its modules", () => {
+    const sources = scripts.flatMap(({ name }) => {
+      const map = join(assets, `${name}.map`);
+      expect(existsSync(map), `${name}.map is missing: keep build.sourcemap on in vite.config.ts`).toBe(true);
+      return (JSON.parse(readFileSync(map, "utf8")) as { sources: string[] }).sources;
+    });
+    const packages = new Set(sources.map(packageOf).filter((name): name is string => name !== null));
+    // The check can see packages at all: the UI library is there.
+    expect(packages).toContain("react-dom");
+    expect([...packages].filter((name) => SERVER_PACKAGES.includes(name))).toEqual([]);
+    expect(sources.filter((source) => SERVER_WORKSPACE.some((dir) => source.includes(dir)))).toEqual([]);
+  });
+
+  it("contains none of the server libraries' telltale strings", () => {
+    const found = scripts.flatMap(({ name, code }) =>
+      TELLTALES.filter(([, pattern]) => pattern.test(code)).map(([pkg]) => `${pkg} in ${name}`),
+    );
+    expect(found).toEqual([]);
+  });
+});

@@ -1,0 +1,83 @@
+/** Auto-away: idle or hidden makes an `online` user `away`, and coming back restores `online`. */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { HeraldServer } from "@herald/server";
+import { befriend, chooseStatus, expectStatus, ownStatus, setTabHidden } from "./harness/app";
+import { closeAll, type BrowserUser } from "./harness/browser";
+import { signedUpPeople } from "./harness/people";
+import { startTestServer } from "./harness/server";
+import { recordStatuses } from "./harness/status-recorder";
+
+const IDLE_MS = 1_500;
+
+describe("auto-away", () => {
+  let server: HeraldServer;
+  const browsers: BrowserUser[] = [];
+
+  beforeAll(async () => {
+    // Generous grace: the test reloads Ivy's page, and a reload must never look like leaving.
+    server = await startTestServer({ offlineGraceMs: 5_000 });
+  });
+  afterAll(async () => {
+    await closeAll(browsers);
+    await server?.close();
+  });
+
+  it("goes away when idle or hidden, comes back on return, and never overrides dnd", async () => {
+    const [ivy, jon] = await signedUpPeople(server.url, ["ivy", "jon"], browsers);
+    await befriend(ivy, jon);
+    await expectStatus(jon.page, ivy.name, "online");
+    const onJonsScreen = await recordStatuses(jon.page, ivy.name);
+
+    // From here on Ivy's page goes idle after a short while.
+    await ivy.page.goto(`${server.url}/?idleMs=${IDLE_MS}`);
+    await expect.poll(() => ownStatus(ivy.page)).toBe("Away");
+    await expectStatus(jon.page, ivy.name, "away");
+
+    // Any input brings her back.
+    await ivy.page.mouse.move(200, 200);
+    await ivy.page.mouse.move(240, 260);
+    await expect.poll(() => ownStatus(ivy.page)).toBe("Online");
+    await expectStatus(jon.page, ivy.name, "online");
+
+    // A hidden tab counts as away at once; showing it again is coming back.
+    await setTabHidden(ivy.page, true);
+    await expectStatus(jon.page, ivy.name, "away");
+    await setTabHidden(ivy.page, false);
+    await expectStatus(jon.page, ivy.name, "online");
+
+    // A manual "do not disturb" is never overridden: not by hiding the tab, not by idling.
+    await chooseStatus(ivy.page, "dnd");
+    await expectStatus(jon.page, ivy.name, "dnd");
+    await setTabHidden(ivy.page, true);
+    await setTabHidden(ivy.page, false);
+    // Going idle must leave dnd alone too. Nothing happening makes no event to wait for, so
+    // watch for twice the idle time, then make a change that must reach Jon after anything
+    // auto-away could have sent.
+    const idleFrom = Date.now();
+    await expect.poll(() => Date.now() - idleFrom > 2 * IDLE_MS, { interval: 250, timeout: 10 * IDLE_MS }).toBe(true);
+    await ivy.page.getByLabel("Status message").fill("Heads down");
+    await ivy.page.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => jon.page.getByTestId(`friend-${ivy.name}`).textContent()).toContain("Heads down");
+    await expectStatus(jon.page, ivy.name, "dnd");
+    expect(await ownStatus(ivy.page)).toBe("Do not disturb");
+
+    expect(onJonsScreen.seen).toEqual(["online", "away", "online", "away", "online", "dnd"]);
+  });
+
+  it("lets any of the user's tabs bring them back from auto-away", async () => {
+    const [kim, lou] = await signedUpPeople(server.url, ["kim", "lou"], browsers);
+    await befriend(kim, lou);
+    await expectStatus(lou.page, kim.name, "online");
+    // A second tab of the same browser: same session, same auto-away flag.
+    const secondTab = await kim.context.newPage();
+    await secondTab.goto(server.url);
+    await expect.poll(() => ownStatus(secondTab)).toBe("Online");
+
+    await setTabHidden(kim.page, true);
+    await expectStatus(lou.page, kim.name, "away");
+    await expect.poll(() => ownStatus(secondTab)).toBe("Away");
+    await secondTab.mouse.move(100, 120);
+    await secondTab.mouse.move(150, 180);
+    await expectStatus(lou.page, kim.name, "online");
+  });
+});

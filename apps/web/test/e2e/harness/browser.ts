@@ -1,0 +1,58 @@
+/**
+ * One browser per user: a persistent Chromium context with its own temporary profile, so
+ * users never share localStorage (and so sessions) with each other.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export interface BrowserUser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** Opens `count` browsers at once: launching Chromium is the slow part of these tests. */
+export function openBrowsers(url: string, count: number): Promise<BrowserUser[]> {
+  return Promise.all(Array.from({ length: count }, () => openBrowser(url)));
+}
+
+export async function openBrowser(url: string, viewport = { width: 1280, height: 860 }): Promise<BrowserUser> {
+  const profileDir = await mkdtemp(join(tmpdir(), "herald-e2e-"));
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  context.setDefaultTimeout(20_000);
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(url);
+  return {
+    context,
+    page,
+    async close() {
+      await context.close().catch(() => undefined);
+      await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Closes every browser even if one fails, then reports the first failure. */
+export async function closeAll(users: ReadonlyArray<BrowserUser | undefined>): Promise<void> {
+  const results = await Promise.allSettled(users.map((user) => user?.close()));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
+}
