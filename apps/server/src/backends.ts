@@ -9,6 +9,11 @@ export interface Backends {
   database: DatabaseHandle;
   store: PresenceStore;
   bus: PresenceBus;
+  /**
+   * Sets what to do when the live store comes back from an outage (Redis only; it may have
+   * come back empty). Set once, after the app that owns the connections exists.
+   */
+  onStoreReconnect(handler: () => void): void;
   close(): Promise<void>;
 }
 
@@ -32,15 +37,35 @@ export async function openBackends(config: ServerConfig, log: Logger): Promise<B
   }
 }
 
-async function openLive(config: ServerConfig, log: Logger): Promise<Pick<Backends, "store" | "bus" | "close">> {
+type Live = Pick<Backends, "store" | "bus" | "onStoreReconnect" | "close">;
+
+async function openLive(config: ServerConfig, log: Logger): Promise<Live> {
   if (!config.redisUrl) {
     const store = new MemoryPresenceStore();
     const bus = new MemoryPresenceBus();
-    return { store, bus, close: async () => void (await Promise.all([store.close(), bus.close()])) };
+    return {
+      store,
+      bus,
+      onStoreReconnect: () => {}, // in-process: never away
+      close: async () => void (await Promise.all([store.close(), bus.close()])),
+    };
   }
   const { createRedisPresence } = await import("@herald/presence/redis");
-  return createRedisPresence(config.redisUrl, {
+  let reconnected = () => {};
+  const presence = await createRedisPresence(config.redisUrl, {
     prefix: config.redisPrefix ?? "herald",
     onError: (error, context) => log.warn({ err: error, context }, "redis trouble"),
+    onReconnect: () => {
+      log.info("redis is back; re-registering live connections and resyncing subscribers");
+      reconnected();
+    },
   });
+  return {
+    store: presence.store,
+    bus: presence.bus,
+    onStoreReconnect: (handler) => {
+      reconnected = handler;
+    },
+    close: () => presence.close(),
+  };
 }

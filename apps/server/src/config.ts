@@ -14,7 +14,7 @@ export interface ServerConfig {
   logLevel: string;
   /** The built web app; unset: apps/web/dist next to this package. */
   webDistDir?: string | undefined;
-  /** Key prefix in Redis, so tests sharing one Redis stay apart. */
+  /** Key and channel prefix in Redis (`REDIS_PREFIX`, default `herald`): deployments or tests sharing one Redis stay apart. */
   redisPrefix?: string | undefined;
 }
 
@@ -24,6 +24,7 @@ export function configFromEnv(env: import("./env.js").Env): ServerConfig {
     host: env.HOST,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
     dataDir: env.DATA_DIR,
     authSecret: env.AUTH_SECRET,
     presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,

@@ -10,6 +10,12 @@ const schema = z
     HOST: z.string().min(1).default("127.0.0.1"),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
+    // Braces would break the per-user hash tags that keep a user's keys on one Cluster slot.
+    REDIS_PREFIX: z
+      .string()
+      .max(100)
+      .regex(/^[A-Za-z0-9_.:-]+$/, "may hold only letters, digits and _ . : -")
+      .optional(),
     DATA_DIR: z.string().min(1).default(".data"),
     AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     PRESENCE_TTL_SECONDS: z.coerce.number().positive().max(86_400).default(60),

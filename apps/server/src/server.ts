@@ -43,6 +43,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     observer: metrics.observer,
   });
   metrics.attach(app);
+  backends.onStoreReconnect(() => void app.connections.resync());
   const countError = (code: string) => metrics.errors.inc({ code });
 
   const trpcHttp = createHTTPHandler({

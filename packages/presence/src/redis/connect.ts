@@ -13,9 +13,21 @@ export interface ConnectRedisOptions {
   onError?: (error: Error) => void;
 }
 
+/** The longest pause between reconnect attempts while Redis is away. */
+const MAX_RECONNECT_DELAY_MS = 1_000;
+
 export async function connectRedis(url: string, options: ConnectRedisOptions = {}): Promise<Redis> {
   const timeoutMs = options.timeoutMs ?? 5_000;
-  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    // During an outage, retry often: once Redis is back, every server re-registers its users
+    // and resyncs its subscribers, and that cannot start before the clients reconnect.
+    retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS) + Math.floor(Math.random() * 100),
+    // A command caught by a dropped connection fails at once (the caller answers "unavailable")
+    // instead of waiting through reconnect attempts and maybe running twice.
+    maxRetriesPerRequest: 0,
+  });
   let lastError: Error | undefined;
   const recordError = (error: Error) => {
     lastError = error;
@@ -58,6 +70,24 @@ export async function duplicateReady(redis: Redis): Promise<Redis> {
     throw error;
   }
   return copy;
+}
+
+/** Resolves when `redis` is ready (now, or on its next reconnect); rejects once it has ended for good. */
+export function whenReady(redis: Redis): Promise<void> {
+  if (redis.status === "ready") return Promise.resolve();
+  if (redis.status === "end") return Promise.reject(new Error("the Redis connection was closed"));
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      redis.off("end", onEnd);
+      resolve();
+    };
+    const onEnd = () => {
+      redis.off("ready", onReady);
+      reject(new Error("the Redis connection was closed"));
+    };
+    redis.once("ready", onReady);
+    redis.once("end", onEnd);
+  });
 }
 
 /** QUIT politely; a client that is not connected is just disconnected (no reconnecting). */

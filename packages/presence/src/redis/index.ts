@@ -2,7 +2,7 @@
  * The Redis flavour of the live store and the bus, for running several servers as one
  * (`REDIS_URL`). The server calls `createRedisPresence(url)`; tests may build the parts alone.
  */
-import { connectRedis, duplicateReady } from "./connect.js";
+import { connectRedis, duplicateReady, whenReady } from "./connect.js";
 import { RedisPresenceBus } from "./redis-bus.js";
 import { RedisPresenceStore } from "./redis-store.js";
 
@@ -18,6 +18,8 @@ export interface RedisPresenceOptions {
   timeoutMs?: number;
   /** Errors with no caller to throw to (lost connections, bad messages, throwing listeners). */
   onError?: (error: unknown, context: string) => void;
+  /** Redis came back after an outage (maybe empty): re-register live connections here. */
+  onReconnect?: () => void;
 }
 
 export interface RedisPresence {
@@ -40,7 +42,12 @@ export async function createRedisPresence(url: string, options: RedisPresenceOpt
     throw error;
   });
   const store = new RedisPresenceStore(storeClient, { prefix: options.prefix });
-  const bus = new RedisPresenceBus(busClient, { prefix: options.prefix, onError });
+  const bus = new RedisPresenceBus(busClient, {
+    prefix: options.prefix,
+    onError,
+    beforeResync: () => whenReady(storeClient),
+    onReconnect: options.onReconnect,
+  });
   return {
     store,
     bus,

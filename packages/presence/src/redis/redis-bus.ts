@@ -10,7 +10,8 @@
  */
 import type { Redis } from "ioredis";
 import type { BusListener, BusMessage, PresenceBus } from "../bus/types.js";
-import { closeClient } from "./connect.js";
+import { storeUnavailable } from "../service/unavailable.js";
+import { closeClient, whenReady } from "./connect.js";
 import { RedisKeys } from "./keys.js";
 
 export interface RedisPresenceBusOptions {
@@ -18,6 +19,16 @@ export interface RedisPresenceBusOptions {
   prefix?: string;
   /** Failures that have no caller to throw to: a bad message, a throwing listener, a lost connection. */
   onError?: (error: unknown, context: string) => void;
+  /**
+   * Awaited before a resync is announced, with the bus' own connections ready: resync listeners
+   * rebuild from the store, so `createRedisPresence` makes them wait for the store's connection.
+   */
+  beforeResync?: () => Promise<void>;
+  /**
+   * Called once per recovery, before the resync listeners: the server re-registers its live
+   * connections from here. (Not a resync listener, so listener counts stay about subscribers.)
+   */
+  onReconnect?: () => void;
 }
 
 export class RedisPresenceBus implements PresenceBus {
@@ -25,6 +36,8 @@ export class RedisPresenceBus implements PresenceBus {
   private readonly subscriber: Redis;
   private readonly keys: RedisKeys;
   private readonly onError: (error: unknown, context: string) => void;
+  private readonly beforeResync: () => Promise<void>;
+  private readonly onReconnect: () => void;
   /** channel → local listeners; a channel is in Redis' subscription set exactly while it is here. */
   private readonly channels = new Map<string, Set<BusListener>>();
   private readonly resyncListeners = new Set<() => void>();
@@ -43,6 +56,8 @@ export class RedisPresenceBus implements PresenceBus {
     this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: false });
     this.keys = new RedisKeys(options.prefix);
     this.onError = options.onError ?? ((error, context) => console.error(`[herald redis bus] ${context}:`, error));
+    this.beforeResync = options.beforeResync ?? (async () => {});
+    this.onReconnect = options.onReconnect ?? (() => {});
     this.subscriber.on("message", (channel: string, raw: string) => this.deliver(channel, raw));
     this.publisher.on("error", (error: Error) => this.onError(error, "publisher connection"));
     this.subscriber.on("error", (error: Error) => this.onError(error, "subscriber connection"));
@@ -58,7 +73,12 @@ export class RedisPresenceBus implements PresenceBus {
     // Redis has acknowledged pending subscriptions. Every publish waits on the latest barrier,
     // which settles after all earlier ones, so publishes still leave in call order.
     await this.subscriptionsSettled;
-    await this.publisher.publish(this.keys.events(userId), payload);
+    if (this.publisher.status !== "ready") throw storeUnavailable(new Error(`Redis publisher is ${this.publisher.status}`));
+    try {
+      await this.publisher.publish(this.keys.events(userId), payload);
+    } catch (error) {
+      throw storeUnavailable(error);
+    }
   }
 
   subscribe(userId: string, listener: BusListener): () => void {
@@ -103,6 +123,10 @@ export class RedisPresenceBus implements PresenceBus {
   }
 
   async ping(): Promise<void> {
+    for (const client of [this.publisher, this.subscriber]) {
+      // Not queued for a reconnect: a health check must answer now.
+      if (client.status !== "ready") throw new Error(`Redis connection is ${client.status}`);
+    }
     await Promise.all([this.publisher.ping(), this.subscriber.ping()]);
   }
 
@@ -140,9 +164,23 @@ export class RedisPresenceBus implements PresenceBus {
     this.connectionLost = false;
     const channels = [...this.channels.keys()];
     const resubscribed = channels.length > 0 ? this.subscriber.subscribe(...channels) : Promise.resolve();
-    this.track(resubscribed, `resubscribe ${channels.length} channels`).then((ok) => {
+    this.track(resubscribed, `resubscribe ${channels.length} channels`).then(async (ok) => {
       // On failure the connection dropped again; the next 'ready' retries and resyncs.
       if (!ok || this.closed) return;
+      // Listeners publish and read the store as soon as they hear of the resync.
+      try {
+        await whenReady(this.publisher);
+        await this.beforeResync();
+      } catch (error) {
+        if (!this.closed) this.onError(error, "waiting for Redis before a resync");
+        return;
+      }
+      if (this.closed) return;
+      try {
+        this.onReconnect();
+      } catch (error) {
+        this.onError(error, "reconnect handler");
+      }
       for (const listener of [...this.resyncListeners]) {
         try {
           listener();

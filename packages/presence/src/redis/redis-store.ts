@@ -22,6 +22,7 @@
 import type { Redis } from "ioredis";
 import type { LivePresence } from "../types.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
+import { storeUnavailable } from "../service/unavailable.js";
 import { closeClient } from "./connect.js";
 import { RedisKeys } from "./keys.js";
 import { definePresenceCommands, type LiveReply, type PresenceCommands } from "./store-scripts.js";
@@ -51,7 +52,11 @@ export class RedisPresenceStore implements PresenceStore {
     this.now = options.now ?? Date.now;
   }
 
-  async connect({ userId, connectionId }: ConnectionRef, ttlMs: number): Promise<LivePresence> {
+  connect({ userId, connectionId }: ConnectionRef, ttlMs: number): Promise<LivePresence> {
+    return this.guard(() => this.connectNow(userId, connectionId, ttlMs));
+  }
+
+  private async connectNow(userId: string, connectionId: string, ttlMs: number): Promise<LivePresence> {
     const expiry = Math.ceil(this.now() + ttlMs);
     // Nothing about this user can need settling before `expiry`; a dead sibling connection is
     // swept by then at the latest.
@@ -62,7 +67,11 @@ export class RedisPresenceStore implements PresenceStore {
     return toLive(reply);
   }
 
-  async disconnect({ userId, connectionId }: ConnectionRef, at: Date): Promise<LivePresence> {
+  disconnect({ userId, connectionId }: ConnectionRef, at: Date): Promise<LivePresence> {
+    return this.guard(() => this.disconnectNow(userId, connectionId, at));
+  }
+
+  private async disconnectNow(userId: string, connectionId: string, at: Date): Promise<LivePresence> {
     // If this was the last connection the grace starts at `at`; the reaper takes a look then.
     const [, reply] = await Promise.all([
       this.redis.zadd(this.keys.expiries(), at.getTime(), userId),
@@ -71,7 +80,11 @@ export class RedisPresenceStore implements PresenceStore {
     return toLive(reply);
   }
 
-  async refresh(refs: ConnectionRef[], ttlMs: number): Promise<void> {
+  refresh(refs: ConnectionRef[], ttlMs: number): Promise<void> {
+    return this.guard(() => this.refreshNow(refs, ttlMs));
+  }
+
+  private async refreshNow(refs: ConnectionRef[], ttlMs: number): Promise<void> {
     if (refs.length === 0) return;
     const expiry = Math.ceil(this.now() + ttlMs);
     // One pipeline, one round trip. (Under Cluster it would have to be split by slot.)
@@ -84,7 +97,11 @@ export class RedisPresenceStore implements PresenceStore {
     throwFirstError(await pipeline.exec());
   }
 
-  async settleOffline(userId: string): Promise<OfflineSettlement | null> {
+  settleOffline(userId: string): Promise<OfflineSettlement | null> {
+    return this.guard(() => this.settleOfflineNow(userId));
+  }
+
+  private async settleOfflineNow(userId: string): Promise<OfflineSettlement | null> {
     const reply = await this.redis.heraldSettleOffline(...this.userKeys(userId));
     if (!reply) return null;
     const [version, lastConnectedAt] = reply;
@@ -94,7 +111,11 @@ export class RedisPresenceStore implements PresenceStore {
     };
   }
 
-  async reap(now: Date, graceMs: number): Promise<Settled[]> {
+  reap(now: Date, graceMs: number): Promise<Settled[]> {
+    return this.guard(() => this.reapNow(now, graceMs));
+  }
+
+  private async reapNow(now: Date, graceMs: number): Promise<Settled[]> {
     const nowMs = now.getTime();
     const due = await this.redis.zrangebyscore(
       this.keys.expiries(), "-inf", nowMs, "WITHSCORES", "LIMIT", 0, this.reapBatchSize,
@@ -119,11 +140,15 @@ export class RedisPresenceStore implements PresenceStore {
     ).then((results) => results.filter((r): r is Settled => r !== null));
   }
 
-  async bumpVersion(userId: string): Promise<number> {
-    return this.redis.hincrby(this.keys.live(userId), "version", 1);
+  bumpVersion(userId: string): Promise<number> {
+    return this.guard(() => this.redis.hincrby(this.keys.live(userId), "version", 1));
   }
 
-  async getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
+  getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
+    return this.guard(() => this.getLiveNow(userIds));
+  }
+
+  private async getLiveNow(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
     const result = new Map<string, LivePresence>();
     if (userIds.length === 0) return result;
     const pipeline = this.redis.pipeline() as ReturnType<Redis["pipeline"]> & {
@@ -136,11 +161,27 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   async ping(): Promise<void> {
+    // Not queued for a reconnect: a health check must answer now.
+    if (this.redis.status !== "ready") throw new Error(`Redis connection is ${this.redis.status}`);
     await this.redis.ping();
   }
 
   async close(): Promise<void> {
     await closeClient(this.redis);
+  }
+
+  /**
+   * Runs `work` only on a connected client, and reports a lost connection as "unavailable"
+   * (SERVICE_UNAVAILABLE) rather than a driver error. Redis' own error replies (a script bug,
+   * a wrong type) pass through unchanged: those are ours to fix, not the caller's to retry.
+   */
+  private async guard<T>(work: () => Promise<T>): Promise<T> {
+    if (this.redis.status !== "ready") throw storeUnavailable(new Error(`Redis connection is ${this.redis.status}`));
+    try {
+      return await work();
+    } catch (error) {
+      throw isReplyError(error) ? error : storeUnavailable(error);
+    }
   }
 
   private userKeys(userId: string): [conns: string, live: string] {
@@ -150,6 +191,10 @@ export class RedisPresenceStore implements PresenceStore {
 
 function toLive([online, connections, version]: LiveReply): LivePresence {
   return { online: online === 1, connections, version };
+}
+
+function isReplyError(error: unknown): boolean {
+  return error instanceof Error && error.name === "ReplyError";
 }
 
 /** A pipeline reports errors per command; surface the first rather than lose it. */

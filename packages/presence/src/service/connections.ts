@@ -2,15 +2,24 @@
  * The life of each live connection on this server (rule 7). A connection is live while it is
  * heard from (any call, heartbeat or pong) within the TTL; a periodic sweep keeps live ones
  * fresh in the store in one batch and ends the ones that went silent.
+ *
+ * This registry is also the source the store is rebuilt from: when the store comes back from an
+ * outage (the server calls `resync` when Redis reconnects, and a sweep that succeeds after
+ * failing does too), every live connection here is registered again. A socket that opens while the store is down stays open and counts
+ * from then on.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { PresenceService } from "./presence-service.js";
+import { retryUntilDone } from "./retry.js";
+import { isStoreUnavailable } from "./unavailable.js";
 
 /** How often the sweep runs, as a fraction of the TTL (bounded below so tests stay cheap). */
 const SWEEPS_PER_TTL = 4;
 const MIN_SWEEP_INTERVAL_MS = 100;
 const MAX_SWEEP_INTERVAL_MS = 5_000;
+/** Longest pause between attempts to re-register after an outage. */
+const MAX_RESYNC_RETRY_MS = 1_000;
 
 type ConnectionPhase =
   | { kind: "opening" }
@@ -34,6 +43,11 @@ interface Connection extends ConnectionHandle {
 export class ConnectionRegistry {
   private readonly connections = new Map<string, Connection>();
   private readonly sweepTimer: NodeJS.Timeout;
+  /** False from a failed store call until the store answers again (then we resync). */
+  private storeAnswering = true;
+  private resyncing: Promise<void> | null = null;
+  private resyncAgain = false;
+  private stopped = false;
 
   constructor(
     private readonly service: PresenceService,
@@ -66,9 +80,15 @@ export class ConnectionRegistry {
     try {
       await this.service.connect({ userId, connectionId: connection.id });
     } catch (error) {
-      this.connections.delete(connection.id);
-      connection.phase = { kind: "closed" };
-      throw error;
+      if (!isStoreUnavailable(error)) {
+        this.connections.delete(connection.id);
+        connection.phase = { kind: "closed" };
+        throw error;
+      }
+      // Refusing the socket would only make the client retry in a loop; it is registered when
+      // the store is back (the resync), and friends see the user from then on.
+      this.storeAnswering = false;
+      this.log.warn({ userId }, "live store unavailable; the connection will be registered when it returns");
     }
     if (connection.phase.kind === "opening") {
       connection.phase = { kind: "live", lastHeardAt: Date.now() };
@@ -108,19 +128,68 @@ export class ConnectionRegistry {
       );
       await this.service.reap();
     } catch (error) {
-      this.log.warn({ err: error }, "presence sweep failed; will retry");
+      // Logged once per outage, not once per sweep.
+      if (this.storeAnswering || !isStoreUnavailable(error)) this.log.warn({ err: error }, "presence sweep failed; will retry");
+      if (isStoreUnavailable(error)) this.storeAnswering = false;
+      return;
     }
+    if (!this.storeAnswering) {
+      this.storeAnswering = true;
+      void this.resync();
+    }
+  }
+
+  /**
+   * Registers every live connection here again (the store may have come back empty) and lets
+   * the service replay what it missed. Retried until it succeeds; concurrent calls share a run,
+   * and a call during a run makes it go once more.
+   */
+  resync(): Promise<void> {
+    if (this.resyncing) {
+      this.resyncAgain = true;
+      return this.resyncing;
+    }
+    const started = Date.now();
+    this.resyncing = (async () => {
+      do {
+        this.resyncAgain = false;
+        await retryUntilDone(() => this.reregisterOnce(), {
+          what: "re-registering live connections",
+          log: this.log,
+          isClosed: () => this.stopped,
+          maxDelayMs: MAX_RESYNC_RETRY_MS,
+        });
+      } while (this.resyncAgain && !this.stopped);
+      this.log.info({ connections: this.connections.size, ms: Date.now() - started }, "live connections re-registered");
+    })()
+      .catch((error) => {
+        if (!this.stopped) this.log.error({ err: error }, "re-registering live connections failed");
+      })
+      .finally(() => {
+        this.resyncing = null;
+      });
+    return this.resyncing;
+  }
+
+  private async reregisterOnce(): Promise<void> {
+    const refs = [...this.connections.values()]
+      .filter((c) => c.phase.kind === "live")
+      .map((c) => ({ userId: c.userId, connectionId: c.id }));
+    await this.service.reregister(refs);
+    // A socket that closed meanwhile may have been registered again by the line above.
+    for (const ref of refs) if (!this.connections.has(ref.connectionId)) await this.service.disconnect(ref);
   }
 
   /** Shutdown: close every connection so friends see the user leave (after the grace). */
   async closeAll(): Promise<void> {
-    clearInterval(this.sweepTimer);
+    this.stop();
     const all = [...this.connections.values()];
     for (const connection of all) connection.terminate();
     await Promise.allSettled(all.map((c) => c.close()));
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.sweepTimer);
   }
 }

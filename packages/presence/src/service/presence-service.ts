@@ -6,6 +6,7 @@
  * state, then publish it". The state with the highest version was read after every write that
  * got a lower one, so listeners that keep only the highest version converge on the truth.
  */
+import { randomUUID } from "node:crypto";
 import type { Database } from "@herald/db";
 import type { BusMessage, PresenceBus } from "../bus/types.js";
 import { choiceChanged, forgetViewer, wentOffline, type ChoicePatch } from "../engine/transitions.js";
@@ -14,6 +15,16 @@ import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/t
 import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type PresenceState } from "../types.js";
 import { loadDurable, updateDurable } from "./presence-repo.js";
 import { retryUntilDone } from "./retry.js";
+import { isStoreUnavailable } from "./unavailable.js";
+
+/** Store calls in flight at once while re-registering after an outage. */
+const REREGISTER_BATCH = 100;
+
+/** A user whose last connection here ended at `since`; `timer` null: the settle is overdue. */
+interface Grace {
+  since: Date;
+  timer: NodeJS.Timeout | null;
+}
 
 export interface PresenceServiceOptions {
   db: Database;
@@ -33,7 +44,9 @@ export class PresenceService {
   readonly graceMs: number;
   private readonly log: Logger;
   private readonly now: () => Date;
-  private readonly graceTimers = new Map<string, NodeJS.Timeout>();
+  private readonly graces = new Map<string, Grace>();
+  /** Disconnects the store missed during an outage, by connection id: replayed by `reregister`. */
+  private readonly missedDisconnects = new Map<string, { ref: ConnectionRef; at: Date }>();
   private closed = false;
 
   constructor(options: PresenceServiceOptions) {
@@ -72,9 +85,62 @@ export class PresenceService {
   }
 
   async disconnect(ref: ConnectionRef): Promise<void> {
-    const live = await this.store.disconnect(ref, this.now());
-    if (live.online && live.connections === 0) this.startGrace(ref.userId);
+    const at = this.now();
+    let live;
+    try {
+      live = await this.store.disconnect(ref, at);
+    } catch (error) {
+      if (!isStoreUnavailable(error)) throw error;
+      // Else the store (if it kept its data) would hold the connection until its TTL ran out.
+      this.missedDisconnects.set(ref.connectionId, { ref, at });
+      this.log.warn({ userId: ref.userId }, "live store unavailable; the disconnect will be replayed when it returns");
+      return;
+    }
+    if (live.online && live.connections === 0) this.startGrace(ref.userId, at);
     await this.publishState(ref.userId);
+  }
+
+  /**
+   * After a store outage (Redis may have come back empty): registers this server's live
+   * connections again, replays the disconnects it missed and restores the graces running here,
+   * then republishes every user concerned. Idempotent, so a failed attempt is simply retried.
+   */
+  async reregister(live: readonly ConnectionRef[]): Promise<void> {
+    const touched = new Set<string>();
+    await inBatches(live, async (ref) => {
+      await this.store.connect(ref, this.ttlMs);
+      touched.add(ref.userId);
+    });
+    const restored = new Set<string>();
+    for (const [connectionId, { ref, at }] of [...this.missedDisconnects]) {
+      await this.store.connect(ref, this.ttlMs);
+      const after = await this.store.disconnect(ref, at);
+      this.missedDisconnects.delete(connectionId);
+      touched.add(ref.userId);
+      restored.add(ref.userId);
+      const grace = this.graces.get(ref.userId);
+      if (after.online && after.connections === 0 && (!grace || grace.since < at)) this.startGrace(ref.userId, at);
+    }
+    for (const [userId, grace] of [...this.graces]) {
+      if (!restored.has(userId)) {
+        // A stand-in connection, ended when the real one did: online in grace again, with the
+        // right last-seen moment, whether or not the store kept its data.
+        const standIn = { userId, connectionId: `grace-${randomUUID()}` };
+        await this.store.connect(standIn, this.ttlMs);
+        await this.store.disconnect(standIn, grace.since);
+        touched.add(userId);
+      }
+      const remainingMs = grace.since.getTime() + this.graceMs - this.now().getTime();
+      if (grace.timer === null || remainingMs <= 0) {
+        if (grace.timer) clearTimeout(grace.timer);
+        grace.timer = null; // overdue until settled: a failed attempt leaves it for the retry
+        await this.settle(userId);
+        if (this.graces.get(userId) === grace) this.graces.delete(userId);
+      } else {
+        this.startGrace(userId, grace.since, remainingMs);
+      }
+    }
+    await inBatches([...touched], (userId) => this.publishState(userId));
   }
 
   /** A change of chosen status, message or allow-list (SPEC §3 `presence.setStatus`). */
@@ -112,13 +178,13 @@ export class PresenceService {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const timer of this.graceTimers.values()) clearTimeout(timer);
-    this.graceTimers.clear();
+    for (const { timer } of this.graces.values()) if (timer) clearTimeout(timer);
+    this.graces.clear();
   }
 
   /** Settles every pending grace now: used on shutdown so that last-seen is recorded. */
   async settleAllGraces(): Promise<void> {
-    const userIds = [...this.graceTimers.keys()];
+    const userIds = [...this.graces.keys()];
     for (const userId of userIds) this.cancelGrace(userId);
     await Promise.all(userIds.map((userId) => this.settle(userId)));
   }
@@ -130,20 +196,29 @@ export class PresenceService {
     return state;
   }
 
-  private startGrace(userId: string): void {
+  private startGrace(userId: string, since: Date, delayMs = this.graceMs): void {
     this.cancelGrace(userId);
-    const timer = setTimeout(() => {
-      this.graceTimers.delete(userId);
-      this.settle(userId).catch((error) => this.log.error({ err: error, userId }, "offline transition failed"));
-    }, this.graceMs);
-    timer.unref();
-    this.graceTimers.set(userId, timer);
+    const grace: Grace = { since, timer: null };
+    grace.timer = setTimeout(() => {
+      this.graces.delete(userId);
+      this.settle(userId).catch((error) => {
+        if (isStoreUnavailable(error) && !this.closed && !this.graces.has(userId)) {
+          // Overdue, not forgotten: `reregister` settles it once the store is back.
+          this.graces.set(userId, { since, timer: null });
+          this.log.warn({ userId }, "live store unavailable; the offline transition will run when it returns");
+        } else {
+          this.log.error({ err: error, userId }, "offline transition failed");
+        }
+      });
+    }, delayMs);
+    grace.timer.unref();
+    this.graces.set(userId, grace);
   }
 
   private cancelGrace(userId: string): void {
-    const timer = this.graceTimers.get(userId);
+    const timer = this.graces.get(userId)?.timer;
     if (timer) clearTimeout(timer);
-    this.graceTimers.delete(userId);
+    this.graces.delete(userId);
   }
 
   private async settle(userId: string): Promise<void> {
@@ -161,5 +236,12 @@ export class PresenceService {
     );
     await this.store.bumpVersion(userId);
     await this.publishState(userId);
+  }
+}
+
+/** Runs `work` over `items`, REREGISTER_BATCH at a time. */
+async function inBatches<T>(items: readonly T[], work: (item: T) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < items.length; i += REREGISTER_BATCH) {
+    await Promise.all(items.slice(i, i + REREGISTER_BATCH).map(work));
   }
 }

@@ -1,0 +1,295 @@
+/**
+ * Several real Herald server processes on one PostgreSQL and one Redis, for the multi-server
+ * suites: each is `node --import tsx src/main.ts` configured by environment alone, exactly as an
+ * operator would run it. Every child is killed after the suite, whatever happened, and the
+ * scratch database and the run's Redis keys are dropped.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createScratchDatabase } from "@herald/db/testing";
+import { connectRedis } from "@herald/presence/redis";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { TEST_AUTH_SECRET } from "../../src/testing/index.js";
+
+const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));
+const START_TIMEOUT_MS = 45_000;
+const STOP_TIMEOUT_MS = 5_000;
+const LOG_TAIL_CHARS = 3_000;
+
+export const SHARED_REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
+
+/** Children still running in this worker: killed on exit even if an afterAll never ran. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
+/** What a test needs of a server: where it is, and a way to kill it. */
+export interface ServerProcess {
+  name: string;
+  url: string;
+  wsUrl: string;
+  /** Everything it printed (stdout and stderr), for failure reports. */
+  output(): string;
+  /** SIGKILL: no goodbye to anyone, like a crashed machine. Resolves when it is gone. */
+  crash(): Promise<void>;
+  /** SIGTERM, then SIGKILL if it lingers. */
+  stop(): Promise<void>;
+  alive(): boolean;
+  /** GET /healthz status code, or null when nothing answers. */
+  health(): Promise<number | null>;
+}
+
+/** Starts one server process and resolves once it prints `listening on http://…`. */
+export async function startServerProcess(name: string, env: Record<string, string>): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+    cwd: SERVER_DIR,
+    env: { ...baseEnv(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  const exited = once(child, "exit").then(() => void running.delete(child));
+  let output = "";
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms:\n${output.slice(-LOG_TAIL_CHARS)}`));
+    }, START_TIMEOUT_MS);
+    const onData = () => {
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout!.off("data", onData);
+      resolve(match[1]!);
+    };
+    child.stdout!.on("data", onData);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before listening:\n${output.slice(-LOG_TAIL_CHARS)}`));
+    });
+  });
+
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    name,
+    url,
+    wsUrl: `${url.replace(/^http/, "ws")}/trpc`,
+    output: () => output,
+    alive,
+    async crash() {
+      if (!alive()) return;
+      child.kill("SIGKILL");
+      await exited;
+    },
+    async stop() {
+      if (!alive()) return;
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+    async health() {
+      try {
+        const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5_000) });
+        return response.status;
+      } catch {
+        return null;
+      }
+    },
+  };
+}
+
+/** The parent's environment minus anything that would configure a server behind our back. */
+function baseEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^(PORT|HOST|DATABASE_URL|REDIS_URL|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR)$/.test(key)) {
+      delete env[key];
+    }
+  }
+  return env;
+}
+
+export interface ClusterOptions {
+  /** How many servers (default 3). */
+  count?: number;
+  /** Default: the shared Redis, with a key prefix of this run's own. */
+  redisUrl?: string;
+  presenceTtlSeconds?: number;
+  offlineGraceMs?: number;
+}
+
+export interface Cluster {
+  servers: ServerProcess[];
+  databaseUrl: string;
+  redisUrl: string;
+  redisPrefix: string;
+  /** Starts one more server on the same database and Redis. */
+  add(name: string): Promise<ServerProcess>;
+  stop(): Promise<void>;
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+  const redisUrl = options.redisUrl ?? SHARED_REDIS_URL;
+  const redisPrefix = `herald-ms-${randomUUID()}`;
+  const env: Record<string, string> = {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: scratch.url,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: redisPrefix,
+    AUTH_SECRET: TEST_AUTH_SECRET,
+    RATE_LIMITS: "off",
+    STATUS_RATE_LIMIT: "0",
+    PRESENCE_TTL_SECONDS: String(options.presenceTtlSeconds ?? 60),
+    OFFLINE_GRACE_MS: String(options.offlineGraceMs ?? 300),
+    LOG_LEVEL: "warn",
+  };
+  const servers: ServerProcess[] = [];
+  const cluster: Cluster = {
+    servers,
+    databaseUrl: scratch.url,
+    redisUrl,
+    redisPrefix,
+    async add(name) {
+      const server = await startServerProcess(name, env);
+      servers.push(server);
+      return server;
+    },
+    async stop() {
+      await Promise.allSettled(servers.map((s) => s.stop()));
+      await scratch.drop().catch(() => {});
+      await deleteRedisKeys(redisUrl, redisPrefix).catch(() => {});
+    },
+  };
+  try {
+    const count = options.count ?? 3;
+    // The first one migrates the empty database; migrations are not safe to run concurrently.
+    await cluster.add("server-0");
+    await Promise.all(Array.from({ length: count - 1 }, (_, i) => cluster.add(`server-${i + 1}`)));
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return cluster;
+}
+
+/** A cluster for the whole file: started before the first test, stopped after the last. */
+export function useCluster(options: ClusterOptions = {}): { current: Cluster } {
+  const holder = {} as { current: Cluster };
+  beforeAll(async () => {
+    holder.current = await startCluster(options);
+  });
+  afterAll(async () => {
+    await holder.current?.stop();
+  });
+  return holder;
+}
+
+/** On failure, prints what every server said: a cross-process failure is unreadable without it. */
+export function reportServerLogsOnFailure(cluster: { current: Cluster }): void {
+  afterEach(({ task }) => {
+    if (task.result?.state !== "fail") return;
+    for (const server of cluster.current?.servers ?? []) {
+      console.error(`--- ${server.name} (${server.url}) ---\n${server.output().slice(-LOG_TAIL_CHARS)}`);
+    }
+  });
+}
+
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = await connectRedis(url, { timeoutMs: 2_000 });
+  try {
+    let cursor = "0";
+    do {
+      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== "0");
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A redis-server of the test's own on a free port, to kill and restart at will. */
+export class RedisServer {
+  private process: ChildProcess | undefined;
+  private constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.restart();
+    return server;
+  }
+
+  /** Starts it again on the same port, empty (no persistence), like a replaced instance. */
+  async restart(): Promise<void> {
+    const child = spawn(
+      "/usr/bin/redis-server",
+      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    running.add(child);
+    void once(child, "exit").then(() => running.delete(child));
+    this.process = child;
+    let output = "";
+    await new Promise<void>((resolve, reject) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes("Ready to accept connections")) resolve();
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", onData);
+      child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+    });
+  }
+
+  /** Kills it like a crash (no goodbye to clients) and waits until it is gone. */
+  async stop(): Promise<void> {
+    const child = this.process;
+    this.process = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = once(child, "exit");
+    child.kill("SIGKILL");
+    await exited;
+  }
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const address = server.address();
+  server.close();
+  await once(server, "close");
+  if (!address || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+/** Polls `check` until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what}: not within ${timeoutMs} ms${lastError ? ` (last error: ${String(lastError)})` : ""}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

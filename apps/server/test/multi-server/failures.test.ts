@@ -1,0 +1,188 @@
+/**
+ * What several servers must survive (SPEC §2 rule 7, §4): Redis going away and coming back
+ * empty, and a server dying without a word. Three real server processes share one PostgreSQL
+ * and a redis-server that this file starts, kills and restarts on a port of its own.
+ */
+import type { PresenceEvent, VisiblePresence } from "@herald/presence";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { befriend, connect, signUp, type Device } from "../../src/testing/index.js";
+import { eventually, RedisServer, reportServerLogsOnFailure, startCluster, type Cluster, type ServerProcess } from "./cluster.js";
+
+const TTL_SECONDS = 3;
+const GRACE_MS = 1_000;
+/** SPEC §4: within 10 s of Redis returning, every local user is re-registered and every subscriber re-synced. */
+const RESYNC_DEADLINE_MS = 10_000;
+
+/** What a subscriber sees now, replayed from its events (a snapshot starts over). */
+function viewFrom(events: readonly PresenceEvent[]): Map<string, VisiblePresence> {
+  const view = new Map<string, VisiblePresence>();
+  for (const event of events) {
+    if (event.type === "snapshot") {
+      view.clear();
+      for (const presence of event.friends) view.set(presence.userId, presence);
+    } else if (event.type === "update" || event.type === "friend_added") {
+      view.set(event.presence.userId, event.presence);
+    } else if (event.type === "updates") {
+      for (const presence of event.presences) view.set(presence.userId, presence);
+    } else if (event.type === "friend_removed") {
+      view.delete(event.userId);
+    }
+  }
+  return view;
+}
+
+type Wanted = string | ((presence: VisiblePresence) => boolean);
+
+/**
+ * Waits until the device's subscriber sees `userId` as wanted; returns that presence. With
+ * `sinceEvent`, only a view rebuilt from a snapshot sent after that many events counts.
+ */
+function seen(device: Device, userId: string, wanted: Wanted, options: { timeoutMs?: number; sinceEvent?: number } = {}) {
+  const matches = typeof wanted === "string" ? (p: VisiblePresence) => p.status === wanted : wanted;
+  return eventually(
+    `${userId} seen ${typeof wanted === "string" ? wanted : "as wanted"}`,
+    () => {
+      const events = device.feed.all.slice(options.sinceEvent ?? 0);
+      if (options.sinceEvent !== undefined && !events.some((e) => e.type === "snapshot")) return undefined;
+      const presence = viewFrom(events).get(userId);
+      return presence && matches(presence) ? presence : undefined;
+    },
+    options.timeoutMs ?? 10_000,
+  );
+}
+
+async function allHealth(servers: ServerProcess[]): Promise<Array<number | null>> {
+  return Promise.all(servers.map((s) => s.health()));
+}
+
+describe("several servers on one Redis that fails, and a server that dies", () => {
+  let redis: RedisServer;
+  const cluster = {} as { current: Cluster };
+  reportServerLogsOnFailure(cluster);
+  const devices: Device[] = [];
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    cluster.current = await startCluster({ count: 3, redisUrl: redis.url, presenceTtlSeconds: TTL_SECONDS, offlineGraceMs: GRACE_MS });
+  });
+  afterAll(async () => {
+    await Promise.allSettled(devices.map((d) => d.close()));
+    await cluster.current?.stop();
+    await redis?.stop();
+  });
+
+  const open = async (server: ServerProcess, user: Parameters<typeof connect>[1], subscribe = false) => {
+    const device = await connect(server.wsUrl, user, { subscribe });
+    devices.push(device);
+    return device;
+  };
+
+  it("Redis restarts empty: 503 and clear errors meanwhile; within 10 s everyone is back and in sync", async () => {
+    const [a, b, c] = cluster.current.servers as [ServerProcess, ServerProcess, ServerProcess];
+    const viewer = await signUp(b.url);
+    const alice = await signUp(a.url); // connected throughout, on A
+    const carol = await signUp(c.url); // connected throughout, on C
+    const dave = await signUp(c.url); // connects while Redis is down
+    const erin = await signUp(a.url); // leaves while Redis is down
+    for (const friend of [alice, carol, dave, erin]) await befriend(friend, viewer);
+    await open(a, alice);
+    await open(c, carol);
+    const erinDevice = await open(a, erin);
+    const viewerDevice = await open(b, viewer, true);
+    const carolWatching = await open(c, carol, true); // a subscriber on a third server, too
+    for (const user of [alice, carol, erin]) await seen(viewerDevice, user.id, "online");
+    await seen(carolWatching, viewer.id, "online");
+    expect(await allHealth(cluster.current.servers)).toEqual([200, 200, 200]);
+
+    await redis.stop();
+    await eventually("every server reports 503", async () =>
+      (await allHealth(cluster.current.servers)).every((code) => code === 503) || undefined,
+    );
+    await expect(alice.http.presence.setStatus.mutate({ status: "away" })).rejects.toMatchObject({
+      data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 },
+      message: expect.stringMatching(/unavailable/i),
+    });
+    await expect(viewer.http.presence.get.query({ userId: alice.id })).rejects.toMatchObject({
+      data: { code: "SERVICE_UNAVAILABLE" },
+    });
+    // Calls that need only PostgreSQL still work, and sockets keep opening.
+    expect((await viewer.http.friends.requests.query()).incoming).toEqual([]);
+    await open(c, dave);
+    await erinDevice.close();
+    expect(cluster.current.servers.every((s) => s.alive())).toBe(true);
+
+    await redis.restart();
+    const restartedAt = Date.now();
+    const after = { timeoutMs: RESYNC_DEADLINE_MS, sinceEvent: viewerDevice.feed.all.length };
+    const afterOnC = { timeoutMs: RESYNC_DEADLINE_MS, sinceEvent: carolWatching.feed.all.length };
+    await eventually("every server reports 200", async () =>
+      (await allHealth(cluster.current.servers)).every((code) => code === 200) || undefined,
+    RESYNC_DEADLINE_MS);
+    const healthyAfterMs = Date.now() - restartedAt;
+    // Redis came back empty: only re-registration can make these true again.
+    // (`after`: in a snapshot sent since the restart, or an update following it.)
+    await seen(viewerDevice, alice.id, "online", after);
+    await seen(viewerDevice, carol.id, "online", after);
+    await seen(viewerDevice, dave.id, "online", after);
+    await seen(carolWatching, viewer.id, "online", afterOnC);
+    // Erin left during the outage: offline, and her last seen recorded once Redis was back.
+    const erinGone = await seen(viewerDevice, erin.id, (p) => p.status === "offline" && p.lastSeen !== null, after);
+    const resyncedAfterMs = Date.now() - restartedAt;
+    expect(resyncedAfterMs).toBeLessThanOrEqual(RESYNC_DEADLINE_MS);
+    expect(Date.parse(erinGone.lastSeen!)).toBeLessThan(restartedAt);
+    console.info(`redis restart: healthz 200 after ${healthyAfterMs} ms, everyone re-synced after ${resyncedAfterMs} ms`);
+
+    // A change made after the restart reaches subscribers on other servers.
+    await alice.http.presence.setStatus.mutate({ status: "dnd", message: "back" });
+    expect(await seen(viewerDevice, alice.id, "dnd")).toMatchObject({ message: "back" });
+    expect((await viewer.http.presence.get.query({ userId: alice.id })).status).toBe("dnd");
+    expect((await alice.http.presence.me.query()).connections).toBe(1);
+    expect(viewFrom(viewerDevice.feed.all).get(carol.id)?.status).toBe("online");
+  });
+
+  it("a server killed with SIGKILL: its users are offline for everyone within TTL + 5 s, with last seen", async () => {
+    const [a, b, c] = cluster.current.servers as [ServerProcess, ServerProcess, ServerProcess];
+    const viewer = await signUp(a.url);
+    const watcherOnB = await signUp(b.url);
+    const alice = await signUp(c.url); // connected on C when it dies
+    const bob = await signUp(c.url); // in C's grace when it dies: nobody's timer is left to settle him
+    for (const friend of [alice, bob]) {
+      await befriend(friend, viewer);
+      await befriend(friend, watcherOnB);
+    }
+    const viewerDevice = await open(a, viewer, true);
+    const watcherDevice = await open(b, watcherOnB, true);
+    const aliceDevice = await open(c, alice);
+    const bobDevice = await open(c, bob);
+    for (const device of [viewerDevice, watcherDevice]) {
+      await seen(device, alice.id, "online");
+      await seen(device, bob.id, "online");
+    }
+    await bobDevice.close();
+    await eventually("C registered bob's disconnect", async () =>
+      (await bob.http.presence.me.query()).connections === 0 || undefined,
+    );
+    await c.crash();
+    const killedAt = Date.now();
+    await aliceDevice.close(); // its retries would go nowhere
+
+    const limit = { timeoutMs: (TTL_SECONDS + 5) * 1000 };
+    const aliceGone = await seen(viewerDevice, alice.id, "offline", limit);
+    const offlineAfterMs = Date.now() - killedAt;
+    const bobGone = await seen(viewerDevice, bob.id, "offline", limit);
+    await seen(watcherDevice, alice.id, "offline", limit);
+    await seen(watcherDevice, bob.id, "offline", limit);
+    expect(Date.now() - killedAt).toBeLessThanOrEqual(limit.timeoutMs);
+    console.info(`SIGKILL: its users offline for everyone after ${offlineAfterMs} ms (TTL ${TTL_SECONDS} s)`);
+
+    expect(aliceGone.lastSeen).not.toBeNull();
+    expect(bobGone.lastSeen).not.toBeNull();
+    // Last seen is no earlier than the last moment the dead server vouched for them.
+    expect(Date.parse(aliceGone.lastSeen!)).toBeGreaterThanOrEqual(killedAt - TTL_SECONDS * 1000);
+    expect(Date.parse(bobGone.lastSeen!)).toBeLessThanOrEqual(killedAt + 100);
+    // Persisted: the survivors read the same from PostgreSQL.
+    expect(await viewer.http.presence.get.query({ userId: alice.id })).toEqual(aliceGone);
+    expect(await watcherOnB.http.presence.get.query({ userId: bob.id })).toEqual(bobGone);
+    expect(aliceGone.status).toBe("offline");
+  });
+});
