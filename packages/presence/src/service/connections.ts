@@ -5,8 +5,8 @@
  *
  * This registry is also the source the store is rebuilt from: when the store comes back from an
  * outage (the server calls `resync` when Redis reconnects, and a sweep that succeeds after
- * failing does too), every live connection here is registered again. A socket that opens while the store is down stays open and counts
- * from then on.
+ * failing does too), every live connection here is registered again. A socket that opens while
+ * the store is down stays open and counts from then on.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
@@ -20,6 +20,12 @@ const MIN_SWEEP_INTERVAL_MS = 100;
 const MAX_SWEEP_INTERVAL_MS = 5_000;
 /** Longest pause between attempts to re-register after an outage. */
 const MAX_RESYNC_RETRY_MS = 1_000;
+/**
+ * After an outage longer than the TTL every connection in the store has expired, on every
+ * server. Reaping right away would flap everyone offline; this leaves all servers time to
+ * re-register theirs first.
+ */
+const NO_REAP_AFTER_OUTAGE_MS = 5_000;
 
 type ConnectionPhase =
   | { kind: "opening" }
@@ -47,6 +53,7 @@ export class ConnectionRegistry {
   private storeAnswering = true;
   private resyncing: Promise<void> | null = null;
   private resyncAgain = false;
+  private reapNotBefore = 0;
   private stopped = false;
 
   constructor(
@@ -126,7 +133,7 @@ export class ConnectionRegistry {
         live.map((c) => ({ userId: c.userId, connectionId: c.id })),
         this.service.ttlMs,
       );
-      await this.service.reap();
+      if (Date.now() >= this.reapNotBefore) await this.service.reap();
     } catch (error) {
       // Logged once per outage, not once per sweep.
       if (this.storeAnswering || !isStoreUnavailable(error)) this.log.warn({ err: error }, "presence sweep failed; will retry");
@@ -150,6 +157,7 @@ export class ConnectionRegistry {
       return this.resyncing;
     }
     const started = Date.now();
+    this.reapNotBefore = started + NO_REAP_AFTER_OUTAGE_MS;
     this.resyncing = (async () => {
       do {
         this.resyncAgain = false;

@@ -1,0 +1,92 @@
+/**
+ * The deployment files (docker-compose.yml, Dockerfile, deploy/nginx.conf) cannot be run here
+ * (no Docker engine), so they are checked for what several servers need, and parsed by the real
+ * tools when the machine has them: Debian's `docker-compose config` (apt-get install -y
+ * docker-compose) and `nginx -t`.
+ */
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../../..", import.meta.url));
+const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
+const run = promisify(execFile);
+
+function which(binary: string): string | null {
+  for (const dir of (process.env.PATH ?? "").split(":")) {
+    if (dir && existsSync(join(dir, binary))) return join(dir, binary);
+  }
+  return null;
+}
+
+describe("deployment files", () => {
+  it("docker-compose.yml: PostgreSQL 15, Redis 7, two servers sharing both, nginx; docker-compose accepts it", async () => {
+    const compose = read("docker-compose.yml");
+    expect(compose).toMatch(/image: postgres:15/);
+    expect(compose).toMatch(/image: redis:7/);
+    expect(compose).toMatch(/^ {2}herald-1:/m);
+    expect(compose).toMatch(/^ {2}herald-2:/m);
+    expect(compose).toMatch(/REDIS_URL: redis:\/\/redis:6379/);
+    expect(compose).toMatch(/AUTH_SECRET: \$\{AUTH_SECRET:\?/); // one secret for every server
+    expect(compose.match(/healthcheck:/g)?.length).toBeGreaterThanOrEqual(4);
+    const dockerCompose = which("docker-compose");
+    if (!dockerCompose) {
+      console.warn("docker-compose not installed: parsed checks only (apt-get install -y docker-compose)");
+      return;
+    }
+    const { stdout } = await run(dockerCompose, ["-f", join(ROOT, "docker-compose.yml"), "config"], {
+      env: { ...process.env, AUTH_SECRET: "a-secret-for-validation-only" },
+    });
+    for (const service of ["postgres:", "redis:", "herald-1:", "herald-2:", "nginx:"]) expect(stdout).toContain(service);
+    // Without a secret, compose refuses rather than start servers that cannot share sessions.
+    const { AUTH_SECRET: _unset, ...withoutSecret } = process.env;
+    await expect(run(dockerCompose, ["-f", join(ROOT, "docker-compose.yml"), "config", "-q"], { env: withoutSecret })).rejects.toThrow(
+      /AUTH_SECRET/,
+    );
+  });
+
+  it("Dockerfile: node:20-slim, pnpm 12.4.2, frozen lockfile, web built, pnpm start", () => {
+    const dockerfile = read("Dockerfile");
+    expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
+    expect(dockerfile).toContain("pnpm@12.4.2");
+    expect(dockerfile).toContain("pnpm install --frozen-lockfile");
+    expect(dockerfile).toContain("--filter=@herald/web");
+    expect(dockerfile).toMatch(/^CMD \["pnpm", "start"\]$/m);
+    expect(read(".dockerignore")).toMatch(/node_modules/);
+  });
+
+  it("deploy/nginx.conf: both servers upstream, WebSocket upgrade on /trpc; nginx -t accepts it", async () => {
+    const conf = read("deploy/nginx.conf");
+    expect(conf).toMatch(/server herald-1:3000/);
+    expect(conf).toMatch(/server herald-2:3000/);
+    const trpc = /location \/trpc \{([\s\S]*?)\n {4}\}/.exec(conf)?.[1] ?? "";
+    expect(trpc).toMatch(/proxy_set_header Upgrade \$http_upgrade;/);
+    expect(trpc).toMatch(/proxy_set_header Connection \$connection_upgrade;/);
+    expect(trpc).toMatch(/proxy_read_timeout/);
+    const nginx = which("nginx") ?? (existsSync("/usr/sbin/nginx") ? "/usr/sbin/nginx" : null);
+    if (!nginx) {
+      console.warn("nginx not installed: parsed checks only");
+      return;
+    }
+    // nginx -t resolves upstream names, so point them at loopback in a throwaway copy.
+    const dir = mkdtempSync(join(tmpdir(), "herald-nginx-"));
+    try {
+      writeFileSync(join(dir, "default.conf"), conf.replace(/herald-\d+:3000/g, "127.0.0.1:3000").replace(/listen 80;/, "listen 127.0.0.1:1;"));
+      const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((n) => `${n}_temp_path ${dir}/${n};`).join(" ");
+      writeFileSync(
+        join(dir, "nginx.conf"),
+        `pid ${dir}/nginx.pid; error_log ${dir}/error.log; events {} http { access_log off; ${temp} include ${dir}/default.conf; }`,
+      );
+      const { stderr } = await run(nginx, ["-t", "-q", "-c", join(dir, "nginx.conf")]).catch((error: { stderr?: string }) => {
+        throw new Error(`nginx -t rejected deploy/nginx.conf: ${error.stderr ?? String(error)}`);
+      });
+      expect(stderr).not.toMatch(/emerg/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
