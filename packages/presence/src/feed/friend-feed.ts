@@ -8,6 +8,7 @@ import type { BusMessage, PresenceBus } from "../bus/types.js";
 import { ownViewOf, sameOwnPresence, sameVisiblePresence, viewOf } from "../engine/visibility.js";
 import type { Logger } from "../logger.js";
 import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
+import { channelHubOf, type ChannelFollower, type ChannelHub } from "./channel-hub.js";
 import type { FeedObserver, PresenceEvent } from "./events.js";
 
 export interface FeedSources {
@@ -28,7 +29,6 @@ interface Tracked<T> {
 }
 
 interface FriendEntry extends Tracked<VisiblePresence> {
-  unsubscribe: () => void;
   /** Messages that arrived before the friend's first state was read. */
   pending: BusMessage[] | null;
 }
@@ -39,14 +39,16 @@ type QueueItem =
   | { kind: "updates"; friendIds: Set<string> }
   | { kind: "self" };
 
-export class FriendFeed {
+export class FriendFeed implements ChannelFollower {
   private readonly friends = new Map<string, FriendEntry>();
   private self: Tracked<OwnPresence> | null = null;
   private readonly queue: QueueItem[] = [];
   private selfQueued = false;
   /** Messages held back while a snapshot is being read. */
   private startBuffer: Array<{ from: string; message: BusMessage }> | null = null;
-  private unsubscribeSelf: (() => void) | null = null;
+  /** Listening to our own channel: friendships, and our own state from other devices. */
+  private followingSelf = false;
+  private readonly hub: ChannelHub;
   private readonly unsubscribeResync: () => void;
   private wake: (() => void) | null = null;
   private closed = false;
@@ -56,6 +58,7 @@ export class FriendFeed {
     private readonly viewerId: string,
     private readonly sources: FeedSources,
   ) {
+    this.hub = channelHubOf(sources.bus);
     this.unsubscribeResync = sources.bus.onResync(() => {
       this.restart().catch((error) => this.fail(error));
     });
@@ -65,7 +68,8 @@ export class FriendFeed {
   async start(): Promise<void> {
     const generation = ++this.generation;
     this.startBuffer = [];
-    this.unsubscribeSelf = this.sources.bus.subscribe(this.viewerId, (m) => this.receive(this.viewerId, m));
+    this.hub.follow(this.viewerId, this);
+    this.followingSelf = true;
     const friendIds = await this.sources.friendIdsOf(this.viewerId);
     if (this.closed || generation !== this.generation) return;
     for (const friendId of friendIds) this.track(friendId);
@@ -128,9 +132,9 @@ export class FriendFeed {
   }
 
   private unsubscribeAll(): void {
-    this.unsubscribeSelf?.();
-    this.unsubscribeSelf = null;
-    for (const entry of this.friends.values()) entry.unsubscribe();
+    if (this.followingSelf) this.hub.unfollow(this.viewerId, this);
+    this.followingSelf = false;
+    for (const friendId of this.friends.keys()) this.hub.unfollow(friendId, this);
     this.friends.clear();
   }
 
@@ -147,9 +151,9 @@ export class FriendFeed {
       delivered: placeholder,
       publishedAt: null,
       pending: [],
-      unsubscribe: this.sources.bus.subscribe(friendId, (m) => this.receive(friendId, m)),
     };
     this.friends.set(friendId, entry);
+    this.hub.follow(friendId, this);
     return entry;
   }
 
@@ -163,7 +167,8 @@ export class FriendFeed {
     for (const message of pending) if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
   }
 
-  private receive(from: string, message: BusMessage): void {
+  /** A message on the channel of `from`: ourselves or a friend (via the channel hub). */
+  receive(from: string, message: BusMessage): void {
     if (this.closed) return;
     if (this.startBuffer) {
       this.startBuffer.push({ from, message });
@@ -237,7 +242,7 @@ export class FriendFeed {
   private removeFriend(friendId: string): void {
     const entry = this.friends.get(friendId);
     if (!entry) return;
-    entry.unsubscribe();
+    this.hub.unfollow(friendId, this);
     this.friends.delete(friendId);
     for (const item of this.queue) if (item.kind === "updates") item.friendIds.delete(friendId);
     // A friend still loading was never announced: nothing to take back.
