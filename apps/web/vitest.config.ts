@@ -10,5 +10,8 @@ export default defineConfig({
     hookTimeout: 180_000,
     // Browser tests wait on what a person would see; on a busy machine that can take seconds.
     expect: { poll: { timeout: 20_000, interval: 100 } },
+    // Same report as the shared @herald/vitest-config writes, so .ci/run counts these tests too.
+    reporters: ["default", "json"],
+    outputFile: { json: "../../.reports/web.json" },
   },
 });

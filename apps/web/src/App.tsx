@@ -2,10 +2,8 @@
 import { useCallback } from "react";
 import { AuthScreen } from "./components/AuthScreen";
 import { HomeScreen } from "./components/HomeScreen";
-import { useSession } from "./session/useSession";
+import { SESSION_ENDED, useSession } from "./session/useSession";
 import { HeraldProviders } from "./trpc/HeraldProviders";
-
-const SESSION_ENDED = "Your session has ended. Please sign in again.";
 
 export function App({ idleMs }: { idleMs: number }) {
   const { session, endedBecause, signIn, signOut } = useSession();

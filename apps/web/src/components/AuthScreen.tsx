@@ -32,7 +32,10 @@ export function AuthScreen({ notice, onSignedIn }: { notice: string | null; onSi
     <main className="auth">
       <div className="auth__card">
         <div className="auth__brand">
-          <Logo />
+          <h1 className="auth__title">
+            <Logo />
+            <span className="visually-hidden">{mode === "signIn" ? ": sign in" : ": create an account"}</span>
+          </h1>
           <p className="auth__tagline">See which friends are around, right now.</p>
         </div>
         <div className="segmented" role="group" aria-label="Account">

@@ -9,6 +9,7 @@ import { useOwnPresence } from "../hooks/useOwnPresence";
 import { usePresenceFeed } from "../hooks/usePresenceFeed";
 import { mergeFriendPresence } from "../presence/friend-presence";
 import type { Session } from "../session/session-storage";
+import { SESSION_ENDED } from "../session/useSession";
 import { useWsClient } from "../trpc/HeraldProviders";
 import { useTRPC } from "../trpc/react";
 import { AddFriendForm } from "./AddFriendForm";
@@ -37,7 +38,7 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
   // A token the server no longer accepts (account gone, secret rotated) ends the session.
   useEffect(() => {
     if (account.error instanceof TRPCClientError && account.error.data?.code === "UNAUTHORIZED") {
-      onSignOut("Your session has ended. Please sign in again.");
+      onSignOut(SESSION_ENDED);
     }
   }, [account.error, onSignOut]);
 
@@ -48,6 +49,7 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
       <AppHeader username={account.data?.username ?? session.user.username} status={own.me.data?.status} onSignOut={() => onSignOut()} />
       <ConnectionBanner status={connection} />
       <main className="layout">
+        <h1 className="visually-hidden">Your friends on Herald</h1>
         <div className="layout__status">
           <OwnStatusCard own={own} friends={friends ?? []} onChosen={noteManualChoice} />
         </div>

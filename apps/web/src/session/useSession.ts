@@ -5,6 +5,9 @@
 import { useCallback, useEffect, useState } from "react";
 import { loadSession, saveSession, SESSION_STORAGE_KEY, type Session } from "./session-storage";
 
+/** Shown on the sign-in screen when the server refused our token (expired, revoked, forged). */
+export const SESSION_ENDED = "Your session has ended. Please sign in again.";
+
 export interface SessionControls {
   session: Session | null;
   /** Why the last session ended, when the user did not end it themselves. */

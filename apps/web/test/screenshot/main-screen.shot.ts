@@ -71,6 +71,6 @@ it("main screen", async () => {
     await browser.page.reload();
     await friendRow(browser.page, "kai").getByText("Last seen").waitFor();
     await browser.page.getByTestId("request-in-olivia").waitFor();
-    await browser.page.screenshot({ path: `${DOCS}${name}`, fullPage: name.includes("phone") });
+    await browser.page.screenshot({ path: `${DOCS}${name}`, fullPage: true });
   }
 });
