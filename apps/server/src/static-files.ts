@@ -21,7 +21,13 @@ export const DEFAULT_WEB_DIST = fileURLToPath(new URL("../../web/dist", import.m
 export function createStaticHandler(distDir: string) {
   const root = resolve(distDir);
   return (req: IncomingMessage, res: ServerResponse): void => {
-    const pathname = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const pathname = requestPath(req.url);
+    if (pathname === null) {
+      // A malformed URL (`/%E0%A4%A`) used to throw here, uncaught: one request took the server down.
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Bad request: malformed URL\n");
+      return;
+    }
     const candidate = resolve(join(root, normalize(pathname)));
     const insideRoot = candidate === root || candidate.startsWith(root + sep);
     const file = insideRoot && existsSync(candidate) && statSync(candidate).isFile() ? candidate : join(root, "index.html");
@@ -38,4 +44,13 @@ export function createStaticHandler(distDir: string) {
     });
     createReadStream(file).pipe(res);
   };
+}
+
+/** The decoded path of a request URL, or null when it cannot be parsed (`//[`) or decoded (`/%E0%A4%A`). */
+export function requestPath(url: string | undefined): string | null {
+  try {
+    return decodeURIComponent(new URL(url ?? "/", "http://x").pathname);
+  } catch {
+    return null;
+  }
 }
