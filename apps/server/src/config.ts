@@ -11,6 +11,12 @@ export interface ServerConfig {
   offlineGraceMs: number;
   rateLimits: boolean;
   statusRateLimit: number;
+  /** How long session tokens live (`SESSION_TTL_SECONDS`, default 30 days). */
+  sessionTtlSeconds?: number | undefined;
+  /** Live WebSocket connections per user on one server (default 20; `rateLimits: false` lifts it). */
+  maxConnectionsPerUser?: number | undefined;
+  /** Unsent bytes after which a socket that stopped reading is dropped (default 1 MiB). */
+  maxBufferedBytes?: number | undefined;
   logLevel: string;
   /** The built web app; unset: apps/web/dist next to this package. */
   webDistDir?: string | undefined;
@@ -31,6 +37,7 @@ export function configFromEnv(env: import("./env.js").Env): ServerConfig {
     offlineGraceMs: env.OFFLINE_GRACE_MS,
     rateLimits: env.RATE_LIMITS,
     statusRateLimit: env.STATUS_RATE_LIMIT,
+    sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     webDistDir: env.WEB_DIST_DIR,
   };

@@ -22,6 +22,8 @@ const schema = z
     OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
     RATE_LIMITS: flag.default(true),
     STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+    // Session tokens live this long; live sockets are closed (4401) when theirs expires.
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     WEB_DIST_DIR: z.string().optional(),
   })

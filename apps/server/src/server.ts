@@ -26,6 +26,8 @@ export interface HeraldServer {
 
 const HEALTH_TIMEOUT_MS = 2_000;
 const MAX_HEADER_BYTES = 64 * 1024;
+/** The largest legitimate body (setVisibility with 1000 ids) is ~40 KB; refuse to buffer more. */
+export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 
 export async function startHeraldServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<HeraldServer> {
   const backends = await openBackends(config, log);
@@ -39,6 +41,8 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     offlineGraceMs: config.offlineGraceMs,
     rateLimits: config.rateLimits,
     statusRateLimit: config.statusRateLimit,
+    maxConnectionsPerUser: config.maxConnectionsPerUser,
+    sessionTtlSeconds: config.sessionTtlSeconds,
     log,
     observer: metrics.observer,
   });
@@ -51,9 +55,10 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     basePath: "/trpc/",
     // Lets clients send large queries (getMany with 500 ids) as POST instead of a long URL.
     allowMethodOverride: true,
-    createContext: ({ req }): HeraldContext => ({
+    maxBodySize: MAX_HTTP_BODY_BYTES,
+    createContext: async ({ req }): Promise<HeraldContext> => ({
       app,
-      user: userFromAuthorization(app, req.headers.authorization),
+      user: await userFromAuthorization(app, req.headers.authorization),
       connection: null,
       clientIp: clientIpOf(req),
     }),
@@ -65,7 +70,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     },
   });
   const serveWeb = createStaticHandler(config.webDistDir ?? DEFAULT_WEB_DIST);
-  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError);
+  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError, { maxBufferedBytes: config.maxBufferedBytes });
 
   const health = async (): Promise<boolean> => {
     const checks = Promise.all([backends.database.ping(), backends.store.ping(), backends.bus.ping()]);
@@ -140,9 +145,9 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
   };
 }
 
-function userFromAuthorization(app: HeraldApp, header: string | undefined) {
+async function userFromAuthorization(app: HeraldApp, header: string | undefined) {
   const token = header?.startsWith("Bearer ") ? header.slice("Bearer ".length).trim() : null;
-  const claims = app.tokens.verify(token);
+  const claims = await app.sessions.verify(token);
   return claims ? { id: claims.sub } : null;
 }
 

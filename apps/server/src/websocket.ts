@@ -3,11 +3,16 @@
  * authenticated socket is one connection of its user (SPEC §1) until it closes or goes silent.
  * A socket without a valid token gets UNAUTHORIZED answers and is closed shortly after; it
  * never counts as a connection.
+ *
+ * Hardening: a socket is closed (4401) when its token expires or is revoked (`auth.signOut`), so
+ * the client reconnects with a fresh one; a user's sockets past `maxConnectionsPerUser` are
+ * refused (4429); a socket whose unsent backlog passes `maxBufferedBytes` (a client that stopped
+ * reading) is dropped, so a slow consumer cannot grow our memory without bound.
  */
 import type { IncomingMessage } from "node:http";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { appRouter, type HeraldApp, type HeraldContext } from "@herald/presence";
-import { WebSocketServer, type WebSocket } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import { clientIpOf } from "./client-ip.js";
 
@@ -16,10 +21,33 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 /** Long enough for the UNAUTHORIZED answers to reach the client before the close. */
 const UNAUTHENTICATED_CLOSE_DELAY_MS = 250;
 export const CLOSE_UNAUTHORIZED = 4401;
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+/** Unsent bytes a socket may pile up before we drop it as a slow consumer. */
+export const MAX_BUFFERED_BYTES = 1024 * 1024;
+/** How often backlogs are checked; between checks a backlog grows by at most this much traffic. */
+const BACKLOG_CHECK_MS = 250;
+/** How often live sockets' tokens are re-checked for revocation made on other servers. */
+const SESSION_RECHECK_MS = 5_000;
+/** setTimeout's limit (~24.8 days); a longer token expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (code: string) => void) {
+export interface WebSocketLimits {
+  maxBufferedBytes?: number | undefined;
+}
+
+type SessionClaims = NonNullable<ReturnType<HeraldApp["tokens"]["verify"]>>;
+
+interface Session {
+  socket: WebSocket;
+  claims: SessionClaims;
+  expiryTimer: NodeJS.Timeout | null;
+}
+
+export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (code: string) => void, limits: WebSocketLimits = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const ttlMs = app.presenceTtlSeconds * 1000;
+  const sessions = trackSessions(app, log, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
+  wss.on("close", sessions.stop);
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
@@ -39,9 +67,14 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     },
     createContext: async ({ req, res: socket, info }): Promise<HeraldContext> => {
       const base = { app, clientIp: clientIpOf(req), connection: null };
-      const claims = app.tokens.verify(info.connectionParams?.token);
+      const claims = await app.sessions.verify(info.connectionParams?.token);
       if (!claims) {
         setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "unauthorized"), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
+        return { ...base, user: null };
+      }
+      if (!sessions.admit(socket, claims)) {
+        const max = app.limits.maxConnectionsPerUser;
+        socket.close(CLOSE_TOO_MANY_CONNECTIONS, `too many connections: at most ${max} per user; close another tab or device`);
         return { ...base, user: null };
       }
       const connection = await app.connections.open(claims.sub, () => socket.terminate());
@@ -54,6 +87,78 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     },
   });
   return { wss, handler };
+}
+
+/**
+ * The authenticated sockets of this server, by user: the per-user cap, closing sockets whose
+ * token expires or is revoked, and dropping sockets that stopped reading.
+ */
+function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
+  const byUser = new Map<string, Set<Session>>();
+  const all = new Set<Session>();
+
+  const endSession = (session: Session, reason: string) => {
+    log.info({ userId: session.claims.sub, reason }, "closing a WebSocket whose session ended");
+    // Delayed a little, so the answer to the call that signed out still reaches the client.
+    setTimeout(() => session.socket.close(CLOSE_UNAUTHORIZED, reason), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
+  };
+
+  const armExpiry = (session: Session) => {
+    const left = session.claims.exp * 1000 - Date.now();
+    if (left <= 0) return endSession(session, "session expired");
+    session.expiryTimer = setTimeout(() => armExpiry(session), Math.min(left, MAX_TIMER_MS));
+    session.expiryTimer.unref();
+  };
+
+  const unsubscribe = app.sessions.onRevoked((userId, version) => {
+    for (const session of byUser.get(userId) ?? []) if (session.claims.ver < version) endSession(session, "signed out");
+  });
+
+  const backlogTimer = setInterval(() => {
+    for (const session of all) {
+      if (session.socket.bufferedAmount > maxBufferedBytes) {
+        log.warn({ userId: session.claims.sub, bufferedBytes: session.socket.bufferedAmount }, "dropping a WebSocket that stopped reading");
+        session.socket.terminate();
+      }
+    }
+  }, BACKLOG_CHECK_MS);
+  backlogTimer.unref();
+
+  const recheckTimer = setInterval(() => {
+    for (const session of all) {
+      void app.sessions.isCurrent(session.claims).then((current) => {
+        if (!current && all.has(session)) endSession(session, "session revoked");
+      });
+    }
+  }, SESSION_RECHECK_MS);
+  recheckTimer.unref();
+
+  return {
+    /** Counts the socket for its user, or false when the user is at the cap. */
+    admit(socket: WebSocket, claims: SessionClaims): boolean {
+      if (socket.readyState !== WebSocket.OPEN) return true; // already gone: nothing to track
+      const mine = byUser.get(claims.sub) ?? new Set<Session>();
+      if (mine.size >= app.limits.maxConnectionsPerUser) return false;
+      const session: Session = { socket, claims, expiryTimer: null };
+      mine.add(session);
+      byUser.set(claims.sub, mine);
+      all.add(session);
+      armExpiry(session);
+      socket.once("close", () => {
+        if (session.expiryTimer) clearTimeout(session.expiryTimer);
+        all.delete(session);
+        mine.delete(session);
+        if (mine.size === 0 && byUser.get(claims.sub) === mine) byUser.delete(claims.sub);
+      });
+      return true;
+    },
+    stop() {
+      unsubscribe();
+      clearInterval(backlogTimer);
+      clearInterval(recheckTimer);
+      for (const session of all) if (session.expiryTimer) clearTimeout(session.expiryTimer);
+    },
+  };
 }
 
 /** Anything the client sends, and pongs to WebSocket pings, count as hearing from it. */

@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import {
   check,
   index,
+  integer,
   jsonb,
   pgEnum,
   pgTable,
@@ -22,6 +23,8 @@ export const users = pgTable("users", {
   id: uuid().primaryKey().defaultRandom(),
   username: text().notNull().unique(),
   passwordHash: text().notNull(),
+  /** Session tokens carry the version they were signed under; `auth.signOut` bumps it, revoking them all. */
+  tokenVersion: integer().notNull().default(0),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 

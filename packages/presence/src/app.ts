@@ -4,7 +4,8 @@
  */
 import type { Database } from "@herald/db";
 import { AbuseLimits } from "./auth/rate-limiter.js";
-import { TokenSigner } from "./auth/tokens.js";
+import { SessionVerifier } from "./auth/sessions.js";
+import { SESSION_TTL_SECONDS, TokenSigner } from "./auth/tokens.js";
 import type { PresenceBus } from "./bus/types.js";
 import type { FeedObserver } from "./feed/events.js";
 import { silentLogger, type Logger } from "./logger.js";
@@ -21,6 +22,10 @@ export interface HeraldAppOptions {
   offlineGraceMs?: number;
   rateLimits?: boolean;
   statusRateLimit?: number;
+  /** live connections per user (default 20; `rateLimits: false` lifts it) */
+  maxConnectionsPerUser?: number;
+  /** how long a session token lives (default 30 days) */
+  sessionTtlSeconds?: number;
   log?: Logger;
   observer?: FeedObserver;
 }
@@ -30,6 +35,8 @@ export interface HeraldApp {
   service: PresenceService;
   connections: ConnectionRegistry;
   tokens: TokenSigner;
+  /** Verifies tokens against revocation (`auth.signOut`); use it, not `tokens.verify`, for callers. */
+  sessions: SessionVerifier;
   limits: AbuseLimits;
   presenceTtlSeconds: number;
   log: Logger;
@@ -53,14 +60,17 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     log,
   });
   const connections = new ConnectionRegistry(service, log);
+  const tokens = new TokenSigner(options.authSecret, options.sessionTtlSeconds ?? SESSION_TTL_SECONDS);
   return {
     db: options.db,
     service,
     connections,
-    tokens: new TokenSigner(options.authSecret),
+    tokens,
+    sessions: new SessionVerifier(tokens, options.db, log),
     limits: new AbuseLimits({
       enabled: options.rateLimits ?? true,
       statusChangesPer10s: options.statusRateLimit ?? 10,
+      connectionsPerUser: options.maxConnectionsPerUser,
     }),
     presenceTtlSeconds,
     log,

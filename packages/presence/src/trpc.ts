@@ -27,6 +27,9 @@ function describeZodError(error: ZodError): string {
 }
 
 const t = initTRPC.context<HeraldContext>().create({
+  // Subscriptions are for WebSocket connections only, which are authenticated, counted and
+  // capped per user; a stream over plain HTTP (SSE) would bypass all of that.
+  sse: { enabled: false },
   errorFormatter({ shape, error }) {
     const zodError = error.code === "BAD_REQUEST" && error.cause instanceof ZodError ? error.cause : null;
     return {

@@ -48,7 +48,11 @@ export interface AbuseLimitsConfig {
   enabled: boolean;
   /** status changes per user per 10 s; 0 = off */
   statusChangesPer10s: number;
+  /** live WebSocket connections per user (default 20) */
+  connectionsPerUser?: number | undefined;
 }
+
+export const DEFAULT_MAX_CONNECTIONS_PER_USER = 20;
 
 /** Every abuse limit of SPEC §4 (`RATE_LIMITS`, `STATUS_RATE_LIMIT`) in one place. */
 export class AbuseLimits {
@@ -57,6 +61,8 @@ export class AbuseLimits {
   readonly signUpsPerIp: RateLimiter;
   readonly friendRequestsPerUser: RateLimiter;
   readonly statusChangesPerUser: RateLimiter;
+  /** Live connections one user may hold on one server; Infinity when limits are off. */
+  readonly maxConnectionsPerUser: number;
 
   constructor(config: AbuseLimitsConfig) {
     const on = (limit: number) => (config.enabled ? limit : 0);
@@ -65,5 +71,6 @@ export class AbuseLimits {
     this.signUpsPerIp = new RateLimiter(on(30), 10 * 60_000);
     this.friendRequestsPerUser = new RateLimiter(on(60), 60_000);
     this.statusChangesPerUser = new RateLimiter(on(config.statusChangesPer10s), 10_000);
+    this.maxConnectionsPerUser = config.enabled ? (config.connectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER) : Infinity;
   }
 }

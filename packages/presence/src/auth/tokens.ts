@@ -1,6 +1,7 @@
 /**
  * Session tokens: `<payload>.<signature>`, both base64url; the payload is JSON `{ sub, exp }`
- * signed with HMAC-SHA256 under AUTH_SECRET. Stateless, so every server verifies them alone.
+ * signed with HMAC-SHA256 under AUTH_SECRET. Stateless, so every server verifies them alone;
+ * `ver` ties a token to the user's token version, which `auth.signOut` bumps (see sessions.ts).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 
@@ -11,6 +12,8 @@ export interface SessionClaims {
   sub: string;
   /** expiry, seconds since epoch */
   exp: number;
+  /** the user's token version when signed (tokens from before versions existed count as 0) */
+  ver: number;
 }
 
 export class TokenSigner {
@@ -22,8 +25,8 @@ export class TokenSigner {
     if (secret.length < 16) throw new Error("AUTH_SECRET must be at least 16 characters");
   }
 
-  sign(userId: string): string {
-    const claims: SessionClaims = { sub: userId, exp: Math.floor(this.now() / 1000) + this.ttlSeconds };
+  sign(userId: string, version = 0): string {
+    const claims: SessionClaims = { sub: userId, exp: Math.floor(this.now() / 1000) + this.ttlSeconds, ver: version };
     const payload = Buffer.from(JSON.stringify(claims)).toString("base64url");
     return `${payload}.${this.signature(payload)}`;
   }
@@ -40,7 +43,9 @@ export class TokenSigner {
       const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Partial<SessionClaims>;
       if (typeof claims.sub !== "string" || typeof claims.exp !== "number") return null;
       if (claims.exp * 1000 <= this.now()) return null;
-      return { sub: claims.sub, exp: claims.exp };
+      const ver = claims.ver ?? 0;
+      if (typeof ver !== "number" || !Number.isSafeInteger(ver)) return null;
+      return { sub: claims.sub, exp: claims.exp, ver };
     } catch {
       return null;
     }

@@ -1,0 +1,101 @@
+/**
+ * Session verification with revocation. A token is valid while its signature and expiry hold
+ * (tokens.ts) and its `ver` equals the user's `token_version`; `auth.signOut` bumps the version,
+ * which revokes every token the user holds, on every server.
+ *
+ * Versions are cached per user for `cacheMs`, so verifying costs a database read at most once
+ * per user per few seconds; another server honours a sign-out within that time (its sockets are
+ * re-checked on the same clock by apps/server). When the database cannot be read and no version
+ * is cached, a well-signed unexpired token is accepted: an outage must not sign everyone out,
+ * and every procedure that reads or writes data fails during it anyway.
+ */
+import { eq, sql } from "drizzle-orm";
+import { users, type Database } from "@herald/db";
+import type { Logger } from "../logger.js";
+import type { SessionClaims, TokenSigner } from "./tokens.js";
+
+export const SESSION_VERSION_CACHE_MS = 5_000;
+const MAX_CACHED_USERS = 50_000;
+
+type RevocationListener = (userId: string, version: number) => void;
+
+export class SessionVerifier {
+  private readonly versions = new Map<string, { version: number | null; checkedAt: number }>();
+  private readonly inFlight = new Map<string, Promise<number | null | undefined>>();
+  private readonly listeners = new Set<RevocationListener>();
+
+  constructor(
+    private readonly tokens: TokenSigner,
+    private readonly db: Database,
+    private readonly log: Logger,
+    private readonly cacheMs = SESSION_VERSION_CACHE_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The claims of a valid, unexpired, unrevoked token; null for anything else (never throws). */
+  async verify(token: unknown): Promise<SessionClaims | null> {
+    const claims = this.tokens.verify(token);
+    if (!claims) return null;
+    return (await this.isCurrent(claims)) ? claims : null;
+  }
+
+  /** Whether the token these claims came from is still current (not expired, not revoked). */
+  async isCurrent(claims: SessionClaims): Promise<boolean> {
+    if (claims.exp * 1000 <= this.now()) return false;
+    const version = await this.versionOf(claims.sub);
+    if (version === undefined) return true; // unknown: the database did not answer
+    return version !== null && claims.ver === version;
+  }
+
+  /** Revokes every token of the user (here at once, elsewhere within `cacheMs`); the new version. */
+  async revokeAll(userId: string): Promise<number> {
+    const [row] = await this.db
+      .update(users)
+      .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
+      .where(eq(users.id, userId))
+      .returning({ version: users.tokenVersion });
+    if (!row) throw new Error(`no user ${userId}`);
+    this.versions.set(userId, { version: row.version, checkedAt: this.now() });
+    for (const listener of this.listeners) listener(userId, row.version);
+    return row.version;
+  }
+
+  /** Told about sign-outs made on this server (apps/server closes the user's sockets). */
+  onRevoked(listener: RevocationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The user's token version; null: no such user; undefined: unknown (database unavailable). */
+  private versionOf(userId: string): Promise<number | null | undefined> {
+    const cached = this.versions.get(userId);
+    if (cached && this.now() - cached.checkedAt < this.cacheMs) return Promise.resolve(cached.version);
+    const running = this.inFlight.get(userId);
+    if (running) return running;
+    const lookup = this.db
+      .select({ version: users.tokenVersion })
+      .from(users)
+      .where(eq(users.id, userId))
+      .then(
+        ([row]) => {
+          const version = row ? row.version : null;
+          if (this.versions.size >= MAX_CACHED_USERS) this.prune();
+          this.versions.set(userId, { version, checkedAt: this.now() });
+          return version;
+        },
+        (error: unknown) => {
+          this.log.warn({ err: error, userId }, "could not read the token version; using the last known one");
+          return cached ? cached.version : undefined;
+        },
+      )
+      .finally(() => this.inFlight.delete(userId));
+    this.inFlight.set(userId, lookup);
+    return lookup;
+  }
+
+  private prune(): void {
+    const cutoff = this.now() - this.cacheMs;
+    for (const [userId, entry] of this.versions) if (entry.checkedAt < cutoff) this.versions.delete(userId);
+    if (this.versions.size >= MAX_CACHED_USERS) this.versions.clear();
+  }
+}
