@@ -26,7 +26,6 @@ describe("auto-away", () => {
     const [ivy, jon] = await signedUpPeople(server.url, ["ivy", "jon"], browsers);
     await befriend(ivy, jon);
     await expectStatus(jon.page, ivy.name, "online");
-    const onJonsScreen = await recordStatuses(jon.page, ivy.name);
 
     // From here on Ivy's page goes idle after a short while.
     await ivy.page.goto(`${server.url}/?idleMs=${IDLE_MS}`);
@@ -48,6 +47,7 @@ describe("auto-away", () => {
     // A manual "do not disturb" is never overridden: not by hiding the tab, not by idling.
     await chooseStatus(ivy.page, "dnd");
     await expectStatus(jon.page, ivy.name, "dnd");
+    const onJonsScreen = await recordStatuses(jon.page, ivy.name);
     await setTabHidden(ivy.page, true);
     await setTabHidden(ivy.page, false);
     // Going idle must leave dnd alone too. Nothing happening makes no event to wait for, so
@@ -61,7 +61,7 @@ describe("auto-away", () => {
     await expectStatus(jon.page, ivy.name, "dnd");
     expect(await ownStatus(ivy.page)).toBe("Do not disturb");
 
-    expect(onJonsScreen.seen).toEqual(["online", "away", "online", "away", "online", "dnd"]);
+    expect(onJonsScreen.seen).toEqual(["dnd"]);
   });
 
   it("lets any of the user's tabs bring them back from auto-away", async () => {

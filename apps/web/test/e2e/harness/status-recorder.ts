@@ -9,9 +9,11 @@ export interface StatusRecorder {
   readonly seen: string[];
 }
 
+let recorders = 0;
+
 export async function recordStatuses(page: Page, username: string): Promise<StatusRecorder> {
   const seen: string[] = [];
-  const binding = `heraldRecord_${username}`;
+  const binding = `heraldRecord${++recorders}`;
   await page.exposeFunction(binding, (status: string) => {
     if (seen[seen.length - 1] !== status) seen.push(status);
   });
