@@ -254,6 +254,15 @@ export class RedisServer {
     });
   }
 
+  /** SIGSTOP: it keeps its sockets and its data but answers nothing, like a hung host. */
+  pause(): void {
+    this.process?.kill("SIGSTOP");
+  }
+
+  resume(): void {
+    this.process?.kill("SIGCONT");
+  }
+
   /** Kills it like a crash (no goodbye to clients) and waits until it is gone. */
   async stop(): Promise<void> {
     const child = this.process;

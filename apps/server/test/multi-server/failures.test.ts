@@ -140,6 +140,51 @@ describe("several servers on one Redis that fails, and a server that dies", () =
     expect(viewFrom(viewerDevice.feed.all).get(carol.id)?.status).toBe("online");
   });
 
+  it("Redis hangs for longer than the TTL: clear errors meanwhile, then nobody flaps offline", async () => {
+    const [a, b] = cluster.current.servers as [ServerProcess, ServerProcess, ServerProcess];
+    const viewer = await signUp(b.url);
+    const alice = await signUp(a.url);
+    await befriend(alice, viewer);
+    await open(a, alice);
+    const viewerDevice = await open(b, viewer, true);
+    await seen(viewerDevice, alice.id, "online");
+    const firstEvent = viewerDevice.feed.all.length;
+
+    redis.pause();
+    try {
+      const pausedAt = Date.now();
+      await eventually("every server reports 503", async () =>
+        (await allHealth(cluster.current.servers)).every((code) => code === 503) || undefined,
+      );
+      const calledAt = Date.now();
+      await expect(alice.http.presence.setStatus.mutate({ status: "away" })).rejects.toMatchObject({
+        data: { code: "SERVICE_UNAVAILABLE" },
+      });
+      expect(Date.now() - calledAt).toBeLessThan(8_000); // a hung Redis does not hang the call
+      // Part of the scenario, not a wait for a result: when Redis wakes up, every connection
+      // it holds has expired.
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, pausedAt + TTL_SECONDS * 1000 + 1_000 - Date.now())));
+    } finally {
+      redis.resume();
+    }
+    await eventually("every server reports 200", async () =>
+      (await allHealth(cluster.current.servers)).every((code) => code === 200) || undefined,
+    RESYNC_DEADLINE_MS);
+    await alice.http.presence.setStatus.mutate({ status: "dnd" });
+    await seen(viewerDevice, alice.id, "dnd");
+    // Past the moment reaping resumes after an outage, alice's connection must still be live.
+    await new Promise((resolve) => setTimeout(resolve, 6_000));
+    await alice.http.presence.setStatus.mutate({ status: "online" });
+    await seen(viewerDevice, alice.id, "online");
+    const aliceSeen = viewerDevice.feed.all
+      .slice(firstEvent)
+      .flatMap((e) => (e.type === "snapshot" ? e.friends : e.type === "update" ? [e.presence] : e.type === "updates" ? e.presences : []))
+      .filter((p) => p.userId === alice.id)
+      .map((p) => p.status);
+    expect(aliceSeen).not.toContain("offline");
+    expect(aliceSeen.at(-1)).toBe("online");
+  });
+
   it("a server killed with SIGKILL: its users are offline for everyone within TTL + 5 s, with last seen", async () => {
     const [a, b, c] = cluster.current.servers as [ServerProcess, ServerProcess, ServerProcess];
     const viewer = await signUp(a.url);

@@ -15,6 +15,8 @@ export interface ConnectRedisOptions {
 
 /** The longest pause between reconnect attempts while Redis is away. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
+/** How long a command may wait for any reply before its connection counts as dead. */
+const SOCKET_TIMEOUT_MS = 5_000;
 
 export async function connectRedis(url: string, options: ConnectRedisOptions = {}): Promise<Redis> {
   const timeoutMs = options.timeoutMs ?? 5_000;
@@ -27,6 +29,9 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     // A command caught by a dropped connection fails at once (the caller answers "unavailable")
     // instead of waiting through reconnect attempts and maybe running twice.
     maxRetriesPerRequest: 0,
+    // A Redis that hangs (or a network that drops packets) would otherwise hold calls forever:
+    // no reply within this long means the connection is dead, and it is rebuilt like any other.
+    socketTimeout: SOCKET_TIMEOUT_MS,
   });
   let lastError: Error | undefined;
   const recordError = (error: Error) => {

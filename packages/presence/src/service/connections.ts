@@ -87,15 +87,27 @@ export class ConnectionRegistry {
     try {
       await this.service.connect({ userId, connectionId: connection.id });
     } catch (error) {
-      if (!isStoreUnavailable(error)) {
-        this.connections.delete(connection.id);
-        connection.phase = { kind: "closed" };
-        throw error;
+      if (isStoreUnavailable(error)) {
+        // Refusing the socket would only make the client retry in a loop; it is registered when
+        // the store is back (the resync), and friends see the user from then on.
+        this.storeAnswering = false;
+        this.log.warn({ userId }, "live store unavailable; the connection will be registered when it returns");
+      } else {
+        // Typically the database is down (the state to publish cannot be read) after the store
+        // took the connection. Refusing the socket would make the client retry in a tight loop
+        // and leave that registration behind as a ghost; keep it and finish once it answers.
+        this.log.warn({ err: error, userId }, "could not finish registering a connection; retrying in the background");
+        const ref = { userId, connectionId: connection.id };
+        const ended = () => connection.phase.kind === "closed";
+        void retryUntilDone(
+          async () => {
+            if (ended()) return;
+            await this.service.connect(ref);
+            if (ended()) await this.service.disconnect(ref);
+          },
+          { what: "registering a connection", log: this.log, isClosed: () => this.stopped || ended() },
+        ).catch(() => {});
       }
-      // Refusing the socket would only make the client retry in a loop; it is registered when
-      // the store is back (the resync), and friends see the user from then on.
-      this.storeAnswering = false;
-      this.log.warn({ userId }, "live store unavailable; the connection will be registered when it returns");
     }
     if (connection.phase.kind === "opening") {
       connection.phase = { kind: "live", lastHeardAt: Date.now() };
@@ -133,16 +145,17 @@ export class ConnectionRegistry {
         live.map((c) => ({ userId: c.userId, connectionId: c.id })),
         this.service.ttlMs,
       );
+      if (!this.storeAnswering) {
+        // Back from an outage: rebuild (which also holds reaping off) before reaping anyone.
+        this.storeAnswering = true;
+        void this.resync();
+        return;
+      }
       if (Date.now() >= this.reapNotBefore) await this.service.reap();
     } catch (error) {
       // Logged once per outage, not once per sweep.
       if (this.storeAnswering || !isStoreUnavailable(error)) this.log.warn({ err: error }, "presence sweep failed; will retry");
       if (isStoreUnavailable(error)) this.storeAnswering = false;
-      return;
-    }
-    if (!this.storeAnswering) {
-      this.storeAnswering = true;
-      void this.resync();
     }
   }
 
