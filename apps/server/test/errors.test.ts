@@ -170,5 +170,5 @@ describe("abuse limits", () => {
     } finally {
       await server.close();
     }
-  });
+  }, 120_000); // its own embedded database plus a dozen scrypt hashes: slow on two busy cores
 });
