@@ -10,8 +10,9 @@ import { usePresenceFeed } from "../hooks/usePresenceFeed";
 import { mergeFriendPresence } from "../presence/friend-presence";
 import type { Session } from "../session/session-storage";
 import { SESSION_ENDED } from "../session/useSession";
-import { useWsClient } from "../trpc/HeraldProviders";
+import { useHeraldClient } from "../trpc/HeraldProviders";
 import { useTRPC } from "../trpc/react";
+import { AccountFooter } from "./AccountFooter";
 import { AddFriendForm } from "./AddFriendForm";
 import { AppHeader } from "./AppHeader";
 import { ConnectionBanner } from "./ConnectionBanner";
@@ -22,7 +23,7 @@ import { OwnStatusCard } from "./OwnStatusCard";
 export function HomeScreen(props: { session: Session; idleMs: number; onSignOut: (reason?: string) => void }) {
   const { session, idleMs, onSignOut } = props;
   const trpc = useTRPC();
-  const connection = useConnectionState(useWsClient());
+  const connection = useConnectionState(useHeraldClient());
   const account = useQuery(trpc.auth.me.queryOptions());
   const friendList = useQuery(trpc.friends.list.queryOptions());
   const own = useOwnPresence();
@@ -47,7 +48,7 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
   return (
     <div className="app">
       <AppHeader username={account.data?.username ?? session.user.username} status={own.me.data?.status} onSignOut={() => onSignOut()} />
-      <ConnectionBanner status={connection} />
+      <ConnectionBanner connection={connection} />
       <main className="layout">
         <h1 className="visually-hidden">Your friends on Herald</h1>
         <div className="layout__status">
@@ -63,6 +64,7 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
           <AddFriendForm />
         </div>
       </main>
+      <AccountFooter username={account.data?.username ?? session.user.username} onSignedOut={() => onSignOut()} />
     </div>
   );
 }

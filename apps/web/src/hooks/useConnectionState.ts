@@ -1,26 +1,33 @@
-/** The socket's state, in the words the UI needs: is it up, coming up, or coming back? */
+/** The socket's state, in the words the UI needs: is it up, coming up, or coming back, and why. */
 import { useEffect, useState } from "react";
-import type { HeraldWsClient } from "../trpc/client";
+import { CLOSE_TOO_MANY_CONNECTIONS, type HeraldClient } from "../trpc/client";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "closed";
 
-export function useConnectionState(ws: HeraldWsClient | null): ConnectionStatus {
-  const [status, setStatus] = useState<ConnectionStatus>(ws ? "connecting" : "closed");
+export interface ConnectionState {
+  status: ConnectionStatus;
+  /** Set while reconnecting because the server refused one connection too many. */
+  tooManyConnections: boolean;
+}
+
+export function useConnectionState(client: HeraldClient | null): ConnectionState {
+  const [state, setState] = useState<ConnectionState>({ status: client?.ws ? "connecting" : "closed", tooManyConnections: false });
   useEffect(() => {
-    if (!ws) {
-      setStatus("closed");
+    const ws = client?.ws;
+    if (!client || !ws) {
+      setState({ status: "closed", tooManyConnections: false });
       return;
     }
     let everConnected = false;
     const subscription = ws.connectionState.subscribe({
-      next(state) {
-        if (state.state === "pending") everConnected = true;
-        setStatus(
-          state.state === "pending" ? "connected" : state.state === "idle" ? "closed" : everConnected ? "reconnecting" : "connecting",
-        );
+      next({ state }) {
+        if (state === "pending") everConnected = true;
+        const status: ConnectionStatus =
+          state === "pending" ? "connected" : state === "idle" ? "closed" : everConnected ? "reconnecting" : "connecting";
+        setState({ status, tooManyConnections: status !== "connected" && client.lastCloseCode() === CLOSE_TOO_MANY_CONNECTIONS });
       },
     });
     return () => subscription.unsubscribe();
-  }, [ws]);
-  return status;
+  }, [client]);
+  return state;
 }

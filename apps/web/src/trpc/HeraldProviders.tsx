@@ -4,7 +4,7 @@
  */
 import { QueryClientProvider, type QueryClient } from "@tanstack/react-query";
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { createHeraldClient, type HeraldClient, type HeraldWsClient } from "./client";
+import { createHeraldClient, type HeraldClient } from "./client";
 import { createQueryClient } from "./query-client";
 import { TRPCProvider } from "./react";
 
@@ -15,11 +15,11 @@ interface SessionClient {
   queryClient: QueryClient;
 }
 
-const WsClientContext = createContext<HeraldWsClient | null>(null);
+const HeraldClientContext = createContext<HeraldClient | null>(null);
 
-/** The session's WebSocket client (null when signed out), for its connection state. */
-export function useWsClient(): HeraldWsClient | null {
-  return useContext(WsClientContext);
+/** The session's client: its WebSocket (null when signed out) and why that last dropped. */
+export function useHeraldClient(): HeraldClient | null {
+  return useContext(HeraldClientContext);
 }
 
 export function HeraldProviders(props: { token: string | null; onUnauthorized: () => void; children: ReactNode }) {
@@ -55,7 +55,7 @@ export function HeraldProviders(props: { token: string | null; onUnauthorized: (
   return (
     <QueryClientProvider client={current.queryClient}>
       <TRPCProvider trpcClient={current.client.trpc} queryClient={current.queryClient}>
-        <WsClientContext.Provider value={current.client.ws}>{children}</WsClientContext.Provider>
+        <HeraldClientContext.Provider value={current.client}>{children}</HeraldClientContext.Provider>
       </TRPCProvider>
     </QueryClientProvider>
   );

@@ -14,8 +14,10 @@ import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink, type TRP
 import type { AppRouter } from "@herald/presence";
 import { trpcHttpUrl, trpcWsUrl } from "./urls";
 
-/** The server closes a socket whose token is missing, expired or forged with this code. */
+/** The server closes a socket whose token is missing, expired, revoked or forged with this code. */
 export const CLOSE_UNAUTHORIZED = 4401;
+/** ...and refuses a socket past the per-user connection limit with this one. */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 /** Calls that work without a session, and so must not need the socket. */
 const SESSIONLESS_PATHS = new Set(["auth.signUp", "auth.signIn"]);
@@ -26,6 +28,8 @@ export interface HeraldClient {
   trpc: TRPCClient<AppRouter>;
   /** Null when signed out. */
   ws: HeraldWsClient | null;
+  /** The close code of the socket's last drop (read when its state turns to reconnecting). */
+  lastCloseCode(): number | null;
   close(): void;
 }
 
@@ -44,8 +48,9 @@ export function reconnectDelayMs(attempt: number): number {
 export function createHeraldClient(token: string | null, callbacks: SessionCallbacks): HeraldClient {
   const http = httpLink({ url: trpcHttpUrl(window.location) });
   if (!token) {
-    return { trpc: createTRPCClient<AppRouter>({ links: [http] }), ws: null, close() {} };
+    return { trpc: createTRPCClient<AppRouter>({ links: [http] }), ws: null, lastCloseCode: () => null, close() {} };
   }
+  let lastCloseCode: number | null = null;
   const ws = createWSClient({
     url: () => trpcWsUrl(window.location),
     connectionParams: () => ({ token }),
@@ -54,11 +59,12 @@ export function createHeraldClient(token: string | null, callbacks: SessionCallb
     // "reconnecting…" notice shows up and the socket is replaced; the server pings us as well.
     keepAlive: { enabled: true, intervalMs: 10_000, pongTimeoutMs: 5_000 },
     onClose(cause) {
+      lastCloseCode = cause?.code ?? null;
       if (cause?.code === CLOSE_UNAUTHORIZED) callbacks.onUnauthorized();
     },
   });
   const trpc = createTRPCClient<AppRouter>({
     links: [splitLink({ condition: (op) => SESSIONLESS_PATHS.has(op.path), true: http, false: wsLink<AppRouter>({ client: ws }) })],
   });
-  return { trpc, ws, close: () => void ws.close() };
+  return { trpc, ws, lastCloseCode: () => lastCloseCode, close: () => void ws.close() };
 }

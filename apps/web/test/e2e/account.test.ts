@@ -30,7 +30,7 @@ describe("accounts and sessions", () => {
     await page.reload();
     await expect.poll(() => page.getByTestId("me-username").textContent()).toBe(name);
 
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("form", { name: "Sign in" }).waitFor();
     await page.reload();
     await page.getByRole("form", { name: "Sign in" }).waitFor();
@@ -48,7 +48,7 @@ describe("accounts and sessions", () => {
     const { page } = await browser();
     const name = uniqueName("ned");
     await signUp(page, name);
-    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
     await page.getByRole("button", { name: "Create account", pressed: false }).click();
     const form = page.getByRole("form", { name: "Create account" });
     await form.getByLabel("Username").fill(name);
@@ -85,5 +85,21 @@ describe("accounts and sessions", () => {
     await phone.page.getByLabel("Status message").fill("On the train");
     await phone.page.getByRole("button", { name: "Save" }).click();
     await expect.poll(() => laptop.page.getByLabel("Status message").inputValue()).toBe("On the train");
+  });
+
+  it("signs out of all devices at once", async () => {
+    const laptop = await browser();
+    const name = uniqueName("pam");
+    await signUp(laptop.page, name);
+    const phone = await anotherBrowser(server.url, browsers);
+    await signIn(phone.page, name);
+
+    await laptop.page.getByRole("button", { name: "Sign out of all devices" }).click();
+    await laptop.page.getByRole("form", { name: "Sign in" }).waitFor();
+    // The phone's socket is closed by the server (its token is revoked): it is signed out too.
+    await phone.page.getByRole("form", { name: "Sign in" }).waitFor();
+    await expect.poll(() => phone.page.getByRole("status").filter({ hasText: "session has ended" }).count()).toBe(1);
+    // Signing in again works, with a fresh token.
+    await signIn(phone.page, name);
   });
 });

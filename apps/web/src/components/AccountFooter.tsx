@@ -1,0 +1,28 @@
+/**
+ * The rarely needed account action: signing out everywhere (a lost phone, a shared computer).
+ * `auth.signOut` revokes every session of the user; the server then closes their sockets
+ * (4401), which signs out each of their other devices too.
+ */
+import { useMutation } from "@tanstack/react-query";
+import { errorMessage } from "../trpc/error-message";
+import { useTRPC } from "../trpc/react";
+
+export function AccountFooter({ username, onSignedOut }: { username: string; onSignedOut: () => void }) {
+  const trpc = useTRPC();
+  const signOutEverywhere = useMutation(trpc.auth.signOut.mutationOptions({ onSuccess: onSignedOut }));
+  return (
+    <footer className="account-footer">
+      <p>
+        Signed in as <strong>{username}</strong>
+      </p>
+      <button type="button" className="button button--ghost button--small" disabled={signOutEverywhere.isPending} onClick={() => signOutEverywhere.mutate()}>
+        Sign out of all devices
+      </button>
+      {signOutEverywhere.error ? (
+        <p className="error" role="alert">
+          {errorMessage(signOutEverywhere.error)}
+        </p>
+      ) : null}
+    </footer>
+  );
+}
