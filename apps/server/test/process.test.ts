@@ -52,5 +52,5 @@ describe("the server process", () => {
     expect(seen.status).toBe("offline");
     // Recorded at shutdown, not after the (long) grace: the process could not wait for it.
     expect(Math.abs(Date.parse(seen.lastSeen!) - connectedUntil)).toBeLessThan(5_000);
-  });
+  }, 120_000); // two real processes with tsx start-up
 });

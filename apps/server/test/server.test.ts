@@ -137,5 +137,5 @@ describe("subscription cleanup over the wire", () => {
     } finally {
       await server.close();
     }
-  });
+  }, 120_000);
 });

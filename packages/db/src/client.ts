@@ -46,9 +46,10 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
     // Long-lived server: recycle idle sockets so a restarted database is picked up again.
     idle_timeout: 30,
   });
+  guardTransactionStart(client);
   const db = drizzlePostgres(client, { schema, casing: "snake_case" });
   try {
-    await migratePostgres(db, { migrationsFolder });
+    await migrateExclusively(url, () => migratePostgres(db, { migrationsFolder }));
   } catch (error) {
     await client.end({ timeout: 1 }).catch(() => {});
     throw new DatabaseUnavailableError(
@@ -66,6 +67,20 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
   };
 }
 
+/** Servers starting together on one database would race to create the same tables. */
+const MIGRATION_LOCK_KEY = 0x4e5241; // any constant shared by every Herald server
+
+async function migrateExclusively(url: string, migrate: () => Promise<void>): Promise<void> {
+  // A session-level advisory lock needs one dedicated connection for its whole life.
+  const lock = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+    await migrate();
+  } finally {
+    await lock.end({ timeout: 1 }).catch(() => {});
+  }
+}
+
 async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
@@ -78,6 +93,47 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
       await client.query("select 1");
     },
     close: () => client.close(),
+  };
+}
+
+/** Longer than connect_timeout: a transaction that has not begun by then never will. */
+const TRANSACTION_START_TIMEOUT_MS = 10_000;
+
+/**
+ * postgres-js 3.4 bug: a transaction begun while the database is unreachable can wait forever
+ * (the BEGIN is lost with the connection, and the promise never settles, even after the database
+ * is back), which stalls whatever awaits it — e.g. a last-seen write that must be retried. A
+ * transaction that has not started within the timeout is abandoned (its body never runs) and
+ * fails like any other query during an outage, so callers get an error and retries go on.
+ */
+function guardTransactionStart(client: postgres.Sql): void {
+  const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as { begin: unknown }).begin = (...args: unknown[]) => {
+    const fn = args.pop() as (tx: unknown) => unknown;
+    let state: "waiting" | "started" | "abandoned" = "waiting";
+    const run = begin(...args, (tx: unknown) => {
+      if (state === "abandoned") throw new DatabaseUnavailableError("transaction abandoned: it did not start in time");
+      state = "started";
+      return fn(tx);
+    });
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (state !== "waiting") return;
+        state = "abandoned";
+        reject(new DatabaseUnavailableError(`the database did not start a transaction within ${TRANSACTION_START_TIMEOUT_MS} ms`));
+      }, TRANSACTION_START_TIMEOUT_MS);
+      timer.unref();
+      run.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   };
 }
 

@@ -37,3 +37,16 @@ describe("embedded database", () => {
     await expect(openDatabase({ databaseUrl: "postgres://postgres@127.0.0.1:1/none" })).rejects.toThrow(/DATABASE_URL/);
   });
 });
+
+describe("PostgreSQL migrations", () => {
+  it("lets several servers start on one empty database at once", async () => {
+    const { createScratchDatabase } = await import("../src/testing.js");
+    const scratch = await createScratchDatabase();
+    try {
+      const handles = await Promise.all([1, 2, 3].map(() => openDatabase({ databaseUrl: scratch.url })));
+      await Promise.all(handles.map((h) => h.close()));
+    } finally {
+      await scratch.drop();
+    }
+  });
+});

@@ -65,6 +65,11 @@ describe("transitions (rules 3, 5, 6)", () => {
     expect(after).toMatchObject({ lastSeen: T2, lastSeenBy: {}, lastDisconnectedAt: T2 });
   });
 
+  it("never moves last seen backwards when a change during the grace already showed a later one", () => {
+    const after = wentOffline({ ...DEFAULT_DURABLE_PRESENCE, lastSeen: T3 }, T2);
+    expect(after).toMatchObject({ lastSeen: T3, lastDisconnectedAt: T2 });
+  });
+
   it("records the disconnect moment only for the allow-list when an invisible user goes offline", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
     const after = wentOffline(before, T3);

@@ -3,17 +3,22 @@
  * functions. The service persists what these return; nothing here does I/O.
  */
 import type { ChosenStatus, DurablePresence } from "../types.js";
+import { latest } from "./visibility.js";
 
 /**
  * The user stopped being visible to anyone at `at` (the last connection ended, or a dead
  * connection was reaped). Friends who could see the user then remember `at` as last seen.
  */
 export function wentOffline(before: DurablePresence, at: string): DurablePresence {
+  // `at` is when the last connection ended; a change made during the grace that followed may
+  // already have shown friends a later moment. Last seen never moves backwards.
   if (before.status !== "invisible") {
-    return { ...before, lastSeen: at, lastSeenBy: {}, lastDisconnectedAt: at };
+    const lastSeen = latest(before.lastSeen, at);
+    const lastSeenBy = Object.fromEntries(Object.entries(before.lastSeenBy).filter(([, seen]) => seen > lastSeen!));
+    return { ...before, lastSeen, lastSeenBy, lastDisconnectedAt: at };
   }
   const lastSeenBy = { ...before.lastSeenBy };
-  for (const viewerId of before.visibleTo) lastSeenBy[viewerId] = at;
+  for (const viewerId of before.visibleTo) lastSeenBy[viewerId] = latest(lastSeenBy[viewerId] ?? null, at)!;
   return { ...before, lastSeenBy, lastDisconnectedAt: at };
 }
 
