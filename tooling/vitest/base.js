@@ -7,8 +7,8 @@ export function heraldTestConfig(reportName, test = {}) {
   return defineConfig({
     test: {
       include: ["test/**/*.test.ts"],
-      testTimeout: 30_000,
-      hookTimeout: 60_000,
+      testTimeout: 60_000,
+      hookTimeout: 180_000,
       // Test files start their own servers and databases; two cores do not like many at once.
       maxWorkers: 2,
       // .ci/run adds these reports up into its closing line.
