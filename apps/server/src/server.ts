@@ -12,7 +12,7 @@ import { openBackends, type Backends } from "./backends.js";
 import { clientIpOf } from "./client-ip.js";
 import type { ServerConfig } from "./config.js";
 import { createMetrics } from "./metrics.js";
-import { createStaticHandler, DEFAULT_WEB_DIST } from "./static-files.js";
+import { createStaticHandler, DEFAULT_WEB_DIST, requestPath } from "./static-files.js";
 import { createWebSocketServer, isTrpcUpgrade } from "./websocket.js";
 
 export interface HeraldServer {
@@ -86,8 +86,11 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
 
   // getMany's 500 ids make a ~19 KB query string: above Node's 16 KB default header limit.
   const http = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req: IncomingMessage, res: ServerResponse) => {
-    const pathname = new URL(req.url ?? "/", "http://x").pathname;
-    if (pathname === "/healthz") {
+    const pathname = requestPath(req.url);
+    if (pathname === null) {
+      // `GET //[` is not a URL: answer it, never let the parse error escape.
+      json(res, 400, { error: "malformed request URL" });
+    } else if (pathname === "/healthz") {
       void health().then((ok) => json(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable" }));
     } else if (pathname === "/metrics") {
       void metrics.registry.metrics().then((text) => {

@@ -15,6 +15,7 @@ import { appRouter, type HeraldApp, type HeraldContext } from "@herald/presence"
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import { clientIpOf } from "./client-ip.js";
+import { requestPath } from "./static-files.js";
 
 /** Presence frames are tiny; a large frame is an attack or a bug. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -168,6 +169,6 @@ function watchLiveness(socket: WebSocket, touch: () => void): void {
 }
 
 export function isTrpcUpgrade(req: IncomingMessage): boolean {
-  const pathname = new URL(req.url ?? "/", "http://x").pathname;
+  const pathname = requestPath(req.url);
   return pathname === "/trpc" || pathname === "/trpc/";
 }

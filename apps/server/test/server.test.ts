@@ -78,6 +78,21 @@ describe("server", () => {
     await healthy.close();
   });
 
+  it("answers a request target that is not a URL with 400, for plain requests and upgrades", async () => {
+    const { connect: connectTcp } = await import("node:net");
+    const send = (request: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connectTcp(server.port, "127.0.0.1", () => socket.write(request));
+        let reply = "";
+        socket.on("data", (chunk) => (reply += chunk));
+        socket.on("close", () => resolve(reply));
+        socket.on("error", () => resolve(reply));
+      });
+    expect(await send("GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 400/);
+    await send("GET //[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+
   it("serves the web app (or says how to build it) at /", async () => {
     const response = await fetch(`${server.url}/`);
     expect([200, 404]).toContain(response.status);
