@@ -15,6 +15,8 @@ export interface FeedSources {
   bus: PresenceBus;
   friendIdsOf(userId: string): Promise<string[]>;
   loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+  /** The viewer's friendships may have changed (a friendship message, or a resync): drop cached lists. */
+  friendsChanged?(): void;
   log: Logger;
   observer?: FeedObserver;
 }
@@ -126,6 +128,7 @@ export class FriendFeed implements ChannelFollower {
 
   private async restart(): Promise<void> {
     this.unsubscribeAll();
+    this.sources.friendsChanged?.();
     this.queue.length = 0;
     this.selfQueued = false;
     await this.start();
@@ -170,6 +173,8 @@ export class FriendFeed implements ChannelFollower {
   /** A message on the channel of `from`: ourselves or a friend (via the channel hub). */
   receive(from: string, message: BusMessage): void {
     if (this.closed) return;
+    // At once, even while a snapshot is read: another feed of ours may be about to read the list.
+    if (from === this.viewerId && message.type !== "state") this.sources.friendsChanged?.();
     if (this.startBuffer) {
       this.startBuffer.push({ from, message });
       return;

@@ -5,7 +5,7 @@ import { ownViewOf, viewOf } from "../engine/visibility.js";
 import type { ChoicePatch } from "../engine/transitions.js";
 import { FriendFeed } from "../feed/friend-feed.js";
 import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
-import { friendIdsOf } from "../service/friends-repo.js";
+import { friendIdsOf, friendListCacheOf } from "../service/friends-repo.js";
 import { protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
 import type { PresenceState, VisiblePresence } from "../types.js";
 
@@ -71,9 +71,13 @@ export const presenceRouter = router({
     .input(z.object({ lastEventId: z.string().nullish() }).optional())
     .subscription(async function* ({ ctx, signal }) {
       const { app } = ctx;
-      const feed = new FriendFeed(ctx.user.id, {
+      const viewerId = ctx.user.id;
+      const friendLists = friendListCacheOf(app.db, app.service.bus);
+      friendLists.hold(viewerId);
+      const feed = new FriendFeed(viewerId, {
         bus: app.service.bus,
-        friendIdsOf: (userId) => friendIdsOf(app.db, userId),
+        friendIdsOf: (userId) => friendLists.friendIdsOf(userId),
+        friendsChanged: () => friendLists.invalidate(viewerId),
         loadStates: (userIds) => app.service.loadStates(userIds),
         log: app.log,
         observer: app.observer,
@@ -87,6 +91,7 @@ export const presenceRouter = router({
         for await (const event of feed.events(abort)) yield tracked(`${prefix}-${++sequence}`, event);
       } finally {
         feed.close();
+        friendLists.release(viewerId);
       }
     }),
 });
