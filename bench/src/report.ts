@@ -22,6 +22,8 @@ export interface StepResult {
   serverCores: number;
   generatorCores: number;
   machineCores: number;
+  /** Everything else on the machine meanwhile: PostgreSQL, Redis, and anything not ours. */
+  otherCores: number;
   generatorSaturated: boolean;
   pass: boolean;
 }
@@ -47,6 +49,7 @@ export interface TargetResult {
   connectPerSec: number;
   scenarioConnections: number;
   scenarioRssPerConnBytes: number;
+  scenarioHeapPerConnBytes: number;
   idle: IdleResult | null;
   steps: StepResult[];
   maxSustainedDeliveriesPerSec: number;
@@ -79,6 +82,17 @@ const kib = (bytes: number | null | undefined) => (bytes === null || bytes === u
 const ratio = (value: number | null | undefined, floor: number | null | undefined) =>
   value === null || value === undefined || !floor ? "" : ` (${fmt(value / floor, 2)}×)`;
 
+/** Server CPU per delivered event, µs: robust to a busy machine, unlike latency. */
+export function cpuPerDelivery(step: StepResult): number | null {
+  return step.deliveredPerSec > 0 ? (step.serverCores * 1e6) / step.deliveredPerSec : null;
+}
+
+/** The median over a target's steps of server CPU per delivery. */
+export function medianCpuPerDelivery(target: TargetResult): number | null {
+  const values = target.steps.map(cpuPerDelivery).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  return values.length ? values[Math.floor(values.length / 2)]! : null;
+}
+
 export function renderMarkdown(result: BenchResult): string {
   const floor = result.targets.find((t) => t.name === "floor");
   const s = result.scenario;
@@ -91,16 +105,17 @@ export function renderMarkdown(result: BenchResult): string {
   lines.push("");
   lines.push("**Summary** (ratios are to the floor; for memory, lower is better)");
   lines.push("");
-  lines.push("| target | max sustained deliveries/s (p99 ≤ 250 ms, no loss) | p99 at 1,000 changes/s | connect + subscribe /s | server RSS per connection (scenario) | per idle connection (RSS / heap) | idle connections held |");
-  lines.push("| --- | --- | --- | --- | --- | --- | --- |");
+  lines.push("| target | max sustained deliveries/s (p99 ≤ 250 ms, no loss) | p99 at 1,000 changes/s | server CPU per delivery (→ deliveries/s per core) | connect + subscribe /s | server memory per connection, scenario (heap / RSS) | per idle connection (RSS / heap) | idle connections held |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
   const p99At = (t: TargetResult, rate: number) => t.steps.find((step) => step.rate === rate)?.p99 ?? null;
   for (const t of result.targets) {
     const idle = t.idle;
     lines.push(
       `| ${t.label} | ${fmt(t.maxSustainedDeliveriesPerSec)}${t === floor ? "" : ratio(t.maxSustainedDeliveriesPerSec, floor?.maxSustainedDeliveriesPerSec)}` +
         ` | ${p99At(t, 1000) === null ? "–" : `${fmt(p99At(t, 1000), 1)} ms`}${t === floor ? "" : ratio(p99At(t, 1000), floor ? p99At(floor, 1000) : null)}` +
+        ` | ${medianCpuPerDelivery(t) === null ? "–" : `${fmt(medianCpuPerDelivery(t), 0)} µs (${fmt(1e6 / medianCpuPerDelivery(t)!, 0)})`}${t === floor || !floor ? "" : ratio(medianCpuPerDelivery(t), medianCpuPerDelivery(floor))}` +
         ` | ${fmt(t.connectPerSec)}${t === floor ? "" : ratio(t.connectPerSec, floor?.connectPerSec)}` +
-        ` | ${kib(t.scenarioRssPerConnBytes)}${t === floor ? "" : ratio(t.scenarioRssPerConnBytes, floor?.scenarioRssPerConnBytes)}` +
+        ` | ${kib(t.scenarioHeapPerConnBytes)} / ${kib(t.scenarioRssPerConnBytes)}${t === floor ? "" : ratio(t.scenarioHeapPerConnBytes, floor?.scenarioHeapPerConnBytes)}` +
         ` | ${idle ? `${kib(idle.rssPerConnBytes)} / ${kib(idle.heapPerConnBytes)}${t === floor ? "" : ratio(idle.rssPerConnBytes, floor?.idle?.rssPerConnBytes)}` : "–"}` +
         ` | ${idle ? `${fmt(idle.stillOpen)} of ${fmt(idle.requested)} for ${fmt(idle.heldMs / 1000, 0)} s` : "–"} |`,
     );
@@ -108,15 +123,15 @@ export function renderMarkdown(result: BenchResult): string {
   lines.push("");
   lines.push("**Steps** (latency = send → friend receives, ms; `coalesced` = superseded by a newer state in the same or a later event, not lost)");
   lines.push("");
-  lines.push("| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | lost | coalesced | CPU server / gen / machine (cores) | result |");
-  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  lines.push("| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | lost | coalesced | CPU cores: server / generators / rest of machine | server µs per delivery | result |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const t of result.targets) {
     for (const step of t.steps) {
       const floorStep = floor?.steps.find((f) => f.rate === step.rate);
       const vs = t === floor || !floorStep ? "" : `${fmt(step.deliveredPerSec / floorStep.deliveredPerSec, 2)}× / p99 ${fmt((step.p99 ?? 0) / (floorStep.p99 || 1), 1)}×`;
       const problems = [step.outOfOrder ? `${step.outOfOrder} out of order` : "", step.errors ? `${step.errors} errors` : ""].filter(Boolean).join(", ");
       lines.push(
-        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)} / ${fmt(step.generatorCores, 2)} / ${fmt(step.machineCores, 2)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
+        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)} / ${fmt(step.generatorCores, 2)} / ${fmt(step.otherCores, 2)} | ${fmt(cpuPerDelivery(step), 0)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
       );
     }
   }
@@ -219,4 +234,15 @@ export function writeReports(result: BenchResult, outDir: string, benchmarksMd: 
     }
   }
   return { markdown, paths };
+}
+
+/** `tsx src/report.ts <result.json> [--md]`: re-renders the markdown and chart of a saved run. */
+if (process.argv[1]?.endsWith("report.ts")) {
+  const file = process.argv[2];
+  if (!file) throw new Error("usage: report.ts <result.json> [--md]");
+  const result = JSON.parse(readFileSync(file, "utf8")) as BenchResult;
+  for (const step of result.targets.flatMap((t) => t.steps)) step.otherCores ??= step.machineCores - step.serverCores - step.generatorCores;
+  const out = join(file, "..");
+  const { markdown, paths } = writeReports(result, out, process.argv.includes("--md") ? join(out, "..", "..", "BENCHMARKS.md") : null);
+  console.log(`${markdown}\n\nwrote ${paths.join(", ")}`);
 }

@@ -84,7 +84,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     outDir: flags.get("out") ?? join(BENCH_DIR, "results"),
     databaseUrl: flags.get("database-url") ?? process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
     redisUrl: flags.get("redis-url") ?? process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
-    failuresToStop: Number(flags.get("failures-to-stop") ?? 1),
+    failuresToStop: Number(flags.get("failures-to-stop") ?? (quick ? 1 : 2)),
     updateBenchmarksMd: !quick && !flags.has("no-md"),
   };
   const custom = ["users", "friends", "rates", "step-ms", "targets", "idle"].some((key) => flags.has(key));
@@ -358,6 +358,7 @@ async function runStep(rate: number, deployment: Deployment, gens: Child[], opti
     serverCores: round(serverCores, 2)!,
     generatorCores: round(genCores, 2)!,
     machineCores: round(machineCores, 2)!,
+    otherCores: round(Math.max(0, machineCores - serverCores - genCores), 2)!,
     generatorSaturated,
     pass,
   };
@@ -380,7 +381,11 @@ async function runTarget(name: TargetName, graph: FriendGraph, options: BenchOpt
     await sleep(500);
     const after = await serverMemory(deployment.servers);
     const scenarioRssPerConn = Math.round((after.rss - before.rss) / connect.opened);
-    log(`  scenario: ${connect.opened} users connected and subscribed at ${Math.round(connect.perSec)}/s; ${(scenarioRssPerConn / 1024).toFixed(1)} KiB RSS per connection`);
+    const scenarioHeapPerConn = Math.round((after.heapUsed - before.heapUsed) / connect.opened);
+    log(
+      `  scenario: ${connect.opened} users connected and subscribed at ${Math.round(connect.perSec)}/s; ` +
+        `${(scenarioHeapPerConn / 1024).toFixed(1)} KiB heap, ${(scenarioRssPerConn / 1024).toFixed(1)} KiB RSS per connection`,
+    );
 
     const steps: StepResult[] = [];
     let failures = 0;
@@ -391,7 +396,7 @@ async function runTarget(name: TargetName, graph: FriendGraph, options: BenchOpt
       log(
         `  ${String(rate).padStart(5)} changes/s → ${String(step.deliveredPerSec).padStart(6)} deliveries/s  p50 ${step.p50} p99 ${step.p99} max ${step.max} ms` +
           `  lost ${step.lost}${step.outOfOrder ? ` out-of-order ${step.outOfOrder}` : ""}${step.errors ? ` errors ${step.errors}` : ""}` +
-          `  cpu server ${step.serverCores} gen ${step.generatorCores} machine ${step.machineCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
+          `  cpu server ${step.serverCores} gen ${step.generatorCores} rest ${step.otherCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
           (profilePath ? `  profile: ${profilePath}` : ""),
       );
       failures = step.pass ? 0 : failures + 1;
@@ -410,6 +415,7 @@ async function runTarget(name: TargetName, graph: FriendGraph, options: BenchOpt
       connectPerSec: round(connect.perSec, 0)!,
       scenarioConnections: connect.opened,
       scenarioRssPerConnBytes: scenarioRssPerConn,
+      scenarioHeapPerConnBytes: scenarioHeapPerConn,
       idle,
       steps,
       maxSustainedDeliveriesPerSec: best?.deliveredPerSec ?? 0,
@@ -429,6 +435,13 @@ async function main(): Promise<void> {
   log(`Herald bench (${options.mode}): ${options.users} users × ${options.friends} friends, rates ${options.rates.join(", ")} changes/s, ${options.stepMs} ms steps, targets ${options.targets.join(", ")}`);
 
   let pg: SharedPg | null = null;
+  // An interrupted run still drops its scratch database (servers and generators exit with us).
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void (pg ? (pg as SharedPg).drop() : Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
   const sharedPg = async (): Promise<SharedPg> => {
     if (!pg) {
       const { createScratchDatabase } = await import("@herald/db/testing");
