@@ -9,6 +9,7 @@
  * breaks a privacy oracle (a stranger's presence must be NOT_FOUND / omitted, SPEC rule 8).
  */
 import { randomUUID } from "node:crypto";
+import { connect as netConnect } from "node:net";
 import fc from "fast-check";
 import WebSocket from "ws";
 import { MAX_HTTP_BODY_BYTES } from "../src/server.js";
@@ -181,6 +182,7 @@ const authArb = fc.constantFrom<Auth>("me", "me", "me", "friend", "none", "garba
 export type FuzzCase =
   | { kind: "http"; path: string; procKind: Kind; input: unknown; auth: Auth; via: "get" | "post" | "batch" | "wrong-method" }
   | { kind: "http-raw"; path: string; body: string; auth: Auth }
+  | { kind: "http-path"; method: string; path: string }
   | { kind: "ws"; path: string; procKind: Kind; input: unknown }
   | { kind: "ws-raw"; params: unknown; frames: Array<string | { binary: number } | { oversized: number }> };
 
@@ -240,7 +242,22 @@ export function fuzzCaseArb(cast: FuzzCast): fc.Arbitrary<FuzzCase> {
     ),
     frames: fc.array(rawFrame, { minLength: 1, maxLength: 4 }),
   });
-  return fc.oneof({ weight: 5, arbitrary: http }, { weight: 2, arbitrary: httpRaw }, { weight: 4, arbitrary: ws }, { weight: 1, arbitrary: wsRaw });
+  // Any path on the one port (static files, /healthz, /metrics, /trpc…), raw: `GET //[` once crashed a server.
+  const httpPath = fc.record({
+    kind: fc.constant("http-path" as const),
+    method: fc.constantFrom("GET", "HEAD", "POST", "OPTIONS", "DELETE"),
+    path: fc.oneof(
+      fc.constantFrom("//[", "/%", "/%E0%A4%A", "/..%2f..%2fetc%2fpasswd", "/assets/../../package.json", "/trpc/%", "/healthz?x=%", "/metrics/..", "/\\", "/trpc//", "/index.html%00"),
+      hostileString().map((text) => `/${text}`),
+    ),
+  });
+  return fc.oneof(
+    { weight: 5, arbitrary: http },
+    { weight: 2, arbitrary: httpRaw },
+    { weight: 1, arbitrary: httpPath },
+    { weight: 4, arbitrary: ws },
+    { weight: 1, arbitrary: wsRaw },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,6 +361,8 @@ export class WireFuzzer {
           return await this.http(fuzzCase);
         case "http-raw":
           return await this.httpRaw(fuzzCase);
+        case "http-path":
+          return await this.httpPath(fuzzCase);
         case "ws":
           return await this.ws(fuzzCase);
         case "ws-raw":
@@ -440,6 +459,28 @@ export class WireFuzzer {
       this.fail(`a ${Buffer.byteLength(c.body)}-byte body was answered ${response.status}`, c);
     }
     await this.checkHttpAnswer(c, response, undefined);
+  }
+
+  /** A raw request line, sent over a plain socket: fetch would normalise the path first. */
+  private async httpPath(c: Extract<FuzzCase, { kind: "http-path" }>): Promise<void> {
+    const { hostname, port } = new URL(this.baseUrl);
+    const path = c.path.replace(/[\s\u0000-\u001f\u007f]/g, (ch) => encodeURIComponent(ch));
+    const answer = await new Promise<string>((resolve) => {
+      const socket = netConnect(Number(port), hostname, () => {
+        socket.write(`${c.method} ${Buffer.from(path, "utf8").toString("latin1")} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`, "latin1");
+      });
+      let text = "";
+      socket.setTimeout(10_000, () => socket.destroy());
+      socket.on("data", (chunk) => (text += chunk.toString("latin1")));
+      socket.on("error", () => {});
+      socket.on("close", () => resolve(text));
+    });
+    const status = Number(answer.match(/^HTTP\/1\.1 (\d{3})/)?.[1] ?? 0);
+    this.count(this.stats.byOutcome, `path:${status}`);
+    // 400 for a broken request line is fine, and so is a dropped connection for bytes Node's
+    // HTTP parser refuses (non-ASCII request lines); a 5xx, or silence for a clean line, is not.
+    const clean = /^[\x21-\x7e]*$/.test(path);
+    if (status >= 500 || (status === 0 && clean)) this.fail(`raw path answered ${status || "nothing"}: ${truncate(answer, 200)}`, c);
   }
 
   /** One long-lived socket authenticated as `me`, reopened if the server closes it. */
