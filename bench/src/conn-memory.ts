@@ -17,7 +17,7 @@ const server = new Child("h", "herald-server.ts", [JSON.stringify({ port: 0, hos
 const { url } = await server.ready;
 const { users } = await seedHerald(url, { users: n, friends, edges }, console.log);
 const wsUrl = `${url.replace("http", "ws")}/trpc?connectionParams=1`;
-const mem = async () => ((await server.request<{ memory: NodeJS.MemoryUsage }>({ type: "gc" })).memory);
+const mem = async () => ({ heapUsed: (await server.request<{ heapUsed: number }>({ type: "gc" })).heapUsed, external: 0 });
 const sockets: WebSocket[] = [];
 async function open(count: number, subscribe: boolean) {
   for (let k = 0; k < count; k++) {

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { writeHeapSnapshot } from "node:v8";
+import { getHeapStatistics, writeHeapSnapshot } from "node:v8";
 
 export type ControlRequest =
   | { type: "gc" }
@@ -16,7 +16,9 @@ export type ControlRequest =
 export interface ControlReply {
   type: "reply";
   request: ControlRequest["type"];
-  memory?: NodeJS.MemoryUsage;
+  /** V8 heap in use, bytes. (RSS is read by the runner from /proc: `process.memoryUsage()` opens a
+   * file, which fails with EMFILE when the server holds as many sockets as its fd limit allows.) */
+  heapUsed?: number;
   path?: string;
 }
 
@@ -32,7 +34,7 @@ export function answerControl(stop: () => Promise<void>): void {
           for (let i = 0; i < 3; i++) gc?.();
           await new Promise((resolve) => setTimeout(resolve, 50));
           gc?.();
-          return reply({ type: "reply", request: "gc", memory: process.memoryUsage() });
+          return reply({ type: "reply", request: "gc", heapUsed: getHeapStatistics().used_heap_size });
         }
         case "profile-start": {
           session = new Session();
