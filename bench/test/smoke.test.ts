@@ -2,7 +2,7 @@
  * The bench harness end to end, tiny and against the floor only (a Herald server needs 5–15 s
  * just to start PGlite here): generators, IPC, loss accounting, reports.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -28,4 +28,5 @@ test("a tiny run against the floor measures every delivery, without loss", () =>
     expect(target.idle!.stillOpen, target.name).toBe(24);
   }
   expect(readFileSync(join(out, "custom.svg"), "utf8")).toContain("<svg");
+  rmSync(out, { recursive: true, force: true });
 }, 20_000);
