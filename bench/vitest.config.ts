@@ -1,4 +1,3 @@
-import { defineConfig } from "vitest/config";
-export default defineConfig({
-  test: { include: ["test/**/*.test.ts"], testTimeout: 20_000, hookTimeout: 20_000 },
-});
+import { heraldTestConfig } from "@herald/vitest-config";
+
+export default heraldTestConfig("bench");

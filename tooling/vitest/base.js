@@ -1,6 +1,10 @@
 // The Vitest settings every package shares; `reportName` names its JSON report for .ci/run.
 // Plain JavaScript: Vitest loads config dependencies from node_modules without compiling them.
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+
+// The repository's .reports/, wherever the package sits.
+const REPORTS_DIR = fileURLToPath(new URL("../../.reports/", import.meta.url));
 
 /** @param {string} reportName @param {import("vitest/node").TestUserConfig} [test] */
 export function heraldTestConfig(reportName, test = {}) {
@@ -13,7 +17,7 @@ export function heraldTestConfig(reportName, test = {}) {
       maxWorkers: 2,
       // .ci/run adds these reports up into its closing line.
       reporters: ["default", "json"],
-      outputFile: { json: `../../.reports/${reportName}.json` },
+      outputFile: { json: `${REPORTS_DIR}${reportName}.json` },
       ...test,
     },
   });
