@@ -3,15 +3,12 @@
  * several servers racing on the same users, the reap index, and pub/sub across a Redis restart.
  * Each instance gets a random key prefix, so tests share one Redis without seeing each other.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { once } from "node:events";
-import { createServer } from "node:net";
 import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BusMessage } from "../src/bus/types.js";
 import { connectRedis, createRedisPresence, RedisPresenceBus, RedisPresenceStore } from "../src/redis/index.js";
-import { presenceBusContract, presenceStoreContract } from "../src/testing/index.js";
+import { freePort, presenceBusContract, presenceStoreContract, RedisServer } from "../src/testing/index.js";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const TTL = 60_000;
@@ -227,62 +224,6 @@ describe("RedisPresenceBus", () => {
     expect(bus.listenerCount()).toBe(2);
   });
 });
-
-/** A throwaway redis-server on a free port, for killing and restarting. */
-class RedisServer {
-  private process: ChildProcess | undefined;
-  private constructor(readonly port: number) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
-    await server.restart();
-    return server;
-  }
-
-  async restart(): Promise<void> {
-    const child = spawn(
-      "/usr/bin/redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    this.process = child;
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("Ready to accept connections")) resolve();
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-    });
-  }
-
-  /** Kills it like a crash (no goodbye to clients) and waits until it is gone. */
-  async stop(): Promise<void> {
-    const child = this.process;
-    this.process = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exited = once(child, "exit");
-    child.kill("SIGKILL");
-    await exited;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const address = server.address();
-  server.close();
-  await once(server, "close");
-  if (!address || typeof address === "string") throw new Error("no port");
-  return address.port;
-}
 
 async function waitUntil(check: () => boolean, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
