@@ -110,7 +110,15 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
   });
-  http.on("clientError", (_error, socket) => socket.destroy());
+  // Unparseable requests (oversized headers, bad syntax) get a status line, then the socket ends.
+  http.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || error.code === "ECONNRESET") {
+      socket.destroy();
+      return;
+    }
+    const status = error.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {

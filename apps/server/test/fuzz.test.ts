@@ -16,7 +16,9 @@ describe("wire fuzzing (sample)", () => {
   });
 
   it("300 hostile cases: no INTERNAL_SERVER_ERROR, no privacy break, healthy after", async () => {
-    const seed = Number(process.env.HERALD_FUZZ_SEED ?? Date.now() % 1_000_000);
+    // A fixed seed keeps CI deterministic (this one once found the oversized-path bug);
+    // `pnpm fuzz` explores fresh seeds, and HERALD_FUZZ_SEED replays any of them here.
+    const seed = Number(process.env.HERALD_FUZZ_SEED ?? 820_245);
     const stats = await runWireFuzz({ baseUrl: server.url, wsUrl: server.wsUrl, cases: 300, seed, concurrency: 4 });
     expect(stats.failures, `seed ${seed}`).toEqual([]);
     expect(stats.cases).toBe(300);

@@ -90,6 +90,8 @@ describe("server", () => {
       });
     expect(await send("GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")).toMatch(/^HTTP\/1\.1 400/);
     await send("GET //[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    expect(await send(`OPTIONS /${"x".repeat(100_001)} HTTP/1.1\r\nHost: x\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect(await send("NOT HTTP AT ALL\r\n\r\n")).toMatch(/^HTTP\/1\.1 400/);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
   });
 
