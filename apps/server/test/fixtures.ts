@@ -44,7 +44,7 @@ export interface Watch {
   /** Resolves when every event sent before it has been read; fails if any other event is unread. */
   expectNothingElse(): Promise<void>;
   /** Reads every event up to the marker's, handing all others to `onEvent`. */
-  expectNothingElseExceptAbout(userId: string, onEvent: (event: PresenceEvent) => void): Promise<void>;
+  readUntilMarker(onEvent: (event: PresenceEvent) => void): Promise<void>;
 }
 
 let markerFlip = false;
@@ -62,11 +62,11 @@ export async function watch(server: TestServer, subjects: TestUser[], viewer?: T
     marker,
     markerDevice,
     async expectNothingElse() {
-      await result.expectNothingElseExceptAbout("", (event) => {
+      await result.readUntilMarker((event) => {
         throw new Error(`expected only the marker's update, got ${JSON.stringify(event)}`);
       });
     },
-    async expectNothingElseExceptAbout(_userId, onEvent) {
+    async readUntilMarker(onEvent) {
       markerFlip = !markerFlip;
       const status = markerFlip ? "dnd" : "away";
       await marker.http.presence.setStatus.mutate({ status });
