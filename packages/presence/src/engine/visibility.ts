@@ -39,12 +39,6 @@ export function lastSeenFor(state: PresenceState, viewerId: string): string | nu
   return latest(state.lastSeen, state.lastSeenBy[viewerId] ?? null);
 }
 
-/** Whether every viewer outside the allow-list sees the same thing (true unless they were allow-listed before). */
-export function viewKey(state: PresenceState, viewerId: string): string {
-  if (state.online && canSeeChosenStatus(state, viewerId)) return "chosen";
-  return state.lastSeenBy[viewerId] ? `seen:${viewerId}` : "public";
-}
-
 export function ownViewOf(state: PresenceState): OwnPresence {
   return {
     status: state.status,

@@ -5,7 +5,7 @@ import { ownViewOf, viewOf } from "../engine/visibility.js";
 import type { ChoicePatch } from "../engine/transitions.js";
 import { FriendFeed } from "../feed/friend-feed.js";
 import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
-import { friendIdsOf, friendListCacheOf } from "../service/friends-repo.js";
+import { areFriends, friendIdsOf, friendListCacheOf } from "../service/friends-repo.js";
 import { protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
 import type { PresenceState, VisiblePresence } from "../types.js";
 
@@ -43,10 +43,7 @@ export const presenceRouter = router({
   me: protectedProcedure.query(async ({ ctx }) => ownViewOf(await ctx.app.service.loadState(ctx.user.id))),
 
   get: protectedProcedure.input(z.object({ userId: userIdInput })).query(async ({ ctx, input }) => {
-    if (input.userId !== ctx.user.id) {
-      const friends = await friendIdsOf(ctx.app.db, ctx.user.id);
-      if (!friends.includes(input.userId)) throw notFound();
-    }
+    if (input.userId !== ctx.user.id && !(await areFriends(ctx.app.db, ctx.user.id, input.userId))) throw notFound();
     return viewForSelfOrFriend(await ctx.app.service.loadState(input.userId), ctx.user.id);
   }),
 

@@ -148,8 +148,7 @@ export class PresenceService {
     const live = (await this.store.getLive([userId])).get(userId) ?? OFFLINE_LIVE_PRESENCE;
     const at = this.now().toISOString();
     await updateDurable(this.db, userId, (before) => choiceChanged(before, patch, live.online, at));
-    await this.store.bumpVersion(userId);
-    return this.publishState(userId);
+    return this.publishDurableChange(userId);
   }
 
   /** Rule 11: after unfriending, each leaves the other's allow-list and memory. */
@@ -159,8 +158,7 @@ export class PresenceService {
       [b, a],
     ] as const) {
       await updateDurable(this.db, owner, (before) => forgetViewer(before, viewer));
-      await this.store.bumpVersion(owner);
-      await this.publishState(owner);
+      await this.publishDurableChange(owner);
     }
   }
 
@@ -187,6 +185,12 @@ export class PresenceService {
     const userIds = [...this.graces.keys()];
     for (const userId of userIds) this.cancelGrace(userId);
     await Promise.all(userIds.map((userId) => this.settle(userId)));
+  }
+
+  /** After a write to PostgreSQL: a new version first, so the state read after it wins (see the header). */
+  private async publishDurableChange(userId: string): Promise<PresenceState> {
+    await this.store.bumpVersion(userId);
+    return this.publishState(userId);
   }
 
   private async publishState(userId: string): Promise<PresenceState> {
@@ -234,8 +238,7 @@ export class PresenceService {
       },
       { what: "recording last seen", log: this.log, isClosed: () => this.closed },
     );
-    await this.store.bumpVersion(userId);
-    await this.publishState(userId);
+    await this.publishDurableChange(userId);
   }
 }
 
