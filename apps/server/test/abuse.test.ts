@@ -4,19 +4,8 @@
  * setVisibility counting as a status change. `rateLimits: false` lifts every one of them.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCClientError } from "@trpc/client";
 import WebSocket from "ws";
-import { httpClient, signUp, startTestServer, uniqueUsername, type TestServer } from "../src/testing/index.js";
-
-async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCClientError) return error.data?.code;
-    throw error;
-  }
-  return "ok";
-}
+import { httpClient, signUp, startTestServer, uniqueUsername, codeOf, type TestServer } from "../src/testing/index.js";
 
 type Outcome = { kind: "counted"; socket: WebSocket } | { kind: "closed"; code: number; reason: string };
 

@@ -4,13 +4,13 @@
  * closes their sockets here at once and on other servers within seconds.
  */
 import { afterAll, describe, expect, it } from "vitest";
-import { createTRPCClient, createWSClient, wsLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import type { AppRouter } from "@herald/presence";
 import WebSocket from "ws";
 import { createHmac } from "node:crypto";
 import { createScratchDatabase } from "@herald/db/testing";
 import { readEnv } from "../src/env.js";
-import { befriend, connect, httpClient, signUp, startTestServer, TEST_AUTH_SECRET, type TestServer } from "../src/testing/index.js";
+import { befriend, connect, httpClient, signUp, startTestServer, TEST_AUTH_SECRET, codeOf, type TestServer } from "../src/testing/index.js";
 
 interface RawSocket {
   socket: WebSocket;
@@ -32,16 +32,6 @@ async function rawConnect(wsUrl: string, token: string): Promise<RawSocket> {
   socket.send(JSON.stringify({ id: 1, method: "query", params: { path: "auth.me" } }));
   expect(await answered).toContain('"result"');
   return { socket, closed };
-}
-
-async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCClientError) return error.data?.code;
-    throw error;
-  }
-  return "ok";
 }
 
 const servers: TestServer[] = [];

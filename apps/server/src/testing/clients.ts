@@ -1,6 +1,7 @@
 /** Herald users and devices for tests, speaking tRPC exactly as real clients do. */
 import { randomBytes } from "node:crypto";
 import {
+  TRPCClientError,
   createTRPCClient,
   createWSClient,
   httpLink,
@@ -81,4 +82,15 @@ export async function connect(wsUrl: string, user: TestUser, options: { subscrib
       await wsClient.close();
     },
   };
+}
+
+/** The tRPC error code a call ends with, or "ok" when it succeeds. */
+export async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof TRPCClientError) return error.data?.code;
+    throw error;
+  }
+  return "ok";
 }
