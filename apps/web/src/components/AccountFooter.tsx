@@ -4,7 +4,7 @@
  * (4401), which signs out each of their other devices too.
  */
 import { useMutation } from "@tanstack/react-query";
-import { errorMessage } from "../trpc/error-message";
+import { ErrorAlert } from "./ErrorAlert";
 import { useTRPC } from "../trpc/react";
 
 export function AccountFooter({ username, onSignedOut }: { username: string; onSignedOut: () => void }) {
@@ -18,11 +18,7 @@ export function AccountFooter({ username, onSignedOut }: { username: string; onS
       <button type="button" className="button button--ghost button--small" disabled={signOutEverywhere.isPending} onClick={() => signOutEverywhere.mutate()}>
         Sign out of all devices
       </button>
-      {signOutEverywhere.error ? (
-        <p className="error" role="alert">
-          {errorMessage(signOutEverywhere.error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={signOutEverywhere.error} />
     </footer>
   );
 }

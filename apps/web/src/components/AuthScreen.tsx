@@ -2,7 +2,7 @@
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import type { Session } from "../session/session-storage";
-import { errorMessage } from "../trpc/error-message";
+import { ErrorAlert } from "./ErrorAlert";
 import { useTRPC } from "../trpc/react";
 import { Logo } from "./Logo";
 
@@ -93,11 +93,7 @@ export function AuthScreen({ notice, onSignedIn }: { notice: string | null; onSi
               </p>
             ) : null}
           </div>
-          {action.error ? (
-            <p className="error" role="alert">
-              {errorMessage(action.error)}
-            </p>
-          ) : null}
+          <ErrorAlert error={action.error} />
           <button className="button button--primary button--block" type="submit" disabled={action.isPending}>
             {mode === "signIn" ? (action.isPending ? "Signing in…" : "Sign in") : action.isPending ? "Creating account…" : "Create account"}
           </button>

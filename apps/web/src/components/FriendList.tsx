@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNow } from "../hooks/useNow";
 import { sortFriends } from "../presence/sort-friends";
 import type { Friend } from "../presence/types";
-import { errorMessage } from "../trpc/error-message";
+import { ErrorAlert } from "./ErrorAlert";
 import { useTRPC } from "../trpc/react";
 import { FriendRow } from "./FriendRow";
 
@@ -52,11 +52,7 @@ export function FriendList(props: { friends: readonly Friend[] | undefined; load
           ))}
         </ul>
       ) : null}
-      {remove.error || props.error ? (
-        <p className="error" role="alert">
-          {errorMessage(remove.error ?? props.error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={remove.error ?? props.error} />
     </section>
   );
 }

@@ -5,7 +5,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
 import type { UserSummary } from "../presence/types";
-import { errorMessage } from "../trpc/error-message";
+import { ErrorAlert } from "./ErrorAlert";
 import { useTRPC } from "../trpc/react";
 
 const REQUESTS_REFRESH_MS = 10_000;
@@ -57,11 +57,7 @@ export function FriendRequests() {
           )}
         </RequestList>
       ) : null}
-      {error ? (
-        <p className="error" role="alert">
-          {errorMessage(error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </section>
   );
 }

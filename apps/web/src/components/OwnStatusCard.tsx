@@ -2,7 +2,7 @@
 import { startTransition, useOptimistic } from "react";
 import type { useOwnPresence } from "../hooks/useOwnPresence";
 import type { ChosenStatus, Friend } from "../presence/types";
-import { errorMessage } from "../trpc/error-message";
+import { ErrorAlert } from "./ErrorAlert";
 import { AllowListEditor } from "./AllowListEditor";
 import { MessageEditor } from "./MessageEditor";
 import { StatusPicker } from "./StatusPicker";
@@ -52,11 +52,7 @@ export function OwnStatusCard(props: { own: ReturnType<typeof useOwnPresence>; f
           onChange={allow}
         />
       ) : null}
-      {error ? (
-        <p className="error" role="alert">
-          {errorMessage(error)}
-        </p>
-      ) : null}
+      <ErrorAlert error={error} />
     </section>
   );
 }
