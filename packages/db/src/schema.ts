@@ -66,6 +66,12 @@ export const userPresence = pgTable("user_presence", {
   lastSeen: timestamp({ withTimezone: true }),
   lastSeenBy: jsonb().$type<Record<string, string>>().notNull().default({}),
   lastDisconnectedAt: timestamp({ withTimezone: true }),
+  /**
+   * +1 on every write: writers compare-and-set on it (optimistic concurrency, one statement per
+   * change), and the live store records the newest one published, so a server knows when the
+   * row it remembers is still current without reading it again.
+   */
+  revision: integer().notNull().default(0),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 

@@ -42,6 +42,11 @@ export interface LivePresence {
   connections: number;
   /** Orders every change of this user's presence across servers; higher wins. */
   version: number;
+  /**
+   * The newest durable revision (`user_presence.revision`) published so far: a durable row at
+   * this revision or later is current enough to publish with this version.
+   */
+  durableRevision: number;
 }
 
 /** Everything the rules need to know about one user at one version. */
@@ -58,4 +63,4 @@ export const DEFAULT_DURABLE_PRESENCE: DurablePresence = {
   lastDisconnectedAt: null,
 };
 
-export const OFFLINE_LIVE_PRESENCE: LivePresence = { online: false, connections: 0, version: 0 };
+export const OFFLINE_LIVE_PRESENCE: LivePresence = { online: false, connections: 0, version: 0, durableRevision: 0 };

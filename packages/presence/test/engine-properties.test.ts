@@ -76,7 +76,7 @@ class EngineModel {
   }
 
   state(): PresenceState {
-    return { userId: USER, ...this.durable, online: this.online, connections: this.connections, version: this.version };
+    return { userId: USER, ...this.durable, online: this.online, connections: this.connections, version: this.version, durableRevision: 0 };
   }
 }
 
@@ -176,5 +176,5 @@ function record(seen: VisiblePresence[], event: PresenceEvent): void {
 }
 
 function selfState(userId: string): PresenceState {
-  return { userId, ...DEFAULT_DURABLE_PRESENCE, online: true, connections: 1, version: 1 };
+  return { userId, ...DEFAULT_DURABLE_PRESENCE, online: true, connections: 1, version: 1, durableRevision: 0 };
 }

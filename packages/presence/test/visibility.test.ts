@@ -11,7 +11,7 @@ const T2 = "2026-01-01T11:00:00.000Z";
 const T3 = "2026-01-01T12:00:00.000Z";
 
 function state(overrides: Partial<PresenceState> = {}): PresenceState {
-  return { userId: T, ...DEFAULT_DURABLE_PRESENCE, online: false, connections: 0, version: 1, ...overrides };
+  return { userId: T, ...DEFAULT_DURABLE_PRESENCE, online: false, connections: 0, version: 1, durableRevision: 0, ...overrides };
 }
 
 describe("viewOf (rules 1, 4, 6)", () => {

@@ -104,9 +104,9 @@ export class RedisPresenceStore implements PresenceStore {
   private async settleOfflineNow(userId: string): Promise<OfflineSettlement | null> {
     const reply = await this.redis.heraldSettleOffline(...this.userKeys(userId));
     if (!reply) return null;
-    const [version, lastConnectedAt] = reply;
+    const [version, lastConnectedAt, durableRevision] = reply;
     return {
-      live: { online: false, connections: 0, version },
+      live: { online: false, connections: 0, version, durableRevision },
       lastConnectedAt: new Date(lastConnectedAt).toISOString(),
     };
   }
@@ -127,21 +127,23 @@ export class RedisPresenceStore implements PresenceStore {
     // they are still online with no connection, so exactly one of them reports each.
     return Promise.all(
       candidates.map(async ({ userId, seen }) => {
-        const [settled, online, connections, version, lastConnectedAt, nextDue] =
+        const [settled, online, connections, version, lastConnectedAt, nextDue, durableRevision] =
           await this.redis.heraldReap(...this.userKeys(userId), nowMs, Math.floor(graceMs));
         await this.redis.heraldReschedule(this.keys.expiries(), userId, seen, nextDue);
         if (settled !== 1) return null;
         return {
           userId,
-          live: { online: online === 1, connections, version },
+          live: { online: online === 1, connections, version, durableRevision },
           lastConnectedAt: new Date(lastConnectedAt).toISOString(),
         };
       }),
     ).then((results) => results.filter((r): r is Settled => r !== null));
   }
 
-  bumpVersion(userId: string): Promise<number> {
-    return this.guard(() => this.redis.hincrby(this.keys.live(userId), "version", 1));
+  orderDurableChange(userId: string, durableRevision: number): Promise<LivePresence> {
+    return this.guard(async () =>
+      toLive(await this.redis.heraldOrderDurableChange(...this.userKeys(userId), durableRevision)),
+    );
   }
 
   getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
@@ -189,8 +191,8 @@ export class RedisPresenceStore implements PresenceStore {
   }
 }
 
-function toLive([online, connections, version]: LiveReply): LivePresence {
-  return { online: online === 1, connections, version };
+function toLive([online, connections, version, durableRevision]: LiveReply): LivePresence {
+  return { online: online === 1, connections, version, durableRevision };
 }
 
 function isReplyError(error: unknown): boolean {

@@ -8,19 +8,22 @@
  */
 import type { Redis } from "ioredis";
 
-/** [online 0|1, connection count, version] */
-export type LiveReply = [number, number, number];
-/** [version, lastConnectedAt] */
-export type SettleReply = [number, number];
-/** [settled 0|1, online 0|1, connection count, version, lastConnectedAt, next due or -1] */
-export type ReapReply = [number, number, number, number, number, number];
+/** [online 0|1, connection count, version, durable revision] */
+export type LiveReply = [number, number, number, number];
+/** [version, lastConnectedAt, durable revision] */
+export type SettleReply = [number, number, number];
+/** [settled 0|1, online 0|1, connection count, version, lastConnectedAt, next due or -1, durable revision] */
+export type ReapReply = [number, number, number, number, number, number, number];
 
 const PRELUDE = `
 local function ms(n) return string.format('%.0f', n) end
+local function durable_revision()
+  return tonumber(redis.call('HGET', KEYS[2], 'durableRevision') or '0')
+end
 local function live_reply()
   local online = redis.call('HGET', KEYS[2], 'online') == '1' and 1 or 0
   local version = tonumber(redis.call('HGET', KEYS[2], 'version') or '0')
-  return { online, redis.call('ZCARD', KEYS[1]), version }
+  return { online, redis.call('ZCARD', KEYS[1]), version, durable_revision() }
 end
 local function raise_last_connected(at)
   local current = tonumber(redis.call('HGET', KEYS[2], 'lastConnectedAt') or '0')
@@ -60,7 +63,7 @@ if redis.call('HGET', KEYS[2], 'online') ~= '1' or redis.call('ZCARD', KEYS[1]) 
 end
 redis.call('HSET', KEYS[2], 'online', '0')
 local version = redis.call('HINCRBY', KEYS[2], 'version', 1)
-return { version, tonumber(redis.call('HGET', KEYS[2], 'lastConnectedAt') or '0') }
+return { version, tonumber(redis.call('HGET', KEYS[2], 'lastConnectedAt') or '0'), durable_revision() }
 `;
 
 /**
@@ -100,7 +103,16 @@ elseif redis.call('HGET', KEYS[2], 'online') == '1' then
   end
 end
 local live = live_reply()
-return { settled, live[1], live[2], live[3], last_connected, next_due }
+return { settled, live[1], live[2], live[3], last_connected, next_due, live[4] }
+`;
+
+/** ARGV: the durable revision just committed. A new version, and the revision, never lowered. */
+const ORDER_DURABLE_CHANGE = `${PRELUDE}
+redis.call('HINCRBY', KEYS[2], 'version', 1)
+if tonumber(ARGV[1]) > durable_revision() then
+  redis.call('HSET', KEYS[2], 'durableRevision', ARGV[1])
+end
+return live_reply()
 `;
 
 /** No ARGV. Read-only: one consistent view of both keys. */
@@ -130,6 +142,7 @@ export interface PresenceCommands {
   heraldDisconnect(conns: string, live: string, connectionId: string, at: number): Promise<LiveReply>;
   heraldSettleOffline(conns: string, live: string): Promise<SettleReply | null>;
   heraldReap(conns: string, live: string, now: number, graceMs: number): Promise<ReapReply>;
+  heraldOrderDurableChange(conns: string, live: string, durableRevision: number): Promise<LiveReply>;
   heraldGetLive(conns: string, live: string): Promise<LiveReply>;
   heraldReschedule(expiries: string, userId: string, seen: number, nextDue: number): Promise<number>;
 }
@@ -140,6 +153,7 @@ export function definePresenceCommands(redis: Redis): Redis & PresenceCommands {
   redis.defineCommand("heraldDisconnect", { numberOfKeys: 2, lua: DISCONNECT });
   redis.defineCommand("heraldSettleOffline", { numberOfKeys: 2, lua: SETTLE_OFFLINE });
   redis.defineCommand("heraldReap", { numberOfKeys: 2, lua: REAP });
+  redis.defineCommand("heraldOrderDurableChange", { numberOfKeys: 2, lua: ORDER_DURABLE_CHANGE });
   redis.defineCommand("heraldGetLive", { numberOfKeys: 2, lua: GET_LIVE, readOnly: true });
   redis.defineCommand("heraldReschedule", { numberOfKeys: 1, lua: RESCHEDULE });
   return redis as Redis & PresenceCommands;

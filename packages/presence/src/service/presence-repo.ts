@@ -1,7 +1,133 @@
-/** Reads and writes the durable half of presence (`user_presence`). */
-import { inArray, eq } from "drizzle-orm";
+/**
+ * Reads and writes the durable half of presence (`user_presence`), and remembers the rows it
+ * saw so that the hot path rarely reads them again.
+ *
+ * Writes are compare-and-set on the row's `revision` (optimistic concurrency): two devices, two
+ * servers or a reaper changing the same user never lose each other's writes, and a status
+ * change costs one row in one PostgreSQL write, no transaction (row-writer.ts batches them).
+ *
+ * Reads trust a remembered row only when it is the newest revision the live store has seen
+ * published (`LivePresence.durableRevision`): any write ordered before that live version is then
+ * in it, which is all the ordering protocol needs (see presence-service.ts). A store that knows
+ * an older revision than we remember lost its data (a Redis restarted empty), so that is read
+ * again too. Rows are remembered for a short while only, which bounds how long a write whose
+ * server died before publishing it stays unseen here.
+ */
+import { inArray } from "drizzle-orm";
 import { userPresence, type Database, type UserPresenceRow } from "@herald/db";
-import { DEFAULT_DURABLE_PRESENCE, type DurablePresence } from "../types.js";
+import type { DurablePresence, LivePresence } from "../types.js";
+import { PresenceRowWriter } from "./row-writer.js";
+
+/** A user's durable presence as of one revision of their row. */
+export interface DurableAt {
+  durable: DurablePresence;
+  revision: number;
+}
+
+interface Remembered extends DurableAt {
+  at: number;
+}
+
+/** Rows remembered at most; the oldest are forgotten first. */
+const REMEMBER_ROWS = 100_000;
+/** How long a remembered row may answer reads. */
+const REMEMBER_MS = 30_000;
+/** Compare-and-set attempts before a write gives up (each lost one re-reads the row). */
+const MAX_WRITE_ATTEMPTS = 20;
+
+export class DurablePresenceRepo {
+  private readonly remembered = new Map<string, Remembered>();
+  /** The write in progress per user: this server's writes to one row take turns, never conflict. */
+  private readonly writing = new Map<string, Promise<DurableAt>>();
+  private readonly writer: PresenceRowWriter;
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.writer = new PresenceRowWriter(db);
+  }
+
+  /**
+   * The durable facts to publish with these live facts, by user: remembered rows when they are
+   * current enough, the rest in one query.
+   */
+  async currentFor(live: ReadonlyMap<string, LivePresence>): Promise<Map<string, DurablePresence>> {
+    const result = new Map<string, DurablePresence>();
+    const stale: string[] = [];
+    const now = this.now();
+    for (const [userId, { durableRevision }] of live) {
+      const remembered = this.remembered.get(userId);
+      if (remembered && remembered.revision === durableRevision && now - remembered.at < REMEMBER_MS) {
+        result.set(userId, remembered.durable);
+      } else {
+        stale.push(userId);
+      }
+    }
+    for (const [userId, row] of await this.read(stale)) result.set(userId, row.durable);
+    return result;
+  }
+
+  /** Applies `change` to the user's current row, however many writers compete. */
+  async update(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<DurableAt> {
+    const previous = this.writing.get(userId);
+    const mine = previous ? previous.catch(() => null).then(() => this.write(userId, change)) : this.write(userId, change);
+    this.writing.set(userId, mine);
+    try {
+      return await mine;
+    } finally {
+      if (this.writing.get(userId) === mine) this.writing.delete(userId);
+    }
+  }
+
+  private async write(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<DurableAt> {
+    let current = this.remembered.get(userId) ?? (await this.readOne(userId));
+    for (let attempt = 1; ; attempt++) {
+      const after = change(current.durable);
+      if (await this.writer.compareAndSet(userId, current.revision, after)) {
+        return this.remember(userId, { durable: after, revision: current.revision + 1 });
+      }
+      if (attempt >= MAX_WRITE_ATTEMPTS) {
+        throw new Error(`user_presence of ${userId}: still conflicting after ${MAX_WRITE_ATTEMPTS} attempts`);
+      }
+      current = await this.readOne(userId); // another server wrote first: start from their row
+    }
+  }
+
+  private async readOne(userId: string): Promise<DurableAt> {
+    let row = (await this.read([userId])).get(userId);
+    if (!row) {
+      // Every user gets a row at sign-up; this is for rows lost or never made (older data).
+      await createDurable(this.db, userId);
+      row = (await this.read([userId])).get(userId);
+    }
+    if (!row) throw new Error(`user_presence of ${userId}: no row, and none could be created (no such user?)`);
+    return row;
+  }
+
+  private async read(userIds: readonly string[]): Promise<Map<string, DurableAt>> {
+    const result = new Map<string, DurableAt>();
+    if (userIds.length === 0) return result;
+    const rows = await this.db.select().from(userPresence).where(inArray(userPresence.userId, [...userIds]));
+    for (const row of rows) result.set(row.userId, this.remember(row.userId, { durable: toDurable(row), revision: row.revision }));
+    return result;
+  }
+
+  private remember(userId: string, row: DurableAt): DurableAt {
+    const known = this.remembered.get(userId);
+    // A slower read may return after a newer write: never go back to an older revision.
+    if (known && known.revision > row.revision) return row;
+    const entry: Remembered = { ...row, at: this.now() };
+    this.remembered.delete(userId);
+    this.remembered.set(userId, entry);
+    if (this.remembered.size > REMEMBER_ROWS) this.remembered.delete(this.remembered.keys().next().value!);
+    return entry;
+  }
+}
+
+export async function createDurable(db: Database, userId: string): Promise<void> {
+  await db.insert(userPresence).values({ userId }).onConflictDoNothing();
+}
 
 function toDurable(row: UserPresenceRow): DurablePresence {
   return {
@@ -12,49 +138,4 @@ function toDurable(row: UserPresenceRow): DurablePresence {
     lastSeenBy: row.lastSeenBy,
     lastDisconnectedAt: row.lastDisconnectedAt?.toISOString() ?? null,
   };
-}
-
-function toRow(durable: DurablePresence) {
-  return {
-    status: durable.status,
-    message: durable.message,
-    visibleTo: durable.visibleTo,
-    lastSeen: durable.lastSeen ? new Date(durable.lastSeen) : null,
-    lastSeenBy: durable.lastSeenBy,
-    lastDisconnectedAt: durable.lastDisconnectedAt ? new Date(durable.lastDisconnectedAt) : null,
-    updatedAt: new Date(),
-  };
-}
-
-export async function loadDurable(db: Database, userIds: readonly string[]): Promise<Map<string, DurablePresence>> {
-  const result = new Map<string, DurablePresence>();
-  if (userIds.length === 0) return result;
-  const rows = await db.select().from(userPresence).where(inArray(userPresence.userId, [...userIds]));
-  for (const row of rows) result.set(row.userId, toDurable(row));
-  return result;
-}
-
-export async function createDurable(db: Database, userId: string): Promise<void> {
-  await db.insert(userPresence).values({ userId }).onConflictDoNothing();
-}
-
-/**
- * Read-modify-write of one user's durable presence under a row lock, so that concurrent
- * changes (two devices, two servers, a reaper) never lose each other's writes.
- */
-export async function updateDurable(
-  db: Database,
-  userId: string,
-  change: (before: DurablePresence) => DurablePresence,
-): Promise<DurablePresence> {
-  return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(userPresence).where(eq(userPresence.userId, userId)).for("update");
-    const before = row ? toDurable(row) : { ...DEFAULT_DURABLE_PRESENCE };
-    const after = change(before);
-    await tx
-      .insert(userPresence)
-      .values({ userId, ...toRow(after) })
-      .onConflictDoUpdate({ target: userPresence.userId, set: toRow(after) });
-    return after;
-  });
 }

@@ -2,9 +2,13 @@
  * Orchestrates presence: applies the pure rules to the durable facts (PostgreSQL) and the live
  * facts (the store), and publishes every change on the bus.
  *
- * Ordering across servers: every change is "write, then take a new version, then read the full
- * state, then publish it". The state with the highest version was read after every write that
- * got a lower one, so listeners that keep only the highest version converge on the truth.
+ * Ordering across servers: every change takes a new version in the live store, and publishes
+ * the full state at that version; listeners keep only the highest version. A live change takes
+ * its version atomically with the change. A durable change takes it after its write committed,
+ * and the store records the newest durable revision ordered so far: the durable half published
+ * with a version is a row at least that new (remembered, or read again — presence-repo.ts), so
+ * the state with the highest version holds every write ordered before it, and listeners
+ * converge on the truth.
  */
 import { randomUUID } from "node:crypto";
 import type { Database } from "@herald/db";
@@ -12,8 +16,8 @@ import type { BusMessage, PresenceBus } from "../bus/types.js";
 import { choiceChanged, forgetViewer, wentOffline, type ChoicePatch } from "../engine/transitions.js";
 import type { Logger } from "../logger.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
-import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type PresenceState } from "../types.js";
-import { loadDurable, updateDurable } from "./presence-repo.js";
+import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type LivePresence, type PresenceState } from "../types.js";
+import { DurablePresenceRepo } from "./presence-repo.js";
 import { retryUntilDone } from "./retry.js";
 import { isStoreUnavailable } from "./unavailable.js";
 
@@ -47,6 +51,7 @@ export class PresenceService {
   private readonly graces = new Map<string, Grace>();
   /** Disconnects the store missed during an outage, by connection id: replayed by `reregister`. */
   private readonly missedDisconnects = new Map<string, { ref: ConnectionRef; at: Date }>();
+  private readonly durables: DurablePresenceRepo;
   private closed = false;
 
   constructor(options: PresenceServiceOptions) {
@@ -57,12 +62,13 @@ export class PresenceService {
     this.graceMs = options.graceMs;
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
+    this.durables = new DurablePresenceRepo(this.db);
   }
 
   /** Full states of many users. Versions are read before the durable facts (see the header). */
   async loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>> {
     const live = await this.store.getLive(userIds);
-    const durable = await loadDurable(this.db, userIds);
+    const durable = await this.durables.currentFor(live);
     const states = new Map<string, PresenceState>();
     for (const userId of userIds) {
       states.set(userId, {
@@ -80,8 +86,7 @@ export class PresenceService {
 
   async connect(ref: ConnectionRef): Promise<void> {
     this.cancelGrace(ref.userId);
-    await this.store.connect(ref, this.ttlMs);
-    await this.publishState(ref.userId);
+    await this.publishAt(ref.userId, await this.store.connect(ref, this.ttlMs));
   }
 
   async disconnect(ref: ConnectionRef): Promise<void> {
@@ -97,7 +102,7 @@ export class PresenceService {
       return;
     }
     if (live.online && live.connections === 0) this.startGrace(ref.userId, at);
-    await this.publishState(ref.userId);
+    await this.publishAt(ref.userId, live);
   }
 
   /**
@@ -147,8 +152,8 @@ export class PresenceService {
   async changeChoice(userId: string, patch: ChoicePatch): Promise<PresenceState> {
     const live = (await this.store.getLive([userId])).get(userId) ?? OFFLINE_LIVE_PRESENCE;
     const at = this.now().toISOString();
-    await updateDurable(this.db, userId, (before) => choiceChanged(before, patch, live.online, at));
-    return this.publishDurableChange(userId);
+    const written = await this.durables.update(userId, (before) => choiceChanged(before, patch, live.online, at));
+    return this.publishDurableChange(userId, written.revision);
   }
 
   /** Rule 11: after unfriending, each leaves the other's allow-list and memory. */
@@ -157,8 +162,8 @@ export class PresenceService {
       [a, b],
       [b, a],
     ] as const) {
-      await updateDurable(this.db, owner, (before) => forgetViewer(before, viewer));
-      await this.publishDurableChange(owner);
+      const written = await this.durables.update(owner, (before) => forgetViewer(before, viewer));
+      await this.publishDurableChange(owner, written.revision);
     }
   }
 
@@ -187,16 +192,24 @@ export class PresenceService {
     await Promise.all(userIds.map((userId) => this.settle(userId)));
   }
 
-  /** After a write to PostgreSQL: a new version first, so the state read after it wins (see the header). */
-  private async publishDurableChange(userId: string): Promise<PresenceState> {
-    await this.store.bumpVersion(userId);
-    return this.publishState(userId);
+  /** After a write to PostgreSQL committed `revision`: a new version, so this state wins (see the header). */
+  private async publishDurableChange(userId: string, revision: number): Promise<PresenceState> {
+    return this.publishAt(userId, await this.store.orderDurableChange(userId, revision));
   }
 
   private async publishState(userId: string): Promise<PresenceState> {
-    const state = await this.loadState(userId);
+    return this.publish(await this.loadState(userId));
+  }
+
+  /** Publishes the state at the version of `live`, the live facts a store call just returned. */
+  private async publishAt(userId: string, live: LivePresence): Promise<PresenceState> {
+    const durable = (await this.durables.currentFor(new Map([[userId, live]]))).get(userId);
+    return this.publish({ userId, ...(durable ?? DEFAULT_DURABLE_PRESENCE), ...live });
+  }
+
+  private async publish(state: PresenceState): Promise<PresenceState> {
     const message: BusMessage = { type: "state", state, publishedAt: Date.now() };
-    await this.bus.publish(userId, message);
+    await this.bus.publish(state.userId, message);
     return state;
   }
 
@@ -232,13 +245,11 @@ export class PresenceService {
 
   /** The store said the user is offline: persist last-seen (never lost) and tell everyone. */
   private async recordOffline(userId: string, settlement: OfflineSettlement): Promise<void> {
-    await retryUntilDone(
-      async () => {
-        await updateDurable(this.db, userId, (before) => wentOffline(before, settlement.lastConnectedAt));
-      },
+    const written = await retryUntilDone(
+      () => this.durables.update(userId, (before) => wentOffline(before, settlement.lastConnectedAt)),
       { what: "recording last seen", log: this.log, isClosed: () => this.closed },
     );
-    await this.publishDurableChange(userId);
+    await this.publishDurableChange(userId, written.revision);
   }
 }
 

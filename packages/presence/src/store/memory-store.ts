@@ -7,6 +7,7 @@ interface UserRecord {
   connections: Map<string, number>;
   online: boolean;
   version: number;
+  durableRevision: number;
   /** When the connection count last dropped to zero, or the last refresh of a reaped connection. */
   lastConnectedAt: number;
 }
@@ -70,10 +71,11 @@ export class MemoryPresenceStore implements PresenceStore {
     return settled;
   }
 
-  async bumpVersion(userId: string): Promise<number> {
+  async orderDurableChange(userId: string, durableRevision: number): Promise<LivePresence> {
     const record = this.record(userId);
     record.version += 1;
-    return record.version;
+    record.durableRevision = Math.max(record.durableRevision, durableRevision);
+    return live(record);
   }
 
   async getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
@@ -100,7 +102,7 @@ export class MemoryPresenceStore implements PresenceStore {
   private record(userId: string): UserRecord {
     let record = this.users.get(userId);
     if (!record) {
-      record = { connections: new Map(), online: false, version: 0, lastConnectedAt: 0 };
+      record = { connections: new Map(), online: false, version: 0, durableRevision: 0, lastConnectedAt: 0 };
       this.users.set(userId, record);
     }
     return record;
@@ -108,5 +110,10 @@ export class MemoryPresenceStore implements PresenceStore {
 }
 
 function live(record: UserRecord): LivePresence {
-  return { online: record.online, connections: record.connections.size, version: record.version };
+  return {
+    online: record.online,
+    connections: record.connections.size,
+    version: record.version,
+    durableRevision: record.durableRevision,
+  };
 }

@@ -40,8 +40,12 @@ export interface PresenceStore {
    * Each returned user was settled by this call alone.
    */
   reap(now: Date, graceMs: number): Promise<Array<{ userId: string } & OfflineSettlement>>;
-  /** Increments the version after a durable change, so the republished state wins. */
-  bumpVersion(userId: string): Promise<number>;
+  /**
+   * After a durable write committed `durableRevision`: increments the version, so the state
+   * published next wins, and records the revision (never lowering it). Returns the live facts at
+   * the new version; their `durableRevision` is above ours when a newer write was published first.
+   */
+  orderDurableChange(userId: string, durableRevision: number): Promise<LivePresence>;
   /** Live facts of many users at once; users never seen are offline at version 0. */
   getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>>;
   /** Resolves when the store answers. */

@@ -39,7 +39,7 @@ export function presenceStoreContract(name: string, makeStore: () => Promise<Pre
     it("reports users it never saw as offline at version 0", async () => {
       const store = await open();
       const id = user();
-      expect((await store.getLive([id])).get(id)).toEqual({ online: false, connections: 0, version: 0 });
+      expect((await store.getLive([id])).get(id)).toEqual({ online: false, connections: 0, version: 0, durableRevision: 0 });
     });
 
     it("keeps a user online through the grace until settled, once", async () => {
@@ -108,13 +108,21 @@ export function presenceStoreContract(name: string, makeStore: () => Promise<Pre
       expect(reaped.map((r) => r.userId)).toEqual([id]);
     });
 
-    it("orders durable changes after live ones with bumpVersion", async () => {
+    it("orders a durable change after live ones, and keeps the newest revision it was told", async () => {
       const store = await open();
       const id = user();
       const { version } = await store.connect(ref(id, "a"), TTL);
-      const bumped = await store.bumpVersion(id);
-      expect(bumped).toBeGreaterThan(version);
-      expect((await store.getLive([id])).get(id)?.version).toBe(bumped);
+      const ordered = await store.orderDurableChange(id, 3);
+      expect(ordered).toMatchObject({ online: true, connections: 1, durableRevision: 3 });
+      expect(ordered.version).toBeGreaterThan(version);
+      // A slower writer of an older revision orders after it: a new version, the revision stays.
+      const late = await store.orderDurableChange(id, 2);
+      expect(late.version).toBeGreaterThan(ordered.version);
+      expect(late.durableRevision).toBe(3);
+      expect((await store.getLive([id])).get(id)).toEqual(late);
+      // Live changes report the revision too, so their publishers know which row is current enough.
+      expect((await store.disconnect(ref(id, "a"), new Date())).durableRevision).toBe(3);
+      expect((await store.settleOffline(id))?.live.durableRevision).toBe(3);
     });
 
     it("answers ping", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE "user_presence" ADD COLUMN "revision" integer DEFAULT 0 NOT NULL;

@@ -1,0 +1,94 @@
+/**
+ * Compare-and-set writes of `user_presence` rows, many users per statement (group commit).
+ *
+ * A statement costs far more than a row: on PGlite a one-row UPDATE takes ~0.4 ms of CPU and a
+ * twenty-row one ~1.4 ms; on PostgreSQL each statement is a round trip. So writes that arrive
+ * while a statement is in flight wait for it and then go together in the next one: at low load
+ * a write goes out at once, under load the batches grow and the cost per change falls.
+ */
+import { sql } from "drizzle-orm";
+import type { Database } from "@herald/db";
+import type { DurablePresence } from "../types.js";
+
+interface PendingWrite {
+  userId: string;
+  expectedRevision: number;
+  after: DurablePresence;
+  resolve(written: boolean): void;
+  reject(error: unknown): void;
+}
+
+/** Rows per statement at most; the rest wait for the next one. */
+const MAX_BATCH = 500;
+
+export class PresenceRowWriter {
+  private queue: PendingWrite[] = [];
+  private flushing = false;
+
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Writes `after` as the user's row if the row is still at `expectedRevision` (its revision
+   * then goes up by one). False when another writer changed the row first. One write per user
+   * at a time: the caller serializes a user's writes.
+   */
+  compareAndSet(userId: string, expectedRevision: number, after: DurablePresence): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ userId, expectedRevision, after, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
+    try {
+      // Writes made for the same burst of socket input join the first statement too.
+      await new Promise((resolve) => setImmediate(resolve));
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          const written = await this.writeBatch(batch);
+          for (const write of batch) write.resolve(written.has(write.userId));
+        } catch (error) {
+          for (const write of batch) write.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async writeBatch(batch: PendingWrite[]): Promise<Set<string>> {
+    const rows = JSON.stringify(
+      batch.map(({ userId, expectedRevision, after }) => ({
+        user_id: userId,
+        revision: expectedRevision,
+        status: after.status,
+        message: after.message,
+        visible_to: after.visibleTo,
+        last_seen: after.lastSeen,
+        last_seen_by: after.lastSeenBy,
+        last_disconnected_at: after.lastDisconnectedAt,
+      })),
+    );
+    const result = await this.db.execute<{ user_id: string }>(sql`
+      update user_presence as p set
+        status = v.status,
+        message = v.message,
+        visible_to = v.visible_to,
+        last_seen = v.last_seen,
+        last_seen_by = v.last_seen_by,
+        last_disconnected_at = v.last_disconnected_at,
+        revision = p.revision + 1,
+        updated_at = now()
+      from jsonb_to_recordset(${rows}::jsonb) as v(
+        user_id uuid, revision integer, status chosen_status, message text, visible_to uuid[],
+        last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz
+      )
+      where p.user_id = v.user_id and p.revision = v.revision
+      returning p.user_id`);
+    // postgres-js answers an array of rows, PGlite an object holding them.
+    const returned = Array.isArray(result) ? result : (result as unknown as { rows: Array<{ user_id: string }> }).rows;
+    return new Set(returned.map((row) => row.user_id));
+  }
+}

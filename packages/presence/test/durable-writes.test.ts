@@ -1,0 +1,97 @@
+/**
+ * Durable presence written from several servers at once: one compare-and-set statement per
+ * change, rows remembered between changes. Two `PresenceService`s stand for two servers; they
+ * share a database and one live store and bus, as servers share PostgreSQL and Redis.
+ */
+import { users, userPresence, type DatabaseHandle } from "@herald/db";
+import { createTestDatabase, type DatabaseKind } from "@herald/db/testing";
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MemoryPresenceBus, MemoryPresenceStore } from "../src/index.js";
+import { silentLogger } from "../src/logger.js";
+import { createDurable } from "../src/service/presence-repo.js";
+import { PresenceService } from "../src/service/presence-service.js";
+
+describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kind) => {
+  let database: DatabaseHandle;
+  let serverA: PresenceService;
+  let serverB: PresenceService;
+  let sequence = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    const store = new MemoryPresenceStore();
+    const bus = new MemoryPresenceBus();
+    const service = () =>
+      new PresenceService({ db: database.db, store, bus, ttlMs: 60_000, graceMs: 60_000, log: silentLogger });
+    serverA = service();
+    serverB = service();
+  });
+  afterAll(async () => {
+    await serverA.close();
+    await serverB.close();
+    await database.close();
+  });
+
+  async function newUser(): Promise<string> {
+    const [user] = await database.db
+      .insert(users)
+      .values({ username: `durable_${kind}_${++sequence}`, passwordHash: "not-a-real-hash" })
+      .returning();
+    await createDurable(database.db, user!.id);
+    return user!.id;
+  }
+
+  async function revisionOf(userId: string): Promise<number> {
+    const [row] = await database.db.select().from(userPresence).where(eq(userPresence.userId, userId));
+    return row!.revision;
+  }
+
+  it("never overwrites another server's change with a row it remembered from before", async () => {
+    const id = await newUser();
+    await serverA.changeChoice(id, { message: "first, on A" });
+    await serverB.changeChoice(id, { status: "dnd" });
+    // A still remembers the row as it wrote it; its next write must start from B's.
+    await serverA.changeChoice(id, { message: "again, on A" });
+    for (const server of [serverA, serverB]) {
+      expect(await server.loadState(id)).toMatchObject({ status: "dnd", message: "again, on A" });
+    }
+    expect(await revisionOf(id)).toBe(3);
+  });
+
+  it("reads the newer row once another server's change was published, not the one it remembers", async () => {
+    const id = await newUser();
+    await serverA.changeChoice(id, { status: "away", message: "remembered by A" });
+    expect(await serverA.loadState(id)).toMatchObject({ status: "away" });
+    await serverB.changeChoice(id, { status: "dnd", message: "written by B" });
+    expect(await serverA.loadState(id)).toMatchObject({ status: "dnd", message: "written by B" });
+  });
+
+  it("loses no write when servers change the same user at the same moment", async () => {
+    const owner = await newUser();
+    const viewers = await Promise.all(Array.from({ length: 12 }, () => newUser()));
+    await serverA.changeChoice(owner, { status: "invisible", visibleTo: viewers });
+    // Each unfriending removes one viewer from the owner's allow-list: a read-modify-write. Half
+    // run on each server, all at once; a lost update would leave some viewer on the list.
+    await Promise.all(viewers.map((viewer, i) => (i % 2 === 0 ? serverA : serverB).forgetEachOther(owner, viewer)));
+    for (const server of [serverA, serverB]) expect((await server.loadState(owner)).visibleTo).toEqual([]);
+    expect(await revisionOf(owner)).toBe(1 + viewers.length);
+  });
+
+  it("writes the changes of many users made at the same moment, each to its own row", async () => {
+    const ids = await Promise.all(Array.from({ length: 60 }, () => newUser()));
+    const messages = ids.map((_, i) => `batch message ${i}`);
+    await Promise.all(ids.map((id, i) => (i % 2 === 0 ? serverA : serverB).changeChoice(id, { status: "dnd", message: messages[i]! })));
+    const states = await serverB.loadStates(ids);
+    expect(ids.map((id) => states.get(id)?.message)).toEqual(messages);
+    expect(ids.map((id) => states.get(id)?.status)).toEqual(ids.map(() => "dnd"));
+  });
+
+  it("makes the missing row of an existing user instead of failing", async () => {
+    const id = await newUser();
+    await database.db.delete(userPresence).where(eq(userPresence.userId, id));
+    const state = await serverA.changeChoice(id, { status: "away" });
+    expect(state).toMatchObject({ status: "away" });
+    expect(await revisionOf(id)).toBe(1);
+  });
+});
