@@ -53,7 +53,7 @@ export class RedisPresenceBus implements PresenceBus {
   /** Takes ownership of `redis` (the publisher) and of the subscriber it duplicates from it. */
   constructor(redis: Redis, options: RedisPresenceBusOptions = {}) {
     this.publisher = redis;
-    this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: false });
+    this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: false, enableAutoPipelining: false });
     this.keys = new RedisKeys(options.prefix);
     this.onError = options.onError ?? ((error, context) => console.error(`[herald redis bus] ${context}:`, error));
     this.beforeResync = options.beforeResync ?? (async () => {});
