@@ -1,7 +1,7 @@
 /**
  * `pnpm --filter @herald/bench exec tsx src/conn-memory.ts [N] [snap]`: server heap per connection,
  * authenticated only vs subscribed to `presence.onChange`, on 21 users who are all friends
- * (20 friends each). With `snap`, writes heap snapshots to /tmp/heap/{auth,sub}.heapsnapshot
+ * (20 friends each). With `snap`, writes heap snapshots to /tmp/heap/{base,auth,sub}.heapsnapshot
  * for a by-constructor diff. Used to find where an idle connection's memory goes.
  */
 import { mkdirSync } from "node:fs";
@@ -35,6 +35,7 @@ async function open(count: number, subscribe: boolean) {
   }
 }
 const N = Number(process.argv[2] ?? 500);
+if (process.argv[3] === "snap") await server.request({ type: "heap-snapshot", path: "/tmp/heap/base.heapsnapshot" });
 for (const subscribe of [false, true]) {
   const a = await mem();
   await open(N, subscribe);
