@@ -67,7 +67,9 @@ describe("PostgreSQL outage", () => {
 
     proxy.cut();
     const cutAt = Date.now();
-    // Calls that need the database fail with a generic message: no SQL, no host names.
+    // Calls that need the database fail with a generic message: no SQL, no host names. (The write
+    // goes out as postgres-js loses its connections, which can lose the query for good: it must
+    // still fail in bounded time, and not hold back the writes and sign-ins that come after it.)
     const calls = [() => bob.http.friends.list.query(), () => alice.http.presence.setStatus.mutate({ status: "away" })];
     for (const call of calls) expect(await errorOf(call())).toEqual({ code: "INTERNAL_SERVER_ERROR", message: GENERIC });
     // Presence rows the server already holds, current as the live store vouches, still answer.

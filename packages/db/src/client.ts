@@ -98,6 +98,31 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
 
 /** Longer than connect_timeout: a transaction that has not begun by then never will. */
 const TRANSACTION_START_TIMEOUT_MS = 10_000;
+/** Far longer than any of Herald's statements takes: one still unanswered by then is lost. */
+export const QUERY_DEADLINE_MS = 10_000;
+
+/**
+ * postgres-js 3.4 can also lose a plain query sent just as its connection drops: the promise
+ * never settles. Where a query's promise is shared (a batch of writes, a lookup many callers
+ * wait for), one lost query would stall them all for good; such callers bound the wait with
+ * this, and get DatabaseUnavailableError like any other query during an outage.
+ */
+export function withDeadline<T>(query: PromiseLike<T>, what: string, ms = QUERY_DEADLINE_MS): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new DatabaseUnavailableError(`${what}: no answer from the database within ${ms} ms`)), ms);
+    timer.unref();
+    query.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
 
 /**
  * postgres-js 3.4 bug: a transaction begun while the database is unreachable can wait forever

@@ -1,4 +1,4 @@
 export * from "./schema.js";
 export * as schema from "./schema.js";
-export { openDatabase, DatabaseUnavailableError } from "./client.js";
+export { openDatabase, DatabaseUnavailableError, withDeadline, QUERY_DEADLINE_MS } from "./client.js";
 export type { Database, DatabaseHandle, DatabaseOptions } from "./client.js";

@@ -4,13 +4,14 @@
  * which revokes every token the user holds, on every server.
  *
  * Versions are cached per user for `cacheMs`, so verifying costs a database read at most once
- * per user per few seconds; another server honours a sign-out within that time (its sockets are
- * re-checked on the same clock by apps/server). When the database cannot be read and no version
+ * per user per few seconds, and lookups made in the same tick (apps/server re-checks every live
+ * socket at once, on the same clock) share one query; another server honours a sign-out within
+ * that time. When the database cannot be read and no version
  * is cached, a well-signed unexpired token is accepted: an outage must not sign everyone out,
  * and every procedure that reads or writes data fails during it anyway.
  */
-import { eq, sql } from "drizzle-orm";
-import { users, type Database } from "@herald/db";
+import { eq, inArray, sql } from "drizzle-orm";
+import { users, withDeadline, type Database } from "@herald/db";
 import type { Logger } from "../logger.js";
 import type { SessionClaims, TokenSigner } from "./tokens.js";
 
@@ -18,10 +19,14 @@ export const SESSION_VERSION_CACHE_MS = 5_000;
 const MAX_CACHED_USERS = 50_000;
 
 type RevocationListener = (userId: string, version: number) => void;
+/** A token version: null, no such user; undefined, unknown (the database did not answer). */
+type VersionLookup = number | null | undefined;
 
 export class SessionVerifier {
   private readonly versions = new Map<string, { version: number | null; checkedAt: number }>();
-  private readonly inFlight = new Map<string, Promise<number | null | undefined>>();
+  private readonly inFlight = new Map<string, Promise<VersionLookup>>();
+  /** Users to look up in the next query, with who waits for each. */
+  private batch = new Map<string, (version: VersionLookup) => void>();
   private readonly listeners = new Set<RevocationListener>();
 
   constructor(
@@ -66,31 +71,42 @@ export class SessionVerifier {
     return () => this.listeners.delete(listener);
   }
 
-  /** The user's token version; null: no such user; undefined: unknown (database unavailable). */
-  private versionOf(userId: string): Promise<number | null | undefined> {
+  private versionOf(userId: string): Promise<VersionLookup> {
     const cached = this.versions.get(userId);
     if (cached && this.now() - cached.checkedAt < this.cacheMs) return Promise.resolve(cached.version);
     const running = this.inFlight.get(userId);
     if (running) return running;
-    const lookup = this.db
-      .select({ version: users.tokenVersion })
-      .from(users)
-      .where(eq(users.id, userId))
-      .then(
-        ([row]) => {
-          const version = row ? row.version : null;
-          if (this.versions.size >= MAX_CACHED_USERS) this.prune();
-          this.versions.set(userId, { version, checkedAt: this.now() });
-          return version;
-        },
-        (error: unknown) => {
-          this.log.warn({ err: error, userId }, "could not read the token version; using the last known one");
-          return cached ? cached.version : undefined;
-        },
-      )
-      .finally(() => this.inFlight.delete(userId));
+    const lookup = new Promise<VersionLookup>((resolve) => {
+      if (this.batch.size === 0) setImmediate(() => void this.lookUpBatch());
+      this.batch.set(userId, resolve);
+    }).finally(() => this.inFlight.delete(userId));
     this.inFlight.set(userId, lookup);
     return lookup;
+  }
+
+  private async lookUpBatch(): Promise<void> {
+    const batch = this.batch;
+    this.batch = new Map();
+    const userIds = [...batch.keys()];
+    let rows: Array<{ id: string; version: number }>;
+    try {
+      // Everyone verifying these users waits on this query: a lost one must not hold them forever.
+      rows = await withDeadline(
+        this.db.select({ id: users.id, version: users.tokenVersion }).from(users).where(inArray(users.id, userIds)),
+        "reading token versions",
+      );
+    } catch (error) {
+      this.log.warn({ err: error, users: userIds.length }, "could not read token versions; using the last known ones");
+      for (const [userId, resolve] of batch) resolve(this.versions.get(userId)?.version);
+      return;
+    }
+    const found = new Map(rows.map((row) => [row.id, row.version]));
+    if (this.versions.size + batch.size > MAX_CACHED_USERS) this.prune();
+    for (const [userId, resolve] of batch) {
+      const version = found.get(userId) ?? null;
+      this.versions.set(userId, { version, checkedAt: this.now() });
+      resolve(version);
+    }
   }
 
   private prune(): void {

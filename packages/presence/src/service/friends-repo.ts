@@ -1,6 +1,6 @@
 /** Friendship queries. A pair is stored once, ordered, with who asked (see the schema). */
 import { and, eq, or, sql } from "drizzle-orm";
-import { friendships, users, type Database, type FriendshipRow } from "@herald/db";
+import { friendships, users, withDeadline, type Database, type FriendshipRow } from "@herald/db";
 
 export function orderedPair(a: string, b: string): { userLow: string; userHigh: string } {
   return a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
@@ -90,7 +90,8 @@ export class FriendListCache {
     const entry = this.entries.get(userId);
     if (!entry) return friendIdsOf(this.db, userId);
     if (entry.ids) return entry.ids;
-    const ids = this.subscriptionsReady().then(() => friendIdsOf(this.db, userId));
+    // Shared by every feed of the user: a lost query must fail them, not hold them forever.
+    const ids = this.subscriptionsReady().then(() => withDeadline(friendIdsOf(this.db, userId), "reading a friend list"));
     entry.ids = ids;
     // A failed read is not cached; an invalidated one is simply replaced on the next call.
     ids.catch(() => {

@@ -14,7 +14,7 @@
  * server died before publishing it stays unseen here.
  */
 import { inArray } from "drizzle-orm";
-import { userPresence, type Database, type UserPresenceRow } from "@herald/db";
+import { userPresence, withDeadline, type Database, type UserPresenceRow } from "@herald/db";
 import type { DurablePresence, LivePresence } from "../types.js";
 import { PresenceRowWriter } from "./row-writer.js";
 
@@ -108,7 +108,11 @@ export class DurablePresenceRepo {
   private async read(userIds: readonly string[]): Promise<Map<string, DurableAt>> {
     const result = new Map<string, DurableAt>();
     if (userIds.length === 0) return result;
-    const rows = await this.db.select().from(userPresence).where(inArray(userPresence.userId, [...userIds]));
+    // A user's writes wait on each other (`writing`): a lost read must fail, not hold them forever.
+    const rows = await withDeadline(
+      this.db.select().from(userPresence).where(inArray(userPresence.userId, [...userIds])),
+      "reading presence rows",
+    );
     for (const row of rows) result.set(row.userId, this.remember(row.userId, { durable: toDurable(row), revision: row.revision }));
     return result;
   }

@@ -7,7 +7,7 @@
  * a write goes out at once, under load the batches grow and the cost per change falls.
  */
 import { sql } from "drizzle-orm";
-import type { Database } from "@herald/db";
+import { withDeadline, type Database } from "@herald/db";
 import type { DurablePresence } from "../types.js";
 
 interface PendingWrite {
@@ -71,7 +71,8 @@ export class PresenceRowWriter {
         last_disconnected_at: after.lastDisconnectedAt,
       })),
     );
-    const result = await this.db.execute<{ user_id: string }>(sql`
+    // Every queued write waits on this statement: a lost one must fail them, not stall them all.
+    const result = await withDeadline(this.db.execute<{ user_id: string }>(sql`
       update user_presence as p set
         status = v.status,
         message = v.message,
@@ -86,7 +87,7 @@ export class PresenceRowWriter {
         last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz
       )
       where p.user_id = v.user_id and p.revision = v.revision
-      returning p.user_id`);
+      returning p.user_id`), "writing presence rows");
     // postgres-js answers an array of rows, PGlite an object holding them.
     const returned = Array.isArray(result) ? result : (result as unknown as { rows: Array<{ user_id: string }> }).rows;
     return new Set(returned.map((row) => row.user_id));
