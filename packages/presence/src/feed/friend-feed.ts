@@ -5,7 +5,8 @@
  * transport is busy into one `updates` event (latest state wins).
  */
 import type { BusMessage, PresenceBus } from "../bus/types.js";
-import { ownViewOf, sameOwnPresence, sameVisiblePresence, viewOf } from "../engine/visibility.js";
+import { sharedViewOf } from "../engine/shared-views.js";
+import { ownViewOf, sameOwnPresence, sameVisiblePresence } from "../engine/visibility.js";
 import type { Logger } from "../logger.js";
 import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
 import { channelHubOf, type ChannelFollower, type ChannelHub } from "./channel-hub.js";
@@ -161,7 +162,7 @@ export class FriendFeed implements ChannelFollower {
   }
 
   private settleEntry(entry: FriendEntry, state: PresenceState): void {
-    const view = viewOf(state, this.viewerId);
+    const view = sharedViewOf(state, this.viewerId);
     entry.version = state.version;
     entry.queued = view;
     entry.delivered = view;
@@ -202,7 +203,7 @@ export class FriendFeed implements ChannelFollower {
   private applyFriendState(entry: FriendEntry, state: PresenceState, publishedAt: number | undefined): void {
     if (state.version <= entry.version) return;
     entry.version = state.version;
-    const view = viewOf(state, this.viewerId);
+    const view = sharedViewOf(state, this.viewerId);
     if (sameVisiblePresence(view, entry.queued)) return;
     entry.queued = view;
     entry.publishedAt = publishedAt ?? null;
