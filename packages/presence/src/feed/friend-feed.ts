@@ -3,6 +3,9 @@
  * reads the snapshot, keeps only the highest version of each friend's state, sends an event only
  * when what this viewer sees changes (rule 9), and coalesces updates that pile up while the
  * transport is busy into one `updates` event (latest state wins).
+ *
+ * Events leave either through `events()` (pulled one by one, e.g. by a tRPC generator) or, once
+ * `writeFrames` is called, as frames written at the end of each tick in which some arrived.
  */
 import type { BusMessage, PresenceBus } from "../bus/types.js";
 import { sharedViewOf } from "../engine/shared-views.js";
@@ -11,6 +14,7 @@ import type { Logger } from "../logger.js";
 import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
 import { channelHubOf, type ChannelFollower, type ChannelHub } from "./channel-hub.js";
 import type { FeedObserver, PresenceEvent } from "./events.js";
+import type { FrameWriter } from "./frame-writer.js";
 
 export interface FeedSources {
   bus: PresenceBus;
@@ -54,6 +58,9 @@ export class FriendFeed implements ChannelFollower {
   private readonly hub: ChannelHub;
   private readonly unsubscribeResync: () => void;
   private wake: (() => void) | null = null;
+  /** Set once events are written as frames rather than pulled through `events()`. */
+  private frames: FrameWriter | null = null;
+  private flushScheduled = false;
   private closed = false;
   private generation = 0;
 
@@ -117,6 +124,20 @@ export class FriendFeed implements ChannelFollower {
       if (event) events.push(event);
     }
     return events;
+  }
+
+  /**
+   * From now on, writes events to `frames` instead of handing them to `events()`: one flush per
+   * tick, so everything that arrived in that tick leaves together (updates as one `updates`).
+   */
+  writeFrames(frames: FrameWriter): void {
+    this.frames = frames;
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
+
+  /** Resolves when the feed closes (or fails) or `signal` aborts. */
+  async untilClosed(signal: AbortSignal): Promise<void> {
+    while (!this.closed && !signal.aborted) await this.nextWork(signal);
   }
 
   close(): void {
@@ -267,10 +288,23 @@ export class FriendFeed implements ChannelFollower {
 
   private push(item: QueueItem): void {
     this.queue.push(item);
+    if (this.frames) return this.scheduleFlush();
     const wake = this.wake;
     this.wake = null;
     wake?.();
   }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.closed || !this.frames) return;
+    for (const event of this.takeQueued()) this.frames.write(event);
+  };
 
   private nextWork(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
