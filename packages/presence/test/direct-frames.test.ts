@@ -174,6 +174,17 @@ describe("a feed writing its own frames", () => {
     expect(first.socket.pending).toBe(0);
   });
 
+  it("closes the feed, rather than the process, when writing a frame fails", async () => {
+    const { socket } = await directFeed({ id: 6, jsonrpc: undefined });
+    socket.send = () => {
+      throw new Error("socket exploded");
+    };
+    const ended = feed!.untilClosed(new AbortController().signal);
+    await bus.publish(A, { type: "state", state: online(A, 2) });
+    await ended;
+    expect(bus.listenerCount()).toBe(0);
+  });
+
   it("ends `untilClosed` when the subscription aborts or the feed closes", async () => {
     await directFeed({ id: 5, jsonrpc: undefined });
     const controller = new AbortController();

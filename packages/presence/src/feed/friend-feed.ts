@@ -303,7 +303,12 @@ export class FriendFeed implements ChannelFollower {
   private readonly flush = (): void => {
     this.flushScheduled = false;
     if (this.closed || !this.frames) return;
-    for (const event of this.takeQueued()) this.frames.write(event);
+    try {
+      for (const event of this.takeQueued()) this.frames.write(event);
+    } catch (error) {
+      // Outside any tRPC call here: left alone, this would take the whole process down.
+      this.fail(error);
+    }
   };
 
   private nextWork(signal: AbortSignal): Promise<void> {
