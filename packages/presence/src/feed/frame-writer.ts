@@ -42,7 +42,7 @@ export class FrameWriter {
 }
 
 /** `JSON.stringify(event)`, with each presence taken from the shared cache. */
-export function eventJson(event: PresenceEvent): string {
+function eventJson(event: PresenceEvent): string {
   switch (event.type) {
     case "update":
     case "friend_added":
