@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
-import { appRouter, frameSinkEncoder, type FrameSocket, type HeraldApp, type HeraldContext } from "@herald/presence";
+import { appRouter, frameSinkEncoder, type HeraldApp, type HeraldContext } from "@herald/presence";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import { clientIpOf } from "./client-ip.js";
@@ -70,7 +70,8 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
       }
     },
     createContext: async ({ req, res: socket, info }): Promise<HeraldContext> => {
-      const base = { app, clientIp: clientIpOf(req), connection: null, frames: frameSocketOf(socket) };
+      // Frames are written only while the socket is open; trackSessions still watches its backlog.
+      const base = { app, clientIp: clientIpOf(req), connection: null, frames: socket };
       const claims = await app.sessions.verify(info.connectionParams?.token);
       if (!claims) {
         setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "unauthorized"), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
@@ -162,14 +163,6 @@ function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
       clearInterval(recheckTimer);
       for (const session of all) if (session.expiryTimer) clearTimeout(session.expiryTimer);
     },
-  };
-}
-
-/** Frames are written only while the socket is open; a backlog is still watched by trackSessions. */
-function frameSocketOf(socket: WebSocket): FrameSocket {
-  return {
-    isOpen: () => socket.readyState === WebSocket.OPEN,
-    send: (frame) => socket.send(frame),
   };
 }
 

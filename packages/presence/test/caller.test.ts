@@ -88,7 +88,7 @@ describe("createCaller", () => {
     await gina.caller.friends.request({ username: "caller_hank" });
     await hank.caller.friends.accept({ userId: gina.id });
     const frames: string[] = [];
-    const socket = { isOpen: () => true, send: (frame: string) => void frames.push(frame) };
+    const socket = { readyState: 1, send: (frame: string) => void frames.push(frame) };
     const caller = createCallerFactory(appRouter)({ app, user: { id: hank.id }, connection: null, frames: socket, clientIp: null });
     const iterator = ((await caller.presence.onChange()) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     expect(dataOf((await iterator.next()).value).type).toBe("snapshot");

@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
 import type { FeedObserver, PresenceEvent } from "../src/feed/events.js";
-import { frameSinkEncoder, withFrameSink, type FrameSocket, type SubscriptionAddress } from "../src/feed/frame-sink.js";
+import { frameSinkEncoder, SOCKET_OPEN, withFrameSink, type FrameSocket, type SubscriptionAddress } from "../src/feed/frame-sink.js";
 import { FrameWriter, TrackedIds } from "../src/feed/frame-writer.js";
 import { FriendFeed } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
@@ -31,13 +31,9 @@ function adapterFrame(address: SubscriptionAddress, trackedId: string, event: un
 }
 
 class RecordingSocket implements FrameSocket {
-  open = true;
+  readyState = SOCKET_OPEN;
   private readonly unread: string[] = [];
   private waiter: ((frame: string) => void) | null = null;
-
-  isOpen(): boolean {
-    return this.open;
-  }
 
   send(frame: string): void {
     if (this.waiter) {
@@ -165,10 +161,10 @@ describe("a feed writing its own frames", () => {
     await bus.publish(VIEWER, { type: "friend_removed", friendId: B });
     feed!.close(); // the flush is scheduled but has not run
     const second = await directFeed({ id: 4, jsonrpc: undefined });
-    second.socket.open = false;
+    second.socket.readyState = SOCKET_OPEN + 1; // closing
     await bus.publish(A, { type: "state", state: online(A, 2) });
     await new Promise((resolve) => setImmediate(resolve)); // the flush, which finds the socket closed
-    second.socket.open = true;
+    second.socket.readyState = SOCKET_OPEN;
     await bus.publish(C, { type: "state", state: online(C, 5, { status: "online" }) });
     expect(JSON.parse(await second.socket.next()).result.data.data.presence.userId).toBe(C);
     expect(first.socket.pending).toBe(0);

@@ -16,12 +16,15 @@ export interface SubscriptionAddress {
   jsonrpc: "2.0" | undefined;
 }
 
-/** The socket a subscription came over, as far as writing frames to it goes. */
+/** The socket a subscription came over (a `ws` WebSocket), as far as writing frames to it goes. */
 export interface FrameSocket {
-  /** Whether a frame written now would be sent (the socket is open). */
-  isOpen(): boolean;
+  /** The WebSocket ready state: frames are written only while it is `SOCKET_OPEN`. */
+  readonly readyState: number;
   send(frame: string): void;
 }
+
+/** `WebSocket.OPEN`, in every WebSocket implementation. */
+export const SOCKET_OPEN = 1;
 
 type FrameSink = (address: SubscriptionAddress) => void;
 

@@ -6,7 +6,7 @@
  */
 import type { VisiblePresence } from "../types.js";
 import type { PresenceEvent } from "./events.js";
-import type { FrameSocket, SubscriptionAddress } from "./frame-sink.js";
+import { SOCKET_OPEN, type FrameSocket, type SubscriptionAddress } from "./frame-sink.js";
 
 /** `tracked()` ids: unique per subscription, which is all a client needs (each starts with a snapshot). */
 export class TrackedIds {
@@ -35,7 +35,7 @@ export class FrameWriter {
 
   /** Sends one event; nothing when the socket is no longer open. */
   write(event: PresenceEvent): void {
-    if (!this.socket.isOpen()) return;
+    if (this.socket.readyState !== SOCKET_OPEN) return;
     const id = this.ids.next();
     this.socket.send(`${this.head}${id}","data":${eventJson(event)}},"id":"${id}"}}`);
   }

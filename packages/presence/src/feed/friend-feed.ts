@@ -297,10 +297,15 @@ export class FriendFeed implements ChannelFollower {
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
-    setImmediate(this.flush);
+    // A shared function rather than a per-feed closure: a few hundred bytes less per connection.
+    setImmediate(FriendFeed.flush, this);
   }
 
-  private readonly flush = (): void => {
+  private static flush(feed: FriendFeed): void {
+    feed.flushQueued();
+  }
+
+  private flushQueued(): void {
     this.flushScheduled = false;
     if (this.closed || !this.frames) return;
     try {
@@ -309,7 +314,7 @@ export class FriendFeed implements ChannelFollower {
       // Outside any tRPC call here: left alone, this would take the whole process down.
       this.fail(error);
     }
-  };
+  }
 
   private nextWork(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
