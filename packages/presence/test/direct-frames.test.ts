@@ -8,7 +8,7 @@ import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
 import type { FeedObserver, PresenceEvent } from "../src/feed/events.js";
 import { frameSinkEncoder, SOCKET_OPEN, withFrameSink, type FrameSocket, type SubscriptionAddress } from "../src/feed/frame-sink.js";
 import { FrameWriter, TrackedIds } from "../src/feed/frame-writer.js";
-import { FriendFeed } from "../src/feed/friend-feed.js";
+import { FriendFeed, MAX_FLUSH_WAIT_MS } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
 import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
 
@@ -152,6 +152,25 @@ describe("a feed writing its own frames", () => {
     const types = [];
     for (let i = 0; i < 4; i++) types.push(JSON.parse(await socket.next()).result.data.data.type);
     expect(types).toEqual(["update", "self", "friend_removed", "update"]);
+  });
+
+  it("still writes while a long run of microtasks keeps setImmediate from running", async () => {
+    const { socket } = await directFeed({ id: 8, jsonrpc: undefined });
+    // Like the embedded database working through queued writes: change after change, each one a
+    // microtask later, never giving the event loop a turn.
+    const startedAt = Date.now();
+    let version = 2;
+    while (socket.pending === 0 && Date.now() - startedAt < 20 * MAX_FLUSH_WAIT_MS) {
+      await bus.publish(A, { type: "state", state: online(A, version, { message: `${version}` }) });
+      version++;
+    }
+    expect(socket.pending).toBe(1);
+    expect(Date.now() - startedAt).toBeLessThan(20 * MAX_FLUSH_WAIT_MS);
+    // Everything up to the change that forced the flush went out in that one frame.
+    expect(JSON.parse(await socket.next()).result.data.data).toEqual({
+      type: "update",
+      presence: { userId: A, status: "online", message: `${version - 1}`, lastSeen: null },
+    });
   });
 
   it("writes nothing once closed, even with a flush pending, and nothing to a socket that is not open", async () => {

@@ -16,6 +16,13 @@ import { channelHubOf, type ChannelFollower, type ChannelHub } from "./channel-h
 import type { FeedObserver, PresenceEvent } from "./events.js";
 import type { FrameWriter } from "./frame-writer.js";
 
+/**
+ * How long a scheduled flush may wait. setImmediate runs only once the microtask queue is empty,
+ * and the embedded database works through a queue of writes in one long run of microtasks, each
+ * write publishing a change; past this, the next change to arrive flushes at once.
+ */
+export const MAX_FLUSH_WAIT_MS = 25;
+
 export interface FeedSources {
   bus: PresenceBus;
   friendIdsOf(userId: string): Promise<string[]>;
@@ -61,6 +68,7 @@ export class FriendFeed implements ChannelFollower {
   /** Set once events are written as frames rather than pulled through `events()`. */
   private frames: FrameWriter | null = null;
   private flushScheduled = false;
+  private flushDueAt = 0;
   private closed = false;
   private generation = 0;
 
@@ -281,6 +289,7 @@ export class FriendFeed implements ChannelFollower {
     if (last?.kind === "updates") {
       last.friendIds.delete(friendId);
       last.friendIds.add(friendId);
+      if (this.frames) this.scheduleFlush();
       return;
     }
     this.push({ kind: "updates", friendIds: new Set([friendId]) });
@@ -295,8 +304,12 @@ export class FriendFeed implements ChannelFollower {
   }
 
   private scheduleFlush(): void {
-    if (this.flushScheduled) return;
+    if (this.flushScheduled) {
+      if (Date.now() > this.flushDueAt) this.flushQueued(); // starved: see MAX_FLUSH_WAIT_MS
+      return;
+    }
     this.flushScheduled = true;
+    this.flushDueAt = Date.now() + MAX_FLUSH_WAIT_MS;
     // A shared function rather than a per-feed closure: a few hundred bytes less per connection.
     setImmediate(FriendFeed.flush, this);
   }
