@@ -60,6 +60,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
       app,
       user: await userFromAuthorization(app, req.headers.authorization),
       connection: null,
+      frames: null,
       clientIp: clientIpOf(req),
     }),
     onError({ error, path }) {

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage } from "node:http";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
-import { appRouter, type HeraldApp, type HeraldContext } from "@herald/presence";
+import { appRouter, frameSinkEncoder, type HeraldApp, type HeraldContext } from "@herald/presence";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import { clientIpOf } from "./client-ip.js";
@@ -52,6 +52,9 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
+    // JSON, as by default; it also tells `presence.onChange` its subscription id, so that it can
+    // write its frames to the socket itself.
+    experimental_encoder: frameSinkEncoder,
     // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
     keepAlive: { enabled: true, pingMs: Math.max(250, Math.min(30_000, ttlMs / 3)), pongWaitMs: Math.max(250, Math.min(10_000, ttlMs / 3)) },
     onError({ error, path }) {
@@ -67,7 +70,8 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
       }
     },
     createContext: async ({ req, res: socket, info }): Promise<HeraldContext> => {
-      const base = { app, clientIp: clientIpOf(req), connection: null };
+      // Frames are written only while the socket is open; trackSessions still watches its backlog.
+      const base = { app, clientIp: clientIpOf(req), connection: null, frames: socket };
       const claims = await app.sessions.verify(info.connectionParams?.token);
       if (!claims) {
         setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "unauthorized"), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();

@@ -4,6 +4,8 @@ export { createHeraldApp } from "./app.js";
 export type { HeraldApp, HeraldAppOptions } from "./app.js";
 export type { HeraldContext, SessionUser } from "./trpc.js";
 export type { PresenceEvent, FeedObserver } from "./feed/events.js";
+export { frameSinkEncoder } from "./feed/frame-sink.js";
+export type { FrameSocket } from "./feed/frame-sink.js";
 export type { ConnectionHandle } from "./service/connections.js";
 export type { Logger } from "./logger.js";
 export { MemoryPresenceStore } from "./store/memory-store.js";

@@ -5,6 +5,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import type { HeraldApp } from "./app.js";
+import type { FrameSocket } from "./feed/frame-sink.js";
 import type { ConnectionHandle } from "./service/connections.js";
 
 export interface SessionUser {
@@ -16,6 +17,8 @@ export interface HeraldContext {
   user: SessionUser | null;
   /** The live WebSocket this call came over, if any (heartbeats refresh it). */
   connection: ConnectionHandle | null;
+  /** That WebSocket, for subscriptions that write their own frames (see feed/frame-sink.ts). */
+  frames: FrameSocket | null;
   /** For per-address abuse limits; null for server-side callers. */
   clientIp: string | null;
 }

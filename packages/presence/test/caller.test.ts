@@ -12,6 +12,8 @@ import {
   type HeraldApp,
   type PresenceEvent,
 } from "../src/index.js";
+import { appRouter } from "../src/root.js";
+import { createCallerFactory } from "../src/trpc.js";
 
 /** Server-side callers get `tracked()` events as `[id, data, symbol]` tuples. */
 function dataOf(value: unknown): PresenceEvent {
@@ -76,6 +78,26 @@ describe("createCaller", () => {
       type: "update",
       presence: { userId: carol.id, status: "online", message: null, lastSeen: null },
     });
+    await iterator.return?.();
+    await connection.close();
+  });
+
+  it("keeps yielding every event when a socket is given but the transport never binds the frame sink", async () => {
+    const gina = await newUser("caller_gina");
+    const hank = await newUser("caller_hank");
+    await gina.caller.friends.request({ username: "caller_hank" });
+    await hank.caller.friends.accept({ userId: gina.id });
+    const frames: string[] = [];
+    const socket = { readyState: 1, send: (frame: string) => void frames.push(frame) };
+    const caller = createCallerFactory(appRouter)({ app, user: { id: hank.id }, connection: null, frames: socket, clientIp: null });
+    const iterator = ((await caller.presence.onChange()) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    expect(dataOf((await iterator.next()).value).type).toBe("snapshot");
+    const connection = await app.connections.open(gina.id, () => {});
+    expect(dataOf((await iterator.next()).value)).toEqual({
+      type: "update",
+      presence: { userId: gina.id, status: "online", message: null, lastSeen: null },
+    });
+    expect(frames).toEqual([]);
     await iterator.return?.();
     await connection.close();
   });

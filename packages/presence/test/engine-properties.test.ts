@@ -9,7 +9,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
 import { choiceChanged, wentOffline } from "../src/engine/transitions.js";
-import { viewOf } from "../src/engine/visibility.js";
+import { sharedViewOf } from "../src/engine/shared-views.js";
+import { sameVisiblePresence, viewOf } from "../src/engine/visibility.js";
 import type { PresenceEvent } from "../src/feed/events.js";
 import { FriendFeed } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
@@ -130,6 +131,26 @@ describe("engine properties", () => {
           engine.apply(op, at);
           reference.observe(engine, op, at);
           for (const viewer of VIEWERS) expect(viewOf(engine.state(), viewer)).toEqual(reference.expectedView(engine, viewer));
+        });
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("viewers share a view object exactly when they see the same thing, and it is what the rules say", () => {
+    fc.assert(
+      fc.property(fc.array(opArbitrary, { maxLength: 40 }), (ops) => {
+        const engine = new EngineModel();
+        const reference = new ReferenceModel();
+        const viewers = [...VIEWERS, NEVER_ALLOWED];
+        ops.forEach((op, step) => {
+          const at = timeOf(step + 1);
+          engine.apply(op, at);
+          reference.observe(engine, op, at);
+          const state = engine.state(); // one object, as the channel hub hands every follower
+          const views = viewers.map((viewer) => sharedViewOf(state, viewer));
+          views.forEach((view, i) => expect(view).toEqual(reference.expectedView(engine, viewers[i]!)));
+          for (const a of views) for (const b of views) expect(a === b).toBe(sameVisiblePresence(a, b));
         });
       }),
       { numRuns: 3000 },

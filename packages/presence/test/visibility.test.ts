@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { choiceChanged, forgetViewer, wentOffline } from "../src/engine/transitions.js";
+import { sharedViewOf } from "../src/engine/shared-views.js";
 import { ownViewOf, viewOf } from "../src/engine/visibility.js";
 import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
 
@@ -57,6 +58,29 @@ describe("viewOf (rules 1, 4, 6)", () => {
     });
     expect(ownViewOf(state({ online: true, connections: 3, lastDisconnectedAt: T2 })).lastSeen).toBeNull();
   });
+});
+
+describe("sharedViewOf (one view per visibility class)", () => {
+  const OTHER_HIDDEN = "00000000-0000-4000-8000-00000000000d";
+
+  it("gives the allow-list the chosen view and every other friend the offline one, never each other's", () => {
+    const invisible = state({ online: true, connections: 1, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" });
+    const allowed = sharedViewOf(invisible, ALLOWED);
+    const hidden = sharedViewOf(invisible, HIDDEN);
+    expect(allowed).toEqual({ userId: T, status: "online", message: "m", lastSeen: null });
+    expect(hidden).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1 });
+    expect(sharedViewOf(invisible, OTHER_HIDDEN)).toBe(hidden);
+    expect(sharedViewOf(invisible, ALLOWED)).toBe(allowed);
+  });
+
+  it("shares an offline view only between viewers shown the same last-seen moment", () => {
+    const s = state({ lastSeen: T1, lastSeenBy: { [ALLOWED]: T2 } });
+    expect(sharedViewOf(s, ALLOWED).lastSeen).toBe(T2);
+    expect(sharedViewOf(s, HIDDEN).lastSeen).toBe(T1);
+    expect(sharedViewOf(s, OTHER_HIDDEN)).toBe(sharedViewOf(s, HIDDEN));
+    expect(sharedViewOf(s, ALLOWED)).not.toBe(sharedViewOf(s, HIDDEN));
+  });
+
 });
 
 describe("transitions (rules 3, 5, 6)", () => {

@@ -22,16 +22,28 @@ export function canSeeChosenStatus(state: PresenceState, viewerId: string): bool
 
 /** Rules 1, 4, 5 and 6: the presence of `state.userId` as seen by the friend `viewerId`. */
 export function viewOf(state: PresenceState, viewerId: string): VisiblePresence {
-  if (state.online && canSeeChosenStatus(state, viewerId)) {
-    return {
-      userId: state.userId,
-      status: state.status === "invisible" ? "online" : state.status,
-      message: state.message,
-      lastSeen: null,
-    };
-  }
+  return seesChosenStatus(state, viewerId) ? chosenViewOf(state) : offlineViewOf(state, lastSeenFor(state, viewerId));
+}
+
+/** Whether `viewerId` sees the user connected, with the status they chose (rules 1 and 4). */
+export function seesChosenStatus(state: PresenceState, viewerId: string): boolean {
+  return state.online && canSeeChosenStatus(state, viewerId);
+}
+
+/** What a viewer who `seesChosenStatus` sees. */
+export function chosenViewOf(state: PresenceState): VisiblePresence {
+  return {
+    userId: state.userId,
+    status: state.status === "invisible" ? "online" : state.status,
+    message: state.message,
+    lastSeen: null,
+  };
+}
+
+/** What any other viewer sees, given the `lastSeenFor` that viewer. */
+export function offlineViewOf(state: PresenceState, lastSeen: string | null): VisiblePresence {
   // Offline views never carry the message: a message edited while invisible must not leak.
-  return { userId: state.userId, status: "offline", message: null, lastSeen: lastSeenFor(state, viewerId) };
+  return { userId: state.userId, status: "offline", message: null, lastSeen };
 }
 
 /** Rule 6: the last moment this viewer could see the user. */

@@ -3,13 +3,25 @@
  * reads the snapshot, keeps only the highest version of each friend's state, sends an event only
  * when what this viewer sees changes (rule 9), and coalesces updates that pile up while the
  * transport is busy into one `updates` event (latest state wins).
+ *
+ * Events leave either through `events()` (pulled one by one, e.g. by a tRPC generator) or, once
+ * `writeFrames` is called, as frames written at the end of each tick in which some arrived.
  */
 import type { BusMessage, PresenceBus } from "../bus/types.js";
-import { ownViewOf, sameOwnPresence, sameVisiblePresence, viewOf } from "../engine/visibility.js";
+import { sharedViewOf } from "../engine/shared-views.js";
+import { ownViewOf, sameOwnPresence, sameVisiblePresence } from "../engine/visibility.js";
 import type { Logger } from "../logger.js";
 import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
 import { channelHubOf, type ChannelFollower, type ChannelHub } from "./channel-hub.js";
 import type { FeedObserver, PresenceEvent } from "./events.js";
+import type { FrameWriter } from "./frame-writer.js";
+
+/**
+ * How long a scheduled flush may wait. setImmediate runs only once the microtask queue is empty,
+ * and the embedded database works through a queue of writes in one long run of microtasks, each
+ * write publishing a change; past this, the next change to arrive flushes at once.
+ */
+export const MAX_FLUSH_WAIT_MS = 25;
 
 export interface FeedSources {
   bus: PresenceBus;
@@ -53,6 +65,10 @@ export class FriendFeed implements ChannelFollower {
   private readonly hub: ChannelHub;
   private readonly unsubscribeResync: () => void;
   private wake: (() => void) | null = null;
+  /** Set once events are written as frames rather than pulled through `events()`. */
+  private frames: FrameWriter | null = null;
+  private flushScheduled = false;
+  private flushDueAt = 0;
   private closed = false;
   private generation = 0;
 
@@ -118,6 +134,20 @@ export class FriendFeed implements ChannelFollower {
     return events;
   }
 
+  /**
+   * From now on, writes events to `frames` instead of handing them to `events()`: one flush per
+   * tick, so everything that arrived in that tick leaves together (updates as one `updates`).
+   */
+  writeFrames(frames: FrameWriter): void {
+    this.frames = frames;
+    if (this.queue.length > 0) this.scheduleFlush();
+  }
+
+  /** Resolves when the feed closes (or fails) or `signal` aborts. */
+  async untilClosed(signal: AbortSignal): Promise<void> {
+    while (!this.closed && !signal.aborted) await this.nextWork(signal);
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -161,7 +191,7 @@ export class FriendFeed implements ChannelFollower {
   }
 
   private settleEntry(entry: FriendEntry, state: PresenceState): void {
-    const view = viewOf(state, this.viewerId);
+    const view = sharedViewOf(state, this.viewerId);
     entry.version = state.version;
     entry.queued = view;
     entry.delivered = view;
@@ -202,7 +232,7 @@ export class FriendFeed implements ChannelFollower {
   private applyFriendState(entry: FriendEntry, state: PresenceState, publishedAt: number | undefined): void {
     if (state.version <= entry.version) return;
     entry.version = state.version;
-    const view = viewOf(state, this.viewerId);
+    const view = sharedViewOf(state, this.viewerId);
     if (sameVisiblePresence(view, entry.queued)) return;
     entry.queued = view;
     entry.publishedAt = publishedAt ?? null;
@@ -259,6 +289,7 @@ export class FriendFeed implements ChannelFollower {
     if (last?.kind === "updates") {
       last.friendIds.delete(friendId);
       last.friendIds.add(friendId);
+      if (this.frames) this.scheduleFlush();
       return;
     }
     this.push({ kind: "updates", friendIds: new Set([friendId]) });
@@ -266,9 +297,36 @@ export class FriendFeed implements ChannelFollower {
 
   private push(item: QueueItem): void {
     this.queue.push(item);
+    if (this.frames) return this.scheduleFlush();
     const wake = this.wake;
     this.wake = null;
     wake?.();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) {
+      if (Date.now() > this.flushDueAt) this.flushQueued(); // starved: see MAX_FLUSH_WAIT_MS
+      return;
+    }
+    this.flushScheduled = true;
+    this.flushDueAt = Date.now() + MAX_FLUSH_WAIT_MS;
+    // A shared function rather than a per-feed closure: a few hundred bytes less per connection.
+    setImmediate(FriendFeed.flush, this);
+  }
+
+  private static flush(feed: FriendFeed): void {
+    feed.flushQueued();
+  }
+
+  private flushQueued(): void {
+    this.flushScheduled = false;
+    if (this.closed || !this.frames) return;
+    try {
+      for (const event of this.takeQueued()) this.frames.write(event);
+    } catch (error) {
+      // Outside any tRPC call here: left alone, this would take the whole process down.
+      this.fail(error);
+    }
   }
 
   private nextWork(signal: AbortSignal): Promise<void> {

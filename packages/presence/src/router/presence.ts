@@ -1,9 +1,10 @@
 /** `presence.*`: your own presence, your friends' presence, and the live feed. */
-import { TRPCError, tracked } from "@trpc/server";
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ownViewOf, viewOf } from "../engine/visibility.js";
 import type { ChoicePatch } from "../engine/transitions.js";
 import { FriendFeed } from "../feed/friend-feed.js";
+import { trackedEvents } from "../feed/tracked-events.js";
 import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
 import { areFriends, friendIdsOf, friendListCacheOf } from "../service/friends-repo.js";
 import { protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
@@ -79,13 +80,9 @@ export const presenceRouter = router({
         log: app.log,
         observer: app.observer,
       });
-      const abort = signal ?? new AbortController().signal;
       try {
         await feed.start();
-        // A fresh snapshot always comes first, so ids only need to be unique per subscription.
-        const prefix = Date.now().toString(36);
-        let sequence = 0;
-        for await (const event of feed.events(abort)) yield tracked(`${prefix}-${++sequence}`, event);
+        yield* trackedEvents(feed, ctx.frames, signal ?? new AbortController().signal);
       } finally {
         feed.close();
         friendLists.release(viewerId);

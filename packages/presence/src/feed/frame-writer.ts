@@ -1,0 +1,72 @@
+/**
+ * Writes `presence.onChange` events straight to a subscriber's socket, byte for byte as tRPC's
+ * WebSocket adapter would send them, so the stock client cannot tell the difference. The frame
+ * is built from cached pieces: the subscription's envelope head, and each shared view's JSON,
+ * serialized once however many viewers receive it.
+ */
+import type { VisiblePresence } from "../types.js";
+import type { PresenceEvent } from "./events.js";
+import { SOCKET_OPEN, type FrameSocket, type SubscriptionAddress } from "./frame-sink.js";
+
+/** `tracked()` ids: unique per subscription, which is all a client needs (each starts with a snapshot). */
+export class TrackedIds {
+  private readonly prefix = `${Date.now().toString(36)}-`;
+  private sequence = 0;
+
+  /** Only `[0-9a-z-]`, so it can be spliced into JSON without escaping. */
+  next(): string {
+    return this.prefix + ++this.sequence;
+  }
+}
+
+export class FrameWriter {
+  private readonly head: string;
+
+  constructor(
+    private readonly socket: FrameSocket,
+    address: SubscriptionAddress,
+    private readonly ids: TrackedIds,
+  ) {
+    // What the adapter sends for `tracked(id, event)`: `{ id, jsonrpc, result }`, where `result`
+    // is `{ type, data }` with `id` added last (see `respond` in @trpc/server's adapters/ws).
+    const jsonrpc = address.jsonrpc === undefined ? "" : `,"jsonrpc":${JSON.stringify(address.jsonrpc)}`;
+    this.head = `{"id":${JSON.stringify(address.id)}${jsonrpc},"result":{"type":"data","data":{"id":"`;
+  }
+
+  /** Sends one event; nothing when the socket is no longer open. */
+  write(event: PresenceEvent): void {
+    if (this.socket.readyState !== SOCKET_OPEN) return;
+    const id = this.ids.next();
+    this.socket.send(`${this.head}${id}","data":${eventJson(event)}},"id":"${id}"}}`);
+  }
+}
+
+/** `JSON.stringify(event)`, with each presence taken from the shared cache. */
+function eventJson(event: PresenceEvent): string {
+  switch (event.type) {
+    case "update":
+    case "friend_added":
+      return `{"type":"${event.type}","presence":${presenceJson(event.presence)}}`;
+    case "updates": {
+      let json = `{"type":"updates","presences":[`;
+      event.presences.forEach((presence, i) => {
+        json += i === 0 ? presenceJson(presence) : `,${presenceJson(presence)}`;
+      });
+      return `${json}]}`;
+    }
+    default:
+      return JSON.stringify(event);
+  }
+}
+
+/** Views are shared by every viewer of their class (`sharedViewOf`) and never mutated. */
+const jsonByView = new WeakMap<VisiblePresence, string>();
+
+function presenceJson(view: VisiblePresence): string {
+  let json = jsonByView.get(view);
+  if (json === undefined) {
+    json = JSON.stringify(view);
+    jsonByView.set(view, json);
+  }
+  return json;
+}

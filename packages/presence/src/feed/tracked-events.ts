@@ -1,0 +1,36 @@
+/**
+ * A feed's events as `tracked()` values for `presence.onChange`, in one of two ways:
+ *
+ * - Over a WebSocket served with `frameSinkEncoder`: the snapshot goes through tRPC as usual,
+ *   then the feed writes its frames to the socket itself (coalesced per tick, each view
+ *   serialized once), and this generator only waits for the subscription to end. That skips the
+ *   adapter's per-event promise race, envelope copies and `JSON.stringify`.
+ * - Anywhere else (`createCaller`, another transport, an encoder without the handshake): every
+ *   event is yielded, as before.
+ */
+import { tracked, type TrackedEnvelope } from "@trpc/server";
+import type { PresenceEvent } from "./events.js";
+import { withFrameSink, type FrameSocket, type SubscriptionAddress } from "./frame-sink.js";
+import { FrameWriter, TrackedIds } from "./frame-writer.js";
+import type { FriendFeed } from "./friend-feed.js";
+
+export async function* trackedEvents(
+  feed: FriendFeed,
+  socket: FrameSocket | null,
+  signal: AbortSignal,
+): AsyncGenerator<TrackedEnvelope<PresenceEvent>, void> {
+  const ids = new TrackedIds();
+  const handoff: { address: SubscriptionAddress | null } = { address: null };
+  let first = true;
+  for await (const event of feed.events(signal)) {
+    // Only the first event (the snapshot) asks for the address: one handshake per subscription.
+    const offered = socket && first ? withFrameSink(event, (address) => (handoff.address = address)) : event;
+    first = false;
+    yield tracked(ids.next(), offered);
+    // The adapter has encoded and sent that event by now (see frame-sink.ts).
+    if (handoff.address) break;
+  }
+  if (!socket || !handoff.address) return;
+  feed.writeFrames(new FrameWriter(socket, handoff.address, ids));
+  await feed.untilClosed(signal);
+}

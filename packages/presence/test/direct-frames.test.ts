@@ -1,0 +1,244 @@
+/**
+ * A feed that writes its own frames (`writeFrames`): one flush per tick, rule 9 and ordering as on
+ * the pulled path, frames byte for byte as tRPC's ws adapter sends them, and nothing once closed.
+ * Real feed, bus and frame writer; the socket is a recorder.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
+import type { FeedObserver, PresenceEvent } from "../src/feed/events.js";
+import { frameSinkEncoder, SOCKET_OPEN, withFrameSink, type FrameSocket, type SubscriptionAddress } from "../src/feed/frame-sink.js";
+import { FrameWriter, TrackedIds } from "../src/feed/frame-writer.js";
+import { FriendFeed, MAX_FLUSH_WAIT_MS } from "../src/feed/friend-feed.js";
+import { silentLogger } from "../src/logger.js";
+import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
+
+const VIEWER = "00000000-0000-4000-8000-0000000000f0";
+const A = "00000000-0000-4000-8000-0000000000fa";
+const B = "00000000-0000-4000-8000-0000000000fb";
+const C = "00000000-0000-4000-8000-0000000000fc";
+
+function state(userId: string, version: number, overrides: Partial<PresenceState> = {}): PresenceState {
+  return { userId, ...DEFAULT_DURABLE_PRESENCE, online: false, connections: 0, version, ...overrides };
+}
+
+const online = (userId: string, version: number, overrides: Partial<PresenceState> = {}) =>
+  state(userId, version, { online: true, connections: 1, ...overrides });
+
+/** The bytes the adapter sends for `tracked(trackedId, event)` (its `respond`, no transformer). */
+function adapterFrame(address: SubscriptionAddress, trackedId: string, event: unknown): string {
+  const result = { type: "data", data: { id: trackedId, data: event }, id: trackedId };
+  return frameSinkEncoder.encode({ id: address.id, jsonrpc: address.jsonrpc, result });
+}
+
+class RecordingSocket implements FrameSocket {
+  readyState = SOCKET_OPEN;
+  private readonly unread: string[] = [];
+  private waiter: ((frame: string) => void) | null = null;
+
+  send(frame: string): void {
+    if (this.waiter) {
+      const waiter = this.waiter;
+      this.waiter = null;
+      waiter(frame);
+    } else this.unread.push(frame);
+  }
+
+  next(): Promise<string> {
+    const ready = this.unread.shift();
+    return ready !== undefined ? Promise.resolve(ready) : new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  get pending(): number {
+    return this.unread.length;
+  }
+}
+
+describe("a feed writing its own frames", () => {
+  const bus = new MemoryPresenceBus();
+  const sent: Array<PresenceEvent["type"]> = [];
+  const observer: FeedObserver = { eventSent: (type) => sent.push(type) };
+  let feed: FriendFeed | null = null;
+
+  afterEach(() => {
+    feed?.close();
+    sent.length = 0;
+    expect(bus.listenerCount()).toBe(0);
+  });
+
+  /** A started feed whose snapshot went out the pulled way, now writing frames to a recorder. */
+  async function directFeed(address: SubscriptionAddress) {
+    const initial = new Map([
+      [VIEWER, online(VIEWER, 1)],
+      [A, state(A, 1)],
+      [B, state(B, 1)],
+      [C, online(C, 1, { status: "away" })],
+    ]);
+    feed = new FriendFeed(VIEWER, {
+      bus,
+      friendIdsOf: async () => [A, B, C],
+      loadStates: async (ids) => new Map(ids.map((id) => [id, initial.get(id)!])),
+      log: silentLogger,
+      observer,
+    });
+    await feed.start();
+    const ids = new TrackedIds();
+    const [snapshot] = feed.takeQueued();
+    expect(snapshot?.type).toBe("snapshot");
+    const snapshotId = ids.next();
+    const socket = new RecordingSocket();
+    feed.writeFrames(new FrameWriter(socket, address, ids));
+    const prefix = snapshotId.slice(0, -"1".length);
+    return { socket, trackedId: (n: number) => `${prefix}${n}` };
+  }
+
+  it("sends a tick's changes as one `updates` frame, in the adapter's exact bytes, counted in metrics", async () => {
+    const address = { id: 7, jsonrpc: "2.0" as const };
+    const { socket, trackedId } = await directFeed(address);
+    await bus.publish(A, { type: "state", state: online(A, 2) });
+    await bus.publish(B, { type: "state", state: online(B, 2, { status: "dnd", message: "focus" }) });
+    await bus.publish(A, { type: "state", state: online(A, 3, { message: "back" }) });
+    expect(socket.pending).toBe(0); // nothing before the tick ends
+    expect(await socket.next()).toBe(
+      adapterFrame(address, trackedId(2), {
+        type: "updates",
+        presences: [
+          { userId: B, status: "dnd", message: "focus", lastSeen: null },
+          { userId: A, status: "online", message: "back", lastSeen: null },
+        ],
+      }),
+    );
+    // A later tick: a single change is an `update`; the tracked ids go on from the snapshot's.
+    await bus.publish(C, { type: "state", state: state(C, 2, { lastSeen: "2026-01-01T10:00:00.000Z" }) });
+    expect(await socket.next()).toBe(
+      adapterFrame(address, trackedId(3), {
+        type: "update",
+        presence: { userId: C, status: "offline", message: null, lastSeen: "2026-01-01T10:00:00.000Z" },
+      }),
+    );
+    expect(sent).toEqual(["snapshot", "updates", "update"]);
+  });
+
+  it("writes the envelope without `jsonrpc` when the client sent none, with string ids too", async () => {
+    const address = { id: "sub-1", jsonrpc: undefined };
+    const { socket, trackedId } = await directFeed(address);
+    await bus.publish(A, { type: "state", state: online(A, 2) });
+    const frame = await socket.next();
+    expect(frame).not.toContain("jsonrpc");
+    expect(frame).toBe(
+      adapterFrame(address, trackedId(2), { type: "update", presence: { userId: A, status: "online", message: null, lastSeen: null } }),
+    );
+  });
+
+  it("sends nothing for changes the viewer cannot see or that are undone within the tick (rule 9), nor for old versions", async () => {
+    const { socket, trackedId } = await directFeed({ id: 1, jsonrpc: undefined });
+    await bus.publish(A, { type: "state", state: state(A, 2, { status: "dnd", message: "unseen while offline" }) });
+    await bus.publish(B, { type: "state", state: online(B, 2) });
+    await bus.publish(B, { type: "state", state: state(B, 3) });
+    await bus.publish(C, { type: "state", state: online(C, 0, { status: "dnd" }) }); // older than what we have
+    // A marker in a later tick: if any of the above had produced a frame, it would come first.
+    await new Promise((resolve) => setImmediate(resolve));
+    await bus.publish(C, { type: "state", state: online(C, 5, { status: "online" }) });
+    const frame = JSON.parse(await socket.next());
+    expect(frame.result.id).toBe(trackedId(2));
+    expect(frame.result.data.data).toEqual({ type: "update", presence: { userId: C, status: "online", message: null, lastSeen: null } });
+  });
+
+  it("keeps friend and self events in order with updates, one frame each", async () => {
+    const { socket } = await directFeed({ id: 2, jsonrpc: undefined });
+    await bus.publish(A, { type: "state", state: online(A, 2) });
+    await bus.publish(VIEWER, { type: "state", state: online(VIEWER, 2, { status: "away" }) });
+    await bus.publish(VIEWER, { type: "friend_removed", friendId: B });
+    await bus.publish(C, { type: "state", state: online(C, 2, { status: "dnd" }) });
+    const types = [];
+    for (let i = 0; i < 4; i++) types.push(JSON.parse(await socket.next()).result.data.data.type);
+    expect(types).toEqual(["update", "self", "friend_removed", "update"]);
+  });
+
+  it("still writes while a long run of microtasks keeps setImmediate from running", async () => {
+    const { socket } = await directFeed({ id: 8, jsonrpc: undefined });
+    // Like the embedded database working through queued writes: change after change, each one a
+    // microtask later, never giving the event loop a turn.
+    const startedAt = Date.now();
+    let version = 2;
+    while (socket.pending === 0 && Date.now() - startedAt < 20 * MAX_FLUSH_WAIT_MS) {
+      await bus.publish(A, { type: "state", state: online(A, version, { message: `${version}` }) });
+      version++;
+    }
+    expect(socket.pending).toBe(1);
+    expect(Date.now() - startedAt).toBeLessThan(20 * MAX_FLUSH_WAIT_MS);
+    // Everything up to the change that forced the flush went out in that one frame.
+    expect(JSON.parse(await socket.next()).result.data.data).toEqual({
+      type: "update",
+      presence: { userId: A, status: "online", message: `${version - 1}`, lastSeen: null },
+    });
+  });
+
+  it("writes nothing once closed, even with a flush pending, and nothing to a socket that is not open", async () => {
+    const first = await directFeed({ id: 3, jsonrpc: undefined });
+    await bus.publish(A, { type: "state", state: online(A, 2) });
+    await bus.publish(VIEWER, { type: "state", state: online(VIEWER, 2, { status: "dnd" }) });
+    await bus.publish(VIEWER, { type: "friend_removed", friendId: B });
+    feed!.close(); // the flush is scheduled but has not run
+    const second = await directFeed({ id: 4, jsonrpc: undefined });
+    second.socket.readyState = SOCKET_OPEN + 1; // closing
+    await bus.publish(A, { type: "state", state: online(A, 2) });
+    await new Promise((resolve) => setImmediate(resolve)); // the flush, which finds the socket closed
+    second.socket.readyState = SOCKET_OPEN;
+    await bus.publish(C, { type: "state", state: online(C, 5, { status: "online" }) });
+    expect(JSON.parse(await second.socket.next()).result.data.data.presence.userId).toBe(C);
+    expect(first.socket.pending).toBe(0);
+  });
+
+  it("closes the feed, rather than the process, when writing a frame fails", async () => {
+    const { socket } = await directFeed({ id: 6, jsonrpc: undefined });
+    socket.send = () => {
+      throw new Error("socket exploded");
+    };
+    const ended = feed!.untilClosed(new AbortController().signal);
+    await bus.publish(A, { type: "state", state: online(A, 2) });
+    await ended;
+    expect(bus.listenerCount()).toBe(0);
+  });
+
+  it("ends `untilClosed` when the subscription aborts or the feed closes", async () => {
+    await directFeed({ id: 5, jsonrpc: undefined });
+    const controller = new AbortController();
+    const waiting = feed!.untilClosed(controller.signal);
+    controller.abort();
+    await waiting;
+    const closing = feed!.untilClosed(new AbortController().signal);
+    feed!.close();
+    await closing;
+  });
+});
+
+describe("the frame-sink encoder", () => {
+  it("reports the subscription's address for a marked event and serializes as JSON.stringify does", () => {
+    const addresses: SubscriptionAddress[] = [];
+    const event = withFrameSink({ type: "snapshot", friends: [] }, (address) => addresses.push(address));
+    const envelope = { id: 9, jsonrpc: "2.0", result: { type: "data", data: { id: "x-1", data: event }, id: "x-1" } };
+    expect(frameSinkEncoder.encode(envelope)).toBe(JSON.stringify(envelope));
+    expect(frameSinkEncoder.encode(envelope)).toContain('"data":{"type":"snapshot","friends":[]}');
+    expect(addresses).toEqual([
+      { id: 9, jsonrpc: "2.0" },
+      { id: 9, jsonrpc: "2.0" },
+    ]);
+    // The mark is invisible to anyone looking at the event as data.
+    expect(Object.keys(event)).toEqual(["type", "friends"]);
+    expect(event).toEqual({ type: "snapshot", friends: [] });
+  });
+
+  it("leaves every other envelope alone", () => {
+    for (const envelope of [
+      { id: null, method: "reconnect" },
+      { id: 1, result: { type: "started" } },
+      { id: 2, result: { type: "data", data: "text" } },
+      { id: 3, result: { type: "data", data: { data: null } } },
+      { id: 4, error: { message: "nope" } },
+    ]) {
+      expect(frameSinkEncoder.encode(envelope)).toBe(JSON.stringify(envelope));
+    }
+    expect(frameSinkEncoder.decode('{"id":1}')).toEqual({ id: 1 });
+    expect(() => frameSinkEncoder.decode(new Uint8Array([1]))).toThrow(/text frames/);
+  });
+});
