@@ -105,11 +105,19 @@ export const QUERY_DEADLINE_MS = 10_000;
  * postgres-js 3.4 can also lose a plain query sent just as its connection drops: the promise
  * never settles. Where a query's promise is shared (a batch of writes, a lookup many callers
  * wait for), one lost query would stall them all for good; such callers bound the wait with
- * this, and get DatabaseUnavailableError like any other query during an outage.
+ * this, and get DatabaseUnavailableError like any other query during an outage. `giveUp` says,
+ * when the time is up, whether to fail now (default: yes).
  */
-export function withDeadline<T>(query: PromiseLike<T>, what: string, ms = QUERY_DEADLINE_MS): Promise<T> {
+export function withDeadline<T>(
+  query: PromiseLike<T>,
+  what: string,
+  ms = QUERY_DEADLINE_MS,
+  giveUp: () => boolean = () => true,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new DatabaseUnavailableError(`${what}: no answer from the database within ${ms} ms`)), ms);
+    const timer = setTimeout(() => {
+      if (giveUp()) reject(new DatabaseUnavailableError(`${what}: no answer from the database within ${ms} ms`));
+    }, ms);
     timer.unref();
     query.then(
       (value) => {
@@ -127,9 +135,9 @@ export function withDeadline<T>(query: PromiseLike<T>, what: string, ms = QUERY_
 /**
  * postgres-js 3.4 bug: a transaction begun while the database is unreachable can wait forever
  * (the BEGIN is lost with the connection, and the promise never settles, even after the database
- * is back), which stalls whatever awaits it — e.g. a last-seen write that must be retried. A
- * transaction that has not started within the timeout is abandoned (its body never runs) and
- * fails like any other query during an outage, so callers get an error and retries go on.
+ * is back), which stalls whatever awaits it (the migrations at start-up; Herald's own writes use
+ * no transaction). A transaction that has not started within the timeout is abandoned (its body
+ * never runs) and fails like any other query during an outage.
  */
 function guardTransactionStart(client: postgres.Sql): void {
   const begin = client.begin.bind(client) as (...args: unknown[]) => Promise<unknown>;
@@ -141,23 +149,11 @@ function guardTransactionStart(client: postgres.Sql): void {
       state = "started";
       return fn(tx);
     });
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        if (state !== "waiting") return;
-        state = "abandoned";
-        reject(new DatabaseUnavailableError(`the database did not start a transaction within ${TRANSACTION_START_TIMEOUT_MS} ms`));
-      }, TRANSACTION_START_TIMEOUT_MS);
-      timer.unref();
-      run.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
+    // Only a transaction still waiting to begin is given up; a started one runs its course.
+    return withDeadline(run, "starting a transaction", TRANSACTION_START_TIMEOUT_MS, () => {
+      if (state !== "waiting") return false;
+      state = "abandoned";
+      return true;
     });
   };
 }
