@@ -153,6 +153,10 @@ export class RedisPresenceStore implements PresenceStore {
   private async getLiveNow(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
     const result = new Map<string, LivePresence>();
     if (userIds.length === 0) return result;
+    // An explicit pipeline, not auto-pipelined commands: ioredis keeps one auto-pipeline in
+    // flight per connection, so while Redis hangs, auto-pipelined calls queue behind the stuck
+    // one and fail only at the second socket timeout; this read (the first step of
+    // presence.setStatus) fails at the first.
     const pipeline = this.redis.pipeline() as ReturnType<Redis["pipeline"]> & {
       heraldGetLive(conns: string, live: string): unknown;
     };
