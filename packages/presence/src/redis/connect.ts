@@ -35,6 +35,11 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     // Commands issued in the same tick (many users' changes at once) leave in one write and
     // come back in one read: fewer syscalls per change, which is most of a command's cost here.
     enableAutoPipelining: true,
+    // ioredis keeps one auto-pipeline in flight per connection, and the commands behind a stuck
+    // one would otherwise wait for the reconnect in the offline queue, i.e. for a second socket
+    // timeout. Without the queue they fail as soon as the stuck connection is dropped. (Nothing
+    // here sends before the connection is ready: connectRedis waits for it.)
+    enableOfflineQueue: false,
   });
   let lastError: Error | undefined;
   const recordError = (error: Error) => {

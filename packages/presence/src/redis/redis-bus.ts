@@ -53,7 +53,8 @@ export class RedisPresenceBus implements PresenceBus {
   /** Takes ownership of `redis` (the publisher) and of the subscriber it duplicates from it. */
   constructor(redis: Redis, options: RedisPresenceBusOptions = {}) {
     this.publisher = redis;
-    this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: false, enableAutoPipelining: false });
+    // The offline queue stays on here: the first SUBSCRIBEs may be sent while it still connects.
+    this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: false, enableAutoPipelining: false, enableOfflineQueue: true });
     this.keys = new RedisKeys(options.prefix);
     this.onError = options.onError ?? ((error, context) => console.error(`[herald redis bus] ${context}:`, error));
     this.beforeResync = options.beforeResync ?? (async () => {});

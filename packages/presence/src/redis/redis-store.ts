@@ -151,19 +151,10 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   private async getLiveNow(userIds: readonly string[]): Promise<Map<string, LivePresence>> {
-    const result = new Map<string, LivePresence>();
-    if (userIds.length === 0) return result;
-    // An explicit pipeline, not auto-pipelined commands: ioredis keeps one auto-pipeline in
-    // flight per connection, so while Redis hangs, auto-pipelined calls queue behind the stuck
-    // one and fail only at the second socket timeout; this read (the first step of
-    // presence.setStatus) fails at the first.
-    const pipeline = this.redis.pipeline() as ReturnType<Redis["pipeline"]> & {
-      heraldGetLive(conns: string, live: string): unknown;
-    };
-    for (const userId of userIds) pipeline.heraldGetLive(...this.userKeys(userId));
-    const replies = throwFirstError(await pipeline.exec());
-    userIds.forEach((userId, i) => result.set(userId, toLive(replies[i] as LiveReply)));
-    return result;
+    // One command per user, issued in the same tick: auto-pipelining sends them, and whatever
+    // other users' commands are pending, in one write, without a Pipeline object per call.
+    const replies = await Promise.all(userIds.map((userId) => this.redis.heraldGetLive(...this.userKeys(userId))));
+    return new Map(userIds.map((userId, i) => [userId, toLive(replies[i]!)]));
   }
 
   async ping(): Promise<void> {
