@@ -87,6 +87,17 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kin
     expect(ids.map((id) => states.get(id)?.status)).toEqual(ids.map(() => "dnd"));
   });
 
+  it("gives every snapshot of an unchanged user the same state, and a new one once a live fact changes", async () => {
+    const id = await newUser();
+    await serverA.changeChoice(id, { status: "away" });
+    const before = await serverA.loadState(id);
+    // The same object: feeds then share its views instead of holding one copy per viewer.
+    expect(await serverA.loadState(id)).toBe(before);
+    await serverA.connect({ userId: id, connectionId: `tab-${id}` });
+    expect(await serverA.loadState(id)).toMatchObject({ status: "away", online: true, connections: 1 });
+    expect(before).toMatchObject({ online: false, connections: 0 });
+  });
+
   it("makes the missing row of an existing user instead of failing", async () => {
     const id = await newUser();
     await database.db.delete(userPresence).where(eq(userPresence.userId, id));

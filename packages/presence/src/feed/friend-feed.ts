@@ -28,7 +28,7 @@ export interface FeedSources {
   friendIdsOf(userId: string): Promise<string[]>;
   loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
   /** The viewer's friendships may have changed (a friendship message, or a resync): drop cached lists. */
-  friendsChanged?(): void;
+  friendsChanged?(viewerId: string): void;
   log: Logger;
   observer?: FeedObserver;
 }
@@ -158,7 +158,7 @@ export class FriendFeed implements ChannelFollower {
 
   private async restart(): Promise<void> {
     this.unsubscribeAll();
-    this.sources.friendsChanged?.();
+    this.sources.friendsChanged?.(this.viewerId);
     this.queue.length = 0;
     this.selfQueued = false;
     await this.start();
@@ -204,7 +204,7 @@ export class FriendFeed implements ChannelFollower {
   receive(from: string, message: BusMessage): void {
     if (this.closed) return;
     // At once, even while a snapshot is read: another feed of ours may be about to read the list.
-    if (from === this.viewerId && message.type !== "state") this.sources.friendsChanged?.();
+    if (from === this.viewerId && message.type !== "state") this.sources.friendsChanged?.(this.viewerId);
     if (this.startBuffer) {
       this.startBuffer.push({ from, message });
       return;

@@ -3,14 +3,35 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ownViewOf, viewOf } from "../engine/visibility.js";
 import type { ChoicePatch } from "../engine/transitions.js";
-import { FriendFeed } from "../feed/friend-feed.js";
+import { FriendFeed, type FeedSources } from "../feed/friend-feed.js";
 import { trackedEvents } from "../feed/tracked-events.js";
 import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
 import { areFriends, friendIdsOf, friendListCacheOf } from "../service/friends-repo.js";
+import type { HeraldApp } from "../app.js";
 import { protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
 import type { PresenceState, VisiblePresence } from "../types.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No friend with this id" });
+
+/** One set of sources per app, shared by all its feeds: no closures per subscription. */
+const feedSources = new WeakMap<HeraldApp, FeedSources>();
+
+function feedSourcesOf(app: HeraldApp): FeedSources {
+  let sources = feedSources.get(app);
+  if (!sources) {
+    const friendLists = friendListCacheOf(app.db, app.service.bus);
+    sources = {
+      bus: app.service.bus,
+      friendIdsOf: (userId) => friendLists.friendIdsOf(userId),
+      friendsChanged: (viewerId) => friendLists.invalidate(viewerId),
+      loadStates: (userIds) => app.service.loadStates(userIds),
+      log: app.log,
+      observer: app.observer,
+    };
+    feedSources.set(app, sources);
+  }
+  return sources;
+}
 
 /** You see yourself as a friend on your allow-list would. */
 function viewForSelfOrFriend(state: PresenceState, viewerId: string): VisiblePresence {
@@ -72,14 +93,7 @@ export const presenceRouter = router({
       const viewerId = ctx.user.id;
       const friendLists = friendListCacheOf(app.db, app.service.bus);
       friendLists.hold(viewerId);
-      const feed = new FriendFeed(viewerId, {
-        bus: app.service.bus,
-        friendIdsOf: (userId) => friendLists.friendIdsOf(userId),
-        friendsChanged: () => friendLists.invalidate(viewerId),
-        loadStates: (userIds) => app.service.loadStates(userIds),
-        log: app.log,
-        observer: app.observer,
-      });
+      const feed = new FriendFeed(viewerId, feedSourcesOf(app));
       try {
         await feed.start();
         yield* trackedEvents(feed, ctx.frames, signal ?? new AbortController().signal);

@@ -16,7 +16,7 @@ import type { BusMessage, PresenceBus } from "../bus/types.js";
 import { choiceChanged, forgetViewer, wentOffline, type ChoicePatch } from "../engine/transitions.js";
 import type { Logger } from "../logger.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
-import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type LivePresence, type PresenceState } from "../types.js";
+import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type DurablePresence, type LivePresence, type PresenceState } from "../types.js";
 import { DurablePresenceRepo } from "./presence-repo.js";
 import { retryUntilDone } from "./retry.js";
 import { isStoreUnavailable } from "./unavailable.js";
@@ -52,6 +52,8 @@ export class PresenceService {
   /** Disconnects the store missed during an outage, by connection id: replayed by `reregister`. */
   private readonly missedDisconnects = new Map<string, { ref: ConnectionRef; at: Date }>();
   private readonly durables: DurablePresenceRepo;
+  /** By durable object (see `stateOf`); forgotten along with the remembered row. */
+  private readonly lastStates = new WeakMap<DurablePresence, PresenceState>();
   private closed = false;
 
   constructor(options: PresenceServiceOptions) {
@@ -71,13 +73,24 @@ export class PresenceService {
     const durable = await this.durables.currentFor(live);
     const states = new Map<string, PresenceState>();
     for (const userId of userIds) {
-      states.set(userId, {
-        userId,
-        ...(durable.get(userId) ?? DEFAULT_DURABLE_PRESENCE),
-        ...(live.get(userId) ?? OFFLINE_LIVE_PRESENCE),
-      });
+      states.set(userId, this.stateOf(userId, durable.get(userId) ?? DEFAULT_DURABLE_PRESENCE, live.get(userId) ?? OFFLINE_LIVE_PRESENCE));
     }
     return states;
+  }
+
+  /**
+   * The state of these facts: the object built last time when nothing in it changed. Snapshots
+   * of the same friend then share one state, hence one view per visibility class
+   * (`sharedViewOf`): with every friend online in many tabs, this is most of a feed's memory.
+   * States are never mutated, and a durable object stands for one revision of one user's row
+   * (remembered rows are replaced, not changed), so equal identity and live facts mean an equal state.
+   */
+  private stateOf(userId: string, durable: DurablePresence, live: LivePresence): PresenceState {
+    const last = this.lastStates.get(durable);
+    if (last?.userId === userId && hasLiveFacts(last, live)) return last;
+    const state = { userId, ...durable, ...live };
+    this.lastStates.set(durable, state);
+    return state;
   }
 
   async loadState(userId: string): Promise<PresenceState> {
@@ -251,6 +264,11 @@ export class PresenceService {
     );
     await this.publishDurableChange(userId, written.revision);
   }
+}
+
+function hasLiveFacts(state: PresenceState, live: LivePresence): boolean {
+  for (const key in live) if (state[key as keyof LivePresence] !== live[key as keyof LivePresence]) return false;
+  return true;
 }
 
 /** Runs `work` over `items`, REREGISTER_BATCH at a time. */
