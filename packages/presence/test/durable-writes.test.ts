@@ -98,6 +98,22 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kin
     expect(before).toMatchObject({ online: false, connections: 0 });
   });
 
+  it("stores every field of a change exactly as made, read back alike by another server", async () => {
+    const id = await newUser();
+    const [kept, dropped] = [await newUser(), await newUser()];
+    const message = `it's "quoted", {braced}, \\ and ünïcode`;
+    await serverA.connect({ userId: id, connectionId: `tab-${id}` });
+    // One change at a time: each is a lone write (the one-row statement).
+    await serverA.changeChoice(id, { status: "invisible", message, visibleTo: [kept, dropped] });
+    await serverA.changeChoice(id, { visibleTo: [kept] });
+    const [row] = await database.db.select().from(userPresence).where(eq(userPresence.userId, id));
+    expect(row).toMatchObject({ status: "invisible", message, visibleTo: [kept], revision: 2 });
+    expect(row!.lastSeen).toBeInstanceOf(Date);
+    expect(Object.keys(row!.lastSeenBy)).toEqual([dropped]);
+    const written = await serverA.loadState(id);
+    expect(await serverB.loadState(id)).toEqual(written);
+  });
+
   it("makes the missing row of an existing user instead of failing", async () => {
     const id = await newUser();
     await database.db.delete(userPresence).where(eq(userPresence.userId, id));

@@ -6,8 +6,8 @@
  * while a statement is in flight wait for it and then go together in the next one: at low load
  * a write goes out at once, under load the batches grow and the cost per change falls.
  */
-import { sql } from "drizzle-orm";
-import { withDeadline, type Database } from "@herald/db";
+import { sql, type SQL } from "drizzle-orm";
+import { executeRows, withDeadline, type Database } from "@herald/db";
 import type { DurablePresence } from "../types.js";
 
 interface PendingWrite {
@@ -59,37 +59,62 @@ export class PresenceRowWriter {
   }
 
   private async writeBatch(batch: PendingWrite[]): Promise<Set<string>> {
-    const rows = JSON.stringify(
-      batch.map(({ userId, expectedRevision, after }) => ({
-        user_id: userId,
-        revision: expectedRevision,
-        status: after.status,
-        message: after.message,
-        visible_to: after.visibleTo,
-        last_seen: after.lastSeen,
-        last_seen_by: after.lastSeenBy,
-        last_disconnected_at: after.lastDisconnectedAt,
-      })),
-    );
+    // A lone write (most of them, below a few hundred changes/s) skips the JSON unpacking and
+    // the join: on PGlite that statement takes ~40 % less time than a one-row batch.
+    const statement = batch.length === 1 ? oneRowUpdate(batch[0]!) : batchUpdate(batch);
     // Every queued write waits on this statement: a lost one must fail them, not stall them all.
-    const result = await withDeadline(this.db.execute<{ user_id: string }>(sql`
-      update user_presence as p set
-        status = v.status,
-        message = v.message,
-        visible_to = v.visible_to,
-        last_seen = v.last_seen,
-        last_seen_by = v.last_seen_by,
-        last_disconnected_at = v.last_disconnected_at,
-        revision = p.revision + 1,
-        updated_at = now()
-      from jsonb_to_recordset(${rows}::jsonb) as v(
-        user_id uuid, revision integer, status chosen_status, message text, visible_to uuid[],
-        last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz
-      )
-      where p.user_id = v.user_id and p.revision = v.revision
-      returning p.user_id`), "writing presence rows");
-    // postgres-js answers an array of rows, PGlite an object holding them.
-    const returned = Array.isArray(result) ? result : (result as unknown as { rows: Array<{ user_id: string }> }).rows;
+    const returned = await withDeadline(executeRows<{ user_id: string }>(this.db, statement), "writing presence rows");
     return new Set(returned.map((row) => row.user_id));
   }
+}
+
+function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
+  return sql`
+    update user_presence set
+      status = ${after.status}::chosen_status,
+      message = ${after.message},
+      visible_to = ${uuidArrayLiteral(after.visibleTo)}::uuid[],
+      last_seen = ${after.lastSeen}::timestamptz,
+      last_seen_by = ${JSON.stringify(after.lastSeenBy)}::jsonb,
+      last_disconnected_at = ${after.lastDisconnectedAt}::timestamptz,
+      revision = revision + 1,
+      updated_at = now()
+    where user_id = ${userId} and revision = ${expectedRevision}
+    returning user_id`;
+}
+
+/** `{id,id}`: user ids are UUIDs (checked on input), so no element needs quoting. */
+function uuidArrayLiteral(ids: readonly string[]): string {
+  return `{${ids.join(",")}}`;
+}
+
+function batchUpdate(batch: PendingWrite[]): SQL {
+  const rows = JSON.stringify(
+    batch.map(({ userId, expectedRevision, after }) => ({
+      user_id: userId,
+      revision: expectedRevision,
+      status: after.status,
+      message: after.message,
+      visible_to: after.visibleTo,
+      last_seen: after.lastSeen,
+      last_seen_by: after.lastSeenBy,
+      last_disconnected_at: after.lastDisconnectedAt,
+    })),
+  );
+  return sql`
+    update user_presence as p set
+      status = v.status,
+      message = v.message,
+      visible_to = v.visible_to,
+      last_seen = v.last_seen,
+      last_seen_by = v.last_seen_by,
+      last_disconnected_at = v.last_disconnected_at,
+      revision = p.revision + 1,
+      updated_at = now()
+    from jsonb_to_recordset(${rows}::jsonb) as v(
+      user_id uuid, revision integer, status chosen_status, message text, visible_to uuid[],
+      last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz
+    )
+    where p.user_id = v.user_id and p.revision = v.revision
+    returning p.user_id`;
 }
