@@ -131,7 +131,7 @@ export function renderMarkdown(result: BenchResult): string {
       const vs = t === floor || !floorStep ? "" : `${fmt(step.deliveredPerSec / floorStep.deliveredPerSec, 2)}× / p99 ${fmt((step.p99 ?? 0) / (floorStep.p99 || 1), 1)}×`;
       const problems = [step.outOfOrder ? `${step.outOfOrder} out of order` : "", step.errors ? `${step.errors} errors` : ""].filter(Boolean).join(", ");
       lines.push(
-        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)} / ${fmt(step.generatorCores, 2)} / ${fmt(step.otherCores, 2)} | ${fmt(cpuPerDelivery(step), 0)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${machineSaturated(step) ? " (machine saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
+        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)} / ${fmt(step.generatorCores, 2)} / ${fmt(step.otherCores, 2)} | ${fmt(cpuPerDelivery(step), 0)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${machineSaturated(step, result.machine.cpus) ? " (machine saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
       );
     }
   }
@@ -247,7 +247,7 @@ if (process.argv[1]?.endsWith("report.ts")) {
   console.log(`${markdown}\n\nwrote ${paths.join(", ")}`);
 }
 
-/** Both cores busy (server, generators and the rest together): the step's latency is partly the machine's. */
-function machineSaturated(step: StepResult): boolean {
-  return step.machineCores >= 1.9;
+/** Every core busy (server, generators and the rest together): the step's latency is partly the machine's. */
+function machineSaturated(step: StepResult, cpus: number): boolean {
+  return step.machineCores >= 0.95 * cpus;
 }

@@ -333,7 +333,7 @@ async function runStep(rate: number, deployment: Deployment, gens: Child[], opti
   const outOfOrder = finishes.reduce((s, f) => s + f.outOfOrder, 0);
   const errors = finishes.reduce((s, f) => s + f.errors, 0);
   const coalesced = finishes.reduce((s, f) => s + f.coalesced, 0);
-  const machineCores = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * 2;
+  const machineCores = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * cpus().length;
   const seconds = sendMs / 1000;
   const p99 = histogram.percentile(99);
   const sentOk = sent >= 0.95 * rate * seconds;
