@@ -1,14 +1,17 @@
 /**
  * Rule 5 as a differential: what a friend outside the allow-list records (every event and every
- * query answer) when A goes invisible and then does X must equal what they record when A simply
- * goes offline. Last-seen values are compared by identity within a transcript (L1, L2, …), and
- * must be the moment A vanished in both.
+ * query answer) when A hides from them — goes invisible, or drops them from the allow-list — and
+ * then does X must equal what they record when A simply goes offline. Last-seen values are
+ * compared by identity within a transcript (L1, L2, …), and must be the moment A vanished in both.
+ * Time is compared too: the offline view must arrive one grace after that moment on both paths.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { connect, signUp, type Device, type TestServer, type TestUser } from "../src/testing/index.js";
 import { DATABASE_KINDS, closeAll, useServer, watch, type Watch } from "./fixtures.js";
 
 const GRACE_MS = 200;
+/** Timer and scheduling jitter allowed below the grace when checking when a view arrives. */
+const GRACE_SLACK_MS = 30;
 
 interface Scenario {
   server: TestServer;
@@ -61,6 +64,15 @@ const ACTIONS: Record<string, Step[]> = {
       await s.alice.http.presence.setVisibility.mutate({ visibleTo: [s.allowed.id] });
     },
   ],
+  "disconnects every device, then turns online over HTTP inside the grace": [
+    async (s) => {
+      await closeAll(...s.devices.splice(0));
+      // Once the server knows the last socket closed: from then on Alice is connected nowhere.
+      await vi.waitFor(async () => expect((await s.alice.http.presence.me.query()).connections).toBe(0), { interval: 5 });
+      await s.alice.http.presence.setStatus.mutate({ status: "online", message: "here?" });
+      await afterGrace();
+    },
+  ],
   "goes offline, then changes status while offline": [
     async (s) => {
       await closeAll(...s.devices.splice(0));
@@ -75,18 +87,28 @@ const ACTIONS: Record<string, Step[]> = {
   ],
 };
 
+/** How the hidden friend starts: seeing A's chosen status, or seeing A through the allow-list. */
+type Start = "visible" | "allow-listed";
+
+/** The actions also run from the allow-listed start (all of them run from the visible one). */
+const FROM_ALLOW_LIST = ["connects another device", "changes the message", "disconnects, then reconnects"];
+
 describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
   const server = useServer(kind, { offlineGraceMs: GRACE_MS });
 
   /** Runs a scenario and returns the hidden friend's normalised transcript. */
-  async function transcript(vanish: "invisible" | "offline", steps: Step[]): Promise<{ lines: string[]; vanishedAt: number[] }> {
+  async function transcript(start: Start, vanish: "hide" | "offline", steps: Step[]): Promise<{ lines: string[]; vanishedAt: number[] }> {
     const alice = await signUp(server.current.url);
     const allowed = await signUp(server.current.url);
+    const viewer = await signUp(server.current.url);
     await allowed.http.friends.request.mutate({ username: alice.username });
     await alice.http.friends.accept.mutate({ userId: allowed.id });
-    await alice.http.presence.setStatus.mutate({ status: "away", message: "coffee" });
-    await alice.http.presence.setVisibility.mutate({ visibleTo: [allowed.id] });
-    const hidden: Watch = await watch(server.current, [alice]);
+    const hidden: Watch = await watch(server.current, [alice], viewer);
+    if (start === "visible") {
+      await alice.http.presence.setStatus.mutate({ status: "away", message: "coffee", visibleTo: [allowed.id] });
+    } else {
+      await alice.http.presence.setStatus.mutate({ status: "invisible", message: "coffee", visibleTo: [allowed.id, viewer.id] });
+    }
     const scenario: Scenario = { server: server.current, alice, allowed, devices: [await connect(server.current.wsUrl, alice)] };
     await hidden.viewerDevice.feed.nextPresenceOf(alice.id); // Alice comes online: both scenarios start here
 
@@ -112,14 +134,17 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     };
 
     const before = Date.now();
-    if (vanish === "invisible") await alice.http.presence.setStatus.mutate({ status: "invisible" });
-    else {
-      await closeAll(...scenario.devices.splice(0));
-      await afterGrace();
-    }
+    if (vanish === "offline") await closeAll(...scenario.devices.splice(0));
+    else if (start === "visible") await alice.http.presence.setStatus.mutate({ status: "invisible" });
+    else await alice.http.presence.setVisibility.mutate({ visibleTo: [allowed.id] });
     const after = Date.now();
+    // Rule 5's timing: the offline view arrives one grace after the moment it shows, on both paths.
+    const offline = await hidden.viewerDevice.feed.nextPresenceOf(alice.id);
+    const delay = Date.now() - Date.parse(offline.lastSeen ?? "");
+    record("vanish arrives", { ...offline, afterGrace: delay >= GRACE_MS - GRACE_SLACK_MS });
+    await afterGrace();
     await observe("vanish");
-    for (const [index, step] of (vanish === "invisible" ? steps : steps.map(() => async () => {})).entries()) {
+    for (const [index, step] of (vanish === "hide" ? steps : steps.map(() => async () => {})).entries()) {
       await step(scenario);
       await observe(`step ${index + 1}`);
     }
@@ -131,10 +156,41 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
 
   for (const [action, steps] of Object.entries(ACTIONS)) {
     it(`a hidden friend cannot tell "invisible, then ${action}" from "went offline"`, async () => {
-      const [invisible, offline] = [await transcript("invisible", steps), await transcript("offline", steps)];
+      const [invisible, offline] = [await transcript("visible", "hide", steps), await transcript("visible", "offline", steps)];
       expect(invisible.lines).toEqual(offline.lines);
       expect(invisible.vanishedAt).toHaveLength(1);
     });
   }
+
+  for (const action of FROM_ALLOW_LIST) {
+    it(`a friend dropped from the allow-list cannot tell "dropped, then ${action}" from "went offline"`, async () => {
+      const steps = ACTIONS[action]!;
+      const [dropped, offline] = [await transcript("allow-listed", "hide", steps), await transcript("allow-listed", "offline", steps)];
+      expect(dropped.lines).toEqual(offline.lines);
+      expect(dropped.vanishedAt).toHaveLength(1);
+    });
+  }
+
+  it("invisible and back inside the grace sends a hidden friend nothing, exactly like a reconnect inside it", async () => {
+    for (const blink of ["reconnect", "invisible"] as const) {
+      const alice = await signUp(server.current.url);
+      const hidden = await watch(server.current, [alice]);
+      await alice.http.presence.setStatus.mutate({ status: "dnd", message: "focus" });
+      let device = await connect(server.current.wsUrl, alice);
+      expect(await hidden.viewerDevice.feed.nextPresenceOf(alice.id)).toMatchObject({ status: "dnd", message: "focus" });
+      if (blink === "reconnect") {
+        await device.close();
+        device = await connect(server.current.wsUrl, alice);
+      } else {
+        await alice.http.presence.setStatus.mutate({ status: "invisible" });
+        await alice.http.presence.setStatus.mutate({ status: "dnd" });
+      }
+      await afterGrace();
+      await hidden.expectNothingElse();
+      expect(await hidden.viewer.http.presence.get.query({ userId: alice.id })).toMatchObject({ status: "dnd", message: "focus" });
+      await closeAll(device, hidden.viewerDevice, hidden.markerDevice);
+    }
+  });
+
 });
 

@@ -67,6 +67,12 @@ export const userPresence = pgTable("user_presence", {
   lastSeenBy: jsonb().$type<Record<string, string>>().notNull().default({}),
   lastDisconnectedAt: timestamp({ withTimezone: true }),
   /**
+   * Friends who just lost sight of the user and still see what they saw, until the offline grace
+   * is over (rule 5: hiding looks like disconnecting, timing included). Shaped as `Fade[]` of
+   * @herald/presence; short-lived, removed when they end.
+   */
+  fades: jsonb().$type<StoredFade[]>().notNull().default([]),
+  /**
    * +1 on every write: writers compare-and-set on it (optimistic concurrency, one statement per
    * change), and the live store records the newest one published, so a server knows when the
    * row it remembers is still current without reading it again.
@@ -74,6 +80,16 @@ export const userPresence = pgTable("user_presence", {
   revision: integer().notNull().default(0),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
+
+/** One fade as stored (see `fades`). */
+export interface StoredFade {
+  at: string;
+  until: string;
+  status: "online" | "away" | "dnd";
+  message: string | null;
+  only: string[] | null;
+  except: string[];
+}
 
 export type UserRow = typeof users.$inferSelect;
 export type FriendshipRow = typeof friendships.$inferSelect;

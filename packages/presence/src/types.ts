@@ -22,6 +22,25 @@ export interface OwnPresence {
   lastSeen: string | null;
 }
 
+/**
+ * Viewers who just lost sight of the user keep their last view for the offline grace (rule 5:
+ * hiding must look exactly like disconnecting, timing included). Each change that hides the user
+ * from someone records one; it ends at `until`, and then they see the user offline with last seen
+ * `at`. A viewer in several sees the newest.
+ */
+export interface Fade {
+  /** When the user vanished for these viewers: their last-seen moment. */
+  at: string;
+  /** When the fade ends: `at` + the offline grace. */
+  until: string;
+  /** What they keep seeing until then. */
+  status: Exclude<VisibleStatus, "offline">;
+  message: string | null;
+  /** Exactly these viewers; null: every friend but `except`. */
+  only: string[] | null;
+  except: string[];
+}
+
 /** The durable half of a user's presence: chosen by the user, kept in PostgreSQL. */
 export interface DurablePresence {
   status: ChosenStatus;
@@ -33,6 +52,8 @@ export interface DurablePresence {
   lastSeenBy: Record<string, string>;
   /** When the user's last connection truly ended: shown to the user alone. */
   lastDisconnectedAt: string | null;
+  /** Viewers still shown what they last saw, oldest first (see `Fade`). */
+  fades: Fade[];
 }
 
 /** The live half: kept in the presence store, expired by TTL. */
@@ -61,6 +82,7 @@ export const DEFAULT_DURABLE_PRESENCE: DurablePresence = {
   lastSeen: null,
   lastSeenBy: {},
   lastDisconnectedAt: null,
+  fades: [],
 };
 
 export const OFFLINE_LIVE_PRESENCE: LivePresence = { online: false, connections: 0, version: 0, durableRevision: 0 };

@@ -1,14 +1,15 @@
 /**
  * Model-based property test of the engine: random sequences of connects, disconnects, grace
- * expiries, status, message and allow-list changes. A reference model tracks, per viewer,
- * when they could last see the user; the engine's views must always match it (rules 2, 5, 6).
+ * expiries, fade ends, status, message and allow-list changes. A reference model tracks, per
+ * viewer, when they could last see the user and what they keep seeing while the user fades from
+ * their sight; the engine's views must always match it (rules 2, 3, 5, 6).
  * The same sequences drive a live feed, which must send an event exactly when a view changes
  * and converge on the final view (rule 9).
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
-import { choiceChanged, wentOffline } from "../src/engine/transitions.js";
+import { choiceChanged, fadesEnded, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
 import { sharedViewOf } from "../src/engine/shared-views.js";
 import { sameVisiblePresence, viewOf } from "../src/engine/visibility.js";
 import type { PresenceEvent } from "../src/feed/events.js";
@@ -26,6 +27,7 @@ type Op =
   | { kind: "connect" }
   | { kind: "disconnect" }
   | { kind: "graceExpires" }
+  | { kind: "fadesEnd" }
   | { kind: "status"; status: (typeof CHOSEN_STATUSES)[number] }
   | { kind: "message"; message: string | null }
   | { kind: "allow"; visibleTo: string[] };
@@ -34,10 +36,14 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.constant<Op>({ kind: "connect" }),
   fc.constant<Op>({ kind: "disconnect" }),
   fc.constant<Op>({ kind: "graceExpires" }),
+  fc.constant<Op>({ kind: "fadesEnd" }),
   fc.constantFrom(...CHOSEN_STATUSES).map((status): Op => ({ kind: "status", status })),
   fc.option(fc.constantFrom("a", "b"), { nil: null }).map((message): Op => ({ kind: "message", message })),
   fc.subarray(VIEWERS).map((visibleTo): Op => ({ kind: "allow", visibleTo })),
 );
+
+/** Steps (seconds) a fade lasts: the offline grace. */
+const GRACE_STEPS = 3;
 
 /** The system under test: the engine's pure functions plus live facts as the store keeps them. */
 class EngineModel {
@@ -47,65 +53,89 @@ class EngineModel {
   lastConnectedAt: string | null = null;
   version = 0;
 
-  apply(op: Op, at: string): void {
+  /** Applies `op` at `at`; true when fades that were over ended with it. */
+  apply(op: Op, at: string): boolean {
+    const until = new Date(Date.parse(at) + GRACE_STEPS * 1000).toISOString();
+    let endedFades = false;
     switch (op.kind) {
       case "connect":
         this.connections += 1;
         this.online = true;
         break;
       case "disconnect":
-        if (this.connections === 0) return;
+        if (this.connections === 0) return false;
         this.connections -= 1;
-        if (this.connections === 0) this.lastConnectedAt = at;
+        if (this.connections === 0) {
+          this.lastConnectedAt = at;
+          this.durable = lastConnectionEnded(this.durable, at, until);
+        }
         break;
       case "graceExpires":
-        if (!this.online || this.connections > 0) return;
+        if (!this.online || this.connections > 0) return false;
         this.online = false;
-        this.durable = wentOffline(this.durable, this.lastConnectedAt!);
+        this.durable = fadesEnded(settledOffline(this.durable, this.lastConnectedAt!), at);
+        endedFades = true;
+        break;
+      case "fadesEnd":
+        this.durable = fadesEnded(this.durable, at);
+        endedFades = true;
         break;
       case "status":
-        this.durable = choiceChanged(this.durable, { status: op.status }, this.online, at);
+        this.durable = choiceChanged(this.durable, { status: op.status }, this.connections > 0, at, until);
         break;
       case "message":
-        this.durable = choiceChanged(this.durable, { message: op.message }, this.online, at);
+        this.durable = choiceChanged(this.durable, { message: op.message }, this.connections > 0, at, until);
         break;
       case "allow":
-        this.durable = choiceChanged(this.durable, { visibleTo: op.visibleTo }, this.online, at);
+        this.durable = choiceChanged(this.durable, { visibleTo: op.visibleTo }, this.connections > 0, at, until);
         break;
     }
     this.version += 1;
+    return endedFades;
   }
 
   state(): PresenceState {
     return { userId: USER, ...this.durable, online: this.online, connections: this.connections, version: this.version, durableRevision: 0 };
   }
+
+  /** What a friend who sees the chosen status sees. */
+  chosenView(): VisiblePresence {
+    const { status, message } = this.durable;
+    return { userId: USER, status: status === "invisible" ? "online" : status, message, lastSeen: null };
+  }
 }
 
-/** The rules stated directly: per viewer, can they see the user now, and when did they last? */
+/**
+ * The rules stated directly, per viewer: can they see the user now, when did they last, and what
+ * do they keep seeing after losing sight, until the grace is over?
+ */
 class ReferenceModel {
   private readonly lastSeen = new Map<string, string>();
   private readonly couldSee = new Map<string, boolean>();
+  private readonly fading = new Map<string, { view: VisiblePresence; until: string }>();
 
-  observe(engine: EngineModel, op: Op, at: string): void {
+  /** `before`: what a viewer who saw the chosen status saw just before `op`. */
+  observe(engine: EngineModel, before: VisiblePresence, at: string, endedFades: boolean): void {
     for (const viewer of [...VIEWERS, NEVER_ALLOWED]) {
+      const fading = this.fading.get(viewer);
+      if (fading && endedFades && fading.until <= at) this.fading.delete(viewer);
       const canSee = this.canSee(engine, viewer);
+      if (canSee) this.fading.delete(viewer);
       if (this.couldSee.get(viewer) && !canSee) {
-        // Going offline dates from the end of the last connection (rule 3), anything else from
-        // now — but never earlier than a moment the viewer already saw the user (they may have
-        // lost and regained sight during the grace).
-        const moment = op.kind === "graceExpires" ? engine.lastConnectedAt! : at;
-        const before = this.lastSeen.get(viewer);
-        this.lastSeen.set(viewer, before && before > moment ? before : moment);
+        // Losing sight (a disconnect or a hide) dates from now — but never earlier than a moment
+        // the viewer already saw the user; and the last view stays on for the grace.
+        const earlier = this.lastSeen.get(viewer);
+        this.lastSeen.set(viewer, earlier && earlier > at ? earlier : at);
+        this.fading.set(viewer, { view: before, until: new Date(Date.parse(at) + GRACE_STEPS * 1000).toISOString() });
       }
       this.couldSee.set(viewer, canSee);
     }
   }
 
   expectedView(engine: EngineModel, viewer: string): VisiblePresence {
-    const { status, message } = engine.durable;
-    if (this.canSee(engine, viewer)) {
-      return { userId: USER, status: status === "invisible" ? "online" : status, message, lastSeen: null };
-    }
+    if (this.canSee(engine, viewer)) return engine.chosenView();
+    const fading = this.fading.get(viewer);
+    if (fading) return fading.view;
     // Whoever is on the allow-list could see the user whenever friends outside it could, so their
     // last seen is never older than the one those friends see.
     const own = this.lastSeen.get(viewer) ?? null;
@@ -114,7 +144,7 @@ class ReferenceModel {
   }
 
   private canSee(engine: EngineModel, viewer: string): boolean {
-    return engine.online && (engine.durable.status !== "invisible" || engine.durable.visibleTo.includes(viewer));
+    return engine.connections > 0 && (engine.durable.status !== "invisible" || engine.durable.visibleTo.includes(viewer));
   }
 }
 
@@ -128,8 +158,8 @@ describe("engine properties", () => {
         const reference = new ReferenceModel();
         ops.forEach((op, step) => {
           const at = timeOf(step + 1);
-          engine.apply(op, at);
-          reference.observe(engine, op, at);
+          const before = engine.chosenView();
+          reference.observe(engine, before, at, engine.apply(op, at));
           for (const viewer of VIEWERS) expect(viewOf(engine.state(), viewer)).toEqual(reference.expectedView(engine, viewer));
         });
       }),
@@ -145,8 +175,8 @@ describe("engine properties", () => {
         const viewers = [...VIEWERS, NEVER_ALLOWED];
         ops.forEach((op, step) => {
           const at = timeOf(step + 1);
-          engine.apply(op, at);
-          reference.observe(engine, op, at);
+          const before = engine.chosenView();
+          reference.observe(engine, before, at, engine.apply(op, at));
           const state = engine.state(); // one object, as the channel hub hands every follower
           const views = viewers.map((viewer) => sharedViewOf(state, viewer));
           views.forEach((view, i) => expect(view).toEqual(reference.expectedView(engine, viewers[i]!)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { choiceChanged, forgetViewer, wentOffline } from "../src/engine/transitions.js";
+import { choiceChanged, fadesEnded, forgetViewer, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
 import { sharedViewOf } from "../src/engine/shared-views.js";
 import { ownViewOf, viewOf } from "../src/engine/visibility.js";
 import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
@@ -10,6 +10,8 @@ const HIDDEN = "00000000-0000-4000-8000-00000000000c";
 const T1 = "2026-01-01T10:00:00.000Z";
 const T2 = "2026-01-01T11:00:00.000Z";
 const T3 = "2026-01-01T12:00:00.000Z";
+/** The end of a fade that started at T2 (any moment after it will do for these tests). */
+const T2_END = "2026-01-01T11:00:05.000Z";
 
 function state(overrides: Partial<PresenceState> = {}): PresenceState {
   return { userId: T, ...DEFAULT_DURABLE_PRESENCE, online: false, connections: 0, version: 1, durableRevision: 0, ...overrides };
@@ -84,50 +86,100 @@ describe("sharedViewOf (one view per visibility class)", () => {
 });
 
 describe("transitions (rules 3, 5, 6)", () => {
-  it("records the disconnect moment for everyone when a visible user goes offline", () => {
-    const after = wentOffline({ ...DEFAULT_DURABLE_PRESENCE, lastSeenBy: { [ALLOWED]: T1 } }, T2);
+  it("records the disconnect moment for everyone when a visible user's last connection ends", () => {
+    const after = lastConnectionEnded({ ...DEFAULT_DURABLE_PRESENCE, lastSeenBy: { [ALLOWED]: T1 } }, T2, T2_END);
     expect(after).toMatchObject({ lastSeen: T2, lastSeenBy: {}, lastDisconnectedAt: T2 });
   });
 
   it("never moves last seen backwards when a change during the grace already showed a later one", () => {
-    const after = wentOffline({ ...DEFAULT_DURABLE_PRESENCE, lastSeen: T3 }, T2);
+    const after = lastConnectionEnded({ ...DEFAULT_DURABLE_PRESENCE, lastSeen: T3 }, T2, T2_END);
     expect(after).toMatchObject({ lastSeen: T3, lastDisconnectedAt: T2 });
   });
 
-  it("records the disconnect moment only for the allow-list when an invisible user goes offline", () => {
+  it("records the disconnect moment only for the allow-list when an invisible user's last connection ends", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
-    const after = wentOffline(before, T3);
+    const after = lastConnectionEnded(before, T3, T3);
     expect(after.lastSeen).toBe(T1);
     expect(after.lastSeenBy).toEqual({ [ALLOWED]: T3 });
     expect(after.lastDisconnectedAt).toBe(T3);
   });
 
+  it("records a dead server's users when the store settles them, and nobody twice", () => {
+    const before = { ...DEFAULT_DURABLE_PRESENCE, lastSeen: T1 };
+    const settled = settledOffline(before, T2);
+    expect(settled).toMatchObject({ lastSeen: T2, lastDisconnectedAt: T2, fades: [] });
+    expect(settledOffline(settled, T2)).toBe(settled);
+    const ended = lastConnectionEnded(before, T2, T2_END);
+    expect(settledOffline(ended, T2)).toBe(ended);
+  });
+
   it("freezes the public last seen at the moment an online user turns invisible", () => {
-    const after = choiceChanged({ ...DEFAULT_DURABLE_PRESENCE, lastSeen: T1 }, { status: "invisible" }, true, T2);
+    const after = choiceChanged({ ...DEFAULT_DURABLE_PRESENCE, lastSeen: T1 }, { status: "invisible" }, true, T2, T2_END);
     expect(after).toMatchObject({ status: "invisible", lastSeen: T2 });
   });
 
-  it("moves no last seen when an offline user changes anything (rule 5: also not later)", () => {
+  it("moves no last seen and fades nobody when an offline user changes anything (rule 5: also not later)", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
-    const after = choiceChanged(before, { status: "online", message: "back", visibleTo: [] }, false, T3);
-    expect(after).toMatchObject({ status: "online", message: "back", visibleTo: [], lastSeen: T1, lastSeenBy: {} });
+    const after = choiceChanged(before, { status: "online", message: "back", visibleTo: [] }, false, T3, T3);
+    expect(after).toMatchObject({ status: "online", message: "back", visibleTo: [], lastSeen: T1, lastSeenBy: {}, fades: [] });
   });
 
   it("remembers when an allow-listed friend was dropped while the user was online", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED, HIDDEN], lastSeen: T1 };
-    const after = choiceChanged(before, { visibleTo: [ALLOWED] }, true, T2);
+    const after = choiceChanged(before, { visibleTo: [ALLOWED] }, true, T2, T2_END);
     expect(after.lastSeenBy).toEqual({ [HIDDEN]: T2 });
     expect(after.lastSeen).toBe(T1);
   });
 
   it("keeps an omitted field and clears the message on null", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, message: "hello", visibleTo: [ALLOWED] };
-    expect(choiceChanged(before, { status: "away" }, true, T1)).toMatchObject({ message: "hello", visibleTo: [ALLOWED] });
-    expect(choiceChanged(before, { status: "away", message: null }, true, T1).message).toBeNull();
+    expect(choiceChanged(before, { status: "away" }, true, T1, T2)).toMatchObject({ message: "hello", visibleTo: [ALLOWED] });
+    expect(choiceChanged(before, { status: "away", message: null }, true, T1, T2).message).toBeNull();
   });
 
   it("forgets a removed friend from the allow-list and last-seen memory (rule 11)", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, visibleTo: [ALLOWED, HIDDEN], lastSeenBy: { [ALLOWED]: T1 } };
     expect(forgetViewer(before, ALLOWED)).toMatchObject({ visibleTo: [HIDDEN], lastSeenBy: {} });
+  });
+});
+
+describe("fades (rule 5: hiding looks like disconnecting, timing included)", () => {
+  const connected = (durable: typeof DEFAULT_DURABLE_PRESENCE) => state({ ...durable, online: true, connections: 1 });
+  const inGrace = (durable: typeof DEFAULT_DURABLE_PRESENCE) => state({ ...durable, online: true, connections: 0 });
+
+  it("keeps showing friends what they saw when the user turns invisible, until the fade ends", () => {
+    const before = { ...DEFAULT_DURABLE_PRESENCE, status: "dnd" as const, message: "busy", visibleTo: [ALLOWED], lastSeen: T1 };
+    const hid = choiceChanged(before, { status: "invisible", message: "secret" }, true, T2, T2_END);
+    expect(viewOf(connected(hid), HIDDEN)).toEqual({ userId: T, status: "dnd", message: "busy", lastSeen: null });
+    expect(viewOf(connected(hid), ALLOWED)).toEqual({ userId: T, status: "online", message: "secret", lastSeen: null });
+    const ended = fadesEnded(hid, T2_END);
+    expect(viewOf(connected(ended), HIDDEN)).toEqual({ userId: T, status: "offline", message: null, lastSeen: T2 });
+  });
+
+  it("fades only the friends dropped from the allow-list", () => {
+    const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED, HIDDEN], message: "m" };
+    const dropped = choiceChanged(before, { visibleTo: [ALLOWED] }, true, T2, T2_END);
+    expect(viewOf(connected(dropped), HIDDEN)).toEqual({ userId: T, status: "online", message: "m", lastSeen: null });
+    expect(viewOf(connected(fadesEnded(dropped, T3)), HIDDEN)).toEqual({ userId: T, status: "offline", message: null, lastSeen: T2 });
+  });
+
+  it("during the grace shows what friends saw when the last connection ended, whatever changes meanwhile", () => {
+    const invisible = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
+    const ended = lastConnectionEnded(invisible, T2, T2_END);
+    const back = choiceChanged(ended, { status: "online", message: "hi" }, false, T2_END, T3);
+    expect(viewOf(inGrace(back), HIDDEN)).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1 });
+    expect(viewOf(inGrace(back), ALLOWED)).toEqual({ userId: T, status: "online", message: null, lastSeen: null });
+    expect(viewOf(inGrace(fadesEnded(back, T3)), HIDDEN).lastSeen).toBe(T1);
+    expect(viewOf(inGrace(fadesEnded(back, T3)), ALLOWED).lastSeen).toBe(T2);
+  });
+
+  it("ends only the fades that are over, and a removed friend leaves every fade", () => {
+    const hid = choiceChanged(DEFAULT_DURABLE_PRESENCE, { status: "invisible" }, true, T1, T2);
+    const dropped = lastConnectionEnded({ ...hid, visibleTo: [ALLOWED] }, T2, T3);
+    expect(fadesEnded(dropped, T2).fades).toHaveLength(1);
+    expect(fadesEnded(dropped, T1)).toBe(dropped);
+    const forgot = forgetViewer(dropped, HIDDEN);
+    expect(viewOf(connected({ ...forgot, status: "invisible" }), HIDDEN).status).toBe("offline");
+    expect(forgetViewer(dropped, ALLOWED).fades.at(-1)?.only).toEqual([]);
   });
 });

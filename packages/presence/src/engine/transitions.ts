@@ -1,25 +1,74 @@
 /**
  * How the durable facts change when a user's presence changes (rules 3, 5, 6), as pure
  * functions. The service persists what these return; nothing here does I/O.
+ *
+ * Whenever a change takes the user out of some viewers' sight — the last connection ends, or the
+ * user hides from them while connected — those viewers get a `Fade`: they keep their last view
+ * until the offline grace is over, and their last seen becomes the moment of the change, both at
+ * once. So a disconnect and a hide look the same to them, down to when the offline view arrives.
  */
-import type { ChosenStatus, DurablePresence } from "../types.js";
+import type { ChosenStatus, DurablePresence, Fade } from "../types.js";
 import { latest } from "./visibility.js";
 
-/**
- * The user stopped being visible to anyone at `at` (the last connection ended, or a dead
- * connection was reaped). Friends who could see the user then remember `at` as last seen.
- */
-export function wentOffline(before: DurablePresence, at: string): DurablePresence {
-  // `at` is when the last connection ended; a change made during the grace that followed may
-  // already have shown friends a later moment. Last seen never moves backwards.
-  if (before.status !== "invisible") {
-    const lastSeen = latest(before.lastSeen, at);
-    const lastSeenBy = Object.fromEntries(Object.entries(before.lastSeenBy).filter(([, seen]) => seen > lastSeen!));
-    return { ...before, lastSeen, lastSeenBy, lastDisconnectedAt: at };
+/** Who sees the chosen status of a connected user: `only` these, or every friend but `except`. */
+interface Audience {
+  only: string[] | null;
+  except: string[];
+}
+
+function audienceOf(durable: DurablePresence): Audience {
+  return durable.status === "invisible" ? { only: durable.visibleTo, except: [] } : { only: null, except: [] };
+}
+
+/** A fade for `audience`, showing what they saw of `before` until `until`. */
+function fadeOf(before: DurablePresence, audience: Audience, at: string, until: string): Fade {
+  return {
+    at,
+    until,
+    status: before.status === "invisible" ? "online" : before.status,
+    message: before.message,
+    only: audience.only,
+    except: audience.except,
+  };
+}
+
+function withFade(durable: DurablePresence, fade: Fade): DurablePresence {
+  if (fade.only?.length === 0) return durable;
+  return { ...durable, fades: [...durable.fades, fade] };
+}
+
+/** `audience` stopped seeing the user at `at`: that is their last seen from now on. */
+function lastSeenAt(durable: DurablePresence, audience: Audience, at: string): DurablePresence {
+  if (audience.only === null) {
+    // Last seen never moves backwards (a change made while fading may have shown a later moment).
+    const lastSeen = latest(durable.lastSeen, at)!;
+    const lastSeenBy = Object.fromEntries(Object.entries(durable.lastSeenBy).filter(([, seen]) => seen > lastSeen));
+    return { ...durable, lastSeen, lastSeenBy };
   }
-  const lastSeenBy = { ...before.lastSeenBy };
-  for (const viewerId of before.visibleTo) lastSeenBy[viewerId] = latest(lastSeenBy[viewerId] ?? null, at)!;
-  return { ...before, lastSeenBy, lastDisconnectedAt: at };
+  const lastSeenBy = { ...durable.lastSeenBy };
+  for (const viewerId of audience.only) lastSeenBy[viewerId] = latest(lastSeenBy[viewerId] ?? null, at)!;
+  return { ...durable, lastSeenBy };
+}
+
+/**
+ * The user's last connection ended at `at`. Whoever saw the user then keeps seeing them as they
+ * were until `until` (the offline grace, rule 3) and then sees them offline, last seen `at`.
+ * What the user changes meanwhile, with no connection, nobody sees (rule 5).
+ */
+export function lastConnectionEnded(before: DurablePresence, at: string, until: string): DurablePresence {
+  const audience = audienceOf(before);
+  const after = withFade(lastSeenAt(before, audience, at), fadeOf(before, audience, at, until));
+  return { ...after, lastDisconnectedAt: at };
+}
+
+/**
+ * The live store settled the user offline; their last connection ended at `at`. Normally
+ * `lastConnectionEnded` already recorded it. Connections of a server that died were never ended
+ * there, so their users are recorded here, without a fade: their grace is long over.
+ */
+export function settledOffline(before: DurablePresence, at: string): DurablePresence {
+  if (before.lastDisconnectedAt !== null && before.lastDisconnectedAt >= at) return before;
+  return { ...lastSeenAt(before, audienceOf(before), at), lastDisconnectedAt: at };
 }
 
 export interface ChoicePatch {
@@ -29,15 +78,17 @@ export interface ChoicePatch {
 }
 
 /**
- * The user changed status, message or allow-list at `at`. While offline, nobody saw anything,
- * so no last-seen moves (rule 5: also not later). While online, every friend who could see the
- * user a moment ago and no longer can keeps `at` as the last moment they saw them.
+ * The user changed status, message or allow-list at `at`. With no connection nobody sees the
+ * user, so no last seen moves and nobody fades (rule 5: also not later). While connected, every
+ * friend who could see the user a moment ago and no longer can fades until `until`, with `at` as
+ * the last moment they saw them.
  */
 export function choiceChanged(
   before: DurablePresence,
   patch: ChoicePatch,
-  online: boolean,
+  connected: boolean,
   at: string,
+  until: string,
 ): DurablePresence {
   const after: DurablePresence = {
     ...before,
@@ -45,24 +96,41 @@ export function choiceChanged(
     message: patch.message === undefined ? before.message : patch.message,
     visibleTo: patch.visibleTo ?? before.visibleTo,
   };
-  if (!online) return after;
-  const wasVisibleToAll = before.status !== "invisible";
-  const isVisibleToAll = after.status !== "invisible";
-  if (wasVisibleToAll && !isVisibleToAll) {
-    // Every friend outside the new allow-list just lost sight of the user.
-    return { ...after, lastSeen: at, lastSeenBy: {} };
-  }
-  if (!wasVisibleToAll && !isVisibleToAll) {
-    const stillAllowed = new Set(after.visibleTo);
-    const lastSeenBy = { ...before.lastSeenBy };
-    for (const viewerId of before.visibleTo) if (!stillAllowed.has(viewerId)) lastSeenBy[viewerId] = at;
-    return { ...after, lastSeenBy };
-  }
-  return after;
+  if (!connected) return after;
+  const lost = lostAudience(before, after);
+  if (!lost) return after;
+  return withFade(lastSeenAt(after, lost, at), fadeOf(before, lost, at, until));
+}
+
+/** Friends who saw `before`'s chosen status and do not see `after`'s; null: nobody. */
+function lostAudience(before: DurablePresence, after: DurablePresence): Audience | null {
+  if (after.status !== "invisible") return null;
+  if (before.status !== "invisible") return { only: null, except: after.visibleTo };
+  const stillAllowed = new Set(after.visibleTo);
+  const removed = before.visibleTo.filter((id) => !stillAllowed.has(id));
+  return removed.length > 0 ? { only: removed, except: [] } : null;
+}
+
+/** Fades over by `now` end: those viewers now see the user offline. */
+export function fadesEnded(before: DurablePresence, now: string): DurablePresence {
+  if (!before.fades.some((fade) => fade.until <= now)) return before;
+  return { ...before, fades: before.fades.filter((fade) => fade.until > now) };
+}
+
+/** When the next fade ends, or null. */
+export function nextFadeEnd(durable: DurablePresence): string | null {
+  let next: string | null = null;
+  for (const { until } of durable.fades) if (next === null || until < next) next = until;
+  return next;
 }
 
 /** Unfriending forgets what each remembered of the other (rule 11). */
 export function forgetViewer(before: DurablePresence, viewerId: string): DurablePresence {
   const { [viewerId]: _forgotten, ...lastSeenBy } = before.lastSeenBy;
-  return { ...before, visibleTo: before.visibleTo.filter((id) => id !== viewerId), lastSeenBy };
+  const fades = before.fades.map((fade) =>
+    fade.only === null
+      ? { ...fade, except: [...fade.except, viewerId] }
+      : { ...fade, only: fade.only.filter((id) => id !== viewerId) },
+  );
+  return { ...before, visibleTo: before.visibleTo.filter((id) => id !== viewerId), lastSeenBy, fades };
 }

@@ -2,7 +2,7 @@
  * SPEC §2 as pure functions: what a viewer sees of a user, given the user's full state.
  * No I/O here; this is the most tested code in Herald.
  */
-import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
+import type { Fade, OwnPresence, PresenceState, VisiblePresence } from "../types.js";
 
 const allowListCache = new WeakMap<string[], Set<string>>();
 
@@ -20,14 +20,34 @@ export function canSeeChosenStatus(state: PresenceState, viewerId: string): bool
   return state.status !== "invisible" || allowList(state.visibleTo).has(viewerId);
 }
 
-/** Rules 1, 4, 5 and 6: the presence of `state.userId` as seen by the friend `viewerId`. */
+/** Rules 1, 3, 4, 5 and 6: the presence of `state.userId` as seen by the friend `viewerId`. */
 export function viewOf(state: PresenceState, viewerId: string): VisiblePresence {
-  return seesChosenStatus(state, viewerId) ? chosenViewOf(state) : offlineViewOf(state, lastSeenFor(state, viewerId));
+  if (seesChosenStatus(state, viewerId)) return chosenViewOf(state);
+  const fade = fadeSeenBy(state, viewerId);
+  return fade ? fadeViewOf(state, fade) : offlineViewOf(state, lastSeenFor(state, viewerId));
 }
 
-/** Whether `viewerId` sees the user connected, with the status they chose (rules 1 and 4). */
+/**
+ * Whether `viewerId` sees the user connected, with the status they chose (rules 1 and 4). Only
+ * a live connection shows the chosen status: during the grace after the last one ended, viewers
+ * see what they saw when it ended (`fadeSeenBy`), whatever the user changes meanwhile.
+ */
 export function seesChosenStatus(state: PresenceState, viewerId: string): boolean {
-  return state.online && canSeeChosenStatus(state, viewerId);
+  return state.connections > 0 && canSeeChosenStatus(state, viewerId);
+}
+
+/** The newest fade `viewerId` is in, for a viewer who does not `seesChosenStatus`. */
+export function fadeSeenBy(state: PresenceState, viewerId: string): Fade | null {
+  for (let i = state.fades.length - 1; i >= 0; i--) {
+    const fade = state.fades[i]!;
+    if (fade.only === null ? !fade.except.includes(viewerId) : fade.only.includes(viewerId)) return fade;
+  }
+  return null;
+}
+
+/** What a viewer in `fade` sees: what they saw when the user vanished for them. */
+export function fadeViewOf(state: PresenceState, fade: Fade): VisiblePresence {
+  return { userId: state.userId, status: fade.status, message: fade.message, lastSeen: null };
 }
 
 /** What a viewer who `seesChosenStatus` sees. */

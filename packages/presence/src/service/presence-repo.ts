@@ -24,6 +24,11 @@ export interface DurableAt {
   revision: number;
 }
 
+/** What `update` did: the row now, and whether this update wrote it. */
+export interface Updated extends DurableAt {
+  changed: boolean;
+}
+
 interface Remembered extends DurableAt {
   at: number;
 }
@@ -38,7 +43,7 @@ const MAX_WRITE_ATTEMPTS = 20;
 export class DurablePresenceRepo {
   private readonly remembered = new Map<string, Remembered>();
   /** The write in progress per user: this server's writes to one row take turns, never conflict. */
-  private readonly writing = new Map<string, Promise<DurableAt>>();
+  private readonly writing = new Map<string, Promise<Updated>>();
   private readonly writer: PresenceRowWriter;
 
   constructor(
@@ -68,10 +73,13 @@ export class DurablePresenceRepo {
     return result;
   }
 
-  /** Applies `change` to the user's current row, however many writers compete. */
-  async update(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<DurableAt> {
+  /**
+   * Applies `change` to the user's current row, however many writers compete. A change that
+   * returns its input unchanged writes nothing.
+   */
+  async update(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<Updated> {
     const previous = this.writing.get(userId);
-    const mine = previous ? previous.catch(() => null).then(() => this.write(userId, change)) : this.write(userId, change);
+    const mine: Promise<Updated> = previous ? previous.catch(() => null).then(() => this.write(userId, change)) : this.write(userId, change);
     this.writing.set(userId, mine);
     try {
       return await mine;
@@ -80,12 +88,13 @@ export class DurablePresenceRepo {
     }
   }
 
-  private async write(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<DurableAt> {
+  private async write(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<Updated> {
     let current = this.remembered.get(userId) ?? (await this.readOne(userId));
     for (let attempt = 1; ; attempt++) {
       const after = change(current.durable);
+      if (after === current.durable) return { ...current, changed: false };
       if (await this.writer.compareAndSet(userId, current.revision, after)) {
-        return this.remember(userId, { durable: after, revision: current.revision + 1 });
+        return { ...this.remember(userId, { durable: after, revision: current.revision + 1 }), changed: true };
       }
       if (attempt >= MAX_WRITE_ATTEMPTS) {
         throw new Error(`user_presence of ${userId}: still conflicting after ${MAX_WRITE_ATTEMPTS} attempts`);
@@ -141,5 +150,6 @@ function toDurable(row: UserPresenceRow): DurablePresence {
     lastSeen: row.lastSeen?.toISOString() ?? null,
     lastSeenBy: row.lastSeenBy,
     lastDisconnectedAt: row.lastDisconnectedAt?.toISOString() ?? null,
+    fades: row.fades,
   };
 }

@@ -13,7 +13,15 @@
 import { randomUUID } from "node:crypto";
 import type { Database } from "@herald/db";
 import type { BusMessage, PresenceBus } from "../bus/types.js";
-import { choiceChanged, forgetViewer, wentOffline, type ChoicePatch } from "../engine/transitions.js";
+import {
+  choiceChanged,
+  fadesEnded,
+  forgetViewer,
+  lastConnectionEnded,
+  nextFadeEnd,
+  settledOffline,
+  type ChoicePatch,
+} from "../engine/transitions.js";
 import type { Logger } from "../logger.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
 import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type DurablePresence, type LivePresence, type PresenceState } from "../types.js";
@@ -23,6 +31,8 @@ import { isStoreUnavailable } from "./unavailable.js";
 
 /** Store calls in flight at once while re-registering after an outage. */
 const REREGISTER_BATCH = 100;
+/** A fade's end is checked this long after its `until`, so that timer rounding never finds it still on. */
+const FADE_END_SLACK_MS = 2;
 
 /** A user whose last connection here ended at `since`; `timer` null: the settle is overdue. */
 interface Grace {
@@ -49,6 +59,8 @@ export class PresenceService {
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly graces = new Map<string, Grace>();
+  /** Per user, the timer that ends their next fade, and when it fires. */
+  private readonly fadeTimers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   /** Disconnects the store missed during an outage, by connection id: replayed by `reregister`. */
   private readonly missedDisconnects = new Map<string, { ref: ConnectionRef; at: Date }>();
   private readonly durables: DurablePresenceRepo;
@@ -86,6 +98,12 @@ export class PresenceService {
    * (remembered rows are replaced, not changed), so equal identity and live facts mean an equal state.
    */
   private stateOf(userId: string, durable: DurablePresence, live: LivePresence): PresenceState {
+    if (durable.fades.length > 0) {
+      // Rare and short-lived; a fade whose end no timer here will publish (its server died, or
+      // this one restarted) must end all the same.
+      this.scheduleFadeEnd(userId, durable);
+      return { userId, ...fadesEnded(durable, this.now().toISOString()), ...live };
+    }
     const last = this.lastStates.get(durable);
     if (last?.userId === userId && hasLiveFacts(last, live)) return last;
     const state = { userId, ...durable, ...live };
@@ -114,8 +132,19 @@ export class PresenceService {
       this.log.warn({ userId: ref.userId }, "live store unavailable; the disconnect will be replayed when it returns");
       return;
     }
-    if (live.online && live.connections === 0) this.startGrace(ref.userId, at);
-    await this.publishAt(ref.userId, live);
+    if (!(live.online && live.connections === 0)) {
+      await this.publishAt(ref.userId, live);
+      return;
+    }
+    this.startGrace(ref.userId, at);
+    try {
+      const until = new Date(at.getTime() + this.graceMs).toISOString();
+      await this.writeAndPublish(ref.userId, (before) => lastConnectionEnded(before, at.toISOString(), until));
+    } catch (error) {
+      // The grace's end records last seen all the same (`settledOffline`), only without the fade.
+      this.log.warn({ err: error, userId: ref.userId }, "could not record the end of the last connection; the grace's end will");
+      await this.publishAt(ref.userId, live);
+    }
   }
 
   /**
@@ -164,9 +193,10 @@ export class PresenceService {
   /** A change of chosen status, message or allow-list (SPEC §3 `presence.setStatus`). */
   async changeChoice(userId: string, patch: ChoicePatch): Promise<PresenceState> {
     const live = (await this.store.getLive([userId])).get(userId) ?? OFFLINE_LIVE_PRESENCE;
-    const at = this.now().toISOString();
-    const written = await this.durables.update(userId, (before) => choiceChanged(before, patch, live.online, at));
-    return this.publishDurableChange(userId, written.revision);
+    const now = this.now();
+    const at = now.toISOString();
+    const until = new Date(now.getTime() + this.graceMs).toISOString();
+    return this.writeAndPublish(userId, (before) => choiceChanged(before, patch, live.connections > 0, at, until));
   }
 
   /** Rule 11: after unfriending, each leaves the other's allow-list and memory. */
@@ -175,8 +205,7 @@ export class PresenceService {
       [a, b],
       [b, a],
     ] as const) {
-      const written = await this.durables.update(owner, (before) => forgetViewer(before, viewer));
-      await this.publishDurableChange(owner, written.revision);
+      await this.writeAndPublish(owner, (before) => forgetViewer(before, viewer));
     }
   }
 
@@ -196,6 +225,8 @@ export class PresenceService {
     this.closed = true;
     for (const { timer } of this.graces.values()) if (timer) clearTimeout(timer);
     this.graces.clear();
+    for (const { timer } of this.fadeTimers.values()) clearTimeout(timer);
+    this.fadeTimers.clear();
   }
 
   /** Settles every pending grace now: used on shutdown so that last-seen is recorded. */
@@ -203,6 +234,39 @@ export class PresenceService {
     const userIds = [...this.graces.keys()];
     for (const userId of userIds) this.cancelGrace(userId);
     await Promise.all(userIds.map((userId) => this.settle(userId)));
+  }
+
+  /** Applies `change` to the user's row, publishes the result, and schedules the end of its fades. */
+  private async writeAndPublish(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<PresenceState> {
+    const written = await this.durables.update(userId, change);
+    this.scheduleFadeEnd(userId, written.durable);
+    return this.publishDurableChange(userId, written.revision);
+  }
+
+  /** Makes sure a timer here ends the user's next fade (and publishes it) when it is due. */
+  private scheduleFadeEnd(userId: string, durable: DurablePresence): void {
+    const next = nextFadeEnd(durable);
+    if (next === null || this.closed) return;
+    const at = Date.parse(next) + FADE_END_SLACK_MS;
+    const scheduled = this.fadeTimers.get(userId);
+    if (scheduled && scheduled.at <= at) return;
+    if (scheduled) clearTimeout(scheduled.timer);
+    const timer = setTimeout(() => {
+      this.fadeTimers.delete(userId);
+      this.endFades(userId).catch((error) => this.log.error({ err: error, userId }, "ending a fade failed"));
+    }, Math.max(0, at - this.now().getTime()));
+    timer.unref();
+    this.fadeTimers.set(userId, { at, timer });
+  }
+
+  /** Fades that are over end: those viewers now see the user offline (rule 5's timing). */
+  private async endFades(userId: string): Promise<void> {
+    const written = await retryUntilDone(
+      () => this.durables.update(userId, (before) => fadesEnded(before, this.now().toISOString())),
+      { what: "ending fades", log: this.log, isClosed: () => this.closed },
+    );
+    this.scheduleFadeEnd(userId, written.durable);
+    if (written.changed) await this.publishDurableChange(userId, written.revision);
   }
 
   /** After a write to PostgreSQL committed `revision`: a new version, so this state wins (see the header). */
@@ -254,14 +318,19 @@ export class PresenceService {
   private async settle(userId: string): Promise<void> {
     const settlement = await this.store.settleOffline(userId);
     if (settlement) await this.recordOffline(userId, settlement);
+    else await this.endFades(userId);
   }
 
   /** The store said the user is offline: persist last-seen (never lost) and tell everyone. */
   private async recordOffline(userId: string, settlement: OfflineSettlement): Promise<void> {
     const written = await retryUntilDone(
-      () => this.durables.update(userId, (before) => wentOffline(before, settlement.lastConnectedAt)),
+      () =>
+        this.durables.update(userId, (before) =>
+          fadesEnded(settledOffline(before, settlement.lastConnectedAt), this.now().toISOString()),
+        ),
       { what: "recording last seen", log: this.log, isClosed: () => this.closed },
     );
+    this.scheduleFadeEnd(userId, written.durable);
     await this.publishDurableChange(userId, written.revision);
   }
 }

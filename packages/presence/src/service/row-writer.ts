@@ -77,6 +77,7 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
       last_seen = ${after.lastSeen}::timestamptz,
       last_seen_by = ${JSON.stringify(after.lastSeenBy)}::jsonb,
       last_disconnected_at = ${after.lastDisconnectedAt}::timestamptz,
+      fades = ${JSON.stringify(after.fades)}::jsonb,
       revision = revision + 1,
       updated_at = now()
     where user_id = ${userId} and revision = ${expectedRevision}
@@ -99,6 +100,7 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       last_seen: after.lastSeen,
       last_seen_by: after.lastSeenBy,
       last_disconnected_at: after.lastDisconnectedAt,
+      fades: after.fades,
     })),
   );
   return sql`
@@ -109,11 +111,12 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       last_seen = v.last_seen,
       last_seen_by = v.last_seen_by,
       last_disconnected_at = v.last_disconnected_at,
+      fades = v.fades,
       revision = p.revision + 1,
       updated_at = now()
     from jsonb_to_recordset(${rows}::jsonb) as v(
       user_id uuid, revision integer, status chosen_status, message text, visible_to uuid[],
-      last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz
+      last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz, fades jsonb
     )
     where p.user_id = v.user_id and p.revision = v.revision
     returning p.user_id`;

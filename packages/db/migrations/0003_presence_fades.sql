@@ -1,0 +1,1 @@
+ALTER TABLE "user_presence" ADD COLUMN "fades" jsonb DEFAULT '[]'::jsonb NOT NULL;
