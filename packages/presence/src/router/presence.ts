@@ -40,9 +40,10 @@ function viewForSelfOrFriend(state: PresenceState, viewerId: string): VisiblePre
 
 async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: ChoicePatch) {
   const { limits, service, db } = ctx.app;
-  if (patch.visibleTo && patch.visibleTo.length > 0) {
+  const allowing = patch.visibleTo ?? [];
+  if (allowing.length > 0) {
     const friends = new Set(await friendIdsOf(db, ctx.user.id));
-    const strangers = patch.visibleTo.filter((id) => !friends.has(id));
+    const strangers = allowing.filter((id) => !friends.has(id));
     if (strangers.length > 0) {
       throw new TRPCError({ code: "BAD_REQUEST", message: `visibleTo: not your friend: ${strangers.slice(0, 5).join(", ")}` });
     }
@@ -50,7 +51,14 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
   if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) {
     throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many status changes; wait a few seconds" });
   }
-  return ownViewOf(await service.changeChoice(ctx.user.id, patch));
+  const state = await service.changeChoice(ctx.user.id, patch);
+  if (allowing.length === 0) return ownViewOf(state);
+  // Unfriending deletes the friendship, then removes each from the other's allow-list. Checking
+  // again after our write makes the check and the write one step: either that removal comes
+  // after our write and undoes it, or this check sees the friendship gone and undoes it itself.
+  const friendsNow = new Set(await friendIdsOf(db, ctx.user.id));
+  const gone = allowing.filter((id) => !friendsNow.has(id));
+  return ownViewOf(gone.length > 0 ? await service.forgetViewers(ctx.user.id, gone) : state);
 }
 
 export const presenceRouter = router({

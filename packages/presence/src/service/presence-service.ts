@@ -33,6 +33,8 @@ import { isStoreUnavailable } from "./unavailable.js";
 const REREGISTER_BATCH = 100;
 /** A fade's end is checked this long after its `until`, so that timer rounding never finds it still on. */
 const FADE_END_SLACK_MS = 2;
+/** Later than any fade's end: ends them all. */
+const END_OF_TIME = "9999-12-31T23:59:59.999Z";
 
 /** A user whose last connection here ended at `since`; `timer` null: the settle is overdue. */
 interface Grace {
@@ -137,13 +139,19 @@ export class PresenceService {
       return;
     }
     this.startGrace(ref.userId, at);
+    const until = new Date(at.getTime() + this.graceMs).toISOString();
+    // Retried, the write may land after the fade was due: then it adds none.
+    const ended = (before: DurablePresence) => fadesEnded(lastConnectionEnded(before, at.toISOString(), until), this.now().toISOString());
     try {
-      const until = new Date(at.getTime() + this.graceMs).toISOString();
-      await this.writeAndPublish(ref.userId, (before) => lastConnectionEnded(before, at.toISOString(), until));
+      await this.writeAndPublish(ref.userId, ended);
     } catch (error) {
-      // The grace's end records last seen all the same (`settledOffline`), only without the fade.
-      this.log.warn({ err: error, userId: ref.userId }, "could not record the end of the last connection; the grace's end will");
-      await this.publishAt(ref.userId, live);
+      // Friends keep what they see until it lands (the database is down); the grace's end waits for it too.
+      this.log.warn({ err: error, userId: ref.userId }, "could not record the end of the last connection; retrying");
+      void retryUntilDone(() => this.writeAndPublish(ref.userId, ended), {
+        what: "recording the end of a last connection",
+        log: this.log,
+        isClosed: () => this.closed,
+      }).catch(() => {});
     }
   }
 
@@ -209,6 +217,11 @@ export class PresenceService {
     }
   }
 
+  /** These are no longer the user's friends: off the allow-list and out of memory (rule 11). */
+  async forgetViewers(userId: string, viewerIds: readonly string[]): Promise<PresenceState> {
+    return this.writeAndPublish(userId, (before) => viewerIds.reduce(forgetViewer, before));
+  }
+
   async publishFriendship(a: string, b: string, type: "friend_added" | "friend_removed"): Promise<void> {
     await this.bus.publish(a, { type, friendId: b });
     await this.bus.publish(b, { type, friendId: a });
@@ -229,11 +242,14 @@ export class PresenceService {
     this.fadeTimers.clear();
   }
 
-  /** Settles every pending grace now: used on shutdown so that last-seen is recorded. */
+  /**
+   * Settles every pending grace now, ending fades early: used on shutdown so that last seen is
+   * recorded and nobody is left seeing a user whose fade no timer would end.
+   */
   async settleAllGraces(): Promise<void> {
-    const userIds = [...this.graces.keys()];
+    const userIds = [...new Set([...this.graces.keys(), ...this.fadeTimers.keys()])];
     for (const userId of userIds) this.cancelGrace(userId);
-    await Promise.all(userIds.map((userId) => this.settle(userId)));
+    await Promise.all(userIds.map((userId) => this.settle(userId, END_OF_TIME)));
   }
 
   /** Applies `change` to the user's row, publishes the result, and schedules the end of its fades. */
@@ -260,9 +276,9 @@ export class PresenceService {
   }
 
   /** Fades that are over end: those viewers now see the user offline (rule 5's timing). */
-  private async endFades(userId: string): Promise<void> {
+  private async endFades(userId: string, by = this.now().toISOString()): Promise<void> {
     const written = await retryUntilDone(
-      () => this.durables.update(userId, (before) => fadesEnded(before, this.now().toISOString())),
+      () => this.durables.update(userId, (before) => fadesEnded(before, by)),
       { what: "ending fades", log: this.log, isClosed: () => this.closed },
     );
     this.scheduleFadeEnd(userId, written.durable);
@@ -315,18 +331,19 @@ export class PresenceService {
     this.graces.delete(userId);
   }
 
-  private async settle(userId: string): Promise<void> {
+  /** Ends the grace of a user whose last connection here ended, and the fades over by `fadesEndBy`. */
+  private async settle(userId: string, fadesEndBy?: string): Promise<void> {
     const settlement = await this.store.settleOffline(userId);
-    if (settlement) await this.recordOffline(userId, settlement);
-    else await this.endFades(userId);
+    if (settlement) await this.recordOffline(userId, settlement, fadesEndBy);
+    else await this.endFades(userId, fadesEndBy);
   }
 
   /** The store said the user is offline: persist last-seen (never lost) and tell everyone. */
-  private async recordOffline(userId: string, settlement: OfflineSettlement): Promise<void> {
+  private async recordOffline(userId: string, settlement: OfflineSettlement, fadesEndBy?: string): Promise<void> {
     const written = await retryUntilDone(
       () =>
         this.durables.update(userId, (before) =>
-          fadesEnded(settledOffline(before, settlement.lastConnectedAt), this.now().toISOString()),
+          fadesEnded(settledOffline(before, settlement.lastConnectedAt), fadesEndBy ?? this.now().toISOString()),
         ),
       { what: "recording last seen", log: this.log, isClosed: () => this.closed },
     );
