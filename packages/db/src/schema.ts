@@ -4,6 +4,7 @@
  */
 import { sql } from "drizzle-orm";
 import {
+  boolean,
   check,
   index,
   integer,
@@ -61,6 +62,11 @@ export const userPresence = pgTable("user_presence", {
     .primaryKey()
     .references(() => users.id, { onDelete: "cascade" }),
   status: chosenStatus().notNull().default("online"),
+  /**
+   * The current `away` was set by auto-away (the user's devices went idle), not chosen: only such
+   * an away is undone when a device is active again — never dnd, invisible or a chosen away.
+   */
+  autoAway: boolean().notNull().default(false),
   message: text(),
   visibleTo: uuid().array().notNull().default(sql`'{}'::uuid[]`),
   lastSeen: timestamp({ withTimezone: true }),

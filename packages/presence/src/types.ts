@@ -44,6 +44,8 @@ export interface Fade {
 /** The durable half of a user's presence: chosen by the user, kept in PostgreSQL. */
 export interface DurablePresence {
   status: ChosenStatus;
+  /** `status` is an `away` set by auto-away, which activity on any device undoes. */
+  autoAway: boolean;
   message: string | null;
   visibleTo: string[];
   /** The last moment friends outside the allow-list could see the user. */
@@ -77,6 +79,7 @@ export interface PresenceState extends DurablePresence, LivePresence {
 
 export const DEFAULT_DURABLE_PRESENCE: DurablePresence = {
   status: "online",
+  autoAway: false,
   message: null,
   visibleTo: [],
   lastSeen: null,

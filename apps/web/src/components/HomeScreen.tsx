@@ -30,10 +30,12 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
   const feed = usePresenceFeed();
   useHeartbeat();
   const noteManualChoice = useAutoAway({
-    userId: session.user.id,
     idleMs,
     chosen: own.me.data?.status,
-    setStatus: (status) => own.setStatus.mutate({ status }),
+    setIdle: (idle) => own.setIdle.mutateAsync({ idle }).then(
+      () => true,
+      () => false,
+    ),
   });
 
   // A token the server no longer accepts (account gone, secret rotated) ends the session.

@@ -1,7 +1,8 @@
 /**
  * Wires the auto-away state machine (presence/auto-away.ts) to the page: input and visibility
- * events in, `presence.setStatus` out. The "this away was automatic" flag lives in localStorage
- * so the user's tabs agree: hiding tab A sets away, activity in tab B brings them back.
+ * events in, `presence.setIdle` out. Whether an away was automatic is the server's to know, so
+ * every tab and device of the user agrees: hiding tab A sets away, activity anywhere brings the
+ * user back, and nothing brings back a status the user chose.
  */
 import { useCallback, useEffect, useRef } from "react";
 import { autoAwayReducer, INITIAL_AUTO_AWAY, type AutoAwayEvent, type AutoAwayState } from "../presence/auto-away";
@@ -12,40 +13,29 @@ const INPUT_EVENTS = ["pointerdown", "pointermove", "keydown", "wheel", "touchst
 const INPUT_THROTTLE_MS = 250;
 
 export interface AutoAwayOptions {
-  userId: string;
   idleMs: number;
   /** The chosen status as the server knows it; undefined while loading. */
   chosen: ChosenStatus | undefined;
-  setStatus(status: "away" | "online"): void;
+  /** Tells the server; resolves false when the call failed. */
+  setIdle(idle: boolean): Promise<boolean>;
 }
 
 /** Returns what to call when the user picks a status by hand, so auto-away stands down. */
-export function useAutoAway({ userId, idleMs, chosen, setStatus }: AutoAwayOptions): (status: ChosenStatus) => void {
-  const state = useRef<AutoAwayState>(INITIAL_AUTO_AWAY);
-  const setStatusRef = useRef(setStatus);
-  setStatusRef.current = setStatus;
-  const flagKey = `herald.autoAway.${userId}`;
+export function useAutoAway({ idleMs, chosen, setIdle }: AutoAwayOptions): (status: ChosenStatus) => void {
+  const state = useRef<AutoAwayState>({ ...INITIAL_AUTO_AWAY, hidden: document.visibilityState === "hidden" });
+  const setIdleRef = useRef(setIdle);
+  setIdleRef.current = setIdle;
 
-  const dispatch = useCallback(
-    (event: AutoAwayEvent) => {
-      const before = state.current;
-      const { state: after, command } = autoAwayReducer(before, event);
-      state.current = after;
-      if (after.autoAway !== before.autoAway && event.type !== "shared-flag") writeFlag(flagKey, after.autoAway);
-      if (command) setStatusRef.current(command);
-    },
-    [flagKey],
-  );
-
-  // A fresh page inherits the tabs' shared flag (e.g. reloading after auto-away).
-  useEffect(() => {
-    state.current = { ...INITIAL_AUTO_AWAY, autoAway: readFlag(flagKey), hidden: document.visibilityState === "hidden" };
-    const onStorage = (event: StorageEvent) => {
-      if (event.key === flagKey) dispatch({ type: "shared-flag", autoAway: event.newValue === "1" });
-    };
-    window.addEventListener("storage", onStorage);
-    return () => window.removeEventListener("storage", onStorage);
-  }, [flagKey, dispatch]);
+  const dispatch = useCallback((event: AutoAwayEvent) => {
+    const { state: after, command } = autoAwayReducer(state.current, event);
+    state.current = after;
+    if (command === "idle") void setIdleRef.current(true);
+    if (command === "active") {
+      void setIdleRef.current(false).then((ok) => {
+        if (!ok) dispatch({ type: "ask-failed" });
+      });
+    }
+  }, []);
 
   useEffect(() => {
     if (chosen) dispatch({ type: "status-known", status: chosen });
@@ -86,21 +76,4 @@ export function useAutoAway({ userId, idleMs, chosen, setStatus }: AutoAwayOptio
   }, [idleMs, dispatch]);
 
   return useCallback((status: ChosenStatus) => dispatch({ type: "status-chosen", status }), [dispatch]);
-}
-
-function readFlag(key: string): boolean {
-  try {
-    return localStorage.getItem(key) === "1";
-  } catch {
-    return false;
-  }
-}
-
-function writeFlag(key: string, value: boolean): void {
-  try {
-    if (value) localStorage.setItem(key, "1");
-    else localStorage.removeItem(key);
-  } catch {
-    // Private mode without storage: auto-away still works, just per tab.
-  }
 }

@@ -11,5 +11,6 @@ export function useOwnPresence() {
   const remember = (own: OwnPresence) => queryClient.setQueryData(trpc.presence.me.queryKey(), own);
   const setStatus = useMutation(trpc.presence.setStatus.mutationOptions({ onSuccess: remember }));
   const setVisibility = useMutation(trpc.presence.setVisibility.mutationOptions({ onSuccess: remember }));
-  return { me, setStatus, setVisibility };
+  const setIdle = useMutation(trpc.presence.setIdle.mutationOptions({ onSuccess: remember }));
+  return { me, setStatus, setVisibility, setIdle };
 }

@@ -1,23 +1,24 @@
 /**
- * Auto-away as a pure state machine. A user who chose `online` becomes `away` when they stop
- * being present (no input for the idle time, or the tab hidden) and `online` again when they
- * come back. It never touches a status the user picked by hand: `dnd`, `invisible`, or an
- * `away` they chose themselves.
+ * Auto-away, the page's half, as a pure state machine. The page reports edges — the user
+ * stopped being present (no input for the idle time, or the tab hidden), or is present again —
+ * and the server decides (`presence.setIdle`): idle turns `online` into an automatic `away`, and
+ * active undoes only an automatic `away`. So this machine never needs to know whether an away
+ * was automatic, and no device can undo dnd, invisible or a chosen away, whatever it sends.
  *
- * Commands fire only on edges (becoming absent, showing activity while auto-away), never on
- * status news from the server, so two tabs can never bounce a status back and forth.
+ * Commands fire only on edges, and "active" at most once per away the page learns of: a
+ * present page that sees the user go away (another device idled) asks once, on its next input.
  */
 import type { ChosenStatus } from "./types";
 
 export interface AutoAwayState {
-  /** The chosen status as last heard from the server (or just commanded); null until known. */
+  /** The chosen status as last heard from the server; null until known. */
   chosen: ChosenStatus | null;
-  /** The current `away` was set by auto-away, not by the user. Shared by the user's tabs. */
-  autoAway: boolean;
   /** No input for the idle time. */
   idle: boolean;
   /** The tab is in the background (or the screen is off). */
   hidden: boolean;
+  /** This page already asked to come back from the current away. */
+  askedBack: boolean;
 }
 
 export type AutoAwayEvent =
@@ -29,18 +30,18 @@ export type AutoAwayEvent =
   | { type: "status-known"; status: ChosenStatus }
   /** The user picked a status by hand (here or through the picker). */
   | { type: "status-chosen"; status: ChosenStatus }
-  /** Another tab of the same user set or cleared the shared auto-away flag. */
-  | { type: "shared-flag"; autoAway: boolean };
+  /** Asking to come back failed (e.g. rate-limited): the next input may ask again. */
+  | { type: "ask-failed" };
 
-/** What to ask the server for: `presence.setStatus({ status })`, or nothing. */
-export type AutoAwayCommand = "away" | "online" | null;
+/** What to tell the server: `presence.setIdle({ idle: command === "idle" })`, or nothing. */
+export type AutoAwayCommand = "idle" | "active" | null;
 
 export interface AutoAwayResult {
   state: AutoAwayState;
   command: AutoAwayCommand;
 }
 
-export const INITIAL_AUTO_AWAY: AutoAwayState = { chosen: null, autoAway: false, idle: false, hidden: false };
+export const INITIAL_AUTO_AWAY: AutoAwayState = { chosen: null, idle: false, hidden: false, askedBack: false };
 
 const isPresent = (state: AutoAwayState): boolean => !state.idle && !state.hidden;
 
@@ -57,27 +58,28 @@ export function autoAwayReducer(state: AutoAwayState, event: AutoAwayEvent): Aut
       return isPresent(state) ? maybeLeave({ ...state, hidden: true }) : unchanged({ ...state, hidden: true });
     case "status-known": {
       const firstNews = state.chosen === null;
-      const next: AutoAwayState = { ...state, chosen: event.status, autoAway: event.status === "away" && state.autoAway };
+      const next: AutoAwayState = { ...state, chosen: event.status, askedBack: event.status === "away" && state.askedBack };
       // The first status a page learns is judged once, as if the user had just arrived
       // (a reload after auto-away) or just left (a page opened in a background tab).
       if (firstNews) return isPresent(next) ? maybeReturn(next) : maybeLeave(next);
       return unchanged(next);
     }
     case "status-chosen":
-      return unchanged({ ...state, chosen: event.status, autoAway: false });
-    case "shared-flag":
-      return unchanged({ ...state, autoAway: event.autoAway });
+      // A chosen away is the user's: asking the server to undo it would do nothing.
+      return unchanged({ ...state, chosen: event.status, askedBack: event.status === "away" });
+    case "ask-failed":
+      return unchanged({ ...state, askedBack: false });
   }
 }
 
 function maybeLeave(state: AutoAwayState): AutoAwayResult {
   if (state.chosen !== "online") return unchanged(state);
-  return { state: { ...state, chosen: "away", autoAway: true }, command: "away" };
+  return { state, command: "idle" };
 }
 
 function maybeReturn(state: AutoAwayState): AutoAwayResult {
-  if (!isPresent(state) || state.chosen !== "away" || !state.autoAway) return unchanged(state);
-  return { state: { ...state, chosen: "online", autoAway: false }, command: "online" };
+  if (!isPresent(state) || state.chosen !== "away" || state.askedBack) return unchanged(state);
+  return { state: { ...state, askedBack: true }, command: "active" };
 }
 
 function unchanged(state: AutoAwayState): AutoAwayResult {

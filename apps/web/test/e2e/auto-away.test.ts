@@ -5,7 +5,33 @@ import { befriend, chooseStatus, expectStatus, ownStatus, setTabHidden } from ".
 import { closeAll, type BrowserUser } from "./harness/browser";
 import { signedUpPeople } from "./harness/people";
 import { startTestServer } from "./harness/server";
+import { apiSignIn } from "./harness/api-client";
 import { recordStatuses } from "./harness/status-recorder";
+import { startTcpProxy } from "./harness/tcp-proxy";
+import type { Page } from "playwright-core";
+
+/** Waits until every mutation the page sent over its WebSocket (from now on) has been answered. */
+function answeredMutations(page: Page): { allAnswered(): Promise<void>; paths: string[] } {
+  const pending = new Set<number>();
+  const paths: string[] = [];
+  page.on("websocket", (socket) => {
+    socket.on("framesent", ({ payload }) => {
+      const message = JSON.parse(String(payload)) as { id?: number; method?: string; params?: { path?: string } };
+      if (message.method === "mutation" && message.id !== undefined) {
+        pending.add(message.id);
+        paths.push(message.params?.path ?? "?");
+      }
+    });
+    socket.on("framereceived", ({ payload }) => {
+      const message = JSON.parse(String(payload)) as { id?: number };
+      if (message.id !== undefined) pending.delete(message.id);
+    });
+  });
+  return {
+    paths,
+    allAnswered: () => expect.poll(() => pending.size, { timeout: 15_000 }).toBe(0),
+  };
+}
 
 const IDLE_MS = 1_500;
 
@@ -79,5 +105,40 @@ describe("auto-away", () => {
     await secondTab.mouse.move(100, 120);
     await secondTab.mouse.move(150, 180);
     await expectStatus(lou.page, kim.name, "online");
+  });
+
+  it("a laptop waking from sleep never undoes 'invisible' chosen on the phone meanwhile", async () => {
+    // Mia's laptop reaches the server through a proxy we can cut (the laptop sleeping); her
+    // phone is an API client.
+    const proxy = await startTcpProxy(server.url);
+    try {
+      const [mia] = await signedUpPeople(proxy.url, ["mia"], browsers);
+      const [ned] = await signedUpPeople(server.url, ["ned"], browsers);
+      await befriend(mia, ned);
+      const phone = await apiSignIn(server.url, mia.name);
+      await mia.page.goto(`${proxy.url}/?idleMs=${IDLE_MS}`);
+      await expect.poll(() => ownStatus(mia.page)).toBe("Away");
+      await expectStatus(ned.page, mia.name, "away");
+      const onNedsScreen = await recordStatuses(ned.page, mia.name);
+      const laptopCalls = answeredMutations(mia.page);
+
+      proxy.cut();
+      await mia.page.getByRole("status").filter({ hasText: "Reconnecting" }).waitFor();
+      await phone.http.presence.setStatus.mutate({ status: "invisible" });
+      // The laptop wakes: the user touches it before its network is back.
+      await mia.page.mouse.move(300, 300);
+      await mia.page.mouse.move(340, 360);
+      proxy.restore();
+      await mia.page.getByRole("status").filter({ hasText: "Reconnecting" }).waitFor({ state: "hidden" });
+      await expect.poll(() => laptopCalls.paths.length, { timeout: 15_000 }).toBeGreaterThan(0);
+      await laptopCalls.allAnswered();
+
+      expect((await phone.http.presence.me.query()).status).toBe("invisible");
+      await expect.poll(() => ownStatus(mia.page)).toBe("Invisible");
+      await expectStatus(ned.page, mia.name, "offline");
+      expect(onNedsScreen.seen).not.toContain("online");
+    } finally {
+      await proxy.close();
+    }
   });
 });

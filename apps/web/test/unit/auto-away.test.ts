@@ -15,64 +15,60 @@ function run(events: AutoAwayEvent[], from: AutoAwayState = INITIAL_AUTO_AWAY) {
 
 const known = (status: "online" | "away" | "dnd" | "invisible"): AutoAwayEvent => ({ type: "status-known", status });
 
-describe("auto-away", () => {
-  it("makes an online user away when idle, and online again on input", () => {
-    const { commands, state } = run([known("online"), { type: "idle" }, known("away"), { type: "activity" }]);
-    expect(commands).toEqual(["away", "online"]);
-    expect(state).toMatchObject({ chosen: "online", autoAway: false, idle: false });
+describe("auto-away (the page's half; the server decides what an idle or active signal does)", () => {
+  it("reports idle when an online user stops, and active when they are back", () => {
+    const { commands } = run([known("online"), { type: "idle" }, known("away"), { type: "activity" }]);
+    expect(commands).toEqual(["idle", "active"]);
   });
 
   it("treats a hidden tab like idleness, and showing it like input", () => {
-    const { commands } = run([known("online"), { type: "hidden" }, { type: "visible" }]);
-    expect(commands).toEqual(["away", "online"]);
+    const { commands } = run([known("online"), { type: "hidden" }, known("away"), { type: "visible" }]);
+    expect(commands).toEqual(["idle", "active"]);
   });
 
   it("needs both: no return while still hidden, however much input arrives", () => {
-    const { commands } = run([known("online"), { type: "hidden" }, { type: "activity" }, { type: "idle" }, { type: "activity" }]);
-    expect(commands).toEqual(["away"]);
+    const { commands } = run([known("online"), { type: "hidden" }, known("away"), { type: "activity" }, { type: "idle" }, { type: "activity" }]);
+    expect(commands).toEqual(["idle"]);
   });
 
-  it("goes away once, not again for each way of being absent", () => {
+  it("reports idle once, not again for each way of being absent", () => {
     const { commands } = run([known("online"), { type: "idle" }, { type: "hidden" }, { type: "idle" }]);
-    expect(commands).toEqual(["away"]);
+    expect(commands).toEqual(["idle"]);
   });
 
-  it.each(["dnd", "invisible", "away"] as const)("never overrides a manual %s", (status) => {
+  it.each(["dnd", "invisible"] as const)("never reports anything while the status is %s", (status) => {
     const { commands } = run([known(status), { type: "idle" }, { type: "activity" }, { type: "hidden" }, { type: "visible" }]);
     expect(commands).toEqual([]);
   });
 
-  it("stands down when the user picks a status while auto-away", () => {
-    const { commands } = run([known("online"), { type: "idle" }, { type: "status-chosen", status: "away" }, { type: "activity" }]);
-    expect(commands).toEqual(["away"]);
+  it("asks once to come back from an away it learns of (another device idled; the server undoes only an automatic one)", () => {
+    const { commands } = run([known("online"), known("away"), { type: "activity" }, { type: "activity" }, { type: "visible" }]);
+    expect(commands).toEqual(["active"]);
   });
 
-  it("stands down when another device changes the status while auto-away", () => {
-    const { commands } = run([known("online"), { type: "idle" }, known("dnd"), { type: "activity" }]);
-    expect(commands).toEqual(["away"]);
+  it("never asks to come back from an away the user picked on this page", () => {
+    const { commands } = run([known("online"), { type: "status-chosen", status: "away" }, known("away"), { type: "activity" }]);
+    expect(commands).toEqual([]);
   });
 
-  it("does not bounce: status news never triggers a command once the page knows its status", () => {
-    // Another tab restored `online` while this one sits hidden: this tab must not go away again.
+  it("asks again after a failed ask, on the next input", () => {
+    const { commands } = run([known("away"), { type: "ask-failed" }, { type: "activity" }]);
+    expect(commands).toEqual(["active", "active"]);
+  });
+
+  it("asks again for a later away once the status changed in between", () => {
+    const { commands } = run([known("away"), known("online"), { type: "idle" }, known("away"), { type: "activity" }]);
+    expect(commands).toEqual(["active", "idle", "active"]);
+  });
+
+  it("does not bounce: status news alone never triggers a command once the page knows its status", () => {
     const { commands } = run([known("online"), { type: "hidden" }, known("away"), known("online"), known("away"), known("online")]);
-    expect(commands).toEqual(["away"]);
+    expect(commands).toEqual(["idle"]);
   });
 
-  it("brings the user back through any tab once another tab set auto-away (shared flag)", () => {
-    const otherTab = run([known("online"), known("away"), { type: "shared-flag", autoAway: true }, { type: "activity" }]);
-    expect(otherTab.commands).toEqual(["online"]);
-  });
-
-  it("judges the first status a page learns: a reload after auto-away comes back at once", () => {
-    const reloaded = run([known("away")], { ...INITIAL_AUTO_AWAY, autoAway: true });
-    expect(reloaded.commands).toEqual(["online"]);
-    const openedInBackground = run([known("online")], { ...INITIAL_AUTO_AWAY, hidden: true });
-    expect(openedInBackground.commands).toEqual(["away"]);
-  });
-
-  it("clears the shared flag when the status turns out not to be away", () => {
-    const { state } = run([known("online")], { ...INITIAL_AUTO_AWAY, autoAway: true });
-    expect(state.autoAway).toBe(false);
+  it("judges the first status a page learns: a reload while away asks to come back, a background tab reports idle", () => {
+    expect(run([known("away")]).commands).toEqual(["active"]);
+    expect(run([known("online")], { ...INITIAL_AUTO_AWAY, hidden: true }).commands).toEqual(["idle"]);
   });
 
   it("does nothing before it knows the chosen status", () => {

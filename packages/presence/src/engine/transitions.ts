@@ -93,6 +93,8 @@ export function choiceChanged(
   const after: DurablePresence = {
     ...before,
     status: patch.status ?? before.status,
+    // A status the user picks is theirs: auto-away no longer undoes it.
+    autoAway: patch.status === undefined ? before.autoAway : false,
     message: patch.message === undefined ? before.message : patch.message,
     visibleTo: patch.visibleTo ?? before.visibleTo,
   };
@@ -100,6 +102,18 @@ export function choiceChanged(
   const lost = lostAudience(before, after);
   if (!lost) return after;
   return withFade(lastSeenAt(after, lost, at), fadeOf(before, lost, at, until));
+}
+
+/**
+ * Auto-away (issue 10, item 4): a device of the user went idle, or was active again. Idle turns
+ * `online` into an automatic `away`; active undoes only an automatic `away`. Anything else —
+ * dnd, invisible, an away the user chose, a queued signal from a device that slept through a
+ * change made on another — is left as it is (the same object: nothing to write).
+ */
+export function idleChanged(before: DurablePresence, idle: boolean): DurablePresence {
+  if (idle && before.status === "online") return { ...before, status: "away", autoAway: true };
+  if (!idle && before.status === "away" && before.autoAway) return { ...before, status: "online", autoAway: false };
+  return before;
 }
 
 /** Friends who saw `before`'s chosen status and do not see `after`'s; null: nobody. */

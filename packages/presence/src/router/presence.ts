@@ -2,7 +2,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ownViewOf, viewOf } from "../engine/visibility.js";
-import type { ChoicePatch } from "../engine/transitions.js";
+import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
 import { FriendFeed, type FeedSources } from "../feed/friend-feed.js";
 import { trackedEvents } from "../feed/tracked-events.js";
 import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
@@ -12,6 +12,7 @@ import { protectedProcedure, router, type HeraldContext, type SessionUser } from
 import type { PresenceState, VisiblePresence } from "../types.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No friend with this id" });
+const tooManyChanges = () => new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many status changes; wait a few seconds" });
 
 /** One set of sources per app, shared by all its feeds: no closures per subscription. */
 const feedSources = new WeakMap<HeraldApp, FeedSources>();
@@ -48,9 +49,7 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
       throw new TRPCError({ code: "BAD_REQUEST", message: `visibleTo: not your friend: ${strangers.slice(0, 5).join(", ")}` });
     }
   }
-  if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) {
-    throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many status changes; wait a few seconds" });
-  }
+  if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
   const state = await service.changeChoice(ctx.user.id, patch);
   if (allowing.length === 0) return ownViewOf(state);
   // Unfriending deletes the friendship, then removes each from the other's allow-list. Checking
@@ -69,6 +68,21 @@ export const presenceRouter = router({
   setVisibility: protectedProcedure
     .input(z.object({ visibleTo: visibleToInput }))
     .mutation(({ ctx, input }) => changeChoice(ctx, input)),
+
+  /**
+   * Auto-away, decided here rather than by each device: a device reports going idle (no input,
+   * hidden) or being active again. Idle turns `online` into an automatic `away`; active undoes
+   * only an automatic `away`, so a laptop waking up can never undo "invisible" chosen on the
+   * phone, and any of the user's devices brings them back. Counts as a status change when it
+   * changes something.
+   */
+  setIdle: protectedProcedure.input(z.object({ idle: z.boolean() })).mutation(async ({ ctx, input }) => {
+    const { limits, service } = ctx.app;
+    const before = await service.loadState(ctx.user.id);
+    if (idleChanged(before, input.idle) === before) return ownViewOf(before);
+    if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
+    return ownViewOf(await service.changeIdle(ctx.user.id, input.idle));
+  }),
 
   me: protectedProcedure.query(async ({ ctx }) => ownViewOf(await ctx.app.service.loadState(ctx.user.id))),
 

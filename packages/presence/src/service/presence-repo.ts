@@ -145,6 +145,7 @@ export async function createDurable(db: Database, userId: string): Promise<void>
 function toDurable(row: UserPresenceRow): DurablePresence {
   return {
     status: row.status,
+    autoAway: row.autoAway,
     message: row.message,
     visibleTo: row.visibleTo,
     lastSeen: row.lastSeen?.toISOString() ?? null,

@@ -17,6 +17,7 @@ import {
   choiceChanged,
   fadesEnded,
   forgetViewer,
+  idleChanged,
   lastConnectionEnded,
   nextFadeEnd,
   settledOffline,
@@ -207,6 +208,11 @@ export class PresenceService {
     return this.writeAndPublish(userId, (before) => choiceChanged(before, patch, live.connections > 0, at, until));
   }
 
+  /** Auto-away: one of the user's devices went idle, or is active again (`idleChanged`). */
+  async changeIdle(userId: string, idle: boolean): Promise<PresenceState> {
+    return this.writeAndPublish(userId, (before) => idleChanged(before, idle));
+  }
+
   /** Rule 11: after unfriending, each leaves the other's allow-list and memory. */
   async forgetEachOther(a: string, b: string): Promise<void> {
     for (const [owner, viewer] of [
@@ -255,6 +261,7 @@ export class PresenceService {
   /** Applies `change` to the user's row, publishes the result, and schedules the end of its fades. */
   private async writeAndPublish(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<PresenceState> {
     const written = await this.durables.update(userId, change);
+    if (!written.changed) return this.loadState(userId);
     this.scheduleFadeEnd(userId, written.durable);
     return this.publishDurableChange(userId, written.revision);
   }

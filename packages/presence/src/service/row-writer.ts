@@ -72,6 +72,7 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
   return sql`
     update user_presence set
       status = ${after.status}::chosen_status,
+      auto_away = ${after.autoAway},
       message = ${after.message},
       visible_to = ${uuidArrayLiteral(after.visibleTo)}::uuid[],
       last_seen = ${after.lastSeen}::timestamptz,
@@ -95,6 +96,7 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       user_id: userId,
       revision: expectedRevision,
       status: after.status,
+      auto_away: after.autoAway,
       message: after.message,
       visible_to: after.visibleTo,
       last_seen: after.lastSeen,
@@ -106,6 +108,7 @@ function batchUpdate(batch: PendingWrite[]): SQL {
   return sql`
     update user_presence as p set
       status = v.status,
+      auto_away = v.auto_away,
       message = v.message,
       visible_to = v.visible_to,
       last_seen = v.last_seen,
@@ -115,7 +118,7 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       revision = p.revision + 1,
       updated_at = now()
     from jsonb_to_recordset(${rows}::jsonb) as v(
-      user_id uuid, revision integer, status chosen_status, message text, visible_to uuid[],
+      user_id uuid, revision integer, status chosen_status, auto_away boolean, message text, visible_to uuid[],
       last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz, fades jsonb
     )
     where p.user_id = v.user_id and p.revision = v.revision

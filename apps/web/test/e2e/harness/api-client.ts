@@ -25,6 +25,12 @@ export async function apiSignUp(baseUrl: string, username: string): Promise<ApiU
   return { ...user, token, http: httpClient(baseUrl, token) };
 }
 
+/** Another device of a user who signed up elsewhere (e.g. in a browser). */
+export async function apiSignIn(baseUrl: string, username: string): Promise<ApiUser> {
+  const { token, user } = await httpClient(baseUrl).auth.signIn.mutate({ username, password: PASSWORD });
+  return { ...user, token, http: httpClient(baseUrl, token) };
+}
+
 export async function apiBefriend(a: ApiUser, b: ApiUser): Promise<void> {
   await a.http.friends.request.mutate({ username: b.username });
   await b.http.friends.accept.mutate({ userId: a.id });

@@ -1,0 +1,1 @@
+ALTER TABLE "user_presence" ADD COLUMN "auto_away" boolean DEFAULT false NOT NULL;
