@@ -23,6 +23,8 @@ export interface ServerConfig {
   sessionTtlSeconds?: number | undefined;
   /** Live WebSocket connections per user on one server (default 20; `rateLimits: false` lifts it). */
   maxConnectionsPerUser?: number | undefined;
+  /** Concurrent `presence.onChange` subscriptions per socket (default 4; stays on with `rateLimits: false`). */
+  maxSubscriptionsPerSocket?: number | undefined;
   /** Unsent bytes after which a socket that stopped reading is dropped (default 1 MiB). */
   maxBufferedBytes?: number | undefined;
   logLevel: string;

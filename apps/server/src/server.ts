@@ -44,6 +44,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     rateLimits: config.rateLimits,
     statusRateLimit: config.statusRateLimit,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
+    maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
     sessionTtlSeconds: config.sessionTtlSeconds,
     log,
     observer: metrics.observer,
