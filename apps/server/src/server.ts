@@ -9,6 +9,7 @@ import { appRouter, createHeraldApp, type HeraldApp, type HeraldContext } from "
 import { pino, type Logger } from "pino";
 import { resolveAuthSecret } from "./auth-secret.js";
 import { openBackends, type Backends } from "./backends.js";
+import { prepareDataDir } from "./data-dir.js";
 import { clientIpOf } from "./client-ip.js";
 import type { ServerConfig } from "./config.js";
 import { createMetrics } from "./metrics.js";
@@ -32,6 +33,8 @@ const MAX_HEADER_BYTES = 64 * 1024;
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 
 export async function startHeraldServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<HeraldServer> {
+  // Only when something lives there: the embedded database, or a generated secret.
+  if (config.dataDir && (!config.databaseUrl || !config.authSecret)) prepareDataDir(config.dataDir, log);
   const backends = await openBackends(config, log);
   const metrics = createMetrics();
   const app = createHeraldApp({
