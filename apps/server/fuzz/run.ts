@@ -44,7 +44,7 @@ try {
     onProgress: (s) => process.stdout.write(`  ${s.cases} cases, ${s.failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s\n`),
   });
   const health = await fetch(`${server.url}/healthz`);
-  const metrics = await (await fetch(`${server.url}/metrics`)).text();
+  const metrics = await (await fetch(server.metricsUrl)).text();
   const internalErrors = Number(metrics.match(/^herald_errors_total\{code="INTERNAL_SERVER_ERROR"\} (\d+)/m)?.[1] ?? 0);
   const polluted = ({} as Record<string, unknown>).polluted !== undefined || ({} as Record<string, unknown>).isAdmin !== undefined;
 

@@ -36,12 +36,14 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 // ---------------------------------------------------------------------------------------------
 // The server, in its own process
 
-async function startServer(databaseUrl: string): Promise<{ url: string; child: ChildProcess }> {
+async function startServer(databaseUrl: string): Promise<{ url: string; metricsUrl: string; child: ChildProcess }> {
   const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
   const child = spawn(process.execPath, ["--import", "tsx", main], {
     env: {
       ...process.env,
       PORT: "0",
+      // Metrics have their own port (never PORT); an ephemeral one, so soaks can run side by side.
+      METRICS_PORT: "0",
       DATABASE_URL: databaseUrl,
       REDIS_URL: "",
       RATE_LIMITS: "off",
@@ -52,20 +54,21 @@ async function startServer(databaseUrl: string): Promise<{ url: string; child: C
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  const url = await new Promise<string>((resolve, reject) => {
+  const [url, metricsUrl] = await new Promise<[string, string]>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      const match = out.match(/listening on (http:\/\/\S+)/);
-      if (match) resolve(match[1]!);
+      const listening = out.match(/listening on (http:\/\/\S+)/);
+      const metrics = out.match(/metrics on (http:\/\/\S+)/);
+      if (listening && metrics) resolve([listening[1]!, metrics[1]!]);
     });
     child.once("exit", (code) => reject(new Error(`server exited early (${code})`)));
   });
-  return { url, child };
+  return { url, metricsUrl, child };
 }
 
-async function metrics(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+async function metrics(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(metricsUrl)).text();
   const read = (name: string) => Number(text.match(new RegExp(`^${name} (\\S+)$`, "m"))?.[1] ?? NaN);
   return {
     heap: read("herald_nodejs_heap_size_used_bytes"),
@@ -176,7 +179,7 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
 
 async function main(): Promise<number> {
   const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
-  const { url, child } = await startServer(scratch.url);
+  const { url, metricsUrl, child } = await startServer(scratch.url);
   const wsUrl = `${url.replace(/^http/, "ws")}/trpc`;
   log(`server ${url} (pid ${child.pid}); ${clientCount} clients, ${minutes} min, ~${actionsPerSecond} actions/s`);
   let exitCode = 1;
@@ -223,7 +226,7 @@ async function main(): Promise<number> {
 
     const samples: Array<{ t: number; heap: number; rss: number; busListeners: number; connections: number }> = [];
     const started = Date.now();
-    const sample = async () => samples.push({ t: Date.now() - started, ...(await metrics(url)) } as (typeof samples)[number]);
+    const sample = async () => samples.push({ t: Date.now() - started, ...(await metrics(metricsUrl)) } as (typeof samples)[number]);
     await sample();
     const sampler = setInterval(() => void sample().catch(() => {}), SAMPLE_MS);
 
@@ -327,10 +330,10 @@ async function main(): Promise<number> {
       await u.device!.close();
       u.device = null;
     });
-    let after = await metrics(url);
+    let after = await metrics(metricsUrl);
     for (let i = 0; i < 20 && (after.busListeners !== 0 || after.connections !== 0); i++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
-      after = await metrics(url);
+      after = await metrics(metricsUrl);
     }
 
     const warm = samples.filter((s) => s.t >= samples.at(-1)!.t * 0.2);

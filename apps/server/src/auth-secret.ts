@@ -10,7 +10,7 @@ export function resolveAuthSecret(configured: string | undefined, dataDir: strin
   try {
     return readFileSync(file, "utf8").trim();
   } catch {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const secret = randomBytes(32).toString("base64url");
     // wx: if another process raced us here, keep theirs.
     try {

@@ -2,6 +2,14 @@
 export interface ServerConfig {
   port: number;
   host: string;
+  /**
+   * Where `GET /metrics` is served: its own HTTP server, never `port` (metrics count every
+   * connection, invisible users' too). Unset: an ephemeral port (tests, benchmarks); the process
+   * takes `METRICS_PORT` (default 9464).
+   */
+  metricsPort?: number | undefined;
+  /** Bind address of the metrics server (`METRICS_HOST`); unset: 127.0.0.1. */
+  metricsHost?: string | undefined;
   databaseUrl?: string | undefined;
   redisUrl?: string | undefined;
   /** Where the embedded database and generated secret live; null: PGlite in memory (tests). */
@@ -15,6 +23,8 @@ export interface ServerConfig {
   sessionTtlSeconds?: number | undefined;
   /** Live WebSocket connections per user on one server (default 20; `rateLimits: false` lifts it). */
   maxConnectionsPerUser?: number | undefined;
+  /** Concurrent `presence.onChange` subscriptions per socket (default 4; stays on with `rateLimits: false`). */
+  maxSubscriptionsPerSocket?: number | undefined;
   /** Unsent bytes after which a socket that stopped reading is dropped (default 1 MiB). */
   maxBufferedBytes?: number | undefined;
   logLevel: string;
@@ -28,6 +38,8 @@ export function configFromEnv(env: import("./env.js").Env): ServerConfig {
   return {
     port: env.PORT,
     host: env.HOST,
+    metricsPort: env.METRICS_PORT,
+    metricsHost: env.METRICS_HOST,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     redisPrefix: env.REDIS_PREFIX,

@@ -8,6 +8,9 @@ const schema = z
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     HOST: z.string().min(1).default("127.0.0.1"),
+    // Prometheus metrics count connections, invisible users' too: operators only, never on PORT.
+    METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(9464),
+    METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
     // Braces would break the per-user hash tags that keep a user's keys on one Cluster slot.
@@ -30,6 +33,10 @@ const schema = z
   .refine((env) => env.NODE_ENV !== "production" || env.AUTH_SECRET, {
     path: ["AUTH_SECRET"],
     message: "is required when NODE_ENV=production",
+  })
+  .refine((env) => env.METRICS_PORT === 0 || env.METRICS_PORT !== env.PORT, {
+    path: ["METRICS_PORT"],
+    message: "must differ from PORT: metrics are never served on the public port",
   });
 
 export type Env = z.output<typeof schema>;

@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const env = readEnv();
   const server = await startHeraldServer(configFromEnv(env));
   process.stdout.write(`listening on ${server.url}\n`);
+  process.stdout.write(`metrics on ${server.metricsUrl}\n`);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

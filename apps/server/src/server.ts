@@ -1,14 +1,15 @@
 /**
  * One Herald server process: config → database + store + bus → router → HTTP and WebSocket on
- * one port, plus /healthz, /metrics and the web app.
+ * one port, plus /healthz and the web app; /metrics on a second, operators-only port.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { appRouter, createHeraldApp, type HeraldApp, type HeraldContext } from "@herald/presence";
 import { pino, type Logger } from "pino";
 import { resolveAuthSecret } from "./auth-secret.js";
 import { openBackends, type Backends } from "./backends.js";
+import { prepareDataDir } from "./data-dir.js";
 import { clientIpOf } from "./client-ip.js";
 import type { ServerConfig } from "./config.js";
 import { createMetrics } from "./metrics.js";
@@ -18,6 +19,8 @@ import { createWebSocketServer, isTrpcUpgrade } from "./websocket.js";
 export interface HeraldServer {
   url: string;
   port: number;
+  /** `GET` this for Prometheus text: `http://METRICS_HOST:METRICS_PORT/metrics`, never on `port`. */
+  metricsUrl: string;
   app: HeraldApp;
   backends: Backends;
   /** Graceful stop: no new sockets, clients told to reconnect elsewhere, last-seen recorded. */
@@ -30,6 +33,8 @@ const MAX_HEADER_BYTES = 64 * 1024;
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 
 export async function startHeraldServer(config: ServerConfig, log: Logger = pino({ level: config.logLevel })): Promise<HeraldServer> {
+  // Only when something lives there: the embedded database, or a generated secret.
+  if (config.dataDir && (!config.databaseUrl || !config.authSecret)) prepareDataDir(config.dataDir, log);
   const backends = await openBackends(config, log);
   const metrics = createMetrics();
   const app = createHeraldApp({
@@ -42,6 +47,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     rateLimits: config.rateLimits,
     statusRateLimit: config.statusRateLimit,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
+    maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
     sessionTtlSeconds: config.sessionTtlSeconds,
     log,
     observer: metrics.observer,
@@ -93,11 +99,11 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
       json(res, 400, { error: "malformed request URL" });
     } else if (pathname === "/healthz") {
       void health().then((ok) => json(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable" }));
-    } else if (pathname === "/metrics") {
-      void metrics.registry.metrics().then((text) => {
-        res.writeHead(200, { "content-type": metrics.registry.contentType });
-        res.end(text);
-      });
+    } else if (pathname === "/metrics" || pathname.startsWith("/metrics/")) {
+      // Not here: metrics count invisible users' connections (SPEC rule 5). A plain 404, not the
+      // web app's index.html that the static handler gives unknown paths.
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Not found\n");
     } else if (pathname === "/trpc" || pathname.startsWith("/trpc/")) {
       trpcHttp(req, res);
     } else {
@@ -121,28 +127,51 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   });
 
+  const metricsHttp = createServer((req, res) => {
+    if (requestPath(req.url) !== "/metrics" || (req.method !== "GET" && req.method !== "HEAD")) {
+      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Not found: try GET /metrics\n");
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => {
+        res.writeHead(200, { "content-type": metrics.registry.contentType });
+        res.end(text);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, "collecting metrics failed");
+        res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end("collecting metrics failed\n");
+      },
+    );
+  });
+  const metricsHost = config.metricsHost ?? "127.0.0.1";
+
   try {
-    await new Promise<void>((resolve, reject) => {
-      http.once("error", reject);
-      http.listen(config.port, config.host, () => resolve());
-    });
+    await listen(http, config.port, config.host, "PORT");
+    await listen(metricsHttp, config.metricsPort ?? 0, metricsHost, "METRICS_PORT");
   } catch (error) {
+    http.close();
     await app.close({ settleGraces: true });
     await backends.close();
     throw error;
   }
   const { port } = http.address() as AddressInfo;
-  const host = config.host.includes(":") ? `[${config.host}]` : config.host;
+  const host = urlHost(config.host);
+  const metricsPort = (metricsHttp.address() as AddressInfo).port;
 
   let closing: Promise<void> | null = null;
   return {
     url: `http://${host}:${port}`,
     port,
+    metricsUrl: `http://${urlHost(metricsHost)}:${metricsPort}/metrics`,
     app,
     backends,
     close() {
       closing ??= (async () => {
         http.close();
+        metricsHttp.close();
+        metricsHttp.closeAllConnections();
         wsHandler.broadcastReconnectNotification();
         // With a shared store another server may pick these users up within the grace; alone,
         // nobody else can record their last-seen, so we settle it now.
@@ -155,6 +184,21 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
       return closing;
     },
   };
+}
+
+/** Listens, or fails naming the variable when the port is taken or the address is not ours. */
+async function listen(server: Server, port: number, host: string, variable: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const why = error.code === "EADDRINUSE" ? "is already in use" : `cannot be opened (${error.code ?? error.message})`;
+      reject(new Error(`${variable}: ${host}:${port} ${why}`, { cause: error }));
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 async function userFromAuthorization(app: HeraldApp, header: string | undefined) {

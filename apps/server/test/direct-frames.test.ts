@@ -113,7 +113,7 @@ describe("frames written by the feed", () => {
     expect(received.map((r) => r.id)).toEqual([1, 2, 3, 4].map((n) => `${prefix}-${n}`));
     // Only the snapshot went through the adapter: the feed wrote the rest to the socket itself.
     expect(adapterEncodedEvents(encode).map((event) => event.type)).toEqual(["snapshot"]);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(server.metricsUrl)).text();
     expect(Number(metrics.match(/^herald_events_sent_total\{type="update"\} (\d+)$/m)?.[1])).toBeGreaterThanOrEqual(2);
     subscription.unsubscribe();
     await closeAll(viewerDevice, aliceDevice);

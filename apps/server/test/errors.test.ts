@@ -115,6 +115,34 @@ describe.each(DATABASE_KINDS)("errors on %s", (kind) => {
     expect((await alice.http.presence.setStatus.mutate({ status: "away", message: "   " })).message).toBeNull();
   });
 
+  it("presence.setStatus over HTTP: BAD_REQUEST naming message for bidi controls, separators, lone surrogates and Zalgo; emoji pass", async () => {
+    const alice = await signUp(server.current.url);
+    const refused: Array<[string, RegExp]> = [
+      ["invoice\u202Efdp.exe", /bidirectional/],
+      ["hi \u2067there", /bidirectional/],
+      ["line\u2028break", /line or paragraph separators/],
+      ["broken \uD83D emoji", /unpaired surrogate/],
+      [`Z${"\u0336\u0317\u0358".repeat(40)}`, /combining marks/],
+    ];
+    for (const [message, why] of refused) {
+      const error = await errorOf(alice.http.presence.setStatus.mutate({ status: "away", message }));
+      expect(error, JSON.stringify(message)).toEqual({ code: "BAD_REQUEST", message: expect.stringMatching(/^message: /) });
+      expect(error.message, JSON.stringify(message)).toMatch(why);
+    }
+    // The same bytes as a raw JSON body (the lone surrogate as a JSON escape), not through the client.
+    const raw = await fetch(`${server.current.url}/trpc/presence.setStatus`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${alice.token}`, "content-type": "application/json" },
+      body: '{"status":"away","message":"x\\ud800"}',
+    });
+    expect(raw.status).toBe(400);
+    expect(((await raw.json()) as { error: { message: string } }).error.message).toMatch(/^message: .*unpaired surrogate/);
+    expect((await alice.http.presence.me.query()).message).toBeNull();
+    for (const message of ["🏳️‍🌈 👨‍👩‍👧‍👦 👋🏽 🇺🇦 #️⃣ 🏴󠁧󠁢󠁥󠁮󠁧󠁿", "नमस्ते · สวัสดีครับ · Tiếng Việt · שָׁלוֹם"]) {
+      expect((await alice.http.presence.setStatus.mutate({ status: "away", message })).message).toBe(message);
+    }
+  });
+
   it("presence.setVisibility: BAD_REQUEST for a non-friend or more than 1000 ids", async () => {
     const alice = await signUp(server.current.url);
     const bob = await signUp(server.current.url);

@@ -24,7 +24,7 @@ describe("wire fuzzing (sample)", () => {
     expect(stats.cases).toBe(300);
     // The sample really exercised every transport.
     expect(Object.keys(stats.byKind).sort()).toEqual(["http", "http-path", "http-raw", "ws", "ws-raw"]);
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    const metrics = await (await fetch(server.metricsUrl)).text();
     expect(metrics).not.toMatch(/^herald_errors_total\{code="INTERNAL_SERVER_ERROR"\} [1-9]/m);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

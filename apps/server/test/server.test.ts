@@ -21,16 +21,33 @@ describe("server", () => {
     expect(await response.json()).toEqual({ status: "ok" });
   });
 
-  it("GET /metrics reports connections, users online, events sent and fan-out latency", async () => {
+  it("GET /metrics on the metrics port reports connections, users online, events sent and fan-out latency", async () => {
     const alice = await signUp(server.url);
     const device = await connect(server.wsUrl, alice, { subscribe: true });
-    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const text = await (await fetch(server.metricsUrl)).text();
     expect(text).toMatch(/^herald_connections 1$/m);
     expect(text).toMatch(/^herald_users_online 1$/m);
     expect(text).toMatch(/^herald_events_sent_total\{type="snapshot"\} 1$/m);
     expect(text).toContain("herald_fanout_latency_seconds_bucket");
     await device.close();
-    await expect.poll(async () => (await (await fetch(`${server.url}/metrics`)).text()).match(/^herald_connections (\d+)$/m)?.[1]).toBe("0");
+    await expect.poll(async () => (await (await fetch(server.metricsUrl)).text()).match(/^herald_connections (\d+)$/m)?.[1]).toBe("0");
+  });
+
+  it("metrics are never on the public port: /metrics there is a plain 404, not the web app", async () => {
+    // Metrics count invisible users' connections (issue 10, item 3; SPEC rule 5).
+    for (const path of ["/metrics", "/metrics/", "/metrics?x=1", "/Metrics/../metrics"]) {
+      const response = await fetch(`${server.url}${path}`);
+      const body = await response.text();
+      expect(body, path).not.toMatch(/herald_|<div id="root"/);
+      expect(response.status, path).toBe(404);
+    }
+    const metricsPort = Number(new URL(server.metricsUrl).port);
+    expect(metricsPort).toBeGreaterThan(0);
+    expect(metricsPort).not.toBe(server.port);
+    expect(new URL(server.metricsUrl).hostname).toBe("127.0.0.1");
+    // The metrics server serves nothing else: not the API, not the web app.
+    const base = server.metricsUrl.replace(/\/metrics$/, "");
+    for (const path of ["/", "/healthz", "/trpc/auth.me"]) expect((await fetch(`${base}${path}`)).status, path).toBe(404);
   });
 
   it("a WebSocket with a bad token gets UNAUTHORIZED, is closed, and never counts as a connection", async () => {
@@ -112,10 +129,18 @@ describe("configuration", () => {
     expect(readEnv({})).toMatchObject({ PORT: 3000, HOST: "127.0.0.1", DATA_DIR: ".data", PRESENCE_TTL_SECONDS: 60, OFFLINE_GRACE_MS: 5000 });
   });
 
+  it("METRICS_PORT (default 9464) and METRICS_HOST (default 127.0.0.1) are validated, naming the variable", () => {
+    expect(readEnv({})).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: "127.0.0.1" });
+    expect(readEnv({ METRICS_PORT: "0", METRICS_HOST: "0.0.0.0" })).toMatchObject({ METRICS_PORT: 0, METRICS_HOST: "0.0.0.0" });
+    expect(() => readEnv({ METRICS_PORT: "nine" })).toThrow(/METRICS_PORT/);
+    expect(() => readEnv({ METRICS_PORT: "70000" })).toThrow(/METRICS_PORT/);
+    expect(() => readEnv({ METRICS_PORT: "3000", PORT: "3000" })).toThrow(/METRICS_PORT must differ from PORT/);
+  });
+
   it("exits non-zero naming DATABASE_URL when PostgreSQL does not answer", async () => {
     const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
     const child = spawn(process.execPath, ["--import", "tsx", main], {
-      env: { ...process.env, PORT: "0", DATABASE_URL: "postgres://postgres@127.0.0.1:1/nowhere", LOG_LEVEL: "silent" },
+      env: { ...process.env, PORT: "0", METRICS_PORT: "0", DATABASE_URL: "postgres://postgres@127.0.0.1:1/nowhere", LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stderr = "";

@@ -8,6 +8,7 @@ import { SessionVerifier } from "./auth/sessions.js";
 import { SESSION_TTL_SECONDS, TokenSigner } from "./auth/tokens.js";
 import type { PresenceBus } from "./bus/types.js";
 import type { FeedObserver } from "./feed/events.js";
+import { SubscriptionLimits } from "./feed/subscription-limits.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { PresenceService } from "./service/presence-service.js";
@@ -24,6 +25,8 @@ export interface HeraldAppOptions {
   statusRateLimit?: number;
   /** live connections per user (default 20; `rateLimits: false` lifts it) */
   maxConnectionsPerUser?: number;
+  /** concurrent `presence.onChange` subscriptions per socket (default 4; on even with `rateLimits: false`) */
+  maxSubscriptionsPerSocket?: number;
   /** how long a session token lives (default 30 days) */
   sessionTtlSeconds?: number;
   log?: Logger;
@@ -38,6 +41,8 @@ export interface HeraldApp {
   /** Verifies tokens against revocation (`auth.signOut`); use it, not `tokens.verify`, for callers. */
   sessions: SessionVerifier;
   limits: AbuseLimits;
+  /** Subscriptions per socket: a cap that is always on, and a subscribe rate that `rateLimits: false` lifts. */
+  subscriptionLimits: SubscriptionLimits;
   presenceTtlSeconds: number;
   log: Logger;
   observer: FeedObserver | undefined;
@@ -71,6 +76,10 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
       enabled: options.rateLimits ?? true,
       statusChangesPer10s: options.statusRateLimit ?? 10,
       connectionsPerUser: options.maxConnectionsPerUser,
+    }),
+    subscriptionLimits: new SubscriptionLimits({
+      maxPerSocket: options.maxSubscriptionsPerSocket,
+      subscribesPerWindow: options.rateLimits === false ? 0 : undefined,
     }),
     presenceTtlSeconds,
     log,

@@ -1,5 +1,6 @@
 /** Input schemas shared by the routers (SPEC §1 and §3). */
 import { z } from "zod";
+import { messageTextProblem } from "./message-text.js";
 import { CHOSEN_STATUSES } from "./types.js";
 
 export const usernameInput = z
@@ -12,14 +13,15 @@ export const passwordInput = z.string().min(8, "must be at least 8 characters").
 
 export const userIdInput = z.uuid("must be a user id (uuid)");
 
-// Control characters would let a message forge layout in other people's clients.
-const CONTROL_CHARACTERS = /\p{Cc}/u;
-
+// Text that would forge layout in other people's clients is refused (see message-text.ts).
 export const messageInput = z
   .string()
   .trim()
   .max(128, "must be at most 128 characters")
-  .refine((text) => !CONTROL_CHARACTERS.test(text), "must not contain control characters")
+  .superRefine((text, context) => {
+    const problem = messageTextProblem(text);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  })
   .transform((text) => (text === "" ? null : text))
   .nullable();
 

@@ -109,11 +109,12 @@ export async function startServerProcess(name: string, env: Record<string, strin
 function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^(PORT|HOST|DATABASE_URL|REDIS_URL|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR)$/.test(key)) {
+    if (/^(PORT|HOST|METRICS_PORT|METRICS_HOST|DATABASE_URL|REDIS_URL|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR)$/.test(key)) {
       delete env[key];
     }
   }
-  return env;
+  // Every server gets its own ephemeral metrics port: several run at once on this machine.
+  return { ...env, METRICS_PORT: "0" };
 }
 
 export interface ClusterOptions {

@@ -52,6 +52,18 @@ describe("deployment files", () => {
     expect(refused?.message).toMatch(/AUTH_SECRET/);
   });
 
+  it("metrics stay inside: compose scrapes METRICS_PORT on its network without publishing it; nginx never proxies it", () => {
+    const compose = read("docker-compose.yml");
+    expect(compose).toMatch(/METRICS_PORT: "9464"/);
+    expect(compose).toMatch(/METRICS_HOST: 0\.0\.0\.0/);
+    // Published ports are `host:container` mappings; 9464 must not be one of them.
+    const published = [...compose.matchAll(/^\s+- "?([\w.${}:-]+:\d+)"?$/gm)].map((m) => m[1]!);
+    expect(published.filter((mapping) => mapping.endsWith(":9464"))).toEqual([]);
+    expect(read("deploy/prometheus.yml")).toMatch(/herald-1:9464/);
+    const conf = read("deploy/nginx.conf").replace(/#.*$/gm, "");
+    expect(conf).not.toMatch(/9464|metrics/);
+  });
+
   it("Dockerfile: node:20-slim, pnpm 12.4.2, frozen lockfile, web built, pnpm start", () => {
     const dockerfile = read("Dockerfile");
     expect(dockerfile).toMatch(/^FROM node:20-slim$/m);

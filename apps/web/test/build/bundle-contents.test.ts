@@ -6,7 +6,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureWebBuilt } from "../e2e/harness/web-build";
+import { ensureWebBuilt, WEB_SOURCE_MAPS } from "../e2e/harness/web-build";
 
 const SERVER_PACKAGES = ["drizzle-orm", "@electric-sql/pglite", "ioredis", "postgres", "pg", "pg-protocol", "pg-pool", "pino", "ws"];
 const SERVER_WORKSPACE = ["packages/db/", "packages/presence/", "apps/server/"];
@@ -20,11 +20,13 @@ const TELLTALES: Array<[string, RegExp]> = [
   ["pg", /pg-protocol|pgpass|pg-pool|node-postgres/i],
 ];
 
+let dist: string;
 let assets: string;
 let scripts: Array<{ name: string; code: string }>;
 
 beforeAll(() => {
-  assets = join(ensureWebBuilt(), "assets");
+  dist = ensureWebBuilt();
+  assets = join(dist, "assets");
   scripts = readdirSync(assets)
     .filter((name) => name.endsWith(".js"))
     .map((name) => ({ name, code: readFileSync(join(assets, name), "utf8") }));
@@ -42,8 +44,8 @@ describe("the web bundle", () => {
 
   it("lists no server package or server workspace code among its modules", () => {
     const sources = scripts.flatMap(({ name }) => {
-      const map = join(assets, `${name}.map`);
-      expect(existsSync(map), `${name}.map is missing: keep build.sourcemap on in vite.config.ts`).toBe(true);
+      const map = join(WEB_SOURCE_MAPS, "assets", `${name}.map`);
+      expect(existsSync(map), `${name}.map is missing from dist-sourcemaps: keep build.sourcemap on in vite.config.ts`).toBe(true);
       return (JSON.parse(readFileSync(map, "utf8")) as { sources: string[] }).sources;
     });
     const packages = new Set(sources.map(packageOf).filter((name): name is string => name !== null));
@@ -51,6 +53,16 @@ describe("the web bundle", () => {
     expect(packages).toContain("react-dom");
     expect([...packages].filter((name) => SERVER_PACKAGES.includes(name))).toEqual([]);
     expect(sources.filter((source) => SERVER_WORKSPACE.some((dir) => source.includes(dir)))).toEqual([]);
+  });
+
+  it("ships no source map: they are moved out of dist, which the server serves", () => {
+    const maps = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+        entry.isDirectory() ? maps(join(dir, entry.name)) : entry.name.endsWith(".map") ? [join(dir, entry.name)] : [],
+      );
+    expect(maps(dist)).toEqual([]);
+    // Not linked either (`sourcemap: "hidden"`).
+    expect(scripts.filter(({ code }) => code.includes("sourceMappingURL")).map(({ name }) => name)).toEqual([]);
   });
 
   it("contains none of the server libraries' telltale strings", () => {

@@ -39,6 +39,19 @@ function viewForSelfOrFriend(state: PresenceState, viewerId: string): VisiblePre
   return state.userId === viewerId ? viewOf({ ...state, visibleTo: [viewerId] }, viewerId) : viewOf(state, viewerId);
 }
 
+/**
+ * A slot for one more subscription on the caller's socket, or TOO_MANY_REQUESTS. The slot is given
+ * back the moment the subscription is stopped (the adapter aborts `signal` while handling the
+ * client's `subscription.stop`, before it reads the next message) or ends in any other way.
+ */
+function takeSubscriptionSlot(ctx: HeraldContext, signal: AbortSignal | undefined): () => void {
+  if (!ctx.frames) return () => {}; // server-side callers: no socket to protect
+  const slot = ctx.app.subscriptionLimits.acquire(ctx.frames);
+  if (!slot.ok) throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: slot.reason });
+  signal?.addEventListener("abort", slot.release, { once: true });
+  return slot.release;
+}
+
 async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: ChoicePatch) {
   const { limits, service, db } = ctx.app;
   const allowing = patch.visibleTo ?? [];
@@ -113,6 +126,8 @@ export const presenceRouter = router({
     .subscription(async function* ({ ctx, signal }) {
       const { app } = ctx;
       const viewerId = ctx.user.id;
+      // First, before any feed exists: a refused subscribe costs nothing and holds no slot.
+      const releaseSlot = takeSubscriptionSlot(ctx, signal);
       const friendLists = friendListCacheOf(app.db, app.service.bus);
       friendLists.hold(viewerId);
       const feed = new FriendFeed(viewerId, feedSourcesOf(app));
@@ -122,6 +137,7 @@ export const presenceRouter = router({
       } finally {
         feed.close();
         friendLists.release(viewerId);
+        releaseSlot();
       }
     }),
 });

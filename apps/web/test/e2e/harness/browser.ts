@@ -21,6 +21,8 @@ const CHROMIUM_ARGS = [
 export interface BrowserUser {
   context: BrowserContext;
   page: Page;
+  /** What Chromium refused under the server's Content-Security-Policy; `closeAll` fails on any. */
+  cspViolations: string[];
   close(): Promise<void>;
 }
 
@@ -38,11 +40,22 @@ export async function openBrowser(url: string, viewport = { width: 1280, height:
     viewport,
   });
   context.setDefaultTimeout(20_000);
+  // The app must work under its CSP (issue 10, item 13): every browser test doubles as a check.
+  const cspViolations: string[] = [];
+  context.on("console", (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      console.error(`Content Security Policy violation: ${event.effectiveDirective} blocked ${event.blockedURI}`);
+    });
+  });
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(url);
   return {
     context,
     page,
+    cspViolations,
     async close() {
       await context.close().catch(() => undefined);
       await rm(profileDir, { recursive: true, force: true });
@@ -50,9 +63,11 @@ export async function openBrowser(url: string, viewport = { width: 1280, height:
   };
 }
 
-/** Closes every browser even if one fails, then reports the first failure. */
+/** Closes every browser even if one fails, then reports the first failure (or CSP violation). */
 export async function closeAll(users: ReadonlyArray<BrowserUser | undefined>): Promise<void> {
   const results = await Promise.allSettled(users.map((user) => user?.close()));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
+  const violations = users.flatMap((user) => user?.cspViolations ?? []);
+  if (violations.length > 0) throw new Error(`the app broke its Content-Security-Policy:\n${violations.join("\n")}`);
 }

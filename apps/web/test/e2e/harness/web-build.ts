@@ -5,6 +5,8 @@ import { fileURLToPath } from "node:url";
 
 export const WEB_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const WEB_DIST = fileURLToPath(new URL("../../../dist/", import.meta.url));
+/** The build's source maps: kept out of WEB_DIST (see vite.config.ts), so never served. */
+export const WEB_SOURCE_MAPS = fileURLToPath(new URL("../../../dist-sourcemaps/", import.meta.url));
 
 export function ensureWebBuilt(): string {
   if (!existsSync(`${WEB_DIST}index.html`)) {
