@@ -20,6 +20,8 @@ export interface ServerConfig {
   logLevel: string;
   /** The built web app; unset: apps/web/dist next to this package. */
   webDistDir?: string | undefined;
+  /** scrypt cost and hashing concurrency; unset: OWASP's N=2^17, r=8, p=1 (tests choose cheaper). */
+  passwordHashing?: import("@herald/presence").PasswordHashingOptions | undefined;
   /** Key and channel prefix in Redis (`REDIS_PREFIX`, default `herald`): deployments or tests sharing one Redis stay apart. */
   redisPrefix?: string | undefined;
 }

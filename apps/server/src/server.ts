@@ -43,6 +43,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     statusRateLimit: config.statusRateLimit,
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     sessionTtlSeconds: config.sessionTtlSeconds,
+    passwordHashing: config.passwordHashing,
     log,
     observer: metrics.observer,
   });
@@ -56,12 +57,13 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     // Lets clients send large queries (getMany with 500 ids) as POST instead of a long URL.
     allowMethodOverride: true,
     maxBodySize: MAX_HTTP_BODY_BYTES,
-    createContext: async ({ req }): Promise<HeraldContext> => ({
+    createContext: async ({ req, info }): Promise<HeraldContext> => ({
       app,
       user: await userFromAuthorization(app, req.headers.authorization),
       connection: null,
       frames: null,
       clientIp: clientIpOf(req),
+      batchPaths: info.isBatchCall ? info.calls.map((call) => call.path) : undefined,
     }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
