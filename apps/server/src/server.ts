@@ -9,7 +9,7 @@ import { appRouter, createHeraldApp, type HeraldApp, type HeraldContext } from "
 import { pino, type Logger } from "pino";
 import { resolveAuthSecret } from "./auth-secret.js";
 import { openBackends, type Backends } from "./backends.js";
-import { clientIpOf } from "./client-ip.js";
+import { createClientIpResolver } from "./client-ip.js";
 import type { ServerConfig } from "./config.js";
 import { createMetrics } from "./metrics.js";
 import { createStaticHandler, DEFAULT_WEB_DIST, requestPath } from "./static-files.js";
@@ -50,6 +50,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
   metrics.attach(app);
   backends.onStoreReconnect(() => void app.connections.resync());
   const countError = (code: string) => metrics.errors.inc({ code });
+  const clientIpOf = createClientIpResolver(config.trustedProxies);
 
   const trpcHttp = createHTTPHandler({
     router: appRouter,
@@ -73,7 +74,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     },
   });
   const serveWeb = createStaticHandler(config.webDistDir ?? DEFAULT_WEB_DIST);
-  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError, { maxBufferedBytes: config.maxBufferedBytes });
+  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError, { maxBufferedBytes: config.maxBufferedBytes, clientIpOf });
 
   const health = async (): Promise<boolean> => {
     const checks = Promise.all([backends.database.ping(), backends.store.ping(), backends.bus.ping()]);

@@ -5,8 +5,11 @@
  * `friends.request`, and the password hashing cost. Per-address limits need a server each.
  */
 import { randomBytes, scryptSync } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import { users } from "@herald/db";
 import { describe, expect, it } from "vitest";
+import { createClientIpResolver } from "../src/client-ip.js";
+import { readEnv } from "../src/env.js";
 import { codeOf, signUp, startTestServer, uniqueUsername, type TestServer } from "../src/testing/index.js";
 
 interface Answer {
@@ -90,6 +93,88 @@ describe("item 6: sign-in guesses cannot outrun the failure limit", () => {
       // Refusals are not counted against the address, and the pool is free again.
       expect((await mutate(server, "auth.signUp", { username: uniqueUsername(), password: "correct horse" })).code).toBe("ok");
     });
+  });
+});
+
+describe("item 7: lockouts hit only the source of the failures (TRUSTED_PROXIES)", () => {
+  // The test client is the proxy: it connects from 127.0.0.1 and says who it forwards for.
+  const behindProxy = { rateLimits: true, trustedProxies: ["127.0.0.1/32", "::1/128"] };
+
+  it("30 wrong passwords for a victim from one address: that address gets TOO_MANY_REQUESTS, the victim signs in from theirs", { timeout: 60_000 }, async () => {
+    await withServer(behindProxy, async (server) => {
+      const victim = await signUp(server.url);
+      const answers: Answer[] = [];
+      for (let i = 0; i < 30; i++) answers.push(await signIn(server, victim.username, `wrong guess ${i}`, "203.0.113.7"));
+      expect(answers.slice(0, 10).every((a) => a.code === "UNAUTHORIZED")).toBe(true);
+      // SPEC §3: repeated failures from the same source still get TOO_MANY_REQUESTS.
+      expect(answers.slice(10).every((a) => a.code === "TOO_MANY_REQUESTS")).toBe(true);
+      expect((await signIn(server, victim.username, "correct horse", "203.0.113.7")).code).toBe("TOO_MANY_REQUESTS");
+      // The victim, elsewhere, is not locked out of the right password.
+      expect((await signIn(server, victim.username, "correct horse", "198.51.100.20")).code).toBe("ok");
+      expect((await signIn(server, victim.username, "correct horse", "2001:db8:1:2::20")).code).toBe("ok");
+    });
+  });
+
+  it("100 failures on random names from one address lock out that address only", { timeout: 60_000 }, async () => {
+    await withServer(behindProxy, async (server) => {
+      const alice = await signUp(server.url);
+      const answers: Answer[] = [];
+      for (let i = 0; i < 100; i++) answers.push(await signIn(server, uniqueUsername("nobody"), "wrong password", "203.0.113.8"));
+      expect(tally(answers)).toEqual({ UNAUTHORIZED: 100 });
+      expect((await signIn(server, uniqueUsername("nobody"), "wrong password", "203.0.113.8")).code).toBe("TOO_MANY_REQUESTS");
+      expect((await signIn(server, alice.username, "correct horse", "203.0.113.8")).code).toBe("TOO_MANY_REQUESTS");
+      expect((await signIn(server, alice.username, "correct horse", "198.51.100.21")).code).toBe("ok");
+    });
+  });
+
+  it("the right-most address our proxies did not write is the client; what the client wrote to its left is not believed", { timeout: 60_000 }, async () => {
+    await withServer({ ...behindProxy, trustedProxies: ["127.0.0.1/32", "10.0.0.0/8"] }, async (server) => {
+      const victim = await signUp(server.url);
+      // A client that forges a fresh address to the left of the chain on each guess stays one source.
+      const answers: Answer[] = [];
+      for (let i = 0; i < 11; i++) answers.push(await signIn(server, victim.username, `wrong guess ${i}`, `192.0.2.${i}, 203.0.113.9, 10.1.2.3`));
+      expect(answers.map((a) => a.code)).toEqual([...Array(10).fill("UNAUTHORIZED"), "TOO_MANY_REQUESTS"]);
+      expect((await signIn(server, victim.username, "correct horse", "203.0.113.9")).code).toBe("TOO_MANY_REQUESTS");
+      expect((await signIn(server, victim.username, "correct horse", "198.51.100.22, 10.9.9.9")).code).toBe("ok");
+    });
+  });
+
+  it("without TRUSTED_PROXIES (or from a peer outside them) X-Forwarded-For is ignored: forging it does not escape the limit", { timeout: 60_000 }, async () => {
+    for (const trustedProxies of [undefined, ["10.0.0.0/8"]]) {
+      await withServer({ rateLimits: true, trustedProxies }, async (server) => {
+        const victim = await signUp(server.url);
+        const codes: string[] = [];
+        for (let i = 0; i < 11; i++) codes.push((await signIn(server, victim.username, `wrong guess ${i}`, `198.51.100.${i}`)).code);
+        expect(codes).toEqual([...Array(10).fill("UNAUTHORIZED"), "TOO_MANY_REQUESTS"]);
+      });
+    }
+  });
+
+  it("resolves the client address from the peer and X-Forwarded-For (IPv4 and IPv6)", () => {
+    const resolve = createClientIpResolver(["10.0.0.0/8", "fd00::/8", "127.0.0.1"]);
+    const req = (remoteAddress: string, forwardedFor?: string | string[]) =>
+      ({ socket: { remoteAddress }, headers: forwardedFor === undefined ? {} : { "x-forwarded-for": forwardedFor } }) as unknown as IncomingMessage;
+    expect(resolve(req("203.0.113.1", "198.51.100.1"))).toBe("203.0.113.1"); // untrusted peer: header ignored
+    expect(resolve(req("::ffff:203.0.113.1", "198.51.100.1"))).toBe("203.0.113.1");
+    expect(resolve(req("::ffff:10.0.0.1", "198.51.100.1"))).toBe("198.51.100.1");
+    expect(resolve(req("10.0.0.1"))).toBe("10.0.0.1"); // a proxy's own request
+    expect(resolve(req("10.0.0.1", "6.6.6.6, 198.51.100.1, 10.0.0.2"))).toBe("198.51.100.1");
+    expect(resolve(req("10.0.0.1", ["6.6.6.6", "198.51.100.1"]))).toBe("198.51.100.1");
+    expect(resolve(req("fd00::1", "2001:db8::5, fd12::9"))).toBe("2001:db8::5");
+    expect(resolve(req("fd00::1", "[2001:db8::6]:4711"))).toBe("2001:db8::6");
+    expect(resolve(req("10.0.0.1", "198.51.100.1:4711"))).toBe("198.51.100.1");
+    expect(resolve(req("10.0.0.1", "10.0.0.3, 10.0.0.2"))).toBe("10.0.0.3"); // all ours: the farthest
+    expect(resolve(req("10.0.0.1", "198.51.100.1, not-an-address"))).toBe("10.0.0.1"); // garbage from our side: stop
+    expect(resolve(req("127.0.0.1", "198.51.100.7"))).toBe("198.51.100.7");
+    expect(createClientIpResolver()(req("10.0.0.1", "198.51.100.1"))).toBe("10.0.0.1");
+  });
+
+  it("TRUSTED_PROXIES is validated at start, naming the variable", () => {
+    expect(readEnv({ TRUSTED_PROXIES: "10.0.0.0/8, fd00::/8,172.18.0.2" }).TRUSTED_PROXIES).toEqual(["10.0.0.0/8", "fd00::/8", "172.18.0.2"]);
+    expect(readEnv({}).TRUSTED_PROXIES).toBeUndefined();
+    expect(() => readEnv({ TRUSTED_PROXIES: "10.0.0.0/33" })).toThrow(/TRUSTED_PROXIES .*"10\.0\.0\.0\/33"/);
+    expect(() => readEnv({ TRUSTED_PROXIES: "nginx" })).toThrow(/TRUSTED_PROXIES/);
+    expect(() => readEnv({ TRUSTED_PROXIES: "fd00::/129" })).toThrow(/TRUSTED_PROXIES/);
   });
 });
 
