@@ -139,6 +139,9 @@ function heraldConfig(overrides: Record<string, unknown>): Record<string, unknow
     statusRateLimit: 0,
     logLevel: "warn",
     webDistDir: join(BENCH_DIR, "no-web-app"),
+    // The bench measures fan-out, not sign-up: the production scrypt cost (N=2^17, ~300 ms a
+    // hash, two at a time) would spend minutes seeding 1,000 users. N=2^14 is the old cost.
+    passwordHashing: { params: { N: 2 ** 14, r: 8, p: 1 }, maxConcurrent: 4 },
     ...overrides,
   };
 }

@@ -30,6 +30,10 @@ export interface ServerConfig {
   logLevel: string;
   /** The built web app; unset: apps/web/dist next to this package. */
   webDistDir?: string | undefined;
+  /** CIDRs of proxies whose X-Forwarded-For is believed (`TRUSTED_PROXIES`); unset: none. */
+  trustedProxies?: string[] | undefined;
+  /** scrypt cost and hashing concurrency; unset: OWASP's N=2^17, r=8, p=1 (tests choose cheaper). */
+  passwordHashing?: import("@herald/presence").PasswordHashingOptions | undefined;
   /** Key and channel prefix in Redis (`REDIS_PREFIX`, default `herald`): deployments or tests sharing one Redis stay apart. */
   redisPrefix?: string | undefined;
 }
@@ -52,5 +56,6 @@ export function configFromEnv(env: import("./env.js").Env): ServerConfig {
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     webDistDir: env.WEB_DIST_DIR,
+    trustedProxies: env.TRUSTED_PROXIES,
   };
 }

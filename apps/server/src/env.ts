@@ -1,5 +1,6 @@
 /** The only reader of process.env: configuration (SPEC §4), validated once at start. */
 import { z } from "zod";
+import { parseCidr, splitCidrList } from "./client-ip.js";
 
 const flag = z.enum(["on", "off"]).transform((value) => value === "on");
 
@@ -29,6 +30,17 @@ const schema = z
     SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     WEB_DIST_DIR: z.string().optional(),
+    // Proxies whose X-Forwarded-For is believed for per-address limits (see client-ip.ts).
+    TRUSTED_PROXIES: z
+      .string()
+      .transform(splitCidrList)
+      .refine((cidrs) => cidrs.every((cidr) => parseCidr(cidr) !== null), {
+        error: (issue) => {
+          const bad = (issue.input as string[]).find((cidr) => parseCidr(cidr) === null);
+          return `must be comma-separated CIDRs such as 10.0.0.0/8,fd00::/8; ${JSON.stringify(bad)} is not one`;
+        },
+      })
+      .optional(),
   })
   .refine((env) => env.NODE_ENV !== "production" || env.AUTH_SECRET, {
     path: ["AUTH_SECRET"],

@@ -10,7 +10,7 @@ import { pino, type Logger } from "pino";
 import { resolveAuthSecret } from "./auth-secret.js";
 import { openBackends, type Backends } from "./backends.js";
 import { prepareDataDir } from "./data-dir.js";
-import { clientIpOf } from "./client-ip.js";
+import { createClientIpResolver } from "./client-ip.js";
 import type { ServerConfig } from "./config.js";
 import { createMetrics } from "./metrics.js";
 import { createStaticHandler, DEFAULT_WEB_DIST, requestPath } from "./static-files.js";
@@ -49,12 +49,14 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     maxConnectionsPerUser: config.maxConnectionsPerUser,
     maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
     sessionTtlSeconds: config.sessionTtlSeconds,
+    passwordHashing: config.passwordHashing,
     log,
     observer: metrics.observer,
   });
   metrics.attach(app);
   backends.onStoreReconnect(() => void app.connections.resync());
   const countError = (code: string) => metrics.errors.inc({ code });
+  const clientIpOf = createClientIpResolver(config.trustedProxies);
 
   const trpcHttp = createHTTPHandler({
     router: appRouter,
@@ -62,12 +64,13 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     // Lets clients send large queries (getMany with 500 ids) as POST instead of a long URL.
     allowMethodOverride: true,
     maxBodySize: MAX_HTTP_BODY_BYTES,
-    createContext: async ({ req }): Promise<HeraldContext> => ({
+    createContext: async ({ req, info }): Promise<HeraldContext> => ({
       app,
       user: await userFromAuthorization(app, req.headers.authorization),
       connection: null,
       frames: null,
       clientIp: clientIpOf(req),
+      batchPaths: info.isBatchCall ? info.calls.map((call) => call.path) : undefined,
     }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
@@ -77,7 +80,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     },
   });
   const serveWeb = createStaticHandler(config.webDistDir ?? DEFAULT_WEB_DIST);
-  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError, { maxBufferedBytes: config.maxBufferedBytes });
+  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError, { maxBufferedBytes: config.maxBufferedBytes, clientIpOf });
 
   const health = async (): Promise<boolean> => {
     const checks = Promise.all([backends.database.ping(), backends.store.ping(), backends.bus.ping()]);

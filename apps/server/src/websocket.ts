@@ -14,7 +14,7 @@ import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { appRouter, frameSinkEncoder, type HeraldApp, type HeraldContext } from "@herald/presence";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
-import { clientIpOf } from "./client-ip.js";
+import { clientIpOf as peerIpOf, type ClientIpOf } from "./client-ip.js";
 import { requestPath } from "./static-files.js";
 
 /** Presence frames are tiny; a large frame is an attack or a bug. */
@@ -34,6 +34,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface WebSocketLimits {
   maxBufferedBytes?: number | undefined;
+  /** How to find the client's address (TRUSTED_PROXIES); default: the TCP peer. */
+  clientIpOf?: ClientIpOf | undefined;
 }
 
 type SessionClaims = NonNullable<ReturnType<HeraldApp["tokens"]["verify"]>>;
@@ -71,7 +73,7 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     },
     createContext: async ({ req, res: socket, info }): Promise<HeraldContext> => {
       // Frames are written only while the socket is open; trackSessions still watches its backlog.
-      const base = { app, clientIp: clientIpOf(req), connection: null, frames: socket };
+      const base = { app, clientIp: (limits.clientIpOf ?? peerIpOf)(req), connection: null, frames: socket };
       const claims = await app.sessions.verify(info.connectionParams?.token);
       if (!claims) {
         setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "unauthorized"), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();

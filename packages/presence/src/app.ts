@@ -3,6 +3,7 @@
  * `apps/server` builds one from its config; tests build one directly.
  */
 import type { Database } from "@herald/db";
+import { PasswordHasher, type PasswordHashingOptions } from "./auth/password.js";
 import { AbuseLimits } from "./auth/rate-limiter.js";
 import { SessionVerifier } from "./auth/sessions.js";
 import { SESSION_TTL_SECONDS, TokenSigner } from "./auth/tokens.js";
@@ -29,6 +30,8 @@ export interface HeraldAppOptions {
   maxSubscriptionsPerSocket?: number;
   /** how long a session token lives (default 30 days) */
   sessionTtlSeconds?: number;
+  /** scrypt cost and hashing concurrency (default: OWASP's N=2^17, r=8, p=1; 2 at once, 8 queued) */
+  passwordHashing?: PasswordHashingOptions | undefined;
   log?: Logger;
   observer?: FeedObserver;
 }
@@ -43,6 +46,8 @@ export interface HeraldApp {
   limits: AbuseLimits;
   /** Subscriptions per socket: a cap that is always on, and a subscribe rate that `rateLimits: false` lifts. */
   subscriptionLimits: SubscriptionLimits;
+  /** Hashes and checks passwords, a bounded number at a time. */
+  passwords: PasswordHasher;
   presenceTtlSeconds: number;
   log: Logger;
   observer: FeedObserver | undefined;
@@ -81,6 +86,8 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
       maxPerSocket: options.maxSubscriptionsPerSocket,
       subscribesPerWindow: options.rateLimits === false ? 0 : undefined,
     }),
+    // With limits off (benchmarks) hashes still run a few at a time, but queue instead of being refused.
+    passwords: new PasswordHasher(options.passwordHashing, { bounded: options.rateLimits ?? true }),
     presenceTtlSeconds,
     log,
     observer: options.observer,

@@ -1,6 +1,8 @@
 export { appRouter, createCaller } from "./root.js";
 export type { AppRouter, RouterInputs, RouterOutputs } from "./root.js";
 export { createHeraldApp } from "./app.js";
+export { OWASP_SCRYPT } from "./auth/password.js";
+export type { PasswordHashingOptions, ScryptParams } from "./auth/password.js";
 export type { HeraldApp, HeraldAppOptions } from "./app.js";
 export type { HeraldContext, SessionUser } from "./trpc.js";
 export type { PresenceEvent, FeedObserver } from "./feed/events.js";

@@ -21,6 +21,8 @@ export interface HeraldContext {
   frames: FrameSocket | null;
   /** For per-address abuse limits; null for server-side callers. */
   clientIp: string | null;
+  /** The paths of every call in this HTTP request when it was a batch (abuse limits count sign-ins in it). */
+  batchPaths?: readonly string[] | undefined;
 }
 
 function describeZodError(error: ZodError): string {

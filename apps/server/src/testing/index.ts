@@ -1,4 +1,4 @@
-export { startTestServer, testServerConfig, databaseFor, TEST_AUTH_SECRET } from "./test-server.js";
+export { startTestServer, testServerConfig, databaseFor, TEST_AUTH_SECRET, TEST_PASSWORD_HASHING } from "./test-server.js";
 export type { TestServer } from "./test-server.js";
 export { signUp, befriend, connect, httpClient, uniqueUsername, codeOf } from "./clients.js";
 export type { TestUser, Device, HeraldClient } from "./clients.js";

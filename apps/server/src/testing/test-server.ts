@@ -5,6 +5,11 @@ import type { ServerConfig } from "../config.js";
 import { startHeraldServer, type HeraldServer } from "../server.js";
 
 export const TEST_AUTH_SECRET = "test-secret-that-is-long-enough";
+/**
+ * Tests sign up hundreds of users: they hash at N=2^10 (~3 ms) instead of the production default
+ * N=2^17 (~300 ms, 128 MiB). abuse.test.ts proves the default; pass `passwordHashing: undefined` to get it.
+ */
+export const TEST_PASSWORD_HASHING = { params: { N: 2 ** 10, r: 8, p: 1 } };
 
 export interface TestServer extends HeraldServer {
   wsUrl: string;
@@ -22,6 +27,7 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     rateLimits: false,
     statusRateLimit: 0,
     logLevel: "warn",
+    passwordHashing: TEST_PASSWORD_HASHING,
     ...overrides,
   };
 }

@@ -1,12 +1,13 @@
 /** `auth.*`: accounts and session tokens. */
 import { TRPCError } from "@trpc/server";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { users } from "@herald/db";
 import { z } from "zod";
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../auth/password.js";
+import { HashingBusyError } from "../auth/password.js";
+import { addressKey } from "../auth/rate-limiter.js";
 import { passwordInput, usernameInput } from "../inputs.js";
 import { createDurable } from "../service/presence-repo.js";
-import { protectedProcedure, publicProcedure, router } from "../trpc.js";
+import { protectedProcedure, publicProcedure, router, type HeraldContext } from "../trpc.js";
 
 const credentials = z.object({ username: usernameInput, password: passwordInput });
 
@@ -18,13 +19,46 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 const tooMany = (message: string) => new TRPCError({ code: "TOO_MANY_REQUESTS", message });
+const busy = () => tooMany("The server is busy checking passwords; try again in a moment");
+
+const SIGN_IN_PATHS = new Set(["auth.signIn", "auth.signUp"]);
+
+/**
+ * One sign-in or sign-up per HTTP request: a batch of 100 guesses is refused as a whole rather
+ * than checked (each attempt is also counted before hashing, so this is belt and braces).
+ */
+function refuseBatchedSignIns(ctx: HeraldContext, path: string): void {
+  if (!ctx.app.limits.oneSignInPerRequest || !ctx.batchPaths) return;
+  if (ctx.batchPaths.filter((p) => SIGN_IN_PATHS.has(p)).length > 1) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `${path}: send sign-ins and sign-ups one per request, not several in one batch`,
+    });
+  }
+}
+
+function waitMessage(ms: number): string {
+  const seconds = Math.ceil(ms / 1000);
+  const wait = seconds >= 120 ? `${Math.ceil(seconds / 60)} minutes` : `${seconds} seconds`;
+  return `Too many failed sign-ins; try again in ${wait}`;
+}
 
 export const authRouter = router({
   signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
-    if (!ctx.app.limits.signUpsPerIp.tryHit(ctx.clientIp ?? "local")) {
+    refuseBatchedSignIns(ctx, "auth.signUp");
+    const address = addressKey(ctx.clientIp);
+    const { signUpsPerIp } = ctx.app.limits;
+    if (!signUpsPerIp.tryHit(address)) {
       throw tooMany("Too many sign-ups from this address; try again in a few minutes");
     }
-    const passwordHash = await hashPassword(input.password);
+    let passwordHash: string;
+    try {
+      passwordHash = await ctx.app.passwords.hash(input.password);
+    } catch (error) {
+      if (!(error instanceof HashingBusyError)) throw error;
+      signUpsPerIp.refund(address);
+      throw busy();
+    }
     try {
       const [user] = await ctx.app.db
         .insert(users)
@@ -41,21 +75,45 @@ export const authRouter = router({
   }),
 
   signIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
-    const { signInFailuresPerUsername, signInFailuresPerIp } = ctx.app.limits;
-    const ip = ctx.clientIp ?? "local";
-    if (signInFailuresPerUsername.isLimited(input.username) || signInFailuresPerIp.isLimited(ip)) {
-      throw tooMany("Too many failed sign-ins; wait a few minutes and try again");
+    refuseBatchedSignIns(ctx, "auth.signIn");
+    const { signInFailuresPerUsernameAndAddress: perPair, signInFailuresPerIp: perAddress } = ctx.app.limits;
+    const address = addressKey(ctx.clientIp);
+    const pair = `${input.username}\u0000${address}`;
+    // Count the attempt before any lookup or hashing: concurrent guesses must not all slip past.
+    const wait = perPair.begin(pair);
+    if (wait > 0) throw tooMany(waitMessage(wait));
+    if (!perAddress.tryHit(address)) {
+      perPair.cancelled(pair);
+      throw tooMany("Too many failed sign-ins from this address; wait a few minutes and try again");
     }
-    const [user] = await ctx.app.db.select().from(users).where(eq(users.username, input.username));
-    // Hash even for unknown users, so response time does not reveal which usernames exist.
-    const valid = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !valid) {
-      signInFailuresPerUsername.tryHit(input.username);
-      signInFailuresPerIp.tryHit(ip);
-      throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong username or password" });
+    let outcome: "failed" | "succeeded" | "cancelled" = "cancelled";
+    try {
+      const [user] = await ctx.app.db.select().from(users).where(eq(users.username, input.username));
+      let verdict;
+      try {
+        // Hash even for unknown users, so response time does not reveal which usernames exist.
+        verdict = await ctx.app.passwords.verify(input.password, user?.passwordHash ?? null);
+      } catch (error) {
+        if (error instanceof HashingBusyError) throw busy();
+        throw error;
+      }
+      if (!user || !verdict.valid) {
+        outcome = "failed";
+        throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong username or password" });
+      }
+      outcome = "succeeded";
+      if (verdict.needsRehash) await upgradeHash(ctx, user.id, user.passwordHash, input.password);
+      return { token: ctx.app.tokens.sign(user.id, user.tokenVersion), user: { id: user.id, username: user.username } };
+    } finally {
+      if (outcome === "failed") {
+        perPair.failed(pair);
+      } else {
+        // Only failures count against the address; a success or an unchecked attempt is taken back.
+        perAddress.refund(address);
+        if (outcome === "succeeded") perPair.succeeded(pair);
+        else perPair.cancelled(pair);
+      }
     }
-    signInFailuresPerUsername.reset(input.username);
-    return { token: ctx.app.tokens.sign(user.id, user.tokenVersion), user: { id: user.id, username: user.username } };
   }),
 
   /**
@@ -76,3 +134,21 @@ export const authRouter = router({
     return user;
   }),
 });
+
+/**
+ * Replaces a hash made with older (cheaper) parameters by one with the current parameters, now
+ * that we hold the password. Best effort: when hashing is busy or the write fails, the next
+ * successful sign-in tries again. Only replaces the hash it checked (a concurrent password
+ * change wins).
+ */
+async function upgradeHash(ctx: HeraldContext, userId: string, oldHash: string, password: string): Promise<void> {
+  try {
+    const newHash = await ctx.app.passwords.hash(password);
+    await ctx.app.db
+      .update(users)
+      .set({ passwordHash: newHash })
+      .where(and(eq(users.id, userId), eq(users.passwordHash, oldHash)));
+  } catch (error) {
+    if (!(error instanceof HashingBusyError)) ctx.app.log.warn({ err: error, userId }, "could not upgrade a password hash");
+  }
+}

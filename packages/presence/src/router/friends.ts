@@ -14,12 +14,14 @@ const noRequest = () => new TRPCError({ code: "NOT_FOUND", message: "No pending 
 export const friendsRouter = router({
   request: protectedProcedure.input(z.object({ username: usernameInput })).mutation(async ({ ctx, input }) => {
     const { db, service, limits } = ctx.app;
-    const [target] = await db.select({ id: users.id }).from(users).where(eq(users.username, input.username));
-    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: `No user named "${input.username}"` });
-    if (target.id === ctx.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "username: you cannot befriend yourself" });
+    // Counted before the lookup, whatever the answer: NOT_FOUND tells whether a username exists,
+    // so unknown names must cost as much as real ones, and while limited every name gets the same answer.
     if (!limits.friendRequestsPerUser.tryHit(ctx.user.id)) {
       throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many friend requests; slow down" });
     }
+    const [target] = await db.select({ id: users.id }).from(users).where(eq(users.username, input.username));
+    if (!target) throw new TRPCError({ code: "NOT_FOUND", message: `No user named "${input.username}"` });
+    if (target.id === ctx.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "username: you cannot befriend yourself" });
     const existing = await findFriendship(db, ctx.user.id, target.id);
     if (existing?.status === "accepted") return { status: "accepted" as const };
     if (existing?.requesterId === ctx.user.id) return { status: "pending" as const };
