@@ -34,7 +34,7 @@ export function createMetrics(): ServerMetrics {
     help: "Bus listeners held by live subscriptions (should track subscribers, never grow alone)",
     registers: [registry],
     collect() {
-      this.set(app?.service.bus.listenerCount() ?? 0);
+      this.set(app?.busListenerCount() ?? 0);
     },
   });
   const events = new Counter({

@@ -48,6 +48,6 @@ describe("wire fuzzing (sample)", () => {
       signal: AbortSignal.timeout(5_000),
     });
     expect(await response.text()).toMatch(/METHOD_NOT_SUPPORTED/);
-    expect(server.app.service.bus.listenerCount()).toBe(0);
+    expect(server.app.busListenerCount()).toBe(0);
   });
 });

@@ -160,8 +160,7 @@ describe("subscription cleanup over the wire", () => {
       await alice.http.friends.request.mutate({ username: bob.username });
       await bob.http.friends.accept.mutate({ userId: alice.id });
       const device = await connect(server.wsUrl, alice);
-      const bus = server.app.service.bus;
-      expect(bus.listenerCount()).toBe(0);
+      expect(server.app.busListenerCount()).toBe(0);
       for (let cycle = 0; cycle < 1000; cycle++) {
         const snapshot = new Promise<void>((resolve, reject) => {
           const subscription = device.client.presence.onChange.subscribe(undefined, {
@@ -174,7 +173,7 @@ describe("subscription cleanup over the wire", () => {
         });
         await snapshot;
       }
-      await expect.poll(() => bus.listenerCount(), { timeout: 10_000 }).toBe(0);
+      await expect.poll(() => server.app.busListenerCount(), { timeout: 10_000 }).toBe(0);
       await device.close();
     } finally {
       await server.close();

@@ -207,13 +207,13 @@ describe("item 10: password hashing at OWASP's cost", () => {
     // `passwordHashing: undefined`: what a server gets from the environment (tests otherwise hash cheaply).
     await withServer({ rateLimits: false, passwordHashing: undefined }, async (server) => {
       const hashOf = async (username: string) =>
-        (await server.app.db.select({ username: users.username, hash: users.passwordHash }).from(users)).find((row) => row.username === username)?.hash;
+        (await server.backends.database.db.select({ username: users.username, hash: users.passwordHash }).from(users)).find((row) => row.username === username)?.hash;
       const alice = await signUp(server.url);
       expect(await hashOf(alice.username)).toMatch(/^scrypt\$131072\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
 
       const bob = await signUp(server.url);
       const old = legacyHash("old but gold");
-      await server.app.db.execute(`UPDATE users SET password_hash = '${old}' WHERE username = '${bob.username}'`);
+      await server.backends.database.db.execute(`UPDATE users SET password_hash = '${old}' WHERE username = '${bob.username}'`);
       expect((await signIn(server, bob.username, "wrong password")).code).toBe("UNAUTHORIZED");
       expect(await hashOf(bob.username)).toBe(old); // a failed sign-in changes nothing
       expect((await signIn(server, bob.username, "old but gold")).code).toBe("ok");

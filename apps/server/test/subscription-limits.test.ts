@@ -87,7 +87,7 @@ describe("subscriptions per socket, with abuse limits on", () => {
     const alice = await signUp(server.url);
     const bob = await signUp(server.url);
     await befriend(alice, bob);
-    const baseline = server.app.service.bus.listenerCount();
+    const baseline = server.app.busListenerCount();
     const attacker = await rawSocket(server.wsUrl, alice.token);
     for (let id = 1; id <= 100; id++) attacker.subscribe(id);
     await attacker.until((frames) => frames.filter(isSnapshot).length + frames.filter(refused).length === 100);
@@ -109,7 +109,7 @@ describe("subscriptions per socket, with abuse limits on", () => {
     attacker.socket.close();
     await closed;
     await expect.poll(() => server.app.subscriptionLimits.active).toBe(0);
-    await expect.poll(() => server.app.service.bus.listenerCount()).toBe(baseline);
+    await expect.poll(() => server.app.busListenerCount()).toBe(baseline);
     await bobDevice.close();
   });
 

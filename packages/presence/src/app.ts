@@ -1,6 +1,8 @@
 /**
- * Everything the router needs, wired once per server: database, store, bus, rules, limits.
- * `apps/server` builds one from its config; tests build one directly.
+ * Everything the router needs, wired once per server: database, store, bus, rules, limits. The
+ * composition root: every object that lives as long as the server (repositories, the service,
+ * the connection registry, the live feeds and their friend-list cache) is built here and closed
+ * by `close()`. `apps/server` builds one from its config; tests build one directly.
  */
 import type { Database } from "@herald/db";
 import { PasswordHasher, type PasswordHashingOptions } from "./auth/password.js";
@@ -9,8 +11,11 @@ import { SessionVerifier } from "./auth/sessions.js";
 import { SESSION_TTL_SECONDS, TokenSigner } from "./auth/tokens.js";
 import type { PresenceBus } from "./bus/types.js";
 import type { FeedObserver } from "./feed/events.js";
+import { PresenceFeeds } from "./feed/feeds.js";
 import { SubscriptionLimits } from "./feed/subscription-limits.js";
 import { silentLogger, type Logger } from "./logger.js";
+import { AccountsRepo } from "./repo/accounts.js";
+import { FriendshipsRepo } from "./repo/friendships.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { PresenceService } from "./service/presence-service.js";
 import type { PresenceStore } from "./store/types.js";
@@ -37,8 +42,13 @@ export interface HeraldAppOptions {
 }
 
 export interface HeraldApp {
-  db: Database;
+  /** Users, password hashes, token versions: all of their SQL. */
+  accounts: AccountsRepo;
+  /** Friendships and requests: all of their SQL. */
+  friendships: FriendshipsRepo;
   service: PresenceService;
+  /** The live feeds of `presence.onChange` on this server. */
+  feeds: PresenceFeeds;
   connections: ConnectionRegistry;
   tokens: TokenSigner;
   /** Verifies tokens against revocation (`auth.signOut`); use it, not `tokens.verify`, for callers. */
@@ -50,7 +60,8 @@ export interface HeraldApp {
   passwords: PasswordHasher;
   presenceTtlSeconds: number;
   log: Logger;
-  observer: FeedObserver | undefined;
+  /** Bus listeners held right now (feeds' channels and resync listeners): for metrics and leak checks. */
+  busListenerCount(): number;
   /**
    * Stops timers and ends local connections. `settleGraces` records last-seen now for users
    * whose grace is running here; leave it off when another server can settle them instead.
@@ -71,12 +82,23 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
   });
   const connections = new ConnectionRegistry(service, log);
   const tokens = new TokenSigner(options.authSecret, options.sessionTtlSeconds ?? SESSION_TTL_SECONDS);
+  const accounts = new AccountsRepo(options.db);
+  const friendships = new FriendshipsRepo(options.db);
+  const feeds = new PresenceFeeds({
+    bus: options.bus,
+    readFriendIds: (userId) => friendships.friendIdsOf(userId),
+    loadStates: (userIds) => service.loadStates(userIds),
+    log,
+    observer: options.observer,
+  });
   return {
-    db: options.db,
+    accounts,
+    friendships,
     service,
+    feeds,
     connections,
     tokens,
-    sessions: new SessionVerifier(tokens, options.db, log),
+    sessions: new SessionVerifier(tokens, accounts, log),
     limits: new AbuseLimits({
       enabled: options.rateLimits ?? true,
       statusChangesPer10s: options.statusRateLimit ?? 10,
@@ -90,10 +112,11 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     passwords: new PasswordHasher(options.passwordHashing, { bounded: options.rateLimits ?? true }),
     presenceTtlSeconds,
     log,
-    observer: options.observer,
+    busListenerCount: () => options.bus.listenerCount(),
     async close({ settleGraces }) {
       connections.stop();
       await connections.closeAll();
+      feeds.close();
       if (settleGraces) await service.settleAllGraces();
       await service.close();
     },

@@ -7,6 +7,7 @@ import { z, ZodError } from "zod";
 import type { HeraldApp } from "./app.js";
 import type { FrameSocket } from "./feed/frame-sink.js";
 import type { ConnectionHandle } from "./service/connections.js";
+import { isStoreUnavailable } from "./store/unavailable.js";
 
 export interface SessionUser {
   id: string;
@@ -50,11 +51,25 @@ const t = initTRPC.context<HeraldContext>().create({
   },
 });
 
+/**
+ * The tRPC face of errors from below (the store knows nothing of tRPC): a live store that cannot
+ * be reached is SERVICE_UNAVAILABLE, not an internal error. Subscriptions, whose errors surface
+ * while iterating rather than from the resolver, use it directly.
+ */
+export function asTrpcError(error: unknown): unknown {
+  if (!isStoreUnavailable(error)) return error;
+  return new TRPCError({ code: "SERVICE_UNAVAILABLE", message: error.message, cause: error });
+}
+
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && isStoreUnavailable(result.error.cause)) throw asTrpcError(result.error.cause);
+  return result;
+});
 
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first: a valid session token is required" });
   ctx.connection?.touch();
   return next({ ctx: { ...ctx, user: ctx.user } });

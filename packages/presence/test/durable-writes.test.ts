@@ -9,7 +9,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryPresenceBus, MemoryPresenceStore } from "../src/index.js";
 import { silentLogger } from "../src/logger.js";
-import { createDurable } from "../src/service/presence-repo.js";
+import { createDurable } from "../src/repo/presence-repo.js";
 import { PresenceService } from "../src/service/presence-service.js";
 
 describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kind) => {

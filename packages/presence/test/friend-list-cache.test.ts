@@ -1,7 +1,8 @@
 /** The shared friend-list cache of live feeds: held while a feed is open, dropped on friendship changes. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { friendships, openDatabase, users, type DatabaseHandle } from "@herald/db";
-import { FriendListCache, orderedPair } from "../src/service/friends-repo.js";
+import { FriendListCache } from "../src/feed/friend-list-cache.js";
+import { FriendshipsRepo, orderedPair } from "../src/repo/friendships.js";
 
 let handle: DatabaseHandle;
 const ids: string[] = [];
@@ -22,7 +23,8 @@ async function befriend(a: string, b: string) {
 describe("FriendListCache", () => {
   it("shares one list while held, re-reads after invalidate, and forgets users nobody holds", async () => {
     const [a, b, c] = ids as [string, string, string];
-    const cache = new FriendListCache(handle.db, async () => {});
+    const friendships = new FriendshipsRepo(handle.db);
+    const cache = new FriendListCache((userId) => friendships.friendIdsOf(userId), async () => {});
     await befriend(a, b);
     cache.hold(a);
     cache.hold(a);

@@ -10,8 +10,7 @@
  * is cached, a well-signed unexpired token is accepted: an outage must not sign everyone out,
  * and every procedure that reads or writes data fails during it anyway.
  */
-import { eq, inArray, sql } from "drizzle-orm";
-import { users, withDeadline, type Database } from "@herald/db";
+import type { AccountsRepo } from "../repo/accounts.js";
 import type { Logger } from "../logger.js";
 import type { SessionClaims, TokenSigner } from "./tokens.js";
 
@@ -31,7 +30,7 @@ export class SessionVerifier {
 
   constructor(
     private readonly tokens: TokenSigner,
-    private readonly db: Database,
+    private readonly accounts: AccountsRepo,
     private readonly log: Logger,
     private readonly cacheMs = SESSION_VERSION_CACHE_MS,
     private readonly now: () => number = Date.now,
@@ -54,15 +53,11 @@ export class SessionVerifier {
 
   /** Revokes every token of the user (here at once, elsewhere within `cacheMs`); the new version. */
   async revokeAll(userId: string): Promise<number> {
-    const [row] = await this.db
-      .update(users)
-      .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
-      .where(eq(users.id, userId))
-      .returning({ version: users.tokenVersion });
-    if (!row) throw new Error(`no user ${userId}`);
-    this.versions.set(userId, { version: row.version, checkedAt: this.now() });
-    for (const listener of this.listeners) listener(userId, row.version);
-    return row.version;
+    const version = await this.accounts.bumpTokenVersion(userId);
+    if (version === null) throw new Error(`no user ${userId}`);
+    this.versions.set(userId, { version, checkedAt: this.now() });
+    for (const listener of this.listeners) listener(userId, version);
+    return version;
   }
 
   /** Told about sign-outs made on this server (apps/server closes the user's sockets). */
@@ -88,19 +83,14 @@ export class SessionVerifier {
     const batch = this.batch;
     this.batch = new Map();
     const userIds = [...batch.keys()];
-    let rows: Array<{ id: string; version: number }>;
+    let found: Map<string, number>;
     try {
-      // Everyone verifying these users waits on this query: a lost one must not hold them forever.
-      rows = await withDeadline(
-        this.db.select({ id: users.id, version: users.tokenVersion }).from(users).where(inArray(users.id, userIds)),
-        "reading token versions",
-      );
+      found = await this.accounts.tokenVersions(userIds);
     } catch (error) {
       this.log.warn({ err: error, users: userIds.length }, "could not read token versions; using the last known ones");
       for (const [userId, resolve] of batch) resolve(this.versions.get(userId)?.version);
       return;
     }
-    const found = new Map(rows.map((row) => [row.id, row.version]));
     if (this.versions.size + batch.size > MAX_CACHED_USERS) this.prune();
     for (const [userId, resolve] of batch) {
       const version = found.get(userId) ?? null;

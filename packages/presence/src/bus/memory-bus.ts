@@ -1,30 +1,27 @@
 /** The embedded bus: delivery inside one process. Same contract as the Redis bus. */
+import { ChannelRegistry, followerOf, type ChannelFollower } from "./channel-registry.js";
 import type { BusListener, BusMessage, PresenceBus } from "./types.js";
 
 export class MemoryPresenceBus implements PresenceBus {
-  private readonly channels = new Map<string, Set<BusListener>>();
+  private readonly channels = new ChannelRegistry();
   private readonly resyncListeners = new Set<() => void>();
 
   async publish(userId: string, message: BusMessage): Promise<void> {
-    const listeners = this.channels.get(userId);
-    if (!listeners) return;
-    // A copy: a listener may unsubscribe (or subscribe another) while we deliver.
-    for (const listener of [...listeners]) listener(message);
+    this.channels.deliver(userId, message);
   }
 
   subscribe(userId: string, listener: BusListener): () => void {
-    let listeners = this.channels.get(userId);
-    if (!listeners) {
-      listeners = new Set();
-      this.channels.set(userId, listeners);
-    }
-    const entry: BusListener = (message) => listener(message);
-    listeners.add(entry);
-    return () => {
-      const current = this.channels.get(userId);
-      if (!current?.delete(entry)) return;
-      if (current.size === 0) this.channels.delete(userId);
-    };
+    const follower = followerOf(listener);
+    this.channels.follow(userId, follower);
+    return () => this.channels.unfollow(userId, follower);
+  }
+
+  follow(userId: string, follower: ChannelFollower): void {
+    this.channels.follow(userId, follower);
+  }
+
+  unfollow(userId: string, follower: ChannelFollower): void {
+    this.channels.unfollow(userId, follower);
   }
 
   async subscriptionsReady(): Promise<void> {}
@@ -40,9 +37,7 @@ export class MemoryPresenceBus implements PresenceBus {
   }
 
   listenerCount(): number {
-    let count = this.resyncListeners.size;
-    for (const listeners of this.channels.values()) count += listeners.size;
-    return count;
+    return this.resyncListeners.size + this.channels.followerCount();
   }
 
   async ping(): Promise<void> {}

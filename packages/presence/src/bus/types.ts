@@ -5,6 +5,7 @@
  * every subscriber rebuilds from a fresh snapshot.
  */
 import type { PresenceState } from "../types.js";
+import type { ChannelFollower } from "./channel-registry.js";
 
 export type BusMessage =
   /** The full current state of the channel's user (the highest version wins). */
@@ -19,6 +20,9 @@ export interface PresenceBus {
   publish(userId: string, message: BusMessage): Promise<void>;
   /** Starts delivering the user's channel to `listener`; returns the unsubscribe function. */
   subscribe(userId: string, listener: BusListener): () => void;
+  /** Starts delivering the user's channel to `follower` (no closure per call: what feeds use). */
+  follow(userId: string, follower: ChannelFollower): void;
+  unfollow(userId: string, follower: ChannelFollower): void;
   /**
    * Resolves once every subscription made so far receives messages (Redis confirms SUBSCRIBE
    * asynchronously): a feed awaits it before reading its snapshot, or it could miss a change.

@@ -4,27 +4,24 @@
  * when what this viewer sees changes (rule 9), and coalesces updates that pile up while the
  * transport is busy into one `updates` event (latest state wins).
  *
- * Events leave either through `events()` (pulled one by one, e.g. by a tRPC generator) or, once
- * `writeFrames` is called, as frames written at the end of each tick in which some arrived.
+ * Events leave through a `FeedDelivery` (feed-delivery.ts): pulled through `events()`, or, once
+ * `writeFrames` is called, written as frames at the end of each tick in which some arrived.
  */
+import type { ChannelFollower } from "../bus/channel-registry.js";
 import type { BusMessage, PresenceBus } from "../bus/types.js";
 import { sharedViewOf } from "../engine/shared-views.js";
 import { ownViewOf, sameOwnPresence, sameVisiblePresence } from "../engine/visibility.js";
 import type { Logger } from "../logger.js";
 import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
-import { channelHubOf, type ChannelFollower, type ChannelHub } from "./channel-hub.js";
 import type { FeedObserver, PresenceEvent } from "./events.js";
+import { FrameDelivery, PulledDelivery, type FeedDelivery } from "./feed-delivery.js";
 import type { FrameWriter } from "./frame-writer.js";
 
-/**
- * How long a scheduled flush may wait. setImmediate runs only once the microtask queue is empty,
- * and the embedded database works through a queue of writes in one long run of microtasks, each
- * write publishing a change; past this, the next change to arrive flushes at once.
- */
-export const MAX_FLUSH_WAIT_MS = 25;
+export { MAX_FLUSH_WAIT_MS } from "./feed-delivery.js";
 
 export interface FeedSources {
-  bus: PresenceBus;
+  /** Channels to follow (the bus's registry), resyncs, and when subscriptions are confirmed. */
+  bus: Pick<PresenceBus, "follow" | "unfollow" | "onResync" | "subscriptionsReady">;
   friendIdsOf(userId: string): Promise<string[]>;
   loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
   /** The viewer's friendships may have changed (a friendship message, or a resync): drop cached lists. */
@@ -62,13 +59,10 @@ export class FriendFeed implements ChannelFollower {
   private startBuffer: Array<{ from: string; message: BusMessage }> | null = null;
   /** Listening to our own channel: friendships, and our own state from other devices. */
   private followingSelf = false;
-  private readonly hub: ChannelHub;
   private readonly unsubscribeResync: () => void;
-  private wake: (() => void) | null = null;
-  /** Set once events are written as frames rather than pulled through `events()`. */
-  private frames: FrameWriter | null = null;
-  private flushScheduled = false;
-  private flushDueAt = 0;
+  private readonly pulled = new PulledDelivery();
+  /** `pulled` until events are written as frames (`writeFrames`). */
+  private delivery: FeedDelivery = this.pulled;
   private closed = false;
   private generation = 0;
 
@@ -76,7 +70,6 @@ export class FriendFeed implements ChannelFollower {
     private readonly viewerId: string,
     private readonly sources: FeedSources,
   ) {
-    this.hub = channelHubOf(sources.bus);
     this.unsubscribeResync = sources.bus.onResync(() => {
       this.restart().catch((error) => this.fail(error));
     });
@@ -86,7 +79,7 @@ export class FriendFeed implements ChannelFollower {
   async start(): Promise<void> {
     const generation = ++this.generation;
     this.startBuffer = [];
-    this.hub.follow(this.viewerId, this);
+    this.sources.bus.follow(this.viewerId, this);
     this.followingSelf = true;
     const friendIds = await this.sources.friendIdsOf(this.viewerId);
     if (this.closed || generation !== this.generation) return;
@@ -112,25 +105,14 @@ export class FriendFeed implements ChannelFollower {
     for (const { from, message } of buffered) this.receive(from, message);
   }
 
-  async *events(signal: AbortSignal): AsyncGenerator<PresenceEvent> {
-    while (!this.closed && !signal.aborted) {
-      const item = this.queue.shift();
-      if (!item) {
-        await this.nextWork(signal);
-        continue;
-      }
-      const event = this.resolve(item);
-      if (event) yield event;
-    }
+  events(signal: AbortSignal): AsyncGenerator<PresenceEvent> {
+    return this.pulled.events(() => this.takeNext(), signal);
   }
 
   /** Every event queued right now, resolved (for transports that write in batches, and tests). */
   takeQueued(): PresenceEvent[] {
     const events: PresenceEvent[] = [];
-    for (let item = this.queue.shift(); item; item = this.queue.shift()) {
-      const event = this.resolve(item);
-      if (event) events.push(event);
-    }
+    for (let event = this.takeNext(); event !== undefined; event = this.takeNext()) if (event) events.push(event);
     return events;
   }
 
@@ -139,13 +121,13 @@ export class FriendFeed implements ChannelFollower {
    * tick, so everything that arrived in that tick leaves together (updates as one `updates`).
    */
   writeFrames(frames: FrameWriter): void {
-    this.frames = frames;
-    if (this.queue.length > 0) this.scheduleFlush();
+    this.delivery = new FrameDelivery(frames, () => this.takeQueued(), (error) => this.fail(error));
+    if (this.queue.length > 0) this.delivery.queued();
   }
 
   /** Resolves when the feed closes (or fails) or `signal` aborts. */
-  async untilClosed(signal: AbortSignal): Promise<void> {
-    while (!this.closed && !signal.aborted) await this.nextWork(signal);
+  untilClosed(signal: AbortSignal): Promise<void> {
+    return this.pulled.untilClosed(signal);
   }
 
   close(): void {
@@ -153,7 +135,8 @@ export class FriendFeed implements ChannelFollower {
     this.closed = true;
     this.unsubscribeAll();
     this.unsubscribeResync();
-    this.wake?.();
+    this.delivery.close();
+    this.pulled.close();
   }
 
   private async restart(): Promise<void> {
@@ -165,9 +148,9 @@ export class FriendFeed implements ChannelFollower {
   }
 
   private unsubscribeAll(): void {
-    if (this.followingSelf) this.hub.unfollow(this.viewerId, this);
+    if (this.followingSelf) this.sources.bus.unfollow(this.viewerId, this);
     this.followingSelf = false;
-    for (const friendId of this.friends.keys()) this.hub.unfollow(friendId, this);
+    for (const friendId of this.friends.keys()) this.sources.bus.unfollow(friendId, this);
     this.friends.clear();
   }
 
@@ -186,7 +169,7 @@ export class FriendFeed implements ChannelFollower {
       pending: [],
     };
     this.friends.set(friendId, entry);
-    this.hub.follow(friendId, this);
+    this.sources.bus.follow(friendId, this);
     return entry;
   }
 
@@ -200,7 +183,7 @@ export class FriendFeed implements ChannelFollower {
     for (const message of pending) if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
   }
 
-  /** A message on the channel of `from`: ourselves or a friend (via the channel hub). */
+  /** A message on the channel of `from`: ourselves or a friend (we follow both on the bus). */
   receive(from: string, message: BusMessage): void {
     if (this.closed) return;
     // At once, even while a snapshot is read: another feed of ours may be about to read the list.
@@ -277,7 +260,7 @@ export class FriendFeed implements ChannelFollower {
   private removeFriend(friendId: string): void {
     const entry = this.friends.get(friendId);
     if (!entry) return;
-    this.hub.unfollow(friendId, this);
+    this.sources.bus.unfollow(friendId, this);
     this.friends.delete(friendId);
     for (const item of this.queue) if (item.kind === "updates") item.friendIds.delete(friendId);
     // A friend still loading was never announced: nothing to take back.
@@ -289,7 +272,7 @@ export class FriendFeed implements ChannelFollower {
     if (last?.kind === "updates") {
       last.friendIds.delete(friendId);
       last.friendIds.add(friendId);
-      if (this.frames) this.scheduleFlush();
+      this.delivery.queued();
       return;
     }
     this.push({ kind: "updates", friendIds: new Set([friendId]) });
@@ -297,47 +280,13 @@ export class FriendFeed implements ChannelFollower {
 
   private push(item: QueueItem): void {
     this.queue.push(item);
-    if (this.frames) return this.scheduleFlush();
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+    this.delivery.queued();
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) {
-      if (Date.now() > this.flushDueAt) this.flushQueued(); // starved: see MAX_FLUSH_WAIT_MS
-      return;
-    }
-    this.flushScheduled = true;
-    this.flushDueAt = Date.now() + MAX_FLUSH_WAIT_MS;
-    // A shared function rather than a per-feed closure: a few hundred bytes less per connection.
-    setImmediate(FriendFeed.flush, this);
-  }
-
-  private static flush(feed: FriendFeed): void {
-    feed.flushQueued();
-  }
-
-  private flushQueued(): void {
-    this.flushScheduled = false;
-    if (this.closed || !this.frames) return;
-    try {
-      for (const event of this.takeQueued()) this.frames.write(event);
-    } catch (error) {
-      // Outside any tRPC call here: left alone, this would take the whole process down.
-      this.fail(error);
-    }
-  }
-
-  private nextWork(signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      this.wake = done;
-      signal.addEventListener("abort", done, { once: true });
-    });
+  /** The next queued item as its event: null when it became nothing, undefined when the queue is empty. */
+  private takeNext(): PresenceEvent | null | undefined {
+    const item = this.queue.shift();
+    return item === undefined ? undefined : this.resolve(item);
   }
 
   /** Turns a queue item into the event to send, or null when nothing the viewer sees changed. */

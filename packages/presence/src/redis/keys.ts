@@ -25,6 +25,14 @@ export class RedisKeys {
     return `${this.prefix}:{${userId}}:events`;
   }
 
+  /** The user whose `events` channel this is; null for any other name. */
+  userOfEvents(channel: string): string | null {
+    const head = `${this.prefix}:{`;
+    const tail = "}:events";
+    if (!channel.startsWith(head) || !channel.endsWith(tail)) return null;
+    return channel.slice(head.length, channel.length - tail.length);
+  }
+
   /**
    * Sorted set: userId → the moment `reap` should next look at that user. One global key: under
    * Redis Cluster it lives on a single shard, which is fine for its load (a write per connect and

@@ -9,8 +9,9 @@
  * then tells the resync listeners to rebuild from fresh snapshots.
  */
 import type { Redis } from "ioredis";
+import { ChannelRegistry, followerOf, type ChannelFollower } from "../bus/channel-registry.js";
 import type { BusListener, BusMessage, PresenceBus } from "../bus/types.js";
-import { storeUnavailable } from "../service/unavailable.js";
+import { storeUnavailable } from "../store/unavailable.js";
 import { closeClient, whenReady } from "./connect.js";
 import { RedisKeys } from "./keys.js";
 
@@ -38,8 +39,13 @@ export class RedisPresenceBus implements PresenceBus {
   private readonly onError: (error: unknown, context: string) => void;
   private readonly beforeResync: () => Promise<void>;
   private readonly onReconnect: () => void;
-  /** channel → local listeners; a channel is in Redis' subscription set exactly while it is here. */
-  private readonly channels = new Map<string, Set<BusListener>>();
+  /** Local followers by user; a user's channel is in Redis' subscription set exactly while followed here. */
+  private readonly channels = new ChannelRegistry({
+    joined: (userId) => void this.track(this.subscriber.subscribe(this.keys.events(userId)), `subscribe ${this.keys.events(userId)}`),
+    left: (userId) => {
+      if (!this.closed) void this.track(this.subscriber.unsubscribe(this.keys.events(userId)), `unsubscribe ${this.keys.events(userId)}`);
+    },
+  });
   private readonly resyncListeners = new Set<() => void>();
   /**
    * Settles once every (UN)SUBSCRIBE sent so far is answered: the subscriber connection answers
@@ -83,23 +89,17 @@ export class RedisPresenceBus implements PresenceBus {
   }
 
   subscribe(userId: string, listener: BusListener): () => void {
-    const channel = this.keys.events(userId);
-    let listeners = this.channels.get(channel);
-    if (!listeners) {
-      listeners = new Set();
-      this.channels.set(channel, listeners);
-      this.track(this.subscriber.subscribe(channel), `subscribe ${channel}`);
-    }
-    // A fresh wrapper per call, so the same function subscribed twice counts (and leaves) twice.
-    const entry: BusListener = (message) => listener(message);
-    listeners.add(entry);
-    return () => {
-      const current = this.channels.get(channel);
-      if (!current?.delete(entry)) return;
-      if (current.size > 0) return;
-      this.channels.delete(channel);
-      if (!this.closed) this.track(this.subscriber.unsubscribe(channel), `unsubscribe ${channel}`);
-    };
+    const follower = followerOf(listener);
+    this.channels.follow(userId, follower);
+    return () => this.channels.unfollow(userId, follower);
+  }
+
+  follow(userId: string, follower: ChannelFollower): void {
+    this.channels.follow(userId, follower);
+  }
+
+  unfollow(userId: string, follower: ChannelFollower): void {
+    this.channels.unfollow(userId, follower);
   }
 
   onResync(listener: () => void): () => void {
@@ -118,9 +118,7 @@ export class RedisPresenceBus implements PresenceBus {
   }
 
   listenerCount(): number {
-    let count = this.resyncListeners.size;
-    for (const listeners of this.channels.values()) count += listeners.size;
-    return count;
+    return this.resyncListeners.size + this.channels.followerCount();
   }
 
   async ping(): Promise<void> {
@@ -139,8 +137,8 @@ export class RedisPresenceBus implements PresenceBus {
   }
 
   private deliver(channel: string, raw: string): void {
-    const listeners = this.channels.get(channel);
-    if (!listeners) return; // an UNSUBSCRIBE still in flight
+    const userId = this.keys.userOfEvents(channel);
+    if (userId === null) return;
     let message: BusMessage;
     try {
       message = JSON.parse(raw) as BusMessage;
@@ -148,22 +146,16 @@ export class RedisPresenceBus implements PresenceBus {
       this.onError(error, `unparseable message on ${channel}`);
       return;
     }
-    // A copy: a listener may unsubscribe (or subscribe another) while we deliver.
-    for (const listener of [...listeners]) {
-      try {
-        listener(message);
-      } catch (error) {
-        // Thrown into ioredis, it would break the connection's reply parsing for everyone.
-        this.onError(error, `listener on ${channel}`);
-      }
-    }
+    // A follower that throws, thrown into ioredis, would break the connection's reply parsing
+    // for everyone: reported instead. (A channel with no follower left is an UNSUBSCRIBE in flight.)
+    this.channels.deliver(userId, message, (error) => this.onError(error, `listener on ${channel}`));
   }
 
   private onSubscriberReady(): void {
     this.hasBeenReady = true;
     if (!this.connectionLost || this.closed) return;
     this.connectionLost = false;
-    const channels = [...this.channels.keys()];
+    const channels = this.channels.userIds().map((userId) => this.keys.events(userId));
     const resubscribed = channels.length > 0 ? this.subscriber.subscribe(...channels) : Promise.resolve();
     this.track(resubscribed, `resubscribe ${channels.length} channels`).then(async (ok) => {
       // On failure the connection dropped again; the next 'ready' retries and resyncs.

@@ -22,7 +22,7 @@
 import type { Redis } from "ioredis";
 import type { LivePresence } from "../types.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
-import { storeUnavailable } from "../service/unavailable.js";
+import { storeUnavailable } from "../store/unavailable.js";
 import { closeClient } from "./connect.js";
 import { RedisKeys } from "./keys.js";
 import { definePresenceCommands, type LiveReply, type PresenceCommands } from "./store-scripts.js";

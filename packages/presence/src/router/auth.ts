@@ -1,22 +1,12 @@
 /** `auth.*`: accounts and session tokens. */
 import { TRPCError } from "@trpc/server";
-import { and, eq } from "drizzle-orm";
-import { users } from "@herald/db";
 import { z } from "zod";
 import { HashingBusyError } from "../auth/password.js";
 import { addressKey } from "../auth/rate-limiter.js";
 import { passwordInput, usernameInput } from "../inputs.js";
-import { createDurable } from "../service/presence-repo.js";
 import { protectedProcedure, publicProcedure, router, type HeraldContext } from "../trpc.js";
 
 const credentials = z.object({ username: usernameInput, password: passwordInput });
-
-function isUniqueViolation(error: unknown): boolean {
-  for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
-}
 
 const tooMany = (message: string) => new TRPCError({ code: "TOO_MANY_REQUESTS", message });
 const busy = () => tooMany("The server is busy checking passwords; try again in a moment");
@@ -59,19 +49,9 @@ export const authRouter = router({
       signUpsPerIp.refund(address);
       throw busy();
     }
-    try {
-      const [user] = await ctx.app.db
-        .insert(users)
-        .values({ username: input.username, passwordHash })
-        .returning({ id: users.id, username: users.username });
-      await createDurable(ctx.app.db, user!.id);
-      return { token: ctx.app.tokens.sign(user!.id), user: user! };
-    } catch (error) {
-      if (isUniqueViolation(error)) {
-        throw new TRPCError({ code: "CONFLICT", message: `The username "${input.username}" is taken` });
-      }
-      throw error;
-    }
+    const user = await ctx.app.accounts.create(input.username, passwordHash);
+    if (!user) throw new TRPCError({ code: "CONFLICT", message: `The username "${input.username}" is taken` });
+    return { token: ctx.app.tokens.sign(user.id), user };
   }),
 
   signIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
@@ -88,7 +68,7 @@ export const authRouter = router({
     }
     let outcome: "failed" | "succeeded" | "cancelled" = "cancelled";
     try {
-      const [user] = await ctx.app.db.select().from(users).where(eq(users.username, input.username));
+      const user = await ctx.app.accounts.byUsername(input.username);
       let verdict;
       try {
         // Hash even for unknown users, so response time does not reveal which usernames exist.
@@ -126,10 +106,7 @@ export const authRouter = router({
   }),
 
   me: protectedProcedure.query(async ({ ctx }) => {
-    const [user] = await ctx.app.db
-      .select({ id: users.id, username: users.username })
-      .from(users)
-      .where(eq(users.id, ctx.user.id));
+    const user = await ctx.app.accounts.byId(ctx.user.id);
     if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "This account no longer exists" });
     return user;
   }),
@@ -143,11 +120,7 @@ export const authRouter = router({
  */
 async function upgradeHash(ctx: HeraldContext, userId: string, oldHash: string, password: string): Promise<void> {
   try {
-    const newHash = await ctx.app.passwords.hash(password);
-    await ctx.app.db
-      .update(users)
-      .set({ passwordHash: newHash })
-      .where(and(eq(users.id, userId), eq(users.passwordHash, oldHash)));
+    await ctx.app.accounts.replacePasswordHash(userId, oldHash, await ctx.app.passwords.hash(password));
   } catch (error) {
     if (!(error instanceof HashingBusyError)) ctx.app.log.warn({ err: error, userId }, "could not upgrade a password hash");
   }

@@ -3,36 +3,13 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ownViewOf, viewOf } from "../engine/visibility.js";
 import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
-import { FriendFeed, type FeedSources } from "../feed/friend-feed.js";
 import { trackedEvents } from "../feed/tracked-events.js";
 import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
-import { areFriends, friendIdsOf, friendListCacheOf } from "../service/friends-repo.js";
-import type { HeraldApp } from "../app.js";
-import { protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
+import { asTrpcError, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
 import type { PresenceState, VisiblePresence } from "../types.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No friend with this id" });
 const tooManyChanges = () => new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many status changes; wait a few seconds" });
-
-/** One set of sources per app, shared by all its feeds: no closures per subscription. */
-const feedSources = new WeakMap<HeraldApp, FeedSources>();
-
-function feedSourcesOf(app: HeraldApp): FeedSources {
-  let sources = feedSources.get(app);
-  if (!sources) {
-    const friendLists = friendListCacheOf(app.db, app.service.bus);
-    sources = {
-      bus: app.service.bus,
-      friendIdsOf: (userId) => friendLists.friendIdsOf(userId),
-      friendsChanged: (viewerId) => friendLists.invalidate(viewerId),
-      loadStates: (userIds) => app.service.loadStates(userIds),
-      log: app.log,
-      observer: app.observer,
-    };
-    feedSources.set(app, sources);
-  }
-  return sources;
-}
 
 /** You see yourself as a friend on your allow-list would. */
 function viewForSelfOrFriend(state: PresenceState, viewerId: string): VisiblePresence {
@@ -53,10 +30,10 @@ function takeSubscriptionSlot(ctx: HeraldContext, signal: AbortSignal | undefine
 }
 
 async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: ChoicePatch) {
-  const { limits, service, db } = ctx.app;
+  const { limits, service, friendships } = ctx.app;
   const allowing = patch.visibleTo ?? [];
   if (allowing.length > 0) {
-    const friends = new Set(await friendIdsOf(db, ctx.user.id));
+    const friends = new Set(await friendships.friendIdsOf(ctx.user.id));
     const strangers = allowing.filter((id) => !friends.has(id));
     if (strangers.length > 0) {
       throw new TRPCError({ code: "BAD_REQUEST", message: `visibleTo: not your friend: ${strangers.slice(0, 5).join(", ")}` });
@@ -68,7 +45,7 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
   // Unfriending deletes the friendship, then removes each from the other's allow-list. Checking
   // again after our write makes the check and the write one step: either that removal comes
   // after our write and undoes it, or this check sees the friendship gone and undoes it itself.
-  const friendsNow = new Set(await friendIdsOf(db, ctx.user.id));
+  const friendsNow = new Set(await friendships.friendIdsOf(ctx.user.id));
   const gone = allowing.filter((id) => !friendsNow.has(id));
   return ownViewOf(gone.length > 0 ? await service.forgetViewers(ctx.user.id, gone) : state);
 }
@@ -100,14 +77,14 @@ export const presenceRouter = router({
   me: protectedProcedure.query(async ({ ctx }) => ownViewOf(await ctx.app.service.loadState(ctx.user.id))),
 
   get: protectedProcedure.input(z.object({ userId: userIdInput })).query(async ({ ctx, input }) => {
-    if (input.userId !== ctx.user.id && !(await areFriends(ctx.app.db, ctx.user.id, input.userId))) throw notFound();
+    if (input.userId !== ctx.user.id && !(await ctx.app.friendships.areFriends(ctx.user.id, input.userId))) throw notFound();
     return viewForSelfOrFriend(await ctx.app.service.loadState(input.userId), ctx.user.id);
   }),
 
   getMany: protectedProcedure
     .input(z.object({ userIds: z.array(userIdInput).min(1, "must list at least one id").max(500, "must list at most 500 ids") }))
     .query(async ({ ctx, input }) => {
-      const friends = new Set(await friendIdsOf(ctx.app.db, ctx.user.id));
+      const friends = new Set(await ctx.app.friendships.friendIdsOf(ctx.user.id));
       friends.add(ctx.user.id);
       const wanted = [...new Set(input.userIds)].filter((id) => friends.has(id));
       const states = await ctx.app.service.loadStates(wanted);
@@ -124,19 +101,18 @@ export const presenceRouter = router({
   onChange: protectedProcedure
     .input(z.object({ lastEventId: z.string().nullish() }).optional())
     .subscription(async function* ({ ctx, signal }) {
-      const { app } = ctx;
+      const { feeds } = ctx.app;
       const viewerId = ctx.user.id;
       // First, before any feed exists: a refused subscribe costs nothing and holds no slot.
       const releaseSlot = takeSubscriptionSlot(ctx, signal);
-      const friendLists = friendListCacheOf(app.db, app.service.bus);
-      friendLists.hold(viewerId);
-      const feed = new FriendFeed(viewerId, feedSourcesOf(app));
+      const feed = feeds.acquire(viewerId);
       try {
         await feed.start();
         yield* trackedEvents(feed, ctx.frames, signal ?? new AbortController().signal);
+      } catch (error) {
+        throw asTrpcError(error);
       } finally {
-        feed.close();
-        friendLists.release(viewerId);
+        feeds.release(viewerId, feed);
         releaseSlot();
       }
     }),

@@ -12,7 +12,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
 import type { PresenceService } from "./presence-service.js";
 import { retryUntilDone } from "./retry.js";
-import { isStoreUnavailable } from "./unavailable.js";
+import { isStoreUnavailable } from "../store/unavailable.js";
 
 /** How often the sweep runs, as a fraction of the TTL (bounded below so tests stay cheap). */
 const SWEEPS_PER_TTL = 4;
@@ -141,10 +141,7 @@ export class ConnectionRegistry {
       }
     }
     try {
-      await this.service.store.refresh(
-        live.map((c) => ({ userId: c.userId, connectionId: c.id })),
-        this.service.ttlMs,
-      );
+      await this.service.refresh(live.map((c) => ({ userId: c.userId, connectionId: c.id })));
       if (!this.storeAnswering) {
         // Back from an outage: rebuild (which also holds reaping off) before reaping anyone.
         this.storeAnswering = true;

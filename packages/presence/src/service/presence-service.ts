@@ -26,9 +26,9 @@ import {
 import type { Logger } from "../logger.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
 import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type DurablePresence, type LivePresence, type PresenceState } from "../types.js";
-import { DurablePresenceRepo } from "./presence-repo.js";
+import { DurablePresenceRepo } from "../repo/presence-repo.js";
 import { retryUntilDone } from "./retry.js";
-import { isStoreUnavailable } from "./unavailable.js";
+import { isStoreUnavailable } from "../store/unavailable.js";
 
 /** Store calls in flight at once while re-registering after an outage. */
 const REREGISTER_BATCH = 100;
@@ -54,9 +54,8 @@ export interface PresenceServiceOptions {
 }
 
 export class PresenceService {
-  readonly db: Database;
-  readonly store: PresenceStore;
-  readonly bus: PresenceBus;
+  private readonly store: PresenceStore;
+  private readonly bus: PresenceBus;
   readonly ttlMs: number;
   readonly graceMs: number;
   private readonly log: Logger;
@@ -72,14 +71,13 @@ export class PresenceService {
   private closed = false;
 
   constructor(options: PresenceServiceOptions) {
-    this.db = options.db;
     this.store = options.store;
     this.bus = options.bus;
     this.ttlMs = options.ttlMs;
     this.graceMs = options.graceMs;
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
-    this.durables = new DurablePresenceRepo(this.db);
+    this.durables = new DurablePresenceRepo(options.db);
   }
 
   /** Full states of many users. Versions are read before the durable facts (see the header). */
@@ -116,6 +114,11 @@ export class PresenceService {
 
   async loadState(userId: string): Promise<PresenceState> {
     return (await this.loadStates([userId])).get(userId)!;
+  }
+
+  /** Pushes the expiry of these live connections (this server's periodic keep-alive, rule 7). */
+  async refresh(refs: ConnectionRef[]): Promise<void> {
+    await this.store.refresh(refs, this.ttlMs);
   }
 
   async connect(ref: ConnectionRef): Promise<void> {

@@ -1,0 +1,76 @@
+/** Account queries: users, their password hashes and token versions. All of `users`' SQL is here. */
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { users, withDeadline, type Database, type UserRow } from "@herald/db";
+import { createDurable } from "./presence-repo.js";
+
+export interface Account {
+  id: string;
+  username: string;
+}
+
+export class AccountsRepo {
+  constructor(private readonly db: Database) {}
+
+  /** A new user with their presence row; null when the username is taken. */
+  async create(username: string, passwordHash: string): Promise<Account | null> {
+    let user: Account | undefined;
+    try {
+      [user] = await this.db.insert(users).values({ username, passwordHash }).returning({ id: users.id, username: users.username });
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+    await createDurable(this.db, user!.id);
+    return user!;
+  }
+
+  async byUsername(username: string): Promise<UserRow | undefined> {
+    const [user] = await this.db.select().from(users).where(eq(users.username, username));
+    return user;
+  }
+
+  async byId(id: string): Promise<Account | undefined> {
+    const [user] = await this.db.select({ id: users.id, username: users.username }).from(users).where(eq(users.id, id));
+    return user;
+  }
+
+  async idByUsername(username: string): Promise<string | undefined> {
+    const [user] = await this.db.select({ id: users.id }).from(users).where(eq(users.username, username));
+    return user?.id;
+  }
+
+  /** Replaces the hash only if it is still `oldHash` (a concurrent password change wins). */
+  async replacePasswordHash(id: string, oldHash: string, newHash: string): Promise<void> {
+    await this.db
+      .update(users)
+      .set({ passwordHash: newHash })
+      .where(and(eq(users.id, id), eq(users.passwordHash, oldHash)));
+  }
+
+  /** Bumps the user's token version, revoking every token signed under the old one; null: no such user. */
+  async bumpTokenVersion(id: string): Promise<number | null> {
+    const [row] = await this.db
+      .update(users)
+      .set({ tokenVersion: sql`${users.tokenVersion} + 1` })
+      .where(eq(users.id, id))
+      .returning({ version: users.tokenVersion });
+    return row?.version ?? null;
+  }
+
+  /** Current token versions of these users (absent: no such user). */
+  async tokenVersions(ids: readonly string[]): Promise<Map<string, number>> {
+    // Everyone verifying these users waits on this query: a lost one must not hold them forever.
+    const rows = await withDeadline(
+      this.db.select({ id: users.id, version: users.tokenVersion }).from(users).where(inArray(users.id, [...ids])),
+      "reading token versions",
+    );
+    return new Map(rows.map((row) => [row.id, row.version]));
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
+}

@@ -1,0 +1,81 @@
+/** Friendship queries. A pair is stored once, ordered, with who asked (see the schema). All of `friendships`' SQL is here. */
+import { and, eq, or, sql } from "drizzle-orm";
+import { friendships, users, type Database, type FriendshipRow } from "@herald/db";
+
+export function orderedPair(a: string, b: string): { userLow: string; userHigh: string } {
+  return a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
+}
+
+export function otherUser(row: Pick<FriendshipRow, "userLow" | "userHigh">, me: string): string {
+  return row.userLow === me ? row.userHigh : row.userLow;
+}
+
+const involves = (userId: string) => or(eq(friendships.userLow, userId), eq(friendships.userHigh, userId));
+
+const isPair = (a: string, b: string) => {
+  const pair = orderedPair(a, b);
+  return and(eq(friendships.userLow, pair.userLow), eq(friendships.userHigh, pair.userHigh));
+};
+
+export interface FriendSummary {
+  id: string;
+  username: string;
+}
+
+export type Relation = FriendSummary & { status: "pending" | "accepted"; requesterId: string };
+
+export class FriendshipsRepo {
+  constructor(private readonly db: Database) {}
+
+  async find(a: string, b: string): Promise<FriendshipRow | undefined> {
+    const [row] = await this.db.select().from(friendships).where(isPair(a, b));
+    return row;
+  }
+
+  async friendIdsOf(userId: string): Promise<string[]> {
+    const rows = await this.db
+      .select({ userLow: friendships.userLow, userHigh: friendships.userHigh })
+      .from(friendships)
+      .where(and(involves(userId), eq(friendships.status, "accepted")));
+    return rows.map((row) => otherUser(row, userId));
+  }
+
+  async areFriends(a: string, b: string): Promise<boolean> {
+    return (await this.find(a, b))?.status === "accepted";
+  }
+
+  /** Friends (accepted) and requests (pending) with usernames, in one query. */
+  async relationsOf(userId: string): Promise<Relation[]> {
+    const otherId = sql<string>`case when ${friendships.userLow} = ${userId} then ${friendships.userHigh} else ${friendships.userLow} end`;
+    return this.db
+      .select({ id: users.id, username: users.username, status: friendships.status, requesterId: friendships.requesterId })
+      .from(friendships)
+      .innerJoin(users, eq(users.id, otherId))
+      .where(involves(userId))
+      .orderBy(users.username);
+  }
+
+  /** A pending request from `requesterId` to `addresseeId`; nothing if the pair already has a row. */
+  async request(requesterId: string, addresseeId: string): Promise<void> {
+    await this.db
+      .insert(friendships)
+      .values({ ...orderedPair(requesterId, addresseeId), requesterId })
+      .onConflictDoNothing();
+  }
+
+  /** Turns the pending request from `requesterId` to `addresseeId` into a friendship; false if there was none. */
+  async accept(requesterId: string, addresseeId: string): Promise<boolean> {
+    const updated = await this.db
+      .update(friendships)
+      .set({ status: "accepted", updatedAt: new Date() })
+      .where(and(isPair(requesterId, addresseeId), eq(friendships.requesterId, requesterId), eq(friendships.status, "pending")))
+      .returning({ status: friendships.status });
+    return updated.length > 0;
+  }
+
+  /** Ends the pair's friendship or request; what it was, or null if there was nothing. */
+  async remove(a: string, b: string): Promise<"pending" | "accepted" | null> {
+    const [deleted] = await this.db.delete(friendships).where(isPair(a, b)).returning({ status: friendships.status });
+    return deleted?.status ?? null;
+  }
+}
