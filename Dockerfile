@@ -1,4 +1,4 @@
-# One Herald server: the tRPC API, WebSocket and web app on PORT (docs/protocol.md §8).
+# One Herald server: the tRPC API, WebSocket and web app on PORT (docs/protocol.md §4).
 # Build from the repository root:  docker build -t herald-server .
 # Run alone (embedded database in the /data volume):
 #   docker run --init -p 3000:3000 -e AUTH_SECRET=$(openssl rand -base64 32) -v herald-data:/data herald-server
