@@ -2,7 +2,7 @@
  * One factory for both backends: PostgreSQL through postgres-js when a URL is given, and
  * embedded PGlite (files in `dataDir`, or memory) otherwise. Migrations run on open.
  */
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { sql } from "drizzle-orm";
@@ -29,7 +29,19 @@ export type DatabaseOptions =
   | { databaseUrl: string; maxConnections?: number }
   | { dataDir: string | null };
 
-const migrationsFolder = fileURLToPath(new URL("../migrations", import.meta.url));
+/**
+ * packages/db/migrations, next to src/ when this file runs as source; in the server's bundle
+ * (apps/server/build.mjs) this code runs from dist/main.js and the migrations are copied to
+ * dist/migrations beside it.
+ */
+export function findMigrationsFolder(moduleUrl: string = import.meta.url): string {
+  const candidates = [new URL("../migrations", moduleUrl), new URL("./migrations", moduleUrl)].map((url) => fileURLToPath(url));
+  const found = candidates.find((dir) => existsSync(`${dir}/meta/_journal.json`));
+  if (!found) throw new Error(`database migrations not found (looked in ${candidates.join(" and ")})`);
+  return found;
+}
+
+const migrationsFolder = findMigrationsFolder();
 
 export class DatabaseUnavailableError extends Error {
   override name = "DatabaseUnavailableError";

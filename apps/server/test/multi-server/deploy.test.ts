@@ -64,14 +64,68 @@ describe("deployment files", () => {
     expect(conf).not.toMatch(/9464|metrics/);
   });
 
-  it("Dockerfile: node:20-slim, pnpm 12.4.2, frozen lockfile, web built, pnpm start", () => {
+  it("Dockerfile: node:20-slim, pnpm 12.4.2, frozen lockfile, web built", () => {
     const dockerfile = read("Dockerfile");
-    expect(dockerfile).toMatch(/^FROM node:20-slim$/m);
+    expect(dockerfile).toMatch(/^FROM node:20-slim( AS \w+)?$/m);
     expect(dockerfile).toContain("pnpm@12.4.2");
     expect(dockerfile).toContain("pnpm install --frozen-lockfile");
     expect(dockerfile).toContain("--filter=@herald/web");
-    expect(dockerfile).toMatch(/^CMD \["pnpm", "start"\]$/m);
     expect(read(".dockerignore")).toMatch(/node_modules/);
+  });
+
+  it("Dockerfile: multi-stage from turbo prune; the image runs compiled JS with production dependencies, as node", () => {
+    const dockerfile = read("Dockerfile").replace(/^\s*#.*$/gm, "");
+    const stages = dockerfile.split(/^(?=FROM )/m).filter((stage) => stage.startsWith("FROM "));
+    expect(stages.length).toBeGreaterThanOrEqual(3);
+    expect(dockerfile).toMatch(/turbo prune @herald\/server\b[^\n]*--docker/);
+    const runtime = stages.at(-1)!;
+    expect(runtime).toMatch(/^FROM node:20-slim\b/);
+    // Only what runs: built output and installed production dependencies, never the sources.
+    expect(runtime).not.toMatch(/^COPY (?!--from=)/m);
+    expect(runtime).toMatch(/^COPY --from=\w+ \/app\/apps\/server\/dist\/? /m);
+    expect(runtime).toMatch(/^COPY --from=\w+ \/app\/apps\/web\/dist\/? /m);
+    const depsStage = stages.find((stage) => /pnpm install --prod --frozen-lockfile/.test(stage));
+    expect(depsStage, "a stage installs production dependencies only").toBeDefined();
+    // Not root, and the user is set before the command runs.
+    const users = [...runtime.matchAll(/^USER (\S+)$/gm)].map((m) => m[1]);
+    expect(users.at(-1)).toBe("node");
+    expect(runtime.indexOf("USER node")).toBeLessThan(runtime.indexOf("CMD "));
+    expect(runtime).toMatch(/^HEALTHCHECK /m);
+    const cmd = /^CMD (\[.*\])$/m.exec(runtime)?.[1];
+    const argv = JSON.parse(cmd ?? "null") as string[];
+    expect(argv[0]).toBe("node");
+    expect(argv.at(-1)).toBe("apps/server/dist/main.js");
+    expect(argv.join(" ")).not.toMatch(/tsx|pnpm|\.ts\b/);
+  });
+
+  it("@herald/server builds to dist/main.js; tsx is a dev tool, not a dependency of the image", () => {
+    const manifest = JSON.parse(read("apps/server/package.json")) as {
+      scripts: Record<string, string>;
+      dependencies: Record<string, string>;
+    };
+    expect(manifest.scripts.build).toBeDefined();
+    expect(Object.keys(manifest.dependencies)).not.toContain("tsx");
+    expect(JSON.parse(read("package.json")).scripts.start).toMatch(/turbo run build\b.*&& node .*apps\/server\/dist\/main\.js/);
+  });
+
+  it("every setting the server reads is in .env.example and the README, and reaches `pnpm dev` through turbo.json", () => {
+    // The schema's keys: every UPPER_CASE property name in env.ts, the only reader of process.env.
+    const variables = [...new Set([...read("apps/server/src/env.ts").matchAll(/^\s+([A-Z][A-Z0-9_]+):\s/gm)].map((m) => m[1]!))];
+    expect(variables).toContain("OFFLINE_GRACE_MS");
+    const example = read(".env.example");
+    const readme = read("README.md");
+    const turbo = JSON.parse(read("turbo.json")) as { globalEnv?: string[]; tasks: { dev: { env?: string[]; passThroughEnv?: string[] } } };
+    const reachesDev = new Set([...(turbo.globalEnv ?? []), ...(turbo.tasks.dev.env ?? []), ...(turbo.tasks.dev.passThroughEnv ?? [])]);
+    // The README's configuration table.
+    const table = readme.slice(readme.indexOf("## Configuration"), readme.indexOf("\n## ", readme.indexOf("## Configuration") + 1));
+    const documented = [...table.matchAll(/^\| `([A-Z][A-Z0-9_]+)`/gm)].map((m) => m[1]!);
+    expect(documented.length).toBeGreaterThan(10);
+    for (const name of variables) {
+      expect(documented, `README's configuration table documents ${name}`).toContain(name);
+      expect(example, `.env.example lists ${name}`).toMatch(new RegExp(`^#? ?${name}=`, "m"));
+      expect(reachesDev.has(name), `turbo.json passes ${name} to dev`).toBe(true);
+    }
+    for (const name of documented) expect(example, `.env.example lists ${name}`).toMatch(new RegExp(`^#? ?${name}=`, "m"));
   });
 
   it("deploy/nginx.conf: both servers upstream, WebSocket upgrade on /trpc; nginx -t accepts it", async () => {
