@@ -88,6 +88,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     bus: options.bus,
     readFriendIds: (userId) => friendships.friendIdsOf(userId),
     loadStates: (userIds) => service.loadStates(userIds),
+    readRequests: (userId) => friendships.pendingOf(userId),
     log,
     observer: options.observer,
   });

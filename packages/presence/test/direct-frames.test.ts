@@ -77,6 +77,7 @@ describe("a feed writing its own frames", () => {
       bus,
       friendIdsOf: async () => [A, B, C],
       loadStates: async (ids) => new Map(ids.map((id) => [id, initial.get(id)!])),
+      requestsOf: async () => ({ incoming: [], outgoing: [] }),
       log: silentLogger,
       observer,
     });

@@ -197,6 +197,7 @@ describe("engine properties", () => {
           bus,
           friendIdsOf: async () => [USER],
           loadStates: async (ids) => new Map(ids.map((id) => [id, id === USER ? engine.state() : selfState(viewer)])),
+          requestsOf: async () => ({ incoming: [], outgoing: [] }),
           log: silentLogger,
         });
         await feed.start();

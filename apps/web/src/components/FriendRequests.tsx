@@ -1,6 +1,6 @@
 /**
- * Pending requests, both ways. There is no live event for requests, so they are refetched
- * every few seconds and whenever the window regains focus.
+ * Pending requests, both ways: read once, then kept live by the feed's `requests` events
+ * (usePresenceFeed), which reach every device of both people; no polling.
  */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { ReactNode } from "react";
@@ -8,12 +8,10 @@ import type { UserSummary } from "../presence/types";
 import { ErrorAlert } from "./ErrorAlert";
 import { useTRPC } from "../trpc/react";
 
-const REQUESTS_REFRESH_MS = 10_000;
-
 export function FriendRequests() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const requests = useQuery(trpc.friends.requests.queryOptions(undefined, { refetchInterval: REQUESTS_REFRESH_MS, refetchOnWindowFocus: true, staleTime: 0 }));
+  const requests = useQuery(trpc.friends.requests.queryOptions());
   const refresh = () => {
     void queryClient.invalidateQueries({ queryKey: trpc.friends.requests.queryKey() });
     void queryClient.invalidateQueries({ queryKey: trpc.friends.list.queryKey() });

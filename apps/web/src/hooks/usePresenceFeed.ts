@@ -1,7 +1,8 @@
 /**
  * The live feed (`presence.onChange`): friends' presence from its events, your own from `self`
- * events (changes made on your other devices). The server sends a fresh snapshot on every
- * (re)subscribe, so after a reconnect everything is replaced, not patched.
+ * events (changes made on your other devices), pending friend requests from `requests` events.
+ * The server sends a fresh snapshot on every (re)subscribe, so after a reconnect everything is
+ * replaced, not patched (and the request lists, which the snapshot does not carry, are refetched).
  */
 import { useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
@@ -35,6 +36,9 @@ export function usePresenceFeed(): PresenceFeedState {
       case "friend_added":
       case "friend_removed":
         refetchFriends();
+        break;
+      case "requests":
+        queryClient.setQueryData(trpc.friends.requests.queryKey(), { incoming: event.incoming, outgoing: event.outgoing });
         break;
     }
   };

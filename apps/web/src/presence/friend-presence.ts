@@ -29,6 +29,7 @@ export function applyPresenceEvent(state: PresenceFeedState, event: PresenceEven
       return { ...state, byUserId };
     }
     case "self":
+    case "requests":
       return state;
   }
 }

@@ -1,7 +1,10 @@
 /** Friend requests both ways (accept, decline, cancel), asking back, and unfriending. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HeraldServer } from "@herald/server";
-import { befriend, friendRow, returnToTab, sendFriendRequest } from "./harness/app";
+import { befriend, friendRow, sendFriendRequest } from "./harness/app";
+
+/** Requests are pushed (the `requests` event): well inside this, with nothing polling. */
+const LIVE_MS = 3_000;
 import { closeAll, type BrowserUser } from "./harness/browser";
 import { signedUpPeople } from "./harness/people";
 import { startTestServer } from "./harness/server";
@@ -28,20 +31,17 @@ describe("friends", () => {
     // Pia asks, then thinks better of it.
     await sendFriendRequest(pia.page, rex.name);
     await pia.page.getByTestId(`request-out-${rex.name}`).waitFor();
-    await returnToTab(rex.page);
-    await rex.page.getByTestId(`request-in-${pia.name}`).waitFor();
+    // Live: no polling and no refetch on focus brings it, only the `requests` event.
+    await rex.page.getByTestId(`request-in-${pia.name}`).waitFor({ timeout: LIVE_MS });
     await pia.page.getByRole("button", { name: `Cancel friend request to ${rex.name}` }).click();
     await pia.page.getByTestId(`request-out-${rex.name}`).waitFor({ state: "detached" });
-    await returnToTab(rex.page);
-    await rex.page.getByTestId(`request-in-${pia.name}`).waitFor({ state: "detached" });
+    await rex.page.getByTestId(`request-in-${pia.name}`).waitFor({ state: "detached", timeout: LIVE_MS });
 
     // Pia asks again; Rex declines.
     await sendFriendRequest(pia.page, rex.name);
-    await returnToTab(rex.page);
     await rex.page.getByRole("button", { name: `Decline friend request from ${pia.name}` }).click();
     await rex.page.getByTestId(`request-in-${pia.name}`).waitFor({ state: "detached" });
-    await returnToTab(pia.page);
-    await pia.page.getByTestId(`request-out-${rex.name}`).waitFor({ state: "detached" });
+    await pia.page.getByTestId(`request-out-${rex.name}`).waitFor({ state: "detached", timeout: LIVE_MS });
 
     // Rex asks Pia; Pia asking Rex back is accepting.
     await sendFriendRequest(rex.page, pia.name);

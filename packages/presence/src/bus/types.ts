@@ -12,7 +12,9 @@ export type BusMessage =
   | { type: "state"; state: PresenceState; /** ms since epoch, for fan-out latency */ publishedAt?: number }
   /** The channel's user gained or lost a friend. */
   | { type: "friend_added"; friendId: string }
-  | { type: "friend_removed"; friendId: string };
+  | { type: "friend_removed"; friendId: string }
+  /** The channel's user's pending friend requests (either way) changed: their feeds read them again. */
+  | { type: "requests_changed" };
 
 export type BusListener = (message: BusMessage) => void;
 

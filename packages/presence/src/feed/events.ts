@@ -7,7 +7,20 @@ export type PresenceEvent =
   | { type: "updates"; presences: VisiblePresence[] }
   | { type: "friend_added"; presence: VisiblePresence }
   | { type: "friend_removed"; userId: string }
-  | { type: "self"; presence: OwnPresence };
+  | { type: "self"; presence: OwnPresence }
+  /** The user's pending requests, both lists in full; sent whenever either changes, and only then. */
+  | { type: "requests"; incoming: RequestSummary[]; outgoing: RequestSummary[] };
+
+/** Another user in a pending request: who, never their presence. */
+export interface RequestSummary {
+  id: string;
+  username: string;
+}
+
+export interface PendingRequests {
+  incoming: RequestSummary[];
+  outgoing: RequestSummary[];
+}
 
 /** Hooks for metrics: called once per event handed to the transport. */
 export interface FeedObserver {

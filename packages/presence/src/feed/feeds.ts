@@ -6,7 +6,7 @@
 import type { PresenceBus } from "../bus/types.js";
 import type { Logger } from "../logger.js";
 import type { PresenceState } from "../types.js";
-import type { FeedObserver } from "./events.js";
+import type { FeedObserver, PendingRequests } from "./events.js";
 import { FriendFeed, type FeedSources } from "./friend-feed.js";
 import { FriendListCache } from "./friend-list-cache.js";
 
@@ -15,6 +15,8 @@ export interface PresenceFeedsOptions {
   /** A user's friends, read from the database. */
   readFriendIds(userId: string): Promise<string[]>;
   loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+  /** A user's pending requests, read from the database. */
+  readRequests(userId: string): Promise<PendingRequests>;
   log: Logger;
   observer?: FeedObserver | undefined;
 }
@@ -33,6 +35,7 @@ export class PresenceFeeds {
       friendIdsOf: (userId) => friendLists.friendIdsOf(userId),
       friendsChanged: (viewerId) => friendLists.invalidate(viewerId),
       loadStates: options.loadStates,
+      requestsOf: options.readRequests,
       log: options.log,
       ...(options.observer ? { observer: options.observer } : {}),
     };

@@ -13,7 +13,7 @@ import { sharedViewOf } from "../engine/shared-views.js";
 import { ownViewOf, sameOwnPresence, sameVisiblePresence } from "../engine/visibility.js";
 import type { Logger } from "../logger.js";
 import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
-import type { FeedObserver, PresenceEvent } from "./events.js";
+import type { FeedObserver, PendingRequests, PresenceEvent } from "./events.js";
 import { FrameDelivery, PulledDelivery, type FeedDelivery } from "./feed-delivery.js";
 import type { FrameWriter } from "./frame-writer.js";
 
@@ -24,6 +24,8 @@ export interface FeedSources {
   bus: Pick<PresenceBus, "follow" | "unfollow" | "onResync" | "subscriptionsReady">;
   friendIdsOf(userId: string): Promise<string[]>;
   loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+  /** The viewer's pending requests, read now. */
+  requestsOf(userId: string): Promise<PendingRequests>;
   /** The viewer's friendships may have changed (a friendship message, or a resync): drop cached lists. */
   friendsChanged?(viewerId: string): void;
   log: Logger;
@@ -65,6 +67,11 @@ export class FriendFeed implements ChannelFollower {
   private delivery: FeedDelivery = this.pulled;
   private closed = false;
   private generation = 0;
+  /** The last `requests` event sent, as JSON (null: none yet). */
+  private requestsSent: string | null = null;
+  /** A read of the requests in progress, and whether another notice came meanwhile. */
+  private requestsReading = false;
+  private requestsAgain = false;
 
   constructor(
     private readonly viewerId: string,
@@ -187,7 +194,9 @@ export class FriendFeed implements ChannelFollower {
   receive(from: string, message: BusMessage): void {
     if (this.closed) return;
     // At once, even while a snapshot is read: another feed of ours may be about to read the list.
-    if (from === this.viewerId && message.type !== "state") this.sources.friendsChanged?.(this.viewerId);
+    if (from === this.viewerId && (message.type === "friend_added" || message.type === "friend_removed")) {
+      this.sources.friendsChanged?.(this.viewerId);
+    }
     if (this.startBuffer) {
       this.startBuffer.push({ from, message });
       return;
@@ -209,7 +218,37 @@ export class FriendFeed implements ChannelFollower {
         return this.addFriend(message.friendId);
       case "friend_removed":
         return this.removeFriend(message.friendId);
+      case "requests_changed":
+        return this.readRequests();
     }
+  }
+
+  /**
+   * A request of ours changed: read both lists and send them if they differ from the last sent.
+   * Reads take turns, and a notice that arrives during one makes it read once more, so the last
+   * read always comes after the last notice.
+   */
+  private readRequests(): void {
+    if (this.requestsReading) {
+      this.requestsAgain = true;
+      return;
+    }
+    this.requestsReading = true;
+    void (async () => {
+      do {
+        this.requestsAgain = false;
+        const requests = await this.sources.requestsOf(this.viewerId);
+        if (this.closed) return;
+        const json = JSON.stringify(requests);
+        if (json === this.requestsSent) continue;
+        this.requestsSent = json;
+        this.push({ kind: "event", event: { type: "requests", ...requests } });
+      } while (this.requestsAgain && !this.closed);
+    })()
+      .catch((error) => this.sources.log.warn({ err: error, viewerId: this.viewerId }, "could not read pending requests"))
+      .finally(() => {
+        this.requestsReading = false;
+      });
   }
 
   private applyFriendState(entry: FriendEntry, state: PresenceState, publishedAt: number | undefined): void {

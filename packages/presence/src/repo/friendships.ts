@@ -55,12 +55,24 @@ export class FriendshipsRepo {
       .orderBy(users.username);
   }
 
-  /** A pending request from `requesterId` to `addresseeId`; nothing if the pair already has a row. */
-  async request(requesterId: string, addresseeId: string): Promise<void> {
-    await this.db
+  /** Pending requests to and from the user, by username. */
+  async pendingOf(userId: string): Promise<{ incoming: FriendSummary[]; outgoing: FriendSummary[] }> {
+    const pending = (await this.relationsOf(userId)).filter((r) => r.status === "pending");
+    const summary = ({ id, username }: FriendSummary) => ({ id, username });
+    return {
+      incoming: pending.filter((r) => r.requesterId !== userId).map(summary),
+      outgoing: pending.filter((r) => r.requesterId === userId).map(summary),
+    };
+  }
+
+  /** A pending request from `requesterId` to `addresseeId`; false (and nothing) if the pair already has a row. */
+  async request(requesterId: string, addresseeId: string): Promise<boolean> {
+    const inserted = await this.db
       .insert(friendships)
       .values({ ...orderedPair(requesterId, addresseeId), requesterId })
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ status: friendships.status });
+    return inserted.length > 0;
   }
 
   /** Turns the pending request from `requesterId` to `addresseeId` into a friendship; false if there was none. */

@@ -24,11 +24,13 @@ export const friendsRouter = router({
     if (existing?.requesterId === ctx.user.id) return { status: "pending" as const };
     if (existing) {
       // They asked first: asking back is accepting.
-      await friendships.accept(existing.requesterId, ctx.user.id);
-      await service.publishFriendship(ctx.user.id, targetId, "friend_added");
+      if (await friendships.accept(existing.requesterId, ctx.user.id)) {
+        await service.publishFriendship(ctx.user.id, targetId, "friend_added");
+        await service.publishRequestsChanged(ctx.user.id, targetId);
+      }
       return { status: "accepted" as const };
     }
-    await friendships.request(ctx.user.id, targetId);
+    if (await friendships.request(ctx.user.id, targetId)) await service.publishRequestsChanged(ctx.user.id, targetId);
     return { status: "pending" as const };
   }),
 
@@ -39,6 +41,7 @@ export const friendsRouter = router({
     if (!existing || existing.requesterId !== input.userId) throw noRequest();
     if (!(await friendships.accept(input.userId, ctx.user.id))) throw noRequest();
     await service.publishFriendship(ctx.user.id, input.userId, "friend_added");
+    await service.publishRequestsChanged(ctx.user.id, input.userId);
     return { status: "accepted" as const };
   }),
 
@@ -49,6 +52,8 @@ export const friendsRouter = router({
       // Stop the live feeds first (rule 11: at once), then tidy the allow-lists.
       await service.publishFriendship(ctx.user.id, input.userId, "friend_removed");
       await service.forgetEachOther(ctx.user.id, input.userId);
+    } else if (was === "pending") {
+      await service.publishRequestsChanged(ctx.user.id, input.userId); // declined or cancelled
     }
     return { removed: was !== null };
   }),
@@ -63,12 +68,5 @@ export const friendsRouter = router({
     }));
   }),
 
-  requests: protectedProcedure.query(async ({ ctx }) => {
-    const pending = (await ctx.app.friendships.relationsOf(ctx.user.id)).filter((r) => r.status === "pending");
-    const summary = ({ id, username }: { id: string; username: string }) => ({ id, username });
-    return {
-      incoming: pending.filter((r) => r.requesterId !== ctx.user.id).map(summary),
-      outgoing: pending.filter((r) => r.requesterId === ctx.user.id).map(summary),
-    };
-  }),
+  requests: protectedProcedure.query(({ ctx }) => ctx.app.friendships.pendingOf(ctx.user.id)),
 });

@@ -236,6 +236,12 @@ export class PresenceService {
     await this.bus.publish(b, { type, friendId: a });
   }
 
+  /** A request between `a` and `b` was made, accepted, declined or cancelled: both their feeds hear of it. */
+  async publishRequestsChanged(a: string, b: string): Promise<void> {
+    await this.bus.publish(a, { type: "requests_changed" });
+    await this.bus.publish(b, { type: "requests_changed" });
+  }
+
   /** Settles users whose connections died with their server (rule 7) or whose grace was orphaned. */
   async reap(): Promise<number> {
     const settled = await this.store.reap(this.now(), this.graceMs);

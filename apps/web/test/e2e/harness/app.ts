@@ -39,9 +39,7 @@ export async function sendFriendRequest(page: Page, username: string): Promise<v
 export async function befriend(from: { page: Page; name: string }, to: { page: Page; name: string }): Promise<void> {
   await sendFriendRequest(from.page, to.name);
   await from.page.getByTestId(`request-out-${to.name}`).waitFor();
-  // Requests have no live event: the list refreshes every few seconds and when the user comes
-  // back to the tab, which is what we do here.
-  await returnToTab(to.page);
+  // Pushed to `to` by the `requests` event: nothing to refresh.
   await to.page.getByRole("button", { name: `Accept friend request from ${from.name}` }).click();
   await friendRow(to.page, from.name).waitFor();
   await friendRow(from.page, to.name).waitFor();
@@ -65,12 +63,6 @@ export async function chooseStatus(page: Page, status: keyof typeof PICKER_LABEL
   const radio = page.getByRole("radio", { name: new RegExp(`^${PICKER_LABEL[status]}`) });
   await radio.check();
   await expect.poll(() => page.getByTestId("me-status").textContent()).toBe(PICKER_LABEL[status]);
-}
-
-/** What the browser tells a page when its tab is shown again (react-query refetches on it).
- * Like the real event it bubbles: react-query listens on window, not document. */
-export async function returnToTab(page: Page): Promise<void> {
-  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange", { bubbles: true })));
 }
 
 /** What the browser does when the tab goes to the background (or comes back). */
