@@ -5,7 +5,7 @@ import { ownViewOf, viewOf } from "../engine/visibility.js";
 import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
 import { FriendFeed, type FeedSources } from "../feed/friend-feed.js";
 import { trackedEvents } from "../feed/tracked-events.js";
-import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
+import { messageInput, statusInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
 import { areFriends, friendIdsOf, friendListCacheOf } from "../service/friends-repo.js";
 import type { HeraldApp } from "../app.js";
 import { protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
@@ -105,7 +105,7 @@ export const presenceRouter = router({
   }),
 
   getMany: protectedProcedure
-    .input(z.object({ userIds: z.array(userIdInput).min(1, "must list at least one id").max(500, "must list at most 500 ids") }))
+    .input(z.object({ userIds: userIdsInput }))
     .query(async ({ ctx, input }) => {
       const friends = new Set(await friendIdsOf(ctx.app.db, ctx.user.id));
       friends.add(ctx.user.id);
