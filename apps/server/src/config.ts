@@ -1,3 +1,5 @@
+import { presenceSettingsOf, type Env } from "./env.js";
+
 /** What a Herald server needs to start: the env, or anything a test passes directly. */
 export interface ServerConfig {
   port: number;
@@ -15,8 +17,10 @@ export interface ServerConfig {
   /** Where the embedded database and generated secret live; null: PGlite in memory (tests). */
   dataDir: string | null;
   authSecret?: string | undefined;
-  presenceTtlSeconds: number;
-  offlineGraceMs: number;
+  /** A connection not heard from for this long is dead; unset: settings.ts's default (60 s). */
+  presenceTtlMs?: number | undefined;
+  /** How long a user whose last connection ended still looks online; unset: settings.ts's default (5 s). */
+  offlineGraceMs?: number | undefined;
   rateLimits: boolean;
   statusRateLimit: number;
   /** How long session tokens live (`SESSION_TTL_SECONDS`, default 30 days). */
@@ -38,7 +42,7 @@ export interface ServerConfig {
   redisPrefix?: string | undefined;
 }
 
-export function configFromEnv(env: import("./env.js").Env): ServerConfig {
+export function configFromEnv(env: Env): ServerConfig {
   return {
     port: env.PORT,
     host: env.HOST,
@@ -49,8 +53,7 @@ export function configFromEnv(env: import("./env.js").Env): ServerConfig {
     redisPrefix: env.REDIS_PREFIX,
     dataDir: env.DATA_DIR,
     authSecret: env.AUTH_SECRET,
-    presenceTtlSeconds: env.PRESENCE_TTL_SECONDS,
-    offlineGraceMs: env.OFFLINE_GRACE_MS,
+    ...presenceSettingsOf(env),
     rateLimits: env.RATE_LIMITS,
     statusRateLimit: env.STATUS_RATE_LIMIT,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,

@@ -1,4 +1,9 @@
-/** The only reader of process.env: configuration (SPEC §4), validated once at start. */
+/**
+ * The only reader of process.env: configuration (SPEC §4), validated once at start. Presence
+ * timing takes its defaults, bounds and relationships from @herald/presence's settings.ts; the
+ * variables keep their documented units.
+ */
+import { PRESENCE_BOUNDS, PRESENCE_DEFAULTS, presenceSettingsProblems, type PresenceSettings } from "@herald/presence/settings";
 import { z } from "zod";
 import { parseCidr, splitCidrList } from "./client-ip.js";
 
@@ -22,8 +27,17 @@ const schema = z
       .optional(),
     DATA_DIR: z.string().min(1).default(".data"),
     AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
-    PRESENCE_TTL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
-    OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    PRESENCE_TTL_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(PRESENCE_BOUNDS.presenceTtlMs.max / 1000)
+      .default(PRESENCE_DEFAULTS.presenceTtlMs / 1000),
+    OFFLINE_GRACE_MS: z.coerce
+      .number()
+      .int()
+      .min(PRESENCE_BOUNDS.offlineGraceMs.min)
+      .max(PRESENCE_BOUNDS.offlineGraceMs.max)
+      .default(PRESENCE_DEFAULTS.offlineGraceMs),
     RATE_LIMITS: flag.default(true),
     STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
     // Session tokens live this long; live sockets are closed (4401) when theirs expires.
@@ -49,7 +63,26 @@ const schema = z
   .refine((env) => env.METRICS_PORT === 0 || env.METRICS_PORT !== env.PORT, {
     path: ["METRICS_PORT"],
     message: "must differ from PORT: metrics are never served on the public port",
-  });
+  })
+  // How the presence settings relate (settings.ts), once each is valid on its own.
+  .superRefine(
+    (env, context) => {
+      for (const problem of presenceSettingsProblems(presenceSettingsOf(env))) {
+        context.addIssue({ code: "custom", path: [PRESENCE_VARIABLES[problem.setting]], message: problem.message });
+      }
+    },
+    { when: (payload) => !payload.issues.some((issue) => Object.values(PRESENCE_VARIABLES).includes(String(issue.path?.[0]))) },
+  );
+
+const PRESENCE_VARIABLES: Record<keyof PresenceSettings, string> = {
+  presenceTtlMs: "PRESENCE_TTL_SECONDS",
+  offlineGraceMs: "OFFLINE_GRACE_MS",
+};
+
+/** The one place where the TTL's documented unit (seconds) becomes the code's (ms). */
+export function presenceSettingsOf(env: Pick<Env, "PRESENCE_TTL_SECONDS" | "OFFLINE_GRACE_MS">): PresenceSettings {
+  return { presenceTtlMs: Math.round(env.PRESENCE_TTL_SECONDS * 1000), offlineGraceMs: env.OFFLINE_GRACE_MS };
+}
 
 export type Env = z.output<typeof schema>;
 

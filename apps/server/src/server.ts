@@ -42,8 +42,6 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     store: backends.store,
     bus: backends.bus,
     authSecret: resolveAuthSecret(config.authSecret, config.dataDir),
-    presenceTtlSeconds: config.presenceTtlSeconds,
-    offlineGraceMs: config.offlineGraceMs,
     rateLimits: config.rateLimits,
     statusRateLimit: config.statusRateLimit,
     maxConnectionsPerUser: config.maxConnectionsPerUser,

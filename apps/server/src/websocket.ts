@@ -47,7 +47,6 @@ interface Session {
 
 export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (code: string) => void, limits: WebSocketLimits = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
-  const ttlMs = app.presenceTtlSeconds * 1000;
   const sessions = trackSessions(app, log, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
   wss.on("close", sessions.stop);
   const handler = applyWSSHandler({
@@ -57,7 +56,7 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     // write its frames to the socket itself.
     experimental_encoder: frameSinkEncoder,
     // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
-    keepAlive: { enabled: true, pingMs: Math.max(250, Math.min(30_000, ttlMs / 3)), pongWaitMs: Math.max(250, Math.min(10_000, ttlMs / 3)) },
+    keepAlive: { enabled: true, ...app.settings.keepAlive },
     onError({ error, path }) {
       // Protocol violations (oversized or invalid frames) end that socket; they are not our fault.
       const wsCode = (error.cause as { code?: unknown } | undefined)?.code;

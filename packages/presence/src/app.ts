@@ -13,15 +13,15 @@ import { SubscriptionLimits } from "./feed/subscription-limits.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { PresenceService } from "./service/presence-service.js";
+import { resolvePresenceSettings, type PresenceTiming } from "./settings.js";
 import type { PresenceStore } from "./store/types.js";
 
 export interface HeraldAppOptions {
   db: Database;
+  /** Built with the presence TTL and offline grace (settings.ts); the app's timers follow it. */
   store: PresenceStore;
   bus: PresenceBus;
   authSecret: string;
-  presenceTtlSeconds?: number;
-  offlineGraceMs?: number;
   rateLimits?: boolean;
   statusRateLimit?: number;
   /** live connections per user (default 20; `rateLimits: false` lifts it) */
@@ -48,7 +48,8 @@ export interface HeraldApp {
   subscriptionLimits: SubscriptionLimits;
   /** Hashes and checks passwords, a bounded number at a time. */
   passwords: PasswordHasher;
-  presenceTtlSeconds: number;
+  /** The store's TTL and grace, checked, with the sweep and keep-alive intervals that follow. */
+  settings: PresenceTiming;
   log: Logger;
   observer: FeedObserver | undefined;
   /**
@@ -60,16 +61,10 @@ export interface HeraldApp {
 
 export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
   const log = options.log ?? silentLogger;
-  const presenceTtlSeconds = options.presenceTtlSeconds ?? 60;
-  const service = new PresenceService({
-    db: options.db,
-    store: options.store,
-    bus: options.bus,
-    ttlMs: presenceTtlSeconds * 1000,
-    graceMs: options.offlineGraceMs ?? 5000,
-    log,
-  });
-  const connections = new ConnectionRegistry(service, log);
+  // From the store, so that its expiries and the timers here cannot disagree.
+  const settings = resolvePresenceSettings(options.store.settings);
+  const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
+  const connections = new ConnectionRegistry(service, settings, log);
   const tokens = new TokenSigner(options.authSecret, options.sessionTtlSeconds ?? SESSION_TTL_SECONDS);
   return {
     db: options.db,
@@ -88,7 +83,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     }),
     // With limits off (benchmarks) hashes still run a few at a time, but queue instead of being refused.
     passwords: new PasswordHasher(options.passwordHashing, { bounded: options.rateLimits ?? true }),
-    presenceTtlSeconds,
+    settings,
     log,
     observer: options.observer,
     async close({ settleGraces }) {

@@ -22,7 +22,6 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     host: "127.0.0.1",
     dataDir: null,
     authSecret: TEST_AUTH_SECRET,
-    presenceTtlSeconds: 60,
     offlineGraceMs: 300,
     rateLimits: false,
     statusRateLimit: 0,

@@ -118,7 +118,7 @@ export const presenceRouter = router({
 
   heartbeat: protectedProcedure.mutation(({ ctx }) => {
     ctx.connection?.touch();
-    return { ttlSeconds: ctx.app.presenceTtlSeconds };
+    return { ttlSeconds: ctx.app.settings.presenceTtlMs / 1000 };
   }),
 
   onChange: protectedProcedure
