@@ -3,7 +3,7 @@ import { openDatabase, type DatabaseHandle } from "@herald/db";
 import { MemoryPresenceBus, MemoryPresenceStore, resolvePresenceSettings, type PresenceBus, type PresenceSettings, type PresenceStore } from "@herald/presence";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { ServerConfig } from "./config.js";
+import type { ServerConfig } from "./env.js";
 
 export interface Backends {
   database: DatabaseHandle;
