@@ -4,7 +4,14 @@
  * @herald/presence's settings.ts; the variables keep their documented units.
  */
 import type { PasswordHashingOptions } from "@herald/presence";
-import { PRESENCE_BOUNDS, PRESENCE_DEFAULTS, presenceSettingsProblems, type PresenceSettings } from "@herald/presence/settings";
+import {
+  PRESENCE_BOUNDS,
+  PRESENCE_DEFAULTS,
+  presenceSettingsProblems,
+  SESSION_TTL_SECONDS,
+  STATUS_RATE_LIMIT,
+  type PresenceSettings,
+} from "@herald/presence/settings";
 import { z } from "zod";
 import { parseCidr, splitCidrList } from "./client-ip.js";
 
@@ -40,9 +47,9 @@ const schema = z
       .max(PRESENCE_BOUNDS.offlineGraceMs.max)
       .default(PRESENCE_DEFAULTS.offlineGraceMs),
     RATE_LIMITS: flag.default(true),
-    STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+    STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(STATUS_RATE_LIMIT),
     // Session tokens live this long; live sockets are closed (4401) when theirs expires.
-    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(SESSION_TTL_SECONDS),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     WEB_DIST_DIR: z.string().optional(),
     // Proxies whose X-Forwarded-For is believed for per-address limits (see client-ip.ts).

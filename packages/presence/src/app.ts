@@ -6,14 +6,14 @@ import type { Database } from "@herald/db";
 import { PasswordHasher, type PasswordHashingOptions } from "./auth/password.js";
 import { AbuseLimits } from "./auth/rate-limiter.js";
 import { SessionVerifier } from "./auth/sessions.js";
-import { SESSION_TTL_SECONDS, TokenSigner } from "./auth/tokens.js";
+import { TokenSigner } from "./auth/tokens.js";
 import type { PresenceBus } from "./bus/types.js";
 import type { FeedObserver } from "./feed/events.js";
 import { SubscriptionLimits } from "./feed/subscription-limits.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { PresenceService } from "./service/presence-service.js";
-import { resolvePresenceSettings, type PresenceTiming } from "./settings.js";
+import { resolvePresenceSettings, SESSION_TTL_SECONDS, STATUS_RATE_LIMIT, type PresenceTiming } from "./settings.js";
 import type { PresenceStore } from "./store/types.js";
 
 export interface HeraldAppOptions {
@@ -74,7 +74,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     sessions: new SessionVerifier(tokens, options.db, log),
     limits: new AbuseLimits({
       enabled: options.rateLimits ?? true,
-      statusChangesPer10s: options.statusRateLimit ?? 10,
+      statusChangesPer10s: options.statusRateLimit ?? STATUS_RATE_LIMIT,
       connectionsPerUser: options.maxConnectionsPerUser,
     }),
     subscriptionLimits: new SubscriptionLimits({

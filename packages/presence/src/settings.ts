@@ -104,3 +104,11 @@ function derive(presenceTtlMs: number): Pick<PresenceTiming, "sweepIntervalMs" |
 function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
+
+/**
+ * The other defaults env.ts shares with `createHeraldApp`. Session lifetimes are in seconds, as
+ * everywhere they travel: tokens carry their `exp` in seconds.
+ */
+export const SESSION_TTL_SECONDS = 30 * 24 * 60 * 60;
+/** Status changes a user may make per 10 s (`STATUS_RATE_LIMIT`). */
+export const STATUS_RATE_LIMIT = 10;
