@@ -9,6 +9,8 @@
  * server's timers and the store's expiries can never disagree.
  */
 
+import { DEFAULT_PRESENCE_TTL_SECONDS } from "@herald/protocol";
+
 export interface PresenceSettings {
   /** A connection not heard from for this long is dead (rule 7); its store entry expires then. */
   presenceTtlMs: number;
@@ -17,7 +19,7 @@ export interface PresenceSettings {
 }
 
 export const PRESENCE_DEFAULTS: Readonly<PresenceSettings> = Object.freeze({
-  presenceTtlMs: 60_000,
+  presenceTtlMs: DEFAULT_PRESENCE_TTL_SECONDS * 1000,
   offlineGraceMs: 5_000,
 });
 

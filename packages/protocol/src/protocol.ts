@@ -13,6 +13,12 @@ export type ChosenStatus = (typeof CHOSEN_STATUSES)[number];
 export const VISIBLE_STATUSES = ["online", "away", "dnd", "offline"] as const;
 export type VisibleStatus = (typeof VISIBLE_STATUSES)[number];
 
+/**
+ * The presence TTL of a server left at its default, in the unit `presence.heartbeat` announces
+ * (`ttlSeconds`): clients assume it until a server has told them its own.
+ */
+export const DEFAULT_PRESENCE_TTL_SECONDS = 60;
+
 /** The server closes a socket whose token is missing, expired, revoked or forged with this code. */
 export const CLOSE_UNAUTHORIZED = 4401;
 /** ...and refuses a socket past the per-user connection limit with this one. */
