@@ -13,7 +13,7 @@ const n = 21;
 const friends = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => j).filter((j) => j !== i));
 const edges: Array<[number, number]> = [];
 for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) edges.push([i, j]);
-const server = new Child("h", "herald-server.ts", [JSON.stringify({ port: 0, host: "127.0.0.1", dataDir: null, authSecret: "x".repeat(20), presenceTtlSeconds: 60, offlineGraceMs: 500, rateLimits: false, statusRateLimit: 0, logLevel: "warn", webDistDir: "/nonexistent", passwordHashing: { params: { N: 2 ** 14, r: 8, p: 1 } } })]);
+const server = new Child("h", "herald-server.ts", [JSON.stringify({ port: 0, host: "127.0.0.1", dataDir: null, authSecret: "x".repeat(20), presenceTtlMs: 60_000, offlineGraceMs: 500, rateLimits: false, statusRateLimit: 0, logLevel: "warn", webDistDir: "/nonexistent", passwordHashing: { params: { N: 2 ** 14, r: 8, p: 1 } } })]);
 const { url } = await server.ready;
 const { users } = await seedHerald(url, { users: n, friends, edges }, console.log);
 const wsUrl = `${url.replace("http", "ws")}/trpc?connectionParams=1`;

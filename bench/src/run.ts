@@ -133,7 +133,7 @@ function heraldConfig(overrides: Record<string, unknown>): Record<string, unknow
     host: "127.0.0.1",
     dataDir: null,
     authSecret: AUTH_SECRET,
-    presenceTtlSeconds: 60,
+    presenceTtlMs: 60_000,
     offlineGraceMs: 1000,
     rateLimits: false,
     statusRateLimit: 0,

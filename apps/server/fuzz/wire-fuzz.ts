@@ -11,6 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { connect as netConnect } from "node:net";
 import fc from "fast-check";
+import { CHOSEN_STATUSES } from "@herald/protocol";
 import WebSocket from "ws";
 import { MAX_HTTP_BODY_BYTES } from "../src/server.js";
 import { befriend, signUp, type TestUser } from "../src/testing/index.js";
@@ -142,7 +143,7 @@ export function shapedInput(path: string, ids: string[]): fc.Arbitrary<unknown> 
     case "presence.setStatus":
       return fc.record(
         {
-          status: fc.oneof(fc.constantFrom("online", "away", "dnd", "invisible"), anyJson(ids)),
+          status: fc.oneof(fc.constantFrom(...CHOSEN_STATUSES), anyJson(ids)),
           message: fc.oneof(hostileString(), fc.constant(null), anyJson(ids)),
           visibleTo: fc.oneof(idList, anyJson(ids)),
         },

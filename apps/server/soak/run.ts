@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from "@trpc/client";
 import { createScratchDatabase } from "@herald/db/testing";
 import type { AppRouter, PresenceEvent, VisiblePresence } from "@herald/presence";
+import { CHOSEN_STATUSES, type ChosenStatus } from "@herald/protocol";
 import WebSocket from "ws";
 
 const { values } = parseArgs({
@@ -27,8 +28,8 @@ const clientCount = Number(values.clients);
 const actionsPerSecond = Number(values["actions-per-second"]);
 const SAMPLE_MS = 5_000;
 const GRACE_MS = 1_000;
-const STATUSES = ["online", "away", "dnd", "invisible"] as const;
-type Status = (typeof STATUSES)[number];
+const STATUSES = CHOSEN_STATUSES;
+type Status = ChosenStatus;
 
 const log = (message: string) => process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;

@@ -1,9 +1,9 @@
 /** Opens the database and the live store + bus that the config asks for. */
 import { openDatabase, type DatabaseHandle } from "@herald/db";
-import { MemoryPresenceBus, MemoryPresenceStore, type PresenceBus, type PresenceStore } from "@herald/presence";
+import { MemoryPresenceBus, MemoryPresenceStore, resolvePresenceSettings, type PresenceBus, type PresenceSettings, type PresenceStore } from "@herald/presence";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { ServerConfig } from "./config.js";
+import type { ServerConfig } from "./env.js";
 
 export interface Backends {
   database: DatabaseHandle;
@@ -18,11 +18,13 @@ export interface Backends {
 }
 
 export async function openBackends(config: ServerConfig, log: Logger): Promise<Backends> {
+  // Checked before anything opens; the store is built with them, and the app takes them from it.
+  const { presenceTtlMs, offlineGraceMs } = resolvePresenceSettings(config);
   const database = config.databaseUrl
     ? await openDatabase({ databaseUrl: config.databaseUrl })
     : await openDatabase({ dataDir: config.dataDir ? join(config.dataDir, "pglite") : null });
   try {
-    const live = await openLive(config, log);
+    const live = await openLive(config, { presenceTtlMs, offlineGraceMs }, log);
     return {
       database,
       ...live,
@@ -39,9 +41,9 @@ export async function openBackends(config: ServerConfig, log: Logger): Promise<B
 
 type Live = Pick<Backends, "store" | "bus" | "onStoreReconnect" | "close">;
 
-async function openLive(config: ServerConfig, log: Logger): Promise<Live> {
+async function openLive(config: ServerConfig, settings: PresenceSettings, log: Logger): Promise<Live> {
   if (!config.redisUrl) {
-    const store = new MemoryPresenceStore();
+    const store = new MemoryPresenceStore(settings);
     const bus = new MemoryPresenceBus();
     return {
       store,
@@ -54,6 +56,7 @@ async function openLive(config: ServerConfig, log: Logger): Promise<Live> {
   let reconnected = () => {};
   const presence = await createRedisPresence(config.redisUrl, {
     prefix: config.redisPrefix ?? "herald",
+    ...settings,
     onError: (error, context) => log.warn({ err: error, context }, "redis trouble"),
     onReconnect: () => {
       log.info("redis is back; re-registering live connections and resyncing subscribers");

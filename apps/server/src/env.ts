@@ -1,4 +1,17 @@
-/** The only reader of process.env: configuration (SPEC §4), validated once at start. */
+/**
+ * The only reader of process.env: configuration (SPEC §4), validated once at start, and the
+ * `ServerConfig` it becomes. Presence timing takes its defaults, bounds and relationships from
+ * @herald/presence's settings.ts; the variables keep their documented units.
+ */
+import type { PasswordHashingOptions } from "@herald/presence";
+import {
+  PRESENCE_BOUNDS,
+  PRESENCE_DEFAULTS,
+  presenceSettingsProblems,
+  SESSION_TTL_SECONDS,
+  STATUS_RATE_LIMIT,
+  type PresenceSettings,
+} from "@herald/presence/settings";
 import { z } from "zod";
 import { parseCidr, splitCidrList } from "./client-ip.js";
 
@@ -22,12 +35,21 @@ const schema = z
       .optional(),
     DATA_DIR: z.string().min(1).default(".data"),
     AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
-    PRESENCE_TTL_SECONDS: z.coerce.number().positive().max(86_400).default(60),
-    OFFLINE_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+    PRESENCE_TTL_SECONDS: z.coerce
+      .number()
+      .positive()
+      .max(PRESENCE_BOUNDS.presenceTtlMs.max / 1000)
+      .default(PRESENCE_DEFAULTS.presenceTtlMs / 1000),
+    OFFLINE_GRACE_MS: z.coerce
+      .number()
+      .int()
+      .min(PRESENCE_BOUNDS.offlineGraceMs.min)
+      .max(PRESENCE_BOUNDS.offlineGraceMs.max)
+      .default(PRESENCE_DEFAULTS.offlineGraceMs),
     RATE_LIMITS: flag.default(true),
-    STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(10),
+    STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(STATUS_RATE_LIMIT),
     // Session tokens live this long; live sockets are closed (4401) when theirs expires.
-    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(30 * 86_400),
+    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(SESSION_TTL_SECONDS),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     WEB_DIST_DIR: z.string().optional(),
     // Proxies whose X-Forwarded-For is believed for per-address limits (see client-ip.ts).
@@ -49,7 +71,26 @@ const schema = z
   .refine((env) => env.METRICS_PORT === 0 || env.METRICS_PORT !== env.PORT, {
     path: ["METRICS_PORT"],
     message: "must differ from PORT: metrics are never served on the public port",
-  });
+  })
+  // How the presence settings relate (settings.ts), once each is valid on its own.
+  .superRefine(
+    (env, context) => {
+      for (const problem of presenceSettingsProblems(presenceSettingsOf(env))) {
+        context.addIssue({ code: "custom", path: [PRESENCE_VARIABLES[problem.setting]], message: problem.message });
+      }
+    },
+    { when: (payload) => !payload.issues.some((issue) => Object.values(PRESENCE_VARIABLES).includes(String(issue.path?.[0]))) },
+  );
+
+const PRESENCE_VARIABLES: Record<keyof PresenceSettings, string> = {
+  presenceTtlMs: "PRESENCE_TTL_SECONDS",
+  offlineGraceMs: "OFFLINE_GRACE_MS",
+};
+
+/** The one place where the TTL's documented unit (seconds) becomes the code's (ms). */
+function presenceSettingsOf(env: Pick<Env, "PRESENCE_TTL_SECONDS" | "OFFLINE_GRACE_MS">): PresenceSettings {
+  return { presenceTtlMs: Math.round(env.PRESENCE_TTL_SECONDS * 1000), offlineGraceMs: env.OFFLINE_GRACE_MS };
+}
 
 export type Env = z.output<typeof schema>;
 
@@ -66,4 +107,67 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
     throw new ConfigError(`invalid configuration: ${problems.join("; ")}`);
   }
   return result.data;
+}
+
+/** What a Herald server needs to start: the env, or anything a test passes directly. */
+export interface ServerConfig {
+  port: number;
+  host: string;
+  /**
+   * Where `GET /metrics` is served: its own HTTP server, never `port` (metrics count every
+   * connection, invisible users' too). Unset: an ephemeral port (tests, benchmarks); the process
+   * takes `METRICS_PORT` (default 9464).
+   */
+  metricsPort?: number | undefined;
+  /** Bind address of the metrics server (`METRICS_HOST`); unset: 127.0.0.1. */
+  metricsHost?: string | undefined;
+  databaseUrl?: string | undefined;
+  redisUrl?: string | undefined;
+  /** Where the embedded database and generated secret live; null: PGlite in memory (tests). */
+  dataDir: string | null;
+  authSecret?: string | undefined;
+  /** A connection not heard from for this long is dead; unset: settings.ts's default (60 s). */
+  presenceTtlMs?: number | undefined;
+  /** How long a user whose last connection ended still looks online; unset: settings.ts's default (5 s). */
+  offlineGraceMs?: number | undefined;
+  rateLimits: boolean;
+  statusRateLimit: number;
+  /** How long session tokens live (`SESSION_TTL_SECONDS`, default 30 days). */
+  sessionTtlSeconds?: number | undefined;
+  /** Live WebSocket connections per user on one server (default 20; `rateLimits: false` lifts it). */
+  maxConnectionsPerUser?: number | undefined;
+  /** Concurrent `presence.onChange` subscriptions per socket (default 4; stays on with `rateLimits: false`). */
+  maxSubscriptionsPerSocket?: number | undefined;
+  /** Unsent bytes after which a socket that stopped reading is dropped (default 1 MiB). */
+  maxBufferedBytes?: number | undefined;
+  logLevel: string;
+  /** The built web app; unset: apps/web/dist next to this package. */
+  webDistDir?: string | undefined;
+  /** CIDRs of proxies whose X-Forwarded-For is believed (`TRUSTED_PROXIES`); unset: none. */
+  trustedProxies?: string[] | undefined;
+  /** scrypt cost and hashing concurrency; unset: OWASP's N=2^17, r=8, p=1 (tests choose cheaper). */
+  passwordHashing?: PasswordHashingOptions | undefined;
+  /** Key and channel prefix in Redis (`REDIS_PREFIX`, default `herald`): deployments or tests sharing one Redis stay apart. */
+  redisPrefix?: string | undefined;
+}
+
+export function configFromEnv(env: Env): ServerConfig {
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    metricsPort: env.METRICS_PORT,
+    metricsHost: env.METRICS_HOST,
+    databaseUrl: env.DATABASE_URL,
+    redisUrl: env.REDIS_URL,
+    redisPrefix: env.REDIS_PREFIX,
+    dataDir: env.DATA_DIR,
+    authSecret: env.AUTH_SECRET,
+    ...presenceSettingsOf(env),
+    rateLimits: env.RATE_LIMITS,
+    statusRateLimit: env.STATUS_RATE_LIMIT,
+    sessionTtlSeconds: env.SESSION_TTL_SECONDS,
+    logLevel: env.LOG_LEVEL,
+    webDistDir: env.WEB_DIST_DIR,
+    trustedProxies: env.TRUSTED_PROXIES,
+  };
 }

@@ -1,6 +1,5 @@
 /** `pnpm start`: read the config, start the server, stop cleanly on SIGTERM/SIGINT. */
-import { ConfigError, readEnv } from "./env.js";
-import { configFromEnv } from "./config.js";
+import { configFromEnv, ConfigError, readEnv } from "./env.js";
 import { startHeraldServer } from "./server.js";
 
 async function main(): Promise<void> {

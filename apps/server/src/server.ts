@@ -11,7 +11,7 @@ import { resolveAuthSecret } from "./auth-secret.js";
 import { openBackends, type Backends } from "./backends.js";
 import { prepareDataDir } from "./data-dir.js";
 import { createClientIpResolver } from "./client-ip.js";
-import type { ServerConfig } from "./config.js";
+import type { ServerConfig } from "./env.js";
 import { createMetrics } from "./metrics.js";
 import { createStaticHandler, DEFAULT_WEB_DIST, requestPath } from "./static-files.js";
 import { createWebSocketServer, isTrpcUpgrade } from "./websocket.js";
@@ -42,8 +42,6 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     store: backends.store,
     bus: backends.bus,
     authSecret: resolveAuthSecret(config.authSecret, config.dataDir),
-    presenceTtlSeconds: config.presenceTtlSeconds,
-    offlineGraceMs: config.offlineGraceMs,
     rateLimits: config.rateLimits,
     statusRateLimit: config.statusRateLimit,
     maxConnectionsPerUser: config.maxConnectionsPerUser,

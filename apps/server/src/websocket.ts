@@ -12,6 +12,7 @@
 import type { IncomingMessage } from "node:http";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { appRouter, frameSinkEncoder, type HeraldApp, type HeraldContext } from "@herald/presence";
+import { CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from "@herald/protocol";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import { clientIpOf as peerIpOf, type ClientIpOf } from "./client-ip.js";
@@ -21,8 +22,6 @@ import { requestPath } from "./static-files.js";
 export const MAX_FRAME_BYTES = 64 * 1024;
 /** Long enough for the UNAUTHORIZED answers to reach the client before the close. */
 const UNAUTHENTICATED_CLOSE_DELAY_MS = 250;
-export const CLOSE_UNAUTHORIZED = 4401;
-export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 /** Unsent bytes a socket may pile up before we drop it as a slow consumer. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How often backlogs are checked; between checks a backlog grows by at most this much traffic. */
@@ -48,7 +47,6 @@ interface Session {
 
 export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (code: string) => void, limits: WebSocketLimits = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
-  const ttlMs = app.presenceTtlSeconds * 1000;
   const sessions = trackSessions(app, log, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
   wss.on("close", sessions.stop);
   const handler = applyWSSHandler({
@@ -58,7 +56,7 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     // write its frames to the socket itself.
     experimental_encoder: frameSinkEncoder,
     // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
-    keepAlive: { enabled: true, pingMs: Math.max(250, Math.min(30_000, ttlMs / 3)), pongWaitMs: Math.max(250, Math.min(10_000, ttlMs / 3)) },
+    keepAlive: { enabled: true, ...app.settings.keepAlive },
     onError({ error, path }) {
       // Protocol violations (oversized or invalid frames) end that socket; they are not our fault.
       const wsCode = (error.cause as { code?: unknown } | undefined)?.code;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll } from "vitest";
 import type { DatabaseKind } from "@herald/db/testing";
 import type { PresenceEvent } from "@herald/presence";
-import type { ServerConfig } from "../src/config.js";
+import type { ServerConfig } from "../src/env.js";
 import {
   befriend,
   connect,

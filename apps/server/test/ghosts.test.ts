@@ -19,7 +19,7 @@ async function openSilentSocket(wsUrl: string, token: string): Promise<WebSocket
 }
 
 describe.each(DATABASE_KINDS)("rule 7 on %s", (kind) => {
-  const server = useServer(kind, { presenceTtlSeconds: TTL_SECONDS, offlineGraceMs: GRACE_MS });
+  const server = useServer(kind, { presenceTtlMs: TTL_SECONDS * 1000, offlineGraceMs: GRACE_MS });
 
   it("closes a connection that is not heard from within the TTL and shows the user offline", async () => {
     const alice = await signUp(server.current.url);

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { befriend, connect, databaseFor, httpClient, signUp, startTestServer } from "../src/testing/index.js";
-import type { ServerConfig } from "../src/config.js";
+import type { ServerConfig } from "../src/env.js";
 import { DATABASE_KINDS } from "./fixtures.js";
 
 describe.each(DATABASE_KINDS)("restart on %s", (kind) => {

@@ -2,6 +2,7 @@
  * Herald's durable facts. PostgreSQL is the source of truth for everything here;
  * live facts (connections, heartbeats) live in the presence store instead.
  */
+import { CHOSEN_STATUSES, type VisibleStatus } from "@herald/protocol";
 import { sql } from "drizzle-orm";
 import {
   boolean,
@@ -17,7 +18,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 
-export const chosenStatus = pgEnum("chosen_status", ["online", "away", "dnd", "invisible"]);
+export const chosenStatus = pgEnum("chosen_status", CHOSEN_STATUSES);
 export const friendshipStatus = pgEnum("friendship_status", ["pending", "accepted"]);
 
 export const users = pgTable("users", {
@@ -91,7 +92,7 @@ export const userPresence = pgTable("user_presence", {
 export interface StoredFade {
   at: string;
   until: string;
-  status: "online" | "away" | "dnd";
+  status: Exclude<VisibleStatus, "offline">;
   message: string | null;
   only: string[] | null;
   except: string[];
@@ -100,4 +101,4 @@ export interface StoredFade {
 export type UserRow = typeof users.$inferSelect;
 export type FriendshipRow = typeof friendships.$inferSelect;
 export type UserPresenceRow = typeof userPresence.$inferSelect;
-export type ChosenStatus = (typeof chosenStatus.enumValues)[number];
+export type { ChosenStatus } from "@herald/protocol";

@@ -8,7 +8,7 @@ import type { Database } from "@herald/db";
 import { PasswordHasher, type PasswordHashingOptions } from "./auth/password.js";
 import { AbuseLimits } from "./auth/rate-limiter.js";
 import { SessionVerifier } from "./auth/sessions.js";
-import { SESSION_TTL_SECONDS, TokenSigner } from "./auth/tokens.js";
+import { TokenSigner } from "./auth/tokens.js";
 import type { PresenceBus } from "./bus/types.js";
 import type { FeedObserver } from "./feed/events.js";
 import { PresenceFeeds } from "./feed/feeds.js";
@@ -18,15 +18,15 @@ import { AccountsRepo } from "./repo/accounts.js";
 import { FriendshipsRepo } from "./repo/friendships.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { PresenceService } from "./service/presence-service.js";
+import { resolvePresenceSettings, SESSION_TTL_SECONDS, STATUS_RATE_LIMIT, type PresenceTiming } from "./settings.js";
 import type { PresenceStore } from "./store/types.js";
 
 export interface HeraldAppOptions {
   db: Database;
+  /** Built with the presence TTL and offline grace (settings.ts); the app's timers follow it. */
   store: PresenceStore;
   bus: PresenceBus;
   authSecret: string;
-  presenceTtlSeconds?: number;
-  offlineGraceMs?: number;
   rateLimits?: boolean;
   statusRateLimit?: number;
   /** live connections per user (default 20; `rateLimits: false` lifts it) */
@@ -58,7 +58,8 @@ export interface HeraldApp {
   subscriptionLimits: SubscriptionLimits;
   /** Hashes and checks passwords, a bounded number at a time. */
   passwords: PasswordHasher;
-  presenceTtlSeconds: number;
+  /** The store's TTL and grace, checked, with the sweep and keep-alive intervals that follow. */
+  settings: PresenceTiming;
   log: Logger;
   /** Bus listeners held right now (feeds' channels and resync listeners): for metrics and leak checks. */
   busListenerCount(): number;
@@ -71,16 +72,10 @@ export interface HeraldApp {
 
 export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
   const log = options.log ?? silentLogger;
-  const presenceTtlSeconds = options.presenceTtlSeconds ?? 60;
-  const service = new PresenceService({
-    db: options.db,
-    store: options.store,
-    bus: options.bus,
-    ttlMs: presenceTtlSeconds * 1000,
-    graceMs: options.offlineGraceMs ?? 5000,
-    log,
-  });
-  const connections = new ConnectionRegistry(service, log);
+  // From the store, so that its expiries and the timers here cannot disagree.
+  const settings = resolvePresenceSettings(options.store.settings);
+  const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
+  const connections = new ConnectionRegistry(service, settings, log);
   const tokens = new TokenSigner(options.authSecret, options.sessionTtlSeconds ?? SESSION_TTL_SECONDS);
   const accounts = new AccountsRepo(options.db);
   const friendships = new FriendshipsRepo(options.db);
@@ -102,7 +97,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     sessions: new SessionVerifier(tokens, accounts, log),
     limits: new AbuseLimits({
       enabled: options.rateLimits ?? true,
-      statusChangesPer10s: options.statusRateLimit ?? 10,
+      statusChangesPer10s: options.statusRateLimit ?? STATUS_RATE_LIMIT,
       connectionsPerUser: options.maxConnectionsPerUser,
     }),
     subscriptionLimits: new SubscriptionLimits({
@@ -111,7 +106,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     }),
     // With limits off (benchmarks) hashes still run a few at a time, but queue instead of being refused.
     passwords: new PasswordHasher(options.passwordHashing, { bounded: options.rateLimits ?? true }),
-    presenceTtlSeconds,
+    settings,
     log,
     busListenerCount: () => options.bus.listenerCount(),
     async close({ settleGraces }) {

@@ -1,15 +1,20 @@
 /** Input schemas shared by the routers (SPEC §1 and §3). */
+import { CHOSEN_STATUSES, LIMITS, USERNAME_PATTERN } from "@herald/protocol";
 import { z } from "zod";
 import { messageTextProblem } from "./message-text.js";
-import { CHOSEN_STATUSES } from "./types.js";
+
+const { username, password, message, visibleTo, getMany } = LIMITS;
 
 export const usernameInput = z
   .string()
   .trim()
   .toLowerCase()
-  .regex(/^[a-z0-9_]{3,32}$/, "must be 3–32 characters of a-z, 0-9 and _");
+  .regex(USERNAME_PATTERN, `must be ${username.minLength}–${username.maxLength} characters of a-z, 0-9 and _`);
 
-export const passwordInput = z.string().min(8, "must be at least 8 characters").max(128, "must be at most 128 characters");
+export const passwordInput = z
+  .string()
+  .min(password.minLength, `must be at least ${password.minLength} characters`)
+  .max(password.maxLength, `must be at most ${password.maxLength} characters`);
 
 export const userIdInput = z.uuid("must be a user id (uuid)");
 
@@ -17,7 +22,7 @@ export const userIdInput = z.uuid("must be a user id (uuid)");
 export const messageInput = z
   .string()
   .trim()
-  .max(128, "must be at most 128 characters")
+  .max(message.maxLength, `must be at most ${message.maxLength} characters`)
   .superRefine((text, context) => {
     const problem = messageTextProblem(text);
     if (problem) context.addIssue({ code: "custom", message: problem });
@@ -27,7 +32,13 @@ export const messageInput = z
 
 export const visibleToInput = z
   .array(userIdInput)
-  .max(1000, "must list at most 1000 friends")
+  .max(visibleTo.maxIds, `must list at most ${visibleTo.maxIds} friends`)
   .transform((ids) => [...new Set(ids)]);
 
 export const statusInput = z.enum(CHOSEN_STATUSES);
+
+/** The users of one `presence.getMany`. */
+export const userIdsInput = z
+  .array(userIdInput)
+  .min(getMany.minIds, `must list at least ${getMany.minIds === 1 ? "one id" : `${getMany.minIds} ids`}`)
+  .max(getMany.maxIds, `must list at most ${getMany.maxIds} ids`);

@@ -1,9 +1,8 @@
 /** The shapes of SPEC §1, shared by the engine, the router and every client. */
 
-export const CHOSEN_STATUSES = ["online", "away", "dnd", "invisible"] as const;
-export type ChosenStatus = (typeof CHOSEN_STATUSES)[number];
+import type { ChosenStatus, VisibleStatus } from "@herald/protocol";
 
-export type VisibleStatus = "online" | "away" | "dnd" | "offline";
+export { CHOSEN_STATUSES, VISIBLE_STATUSES, type ChosenStatus, type VisibleStatus } from "@herald/protocol";
 
 /** What a friend sees of a user. `lastSeen` is an ISO-8601 UTC string. */
 export interface VisiblePresence {

@@ -30,11 +30,10 @@ describe("createCaller", () => {
     bus = new MemoryPresenceBus();
     app = createHeraldApp({
       db: database.db,
-      store: new MemoryPresenceStore(),
+      store: new MemoryPresenceStore({ offlineGraceMs: 50 }),
       bus,
       authSecret: "caller-test-secret-long-enough",
       rateLimits: false,
-      offlineGraceMs: 50,
     });
   });
   afterAll(async () => {

@@ -20,10 +20,9 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kin
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
-    const store = new MemoryPresenceStore();
+    const store = new MemoryPresenceStore({ presenceTtlMs: 60_000, offlineGraceMs: 60_000 });
     const bus = new MemoryPresenceBus();
-    const service = () =>
-      new PresenceService({ db: database.db, store, bus, ttlMs: 60_000, graceMs: 60_000, log: silentLogger });
+    const service = () => new PresenceService({ db: database.db, store, bus, log: silentLogger });
     serverA = service();
     serverB = service();
   });

@@ -8,18 +8,20 @@ import type { Redis } from "ioredis";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BusMessage } from "../src/bus/types.js";
 import { connectRedis, createRedisPresence, RedisPresenceBus, RedisPresenceStore } from "../src/redis/index.js";
-import { freePort, presenceBusContract, presenceStoreContract, RedisServer } from "../src/testing/index.js";
+import type { PresenceStoreOptions } from "../src/store/types.js";
+import { freePort, presenceBusContract, presenceStoreContract, RedisServer, StoreClock } from "../src/testing/index.js";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const TTL = 60_000;
+const GRACE = 5_000;
 
 const newPrefix = () => `herald-test-${randomUUID()}`;
 const ref = (userId: string, connectionId: string = randomUUID()) => ({ userId, connectionId });
 
 /** A store that deletes its keys on close, so the shared Redis stays clean. */
-async function makeStore(prefix = newPrefix()): Promise<RedisPresenceStore> {
+async function makeStore(prefix = newPrefix(), options: PresenceStoreOptions = {}): Promise<RedisPresenceStore> {
   const client = await connectRedis(REDIS_URL);
-  const store = new RedisPresenceStore(client, { prefix });
+  const store = new RedisPresenceStore(client, { prefix, ...options });
   const close = store.close.bind(store);
   store.close = async () => {
     await deleteKeys(client, prefix);
@@ -44,7 +46,7 @@ async function makeBus(prefix = newPrefix(), url = REDIS_URL): Promise<RedisPres
   return bus;
 }
 
-presenceStoreContract("redis", () => makeStore());
+presenceStoreContract("redis", (options) => makeStore(newPrefix(), options));
 presenceBusContract("redis", () => makeBus(), async (first) => makeBus(busPrefixes.get(first as RedisPresenceBus)));
 
 /** Things a test opened; closed after it, whatever happened. */
@@ -52,29 +54,31 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-async function openStores(count: number): Promise<RedisPresenceStore[]> {
+async function openStores(count: number, options: PresenceStoreOptions = {}): Promise<RedisPresenceStore[]> {
   const prefix = newPrefix();
-  const stores = await Promise.all(Array.from({ length: count }, () => makeStore(prefix)));
+  const settings = { presenceTtlMs: TTL, offlineGraceMs: GRACE, ...options };
+  const stores = await Promise.all(Array.from({ length: count }, () => makeStore(prefix, settings)));
   for (const store of stores) cleanups.push(() => store.close());
   return stores;
 }
 
 describe("RedisPresenceStore across servers", () => {
   it("settles each user exactly once when two servers reap at the same moment", async () => {
-    const [a, b] = await openStores(2);
+    const clock = new StoreClock(TTL);
+    const [a, b] = await openStores(2, { now: clock.now });
     const crashed = Array.from({ length: 40 }, () => randomUUID());
     const abandoned = Array.from({ length: 40 }, () => randomUUID());
-    for (const id of crashed) await a!.connect(ref(id), 50);
+    for (const id of crashed) await clock.expiringIn(50, () => a!.connect(ref(id)));
     for (const id of abandoned) {
       const conn = ref(id);
-      await a!.connect(conn, TTL);
+      await a!.connect(conn);
       await a!.disconnect(conn, new Date());
     }
     const later = new Date(Date.now() + 120_000);
-    const [fromA, fromB] = await Promise.all([a!.reap(later, 5_000), b!.reap(later, 5_000)]);
+    const [fromA, fromB] = await Promise.all([a!.reap(later), b!.reap(later)]);
     const settled = [...fromA, ...fromB].map((s) => s.userId).sort();
     expect(settled).toEqual([...crashed, ...abandoned].sort());
-    expect(await Promise.all([a!.reap(later, 5_000), b!.reap(later, 5_000)])).toEqual([[], []]);
+    expect(await Promise.all([a!.reap(later), b!.reap(later)])).toEqual([[], []]);
   });
 
   it("lets exactly one of two servers settle a grace", async () => {
@@ -82,7 +86,7 @@ describe("RedisPresenceStore across servers", () => {
     for (let i = 0; i < 20; i++) {
       const id = randomUUID();
       const conn = ref(id);
-      await a!.connect(conn, TTL);
+      await a!.connect(conn);
       await a!.disconnect(conn, new Date());
       const results = await Promise.all([a!.settleOffline(id), b!.settleOffline(id)]);
       expect(results.filter((r) => r !== null)).toHaveLength(1);
@@ -92,46 +96,49 @@ describe("RedisPresenceStore across servers", () => {
   it("sees one server's changes from another, with versions only growing", async () => {
     const [a, b] = await openStores(2);
     const id = randomUUID();
-    const first = await a!.connect(ref(id, "x"), TTL);
-    const second = await b!.connect(ref(id, "y"), TTL);
+    const first = await a!.connect(ref(id, "x"));
+    const second = await b!.connect(ref(id, "y"));
     expect(second).toMatchObject({ online: true, connections: 2 });
     expect(second.version).toBeGreaterThan(first.version);
     expect((await a!.getLive([id])).get(id)).toEqual(second);
   });
 
   it("keeps watching a user whose connection was refreshed after the reaper looked", async () => {
-    const [store] = await openStores(1);
+    const clock = new StoreClock(10_000);
+    const [store] = await openStores(1, { presenceTtlMs: 10_000, now: clock.now });
     const id = randomUUID();
     const start = Date.now();
-    await store!.connect(ref(id, "a"), 50);
-    await store!.refresh([ref(id, "a")], 10_000);
+    await clock.expiringIn(50, () => store!.connect(ref(id, "a")));
+    await store!.refresh([ref(id, "a")]);
     // Due by its first expiry, alive by its refresh: the reaper must reschedule, not forget it.
-    expect(await store!.reap(new Date(start + 1_000), 5_000)).toEqual([]);
-    const reaped = await store!.reap(new Date(start + 20_000), 5_000);
+    expect(await store!.reap(new Date(start + 1_000))).toEqual([]);
+    const reaped = await store!.reap(new Date(start + 20_000));
     expect(reaped.map((r) => r.userId)).toEqual([id]);
   });
 
   it("grants the grace to a clean last disconnect even after a crashed sibling expired", async () => {
-    const [store] = await openStores(1);
+    const clock = new StoreClock(TTL);
+    const [store] = await openStores(1, { now: clock.now });
     const id = randomUUID();
     const start = Date.now();
-    await store!.connect(ref(id, "dies-with-its-server"), 1_000);
-    await store!.connect(ref(id, "closes-cleanly"), TTL);
+    await clock.expiringIn(1_000, () => store!.connect(ref(id, "dies-with-its-server")));
+    await store!.connect(ref(id, "closes-cleanly"));
     const closedAt = new Date(start + 5_000);
     await store!.disconnect(ref(id, "closes-cleanly"), closedAt);
     // The sibling's expiry is reaped, but the user left cleanly later: the grace still holds.
-    expect(await store!.reap(new Date(start + 8_000), 5_000)).toEqual([]);
+    expect(await store!.reap(new Date(start + 8_000))).toEqual([]);
     expect((await store!.getLive([id])).get(id)).toMatchObject({ online: true, connections: 0 });
-    const [settled] = await store!.reap(new Date(start + 11_000), 5_000);
+    const [settled] = await store!.reap(new Date(start + 11_000));
     expect(settled?.lastConnectedAt).toBe(closedAt.toISOString());
   });
 
   it("refreshes many connections in one call and ignores ones already gone", async () => {
-    const [store] = await openStores(1);
+    const clock = new StoreClock(TTL);
+    const [store] = await openStores(1, { now: clock.now });
     const ids = Array.from({ length: 100 }, () => randomUUID());
-    for (const id of ids) await store!.connect(ref(id, "c"), 50);
-    await store!.refresh([...ids.map((id) => ref(id, "c")), ref(randomUUID(), "never-connected")], TTL);
-    expect(await store!.reap(new Date(Date.now() + 10_000), 5_000)).toEqual([]);
+    for (const id of ids) await clock.expiringIn(50, () => store!.connect(ref(id, "c")));
+    await store!.refresh([...ids.map((id) => ref(id, "c")), ref(randomUUID(), "never-connected")]);
+    expect(await store!.reap(new Date(Date.now() + 10_000))).toEqual([]);
     const live = await store!.getLive(ids);
     expect([...live.values()].every((l) => l.online && l.connections === 1)).toBe(true);
   });
@@ -144,7 +151,7 @@ describe("createRedisPresence", () => {
     const id = randomUUID();
     const got: BusMessage[] = [];
     presence.bus.subscribe(id, (m) => got.push(m));
-    const live = await presence.store.connect(ref(id), TTL);
+    const live = await presence.store.connect(ref(id));
     await presence.bus.publish(id, { type: "friend_added", friendId: "f" });
     await waitUntil(() => got.length === 1);
     expect(live).toMatchObject({ online: true, connections: 1 });

@@ -1,7 +1,7 @@
 /** Real Herald servers for tests: port 0, a fresh database (PGlite in memory or PostgreSQL). */
 import { createScratchDatabase, type DatabaseKind } from "@herald/db/testing";
 import { pino } from "pino";
-import type { ServerConfig } from "../config.js";
+import type { ServerConfig } from "../env.js";
 import { startHeraldServer, type HeraldServer } from "../server.js";
 
 export const TEST_AUTH_SECRET = "test-secret-that-is-long-enough";
@@ -22,7 +22,6 @@ export function testServerConfig(overrides: Partial<ServerConfig> = {}): ServerC
     host: "127.0.0.1",
     dataDir: null,
     authSecret: TEST_AUTH_SECRET,
-    presenceTtlSeconds: 60,
     offlineGraceMs: 300,
     rateLimits: false,
     statusRateLimit: 0,

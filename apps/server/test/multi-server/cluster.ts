@@ -122,7 +122,8 @@ export interface ClusterOptions {
   count?: number;
   /** Default: the shared Redis, with a key prefix of this run's own. */
   redisUrl?: string;
-  presenceTtlSeconds?: number;
+  /** Unset: the servers' default. */
+  presenceTtlMs?: number;
   offlineGraceMs?: number;
 }
 
@@ -149,10 +150,10 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     AUTH_SECRET: TEST_AUTH_SECRET,
     RATE_LIMITS: "off",
     STATUS_RATE_LIMIT: "0",
-    PRESENCE_TTL_SECONDS: String(options.presenceTtlSeconds ?? 60),
     OFFLINE_GRACE_MS: String(options.offlineGraceMs ?? 300),
     LOG_LEVEL: "warn",
   };
+  if (options.presenceTtlMs !== undefined) env.PRESENCE_TTL_SECONDS = String(options.presenceTtlMs / 1000);
   const servers: ServerProcess[] = [];
   const cluster: Cluster = {
     servers,

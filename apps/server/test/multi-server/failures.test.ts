@@ -63,7 +63,7 @@ describe("several servers on one Redis that fails, and a server that dies", () =
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    cluster.current = await startCluster({ count: 3, redisUrl: redis.url, presenceTtlSeconds: TTL_SECONDS, offlineGraceMs: GRACE_MS });
+    cluster.current = await startCluster({ count: 3, redisUrl: redis.url, presenceTtlMs: TTL_SECONDS * 1000, offlineGraceMs: GRACE_MS });
   });
   afterAll(async () => {
     await Promise.allSettled(devices.map((d) => d.close()));

@@ -1,4 +1,5 @@
 /** Sign in or create an account. The only screen that talks to the server without a token. */
+import { LIMITS } from "@herald/protocol";
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import type { Session } from "../session/session-storage";
@@ -61,15 +62,15 @@ export function AuthScreen({ notice, onSignedIn }: { notice: string | null; onSi
               autoCapitalize="none"
               spellCheck={false}
               required
-              minLength={3}
-              maxLength={32}
+              minLength={LIMITS.username.minLength}
+              maxLength={LIMITS.username.maxLength}
               aria-describedby={mode === "signUp" ? ids.usernameHint : undefined}
               value={username}
               onChange={(event) => setUsername(event.target.value)}
             />
             {mode === "signUp" ? (
               <p className="field__hint" id={ids.usernameHint}>
-                3–32 characters: lower-case letters, digits and _
+                {LIMITS.username.minLength}–{LIMITS.username.maxLength} characters: lower-case letters, digits and _
               </p>
             ) : null}
           </div>
@@ -81,15 +82,15 @@ export function AuthScreen({ notice, onSignedIn }: { notice: string | null; onSi
               type="password"
               autoComplete={mode === "signIn" ? "current-password" : "new-password"}
               required
-              minLength={mode === "signUp" ? 8 : undefined}
-              maxLength={128}
+              minLength={mode === "signUp" ? LIMITS.password.minLength : undefined}
+              maxLength={LIMITS.password.maxLength}
               aria-describedby={mode === "signUp" ? ids.passwordHint : undefined}
               value={password}
               onChange={(event) => setPassword(event.target.value)}
             />
             {mode === "signUp" ? (
               <p className="field__hint" id={ids.passwordHint}>
-                At least 8 characters
+                At least {LIMITS.password.minLength} characters
               </p>
             ) : null}
           </div>

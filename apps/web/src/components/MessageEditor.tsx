@@ -1,7 +1,6 @@
 /** Your custom status message: saved on submit, cleared with one click. */
+import { LIMITS } from "@herald/protocol";
 import { useEffect, useId, useRef, useState, type FormEvent } from "react";
-
-export const MAX_MESSAGE_LENGTH = 128;
 
 export function MessageEditor(props: { message: string | null; saving: boolean; onSave: (message: string | null) => void }) {
   const { message, saving, onSave } = props;
@@ -36,7 +35,7 @@ export function MessageEditor(props: { message: string | null; saving: boolean; 
           id={inputId}
           name="message"
           placeholder="What are you up to?"
-          maxLength={MAX_MESSAGE_LENGTH}
+          maxLength={LIMITS.message.maxLength}
           value={draft}
           onChange={(event) => setDraft(event.target.value)}
         />

@@ -1,6 +1,7 @@
 /** The socket's state, in the words the UI needs: is it up, coming up, or coming back, and why. */
 import { useEffect, useState } from "react";
-import { CLOSE_TOO_MANY_CONNECTIONS, type HeraldClient } from "../trpc/client";
+import { CLOSE_TOO_MANY_CONNECTIONS } from "@herald/protocol";
+import type { HeraldClient } from "../trpc/client";
 
 export type ConnectionStatus = "connecting" | "connected" | "reconnecting" | "closed";
 

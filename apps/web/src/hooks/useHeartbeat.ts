@@ -3,12 +3,13 @@
  * beat never lets a healthy connection expire. (WebSocket pings also count; the heartbeat keeps
  * us honest if a proxy in between answers pings itself.)
  */
+import { DEFAULT_PRESENCE_TTL_SECONDS } from "@herald/protocol";
 import { useEffect, useRef } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/react";
 
 /** Until the server has told us its TTL, assume the default (SPEC §4). */
-const ASSUMED_TTL_SECONDS = 60;
+const ASSUMED_TTL_SECONDS = DEFAULT_PRESENCE_TTL_SECONDS;
 const MIN_INTERVAL_MS = 1_000;
 /** After a failed beat (e.g. mid-reconnect), try again soon rather than a full interval later. */
 const RETRY_MS = 5_000;

@@ -1,6 +1,7 @@
 /**
  * The shapes the app works with, all derived from the router's type: the web app imports
  * nothing from the server packages but the `AppRouter` type, so no server code can reach the bundle.
+ * (Values both sides share — close codes, input limits — come from @herald/protocol, which has no I/O.)
  */
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@herald/presence";

@@ -12,12 +12,8 @@
  */
 import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "@herald/presence";
+import { CLOSE_UNAUTHORIZED } from "@herald/protocol";
 import { trpcHttpUrl, trpcWsUrl } from "./urls";
-
-/** The server closes a socket whose token is missing, expired, revoked or forged with this code. */
-export const CLOSE_UNAUTHORIZED = 4401;
-/** ...and refuses a socket past the per-user connection limit with this one. */
-export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
 
 /** Calls that work without a session, and so must not need the socket. */
 const SESSIONLESS_PATHS = new Set(["auth.signUp", "auth.signIn"]);

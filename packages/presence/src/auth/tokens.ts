@@ -4,8 +4,7 @@
  * `ver` ties a token to the user's token version, which `auth.signOut` bumps (see sessions.ts).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-
-export const SESSION_TTL_SECONDS = 30 * 24 * 60 * 60;
+import { SESSION_TTL_SECONDS } from "../settings.js";
 
 export interface SessionClaims {
   /** user id */

@@ -4,6 +4,7 @@
  * connected, ioredis keeps reconnecting forever (its retryStrategy), because then an outage is
  * something to ride out.
  */
+import { redactUrl } from "@herald/protocol";
 import { Redis } from "ioredis";
 
 export interface ConnectRedisOptions {
@@ -51,7 +52,7 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
       const timer = setTimeout(() => {
         redis.off("ready", onReady);
         reject(new Error(
-          `Redis at ${redactPassword(url)} (REDIS_URL) did not answer within ${timeoutMs} ms` +
+          `Redis at ${redactUrl(url)} (REDIS_URL) did not answer within ${timeoutMs} ms` +
             (lastError ? `: ${lastError.message}` : ""),
         ));
       }, timeoutMs);
@@ -109,15 +110,5 @@ export async function closeClient(redis: Redis): Promise<void> {
     await redis.quit().catch(() => redis.disconnect());
   } else {
     redis.disconnect();
-  }
-}
-
-function redactPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable URL)";
   }
 }

@@ -2,6 +2,7 @@
  * The Redis flavour of the live store and the bus, for running several servers as one
  * (`REDIS_URL`). The server calls `createRedisPresence(url)`; tests may build the parts alone.
  */
+import type { PresenceSettings } from "../settings.js";
 import { connectRedis, duplicateReady, whenReady } from "./connect.js";
 import { RedisPresenceBus } from "./redis-bus.js";
 import { RedisPresenceStore } from "./redis-store.js";
@@ -11,7 +12,8 @@ export { RedisPresenceBus, type RedisPresenceBusOptions } from "./redis-bus.js";
 export { RedisPresenceStore, type RedisPresenceStoreOptions } from "./redis-store.js";
 export { DEFAULT_PREFIX } from "./keys.js";
 
-export interface RedisPresenceOptions {
+/** The store's TTL and grace (settings.ts; unset: its defaults), and how to reach Redis. */
+export interface RedisPresenceOptions extends Partial<PresenceSettings> {
   /** Key and channel prefix. Default `herald`. */
   prefix?: string;
   /** Start-up wait for Redis before failing with a message naming REDIS_URL. */
@@ -41,7 +43,11 @@ export async function createRedisPresence(url: string, options: RedisPresenceOpt
     storeClient.disconnect();
     throw error;
   });
-  const store = new RedisPresenceStore(storeClient, { prefix: options.prefix });
+  const store = new RedisPresenceStore(storeClient, {
+    prefix: options.prefix,
+    presenceTtlMs: options.presenceTtlMs,
+    offlineGraceMs: options.offlineGraceMs,
+  });
   const bus = new RedisPresenceBus(busClient, {
     prefix: options.prefix,
     onError,

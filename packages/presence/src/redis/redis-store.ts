@@ -20,25 +20,25 @@
  *    too early reschedules them.
  */
 import type { Redis } from "ioredis";
+import { withPresenceDefaults, type PresenceSettings } from "../settings.js";
 import type { LivePresence } from "../types.js";
-import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
+import type { ConnectionRef, OfflineSettlement, PresenceStore, PresenceStoreOptions } from "../store/types.js";
 import { storeUnavailable } from "../store/unavailable.js";
 import { closeClient } from "./connect.js";
 import { RedisKeys } from "./keys.js";
 import { definePresenceCommands, type LiveReply, type PresenceCommands } from "./store-scripts.js";
 
-export interface RedisPresenceStoreOptions {
+export interface RedisPresenceStoreOptions extends PresenceStoreOptions {
   /** Key prefix; tests give each instance its own. Default `herald`. */
   prefix?: string;
   /** Users examined per `reap` call; the rest wait for the next tick. */
   reapBatchSize?: number;
-  /** The clock behind connection expiries (ms since epoch). */
-  now?: () => number;
 }
 
 type Settled = { userId: string } & OfflineSettlement;
 
 export class RedisPresenceStore implements PresenceStore {
+  readonly settings: Readonly<PresenceSettings>;
   private readonly redis: Redis & PresenceCommands;
   private readonly keys: RedisKeys;
   private readonly reapBatchSize: number;
@@ -46,18 +46,19 @@ export class RedisPresenceStore implements PresenceStore {
 
   /** Takes ownership of `redis`: `close()` quits it. */
   constructor(redis: Redis, options: RedisPresenceStoreOptions = {}) {
+    this.settings = Object.freeze(withPresenceDefaults(options));
     this.redis = definePresenceCommands(redis);
     this.keys = new RedisKeys(options.prefix);
     this.reapBatchSize = options.reapBatchSize ?? 1000;
     this.now = options.now ?? Date.now;
   }
 
-  connect({ userId, connectionId }: ConnectionRef, ttlMs: number): Promise<LivePresence> {
-    return this.guard(() => this.connectNow(userId, connectionId, ttlMs));
+  connect({ userId, connectionId }: ConnectionRef): Promise<LivePresence> {
+    return this.guard(() => this.connectNow(userId, connectionId));
   }
 
-  private async connectNow(userId: string, connectionId: string, ttlMs: number): Promise<LivePresence> {
-    const expiry = Math.ceil(this.now() + ttlMs);
+  private async connectNow(userId: string, connectionId: string): Promise<LivePresence> {
+    const expiry = Math.ceil(this.now() + this.settings.presenceTtlMs);
     // Nothing about this user can need settling before `expiry`; a dead sibling connection is
     // swept by then at the latest.
     const [, reply] = await Promise.all([
@@ -80,13 +81,13 @@ export class RedisPresenceStore implements PresenceStore {
     return toLive(reply);
   }
 
-  refresh(refs: ConnectionRef[], ttlMs: number): Promise<void> {
-    return this.guard(() => this.refreshNow(refs, ttlMs));
+  refresh(refs: ConnectionRef[]): Promise<void> {
+    return this.guard(() => this.refreshNow(refs));
   }
 
-  private async refreshNow(refs: ConnectionRef[], ttlMs: number): Promise<void> {
+  private async refreshNow(refs: ConnectionRef[]): Promise<void> {
     if (refs.length === 0) return;
-    const expiry = Math.ceil(this.now() + ttlMs);
+    const expiry = Math.ceil(this.now() + this.settings.presenceTtlMs);
     // One pipeline, one round trip. (Under Cluster it would have to be split by slot.)
     const pipeline = this.redis.pipeline();
     // XX: a connection already reaped (or closed) stays gone. GT: expiries never move back.
@@ -111,11 +112,11 @@ export class RedisPresenceStore implements PresenceStore {
     };
   }
 
-  reap(now: Date, graceMs: number): Promise<Settled[]> {
-    return this.guard(() => this.reapNow(now, graceMs));
+  reap(now: Date): Promise<Settled[]> {
+    return this.guard(() => this.reapNow(now));
   }
 
-  private async reapNow(now: Date, graceMs: number): Promise<Settled[]> {
+  private async reapNow(now: Date): Promise<Settled[]> {
     const nowMs = now.getTime();
     const due = await this.redis.zrangebyscore(
       this.keys.expiries(), "-inf", nowMs, "WITHSCORES", "LIMIT", 0, this.reapBatchSize,
@@ -128,7 +129,7 @@ export class RedisPresenceStore implements PresenceStore {
     return Promise.all(
       candidates.map(async ({ userId, seen }) => {
         const [settled, online, connections, version, lastConnectedAt, nextDue, durableRevision] =
-          await this.redis.heraldReap(...this.userKeys(userId), nowMs, Math.floor(graceMs));
+          await this.redis.heraldReap(...this.userKeys(userId), nowMs, Math.floor(this.settings.offlineGraceMs));
         await this.redis.heraldReschedule(this.keys.expiries(), userId, seen, nextDue);
         if (settled !== 1) return null;
         return {

@@ -67,15 +67,15 @@ return { version, tonumber(redis.call('HGET', KEYS[2], 'lastConnectedAt') or '0'
 `;
 
 /**
- * ARGV: now, graceMs. Drops expired connections; settles a user left with none, when the last
- * connection to end was an expired one (its server died: no grace, it was already TTL late), or
- * when the grace after a clean disconnect outlived graceMs (the server died mid-grace). A user
- * who closed their last tab after a crashed sibling expired still gets the full grace. Also says
- * when the user next needs a look, so the caller can reschedule them in the reap index.
+ * ARGV: now, offlineGraceMs. Drops expired connections; settles a user left with none, when the
+ * last connection to end was an expired one (its server died: no grace, it was already TTL late),
+ * or when the grace after a clean disconnect outlived offlineGraceMs (the server died mid-grace).
+ * A user who closed their last tab after a crashed sibling expired still gets the full grace. Also
+ * says when the user next needs a look, so the caller can reschedule them in the reap index.
  */
 const REAP = `${PRELUDE}
 local now = tonumber(ARGV[1])
-local grace = tonumber(ARGV[2])
+local offline_grace_ms = tonumber(ARGV[2])
 local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'WITHSCORES')
 local last_expired = 0
 for i = 2, #expired, 2 do
@@ -94,12 +94,12 @@ local count = redis.call('ZCARD', KEYS[1])
 if count > 0 then
   next_due = tonumber(redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')[2])
 elseif redis.call('HGET', KEYS[2], 'online') == '1' then
-  if crashed_last or last_connected + grace < now then
+  if crashed_last or last_connected + offline_grace_ms < now then
     redis.call('HSET', KEYS[2], 'online', '0')
     redis.call('HINCRBY', KEYS[2], 'version', 1)
     settled = 1
   else
-    next_due = last_connected + grace + 1
+    next_due = last_connected + offline_grace_ms + 1
   end
 end
 local live = live_reply()
@@ -141,7 +141,7 @@ export interface PresenceCommands {
   heraldConnect(conns: string, live: string, connectionId: string, expiry: number): Promise<LiveReply>;
   heraldDisconnect(conns: string, live: string, connectionId: string, at: number): Promise<LiveReply>;
   heraldSettleOffline(conns: string, live: string): Promise<SettleReply | null>;
-  heraldReap(conns: string, live: string, now: number, graceMs: number): Promise<ReapReply>;
+  heraldReap(conns: string, live: string, now: number, offlineGraceMs: number): Promise<ReapReply>;
   heraldOrderDurableChange(conns: string, live: string, durableRevision: number): Promise<LiveReply>;
   heraldGetLive(conns: string, live: string): Promise<LiveReply>;
   heraldReschedule(expiries: string, userId: string, seen: number, nextDue: number): Promise<number>;

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ownViewOf, viewOf } from "../engine/visibility.js";
 import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
 import { trackedEvents } from "../feed/tracked-events.js";
-import { messageInput, statusInput, userIdInput, visibleToInput } from "../inputs.js";
+import { messageInput, statusInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
 import { asTrpcError, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
 import type { PresenceState, VisiblePresence } from "../types.js";
 
@@ -82,7 +82,7 @@ export const presenceRouter = router({
   }),
 
   getMany: protectedProcedure
-    .input(z.object({ userIds: z.array(userIdInput).min(1, "must list at least one id").max(500, "must list at most 500 ids") }))
+    .input(z.object({ userIds: userIdsInput }))
     .query(async ({ ctx, input }) => {
       const friends = new Set(await ctx.app.friendships.friendIdsOf(ctx.user.id));
       friends.add(ctx.user.id);
@@ -95,7 +95,7 @@ export const presenceRouter = router({
 
   heartbeat: protectedProcedure.mutation(({ ctx }) => {
     ctx.connection?.touch();
-    return { ttlSeconds: ctx.app.presenceTtlSeconds };
+    return { ttlSeconds: ctx.app.settings.presenceTtlMs / 1000 };
   }),
 
   onChange: protectedProcedure

@@ -10,14 +10,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
+import type { PresenceTiming } from "../settings.js";
 import type { PresenceService } from "./presence-service.js";
 import { retryUntilDone } from "./retry.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
 
-/** How often the sweep runs, as a fraction of the TTL (bounded below so tests stay cheap). */
-const SWEEPS_PER_TTL = 4;
-const MIN_SWEEP_INTERVAL_MS = 100;
-const MAX_SWEEP_INTERVAL_MS = 5_000;
 /** Longest pause between attempts to re-register after an outage. */
 const MAX_RESYNC_RETRY_MS = 1_000;
 /**
@@ -58,10 +55,11 @@ export class ConnectionRegistry {
 
   constructor(
     private readonly service: PresenceService,
+    /** `presenceTtlMs` is how long a connection may stay silent; the sweep runs every `sweepIntervalMs`. */
+    private readonly settings: PresenceTiming,
     private readonly log: Logger,
   ) {
-    const interval = Math.min(MAX_SWEEP_INTERVAL_MS, Math.max(MIN_SWEEP_INTERVAL_MS, service.ttlMs / SWEEPS_PER_TTL));
-    this.sweepTimer = setInterval(() => void this.sweep(), interval);
+    this.sweepTimer = setInterval(() => void this.sweep(), settings.sweepIntervalMs);
     this.sweepTimer.unref();
   }
 
@@ -132,7 +130,7 @@ export class ConnectionRegistry {
     const live: Connection[] = [];
     for (const connection of this.connections.values()) {
       if (connection.phase.kind !== "live") continue;
-      if (now - connection.phase.lastHeardAt > this.service.ttlMs) {
+      if (now - connection.phase.lastHeardAt > this.settings.presenceTtlMs) {
         this.log.info({ userId: connection.userId }, "connection went silent; closing it");
         connection.terminate();
         void connection.close().catch((error) => this.log.error({ err: error }, "closing a silent connection failed"));

@@ -45,10 +45,9 @@ interface Grace {
 
 export interface PresenceServiceOptions {
   db: Database;
+  /** Its `offlineGraceMs` times the graces here. */
   store: PresenceStore;
   bus: PresenceBus;
-  ttlMs: number;
-  graceMs: number;
   log: Logger;
   now?: () => Date;
 }
@@ -56,8 +55,7 @@ export interface PresenceServiceOptions {
 export class PresenceService {
   private readonly store: PresenceStore;
   private readonly bus: PresenceBus;
-  readonly ttlMs: number;
-  readonly graceMs: number;
+  private readonly offlineGraceMs: number;
   private readonly log: Logger;
   private readonly now: () => Date;
   private readonly graces = new Map<string, Grace>();
@@ -73,8 +71,7 @@ export class PresenceService {
   constructor(options: PresenceServiceOptions) {
     this.store = options.store;
     this.bus = options.bus;
-    this.ttlMs = options.ttlMs;
-    this.graceMs = options.graceMs;
+    this.offlineGraceMs = options.store.settings.offlineGraceMs;
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
     this.durables = new DurablePresenceRepo(options.db);
@@ -118,12 +115,12 @@ export class PresenceService {
 
   /** Pushes the expiry of these live connections (this server's periodic keep-alive, rule 7). */
   async refresh(refs: ConnectionRef[]): Promise<void> {
-    await this.store.refresh(refs, this.ttlMs);
+    await this.store.refresh(refs);
   }
 
   async connect(ref: ConnectionRef): Promise<void> {
     this.cancelGrace(ref.userId);
-    await this.publishAt(ref.userId, await this.store.connect(ref, this.ttlMs));
+    await this.publishAt(ref.userId, await this.store.connect(ref));
   }
 
   async disconnect(ref: ConnectionRef): Promise<void> {
@@ -143,7 +140,7 @@ export class PresenceService {
       return;
     }
     this.startGrace(ref.userId, at);
-    const until = new Date(at.getTime() + this.graceMs).toISOString();
+    const until = new Date(at.getTime() + this.offlineGraceMs).toISOString();
     // Retried, the write may land after the fade was due: then it adds none.
     const ended = (before: DurablePresence) => fadesEnded(lastConnectionEnded(before, at.toISOString(), until), this.now().toISOString());
     try {
@@ -167,12 +164,12 @@ export class PresenceService {
   async reregister(live: readonly ConnectionRef[]): Promise<void> {
     const touched = new Set<string>();
     await inBatches(live, async (ref) => {
-      await this.store.connect(ref, this.ttlMs);
+      await this.store.connect(ref);
       touched.add(ref.userId);
     });
     const restored = new Set<string>();
     for (const [connectionId, { ref, at }] of [...this.missedDisconnects]) {
-      await this.store.connect(ref, this.ttlMs);
+      await this.store.connect(ref);
       const after = await this.store.disconnect(ref, at);
       this.missedDisconnects.delete(connectionId);
       touched.add(ref.userId);
@@ -185,11 +182,11 @@ export class PresenceService {
         // A stand-in connection, ended when the real one did: online in grace again, with the
         // right last-seen moment, whether or not the store kept its data.
         const standIn = { userId, connectionId: `grace-${randomUUID()}` };
-        await this.store.connect(standIn, this.ttlMs);
+        await this.store.connect(standIn);
         await this.store.disconnect(standIn, grace.since);
         touched.add(userId);
       }
-      const remainingMs = grace.since.getTime() + this.graceMs - this.now().getTime();
+      const remainingMs = grace.since.getTime() + this.offlineGraceMs - this.now().getTime();
       if (grace.timer === null || remainingMs <= 0) {
         if (grace.timer) clearTimeout(grace.timer);
         grace.timer = null; // overdue until settled: a failed attempt leaves it for the retry
@@ -207,7 +204,7 @@ export class PresenceService {
     const live = (await this.store.getLive([userId])).get(userId) ?? OFFLINE_LIVE_PRESENCE;
     const now = this.now();
     const at = now.toISOString();
-    const until = new Date(now.getTime() + this.graceMs).toISOString();
+    const until = new Date(now.getTime() + this.offlineGraceMs).toISOString();
     return this.writeAndPublish(userId, (before) => choiceChanged(before, patch, live.connections > 0, at, until));
   }
 
@@ -244,7 +241,7 @@ export class PresenceService {
 
   /** Settles users whose connections died with their server (rule 7) or whose grace was orphaned. */
   async reap(): Promise<number> {
-    const settled = await this.store.reap(this.now(), this.graceMs);
+    const settled = await this.store.reap(this.now());
     for (const { userId, ...settlement } of settled) await this.recordOffline(userId, settlement);
     return settled.length;
   }
@@ -322,7 +319,7 @@ export class PresenceService {
     return state;
   }
 
-  private startGrace(userId: string, since: Date, delayMs = this.graceMs): void {
+  private startGrace(userId: string, since: Date, delayMs = this.offlineGraceMs): void {
     this.cancelGrace(userId);
     const grace: Grace = { since, timer: null };
     grace.timer = setTimeout(() => {

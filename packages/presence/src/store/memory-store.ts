@@ -1,6 +1,7 @@
 /** The embedded store: one process, no Redis. Same contract as the Redis store. */
+import { withPresenceDefaults, type PresenceSettings } from "../settings.js";
 import { OFFLINE_LIVE_PRESENCE, type LivePresence } from "../types.js";
-import type { ConnectionRef, OfflineSettlement, PresenceStore } from "./types.js";
+import type { ConnectionRef, OfflineSettlement, PresenceStore, PresenceStoreOptions } from "./types.js";
 
 interface UserRecord {
   /** connection id → expiry (ms since epoch) */
@@ -13,13 +14,18 @@ interface UserRecord {
 }
 
 export class MemoryPresenceStore implements PresenceStore {
+  readonly settings: Readonly<PresenceSettings>;
   private readonly users = new Map<string, UserRecord>();
+  private readonly now: () => number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(options: PresenceStoreOptions = {}) {
+    this.settings = Object.freeze(withPresenceDefaults(options));
+    this.now = options.now ?? Date.now;
+  }
 
-  async connect({ userId, connectionId }: ConnectionRef, ttlMs: number): Promise<LivePresence> {
+  async connect({ userId, connectionId }: ConnectionRef): Promise<LivePresence> {
     const record = this.record(userId);
-    record.connections.set(connectionId, this.now() + ttlMs);
+    record.connections.set(connectionId, this.now() + this.settings.presenceTtlMs);
     record.online = true;
     record.version += 1;
     return live(record);
@@ -34,8 +40,8 @@ export class MemoryPresenceStore implements PresenceStore {
     return live(record);
   }
 
-  async refresh(refs: ConnectionRef[], ttlMs: number): Promise<void> {
-    const expiry = this.now() + ttlMs;
+  async refresh(refs: ConnectionRef[]): Promise<void> {
+    const expiry = this.now() + this.settings.presenceTtlMs;
     for (const { userId, connectionId } of refs) {
       const connections = this.users.get(userId)?.connections;
       if (connections?.has(connectionId)) connections.set(connectionId, expiry);
@@ -48,7 +54,7 @@ export class MemoryPresenceStore implements PresenceStore {
     return this.settle(record);
   }
 
-  async reap(now: Date, graceMs: number): Promise<Array<{ userId: string } & OfflineSettlement>> {
+  async reap(now: Date): Promise<Array<{ userId: string } & OfflineSettlement>> {
     const settled: Array<{ userId: string } & OfflineSettlement> = [];
     const nowMs = now.getTime();
     for (const [userId, record] of this.users) {
@@ -64,7 +70,7 @@ export class MemoryPresenceStore implements PresenceStore {
       if (lastExpired > 0) {
         record.lastConnectedAt = Math.max(record.lastConnectedAt, lastExpired);
         settled.push({ userId, ...this.settle(record) });
-      } else if (record.lastConnectedAt + graceMs < nowMs) {
+      } else if (record.lastConnectedAt + this.settings.offlineGraceMs < nowMs) {
         settled.push({ userId, ...this.settle(record) });
       }
     }

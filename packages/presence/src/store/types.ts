@@ -5,6 +5,7 @@
  * Every operation that changes a user's live facts also increments that user's version,
  * atomically with the change: versions order presence changes across servers.
  */
+import type { PresenceSettings } from "../settings.js";
 import type { LivePresence } from "../types.js";
 
 export interface ConnectionRef {
@@ -18,16 +19,24 @@ export interface OfflineSettlement {
   lastConnectedAt: string;
 }
 
+/** What a store is built with; the settings left out take settings.ts's defaults. */
+export interface PresenceStoreOptions extends Partial<PresenceSettings> {
+  /** The clock behind connection expiries (ms since epoch). */
+  now?: () => number;
+}
+
 export interface PresenceStore {
-  /** Registers a live connection that expires `ttlMs` from now unless refreshed. */
-  connect(ref: ConnectionRef, ttlMs: number): Promise<LivePresence>;
+  /** The TTL and grace this store was built with; the app's timers take theirs from here. */
+  readonly settings: Readonly<PresenceSettings>;
+  /** Registers a live connection that expires `presenceTtlMs` from now unless refreshed. */
+  connect(ref: ConnectionRef): Promise<LivePresence>;
   /**
    * Removes a connection. When it was the user's last, the user stays `online` (the offline
    * grace of rule 3) until `settleOffline` confirms no connection came back.
    */
   disconnect(ref: ConnectionRef, at: Date): Promise<LivePresence>;
-  /** Pushes the expiry of these connections to now + `ttlMs` (a server's periodic keep-alive). */
-  refresh(refs: ConnectionRef[], ttlMs: number): Promise<void>;
+  /** Pushes the expiry of these connections to now + `presenceTtlMs` (a server's periodic keep-alive). */
+  refresh(refs: ConnectionRef[]): Promise<void>;
   /**
    * Ends the grace: if the user is still online with no connection, marks them offline and
    * returns the moment the last connection ended. Null when they reconnected or were already
@@ -36,10 +45,10 @@ export interface PresenceStore {
   settleOffline(userId: string): Promise<OfflineSettlement | null>;
   /**
    * Finds what dead servers left behind: connections past their expiry are removed, and users
-   * left with none — or whose grace outlived `graceMs` with nobody to settle it — are settled.
-   * Each returned user was settled by this call alone.
+   * left with none — or whose grace outlived `offlineGraceMs` with nobody to settle it — are
+   * settled. Each returned user was settled by this call alone.
    */
-  reap(now: Date, graceMs: number): Promise<Array<{ userId: string } & OfflineSettlement>>;
+  reap(now: Date): Promise<Array<{ userId: string } & OfflineSettlement>>;
   /**
    * After a durable write committed `durableRevision`: increments the version, so the state
    * published next wins, and records the revision (never lowering it). Returns the live facts at

@@ -1,2 +1,2 @@
-export { presenceStoreContract, presenceBusContract } from "./store-contract.js";
+export { presenceStoreContract, presenceBusContract, StoreClock } from "./store-contract.js";
 export { RedisServer, freePort } from "./redis-server.js";

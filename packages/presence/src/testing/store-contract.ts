@@ -5,17 +5,40 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import type { BusMessage, PresenceBus } from "../bus/types.js";
-import type { PresenceStore } from "../store/types.js";
+import type { PresenceStore, PresenceStoreOptions } from "../store/types.js";
 
+/** The settings of the stores under test, unless a test says otherwise. */
 const TTL = 60_000;
+const GRACE = 5_000;
 const user = (): string => randomUUID();
 const ref = (userId: string, connectionId: string = randomUUID()) => ({ userId, connectionId });
 
-export function presenceStoreContract(name: string, makeStore: () => Promise<PresenceStore>): void {
+/**
+ * A store clock that a test can set back, so that one connection expires sooner than the store's
+ * TTL: `clock.expiringIn(50, () => store.connect(ref))` connects as if `presenceTtlMs - 50` ms ago.
+ */
+export class StoreClock {
+  private offsetMs = 0;
+
+  constructor(private readonly presenceTtlMs: number) {}
+
+  readonly now = (): number => Date.now() + this.offsetMs;
+
+  async expiringIn<T>(ms: number, action: () => Promise<T>): Promise<T> {
+    this.offsetMs = ms - this.presenceTtlMs;
+    try {
+      return await action();
+    } finally {
+      this.offsetMs = 0;
+    }
+  }
+}
+
+export function presenceStoreContract(name: string, makeStore: (options: PresenceStoreOptions) => Promise<PresenceStore>): void {
   describe(`PresenceStore contract: ${name}`, () => {
     const opened: PresenceStore[] = [];
-    const open = async () => {
-      const store = await makeStore();
+    const open = async (options: PresenceStoreOptions = {}) => {
+      const store = await makeStore({ presenceTtlMs: TTL, offlineGraceMs: GRACE, ...options });
       opened.push(store);
       return store;
     };
@@ -26,8 +49,8 @@ export function presenceStoreContract(name: string, makeStore: () => Promise<Pre
     it("counts connections and bumps the version on every change", async () => {
       const store = await open();
       const id = user();
-      const a = await store.connect(ref(id, "a"), TTL);
-      const b = await store.connect(ref(id, "b"), TTL);
+      const a = await store.connect(ref(id, "a"));
+      const b = await store.connect(ref(id, "b"));
       expect(a).toMatchObject({ online: true, connections: 1 });
       expect(b).toMatchObject({ online: true, connections: 2 });
       expect(b.version).toBeGreaterThan(a.version);
@@ -45,7 +68,7 @@ export function presenceStoreContract(name: string, makeStore: () => Promise<Pre
     it("keeps a user online through the grace until settled, once", async () => {
       const store = await open();
       const id = user();
-      await store.connect(ref(id, "a"), TTL);
+      await store.connect(ref(id, "a"));
       const endedAt = new Date("2026-01-01T10:00:00.000Z");
       const graced = await store.disconnect(ref(id, "a"), endedAt);
       expect(graced).toMatchObject({ online: true, connections: 0 });
@@ -60,9 +83,9 @@ export function presenceStoreContract(name: string, makeStore: () => Promise<Pre
     it("does not settle a user who reconnected within the grace", async () => {
       const store = await open();
       const id = user();
-      await store.connect(ref(id, "a"), TTL);
+      await store.connect(ref(id, "a"));
       await store.disconnect(ref(id, "a"), new Date());
-      await store.connect(ref(id, "b"), TTL);
+      await store.connect(ref(id, "b"));
       expect(await store.settleOffline(id)).toBeNull();
       expect((await store.getLive([id])).get(id)).toMatchObject({ online: true, connections: 1 });
     });
@@ -70,48 +93,50 @@ export function presenceStoreContract(name: string, makeStore: () => Promise<Pre
     it("ignores the disconnect of an unknown connection", async () => {
       const store = await open();
       const id = user();
-      const before = await store.connect(ref(id, "a"), TTL);
+      const before = await store.connect(ref(id, "a"));
       const after = await store.disconnect(ref(id, "zzz"), new Date());
       expect(after).toEqual(before);
     });
 
     it("reaps expired connections exactly once, with the expiry as last seen", async () => {
-      const store = await open();
+      const clock = new StoreClock(TTL);
+      const store = await open({ now: clock.now });
       const id = user();
       const other = user();
-      await store.connect(ref(id, "a"), 50);
-      await store.connect(ref(other, "b"), TTL);
+      await clock.expiringIn(50, () => store.connect(ref(id, "a")));
+      await store.connect(ref(other, "b"));
       const later = new Date(Date.now() + 10_000);
-      const reaped = await store.reap(later, 5_000);
+      const reaped = await store.reap(later);
       expect(reaped.map((r) => r.userId)).toEqual([id]);
       expect(reaped[0]?.live).toMatchObject({ online: false, connections: 0 });
       expect(Date.parse(reaped[0]!.lastConnectedAt)).toBeLessThanOrEqual(later.getTime());
-      expect(await store.reap(later, 5_000)).toEqual([]);
+      expect(await store.reap(later)).toEqual([]);
       expect((await store.getLive([other])).get(other)).toMatchObject({ online: true, connections: 1 });
     });
 
     it("keeps refreshed connections alive past their first expiry", async () => {
-      const store = await open();
+      const clock = new StoreClock(TTL);
+      const store = await open({ now: clock.now });
       const id = user();
-      await store.connect(ref(id, "a"), 50);
-      await store.refresh([ref(id, "a")], 60_000);
-      expect(await store.reap(new Date(Date.now() + 10_000), 5_000)).toEqual([]);
+      await clock.expiringIn(50, () => store.connect(ref(id, "a")));
+      await store.refresh([ref(id, "a")]);
+      expect(await store.reap(new Date(Date.now() + 10_000))).toEqual([]);
     });
 
     it("settles an abandoned grace (its server died) after the grace has passed", async () => {
-      const store = await open();
+      const store = await open({ offlineGraceMs: 60_000 });
       const id = user();
-      await store.connect(ref(id, "a"), TTL);
+      await store.connect(ref(id, "a"));
       await store.disconnect(ref(id, "a"), new Date());
-      expect(await store.reap(new Date(), 60_000)).toEqual([]);
-      const reaped = await store.reap(new Date(Date.now() + 120_000), 60_000);
+      expect(await store.reap(new Date())).toEqual([]);
+      const reaped = await store.reap(new Date(Date.now() + 120_000));
       expect(reaped.map((r) => r.userId)).toEqual([id]);
     });
 
     it("orders a durable change after live ones, and keeps the newest revision it was told", async () => {
       const store = await open();
       const id = user();
-      const { version } = await store.connect(ref(id, "a"), TTL);
+      const { version } = await store.connect(ref(id, "a"));
       const ordered = await store.orderDurableChange(id, 3);
       expect(ordered).toMatchObject({ online: true, connections: 1, durableRevision: 3 });
       expect(ordered.version).toBeGreaterThan(version);

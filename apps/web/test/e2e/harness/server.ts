@@ -7,7 +7,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     port: 0,
     host: "127.0.0.1",
     dataDir: null,
-    presenceTtlSeconds: 60,
+    presenceTtlMs: 60_000,
     offlineGraceMs: 1500,
     rateLimits: false,
     statusRateLimit: 0,

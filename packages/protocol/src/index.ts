@@ -1,0 +1,2 @@
+export * from "./protocol.js";
+export { redactUrl } from "./redact-url.js";

@@ -1,0 +1,40 @@
+/**
+ * What the server and its clients must agree on, defined once: the statuses, the WebSocket close
+ * codes, and the input limits (SPEC §1 and §3). The server validates with these, the database
+ * stores the statuses, and the web app sizes its forms and reads close codes with them.
+ * Plain values only: the web app bundles this module.
+ */
+
+/** What a user may choose (`presence.setStatus`); stored as PostgreSQL's `chosen_status` enum. */
+export const CHOSEN_STATUSES = ["online", "away", "dnd", "invisible"] as const;
+export type ChosenStatus = (typeof CHOSEN_STATUSES)[number];
+
+/** What a friend may see: invisible is never shown, offline is. */
+export const VISIBLE_STATUSES = ["online", "away", "dnd", "offline"] as const;
+export type VisibleStatus = (typeof VISIBLE_STATUSES)[number];
+
+/**
+ * The presence TTL of a server left at its default, in the unit `presence.heartbeat` announces
+ * (`ttlSeconds`): clients assume it until a server has told them its own.
+ */
+export const DEFAULT_PRESENCE_TTL_SECONDS = 60;
+
+/** The server closes a socket whose token is missing, expired, revoked or forged with this code. */
+export const CLOSE_UNAUTHORIZED = 4401;
+/** ...and refuses a socket past the per-user connection limit with this one. */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+
+/** Sizes of what clients may send; the server refuses more, forms stop typing at them. */
+export const LIMITS = {
+  /** Lower-case letters, digits and _ (USERNAME_PATTERN); usernames are trimmed and lower-cased first. */
+  username: { minLength: 3, maxLength: 32 },
+  password: { minLength: 8, maxLength: 128 },
+  /** Characters of a status message, after trimming. */
+  message: { maxLength: 128 },
+  /** Friends on one allow-list (`presence.setVisibility`). */
+  visibleTo: { maxIds: 1000 },
+  /** Users asked about in one `presence.getMany`. */
+  getMany: { minIds: 1, maxIds: 500 },
+} as const;
+
+export const USERNAME_PATTERN = new RegExp(`^[a-z0-9_]{${LIMITS.username.minLength},${LIMITS.username.maxLength}}$`);
