@@ -447,7 +447,7 @@ async function main(): Promise<void> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.once(signal, () => {
       log(`${signal}: stopping`);
-      void (pg ? (pg as SharedPg).drop() : Promise.resolve()).finally(() => process.exit(130));
+      void (pg ? pg.drop() : Promise.resolve()).finally(() => process.exit(130));
     });
   }
   const sharedPg = async (): Promise<SharedPg> => {
@@ -466,7 +466,7 @@ async function main(): Promise<void> {
       try {
         targets.push(await runTarget(name, graph, options, sharedPg));
       } catch (error) {
-        log(`  ✗ ${name} failed: ${(error as Error).stack ?? error}`);
+        log(`  ✗ ${name} failed: ${(error as Error).stack ?? String(error)}`);
         failures.push({ target: name, error: (error as Error).message });
       }
     }

@@ -23,7 +23,7 @@ async function call(baseUrl: string, paths: string[], inputs: unknown[], token?:
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify(body),
   });
-  const json = (await response.json()) as unknown;
+  const json = await response.json();
   const results = (batch ? json : [json]) as Array<{ result?: { data: unknown }; error?: { message?: string } }>;
   return results.map((result) => {
     if (result.error) throw new Error(`${paths[0]}: ${result.error.message ?? JSON.stringify(result.error)}`);

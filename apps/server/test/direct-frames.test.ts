@@ -86,7 +86,7 @@ describe("frames written by the feed", () => {
     let wake = () => {};
     const subscription = viewerDevice.client.presence.onChange.subscribe(undefined, {
       onData: (tracked) => {
-        received.push(tracked as { id: string; data: PresenceEvent });
+        received.push(tracked);
         wake();
       },
     });

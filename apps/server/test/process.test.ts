@@ -14,12 +14,12 @@ function startProcess(env: Record<string, string>): Promise<{ child: ChildProces
   });
   return new Promise((resolve, reject) => {
     let output = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      output += chunk;
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
       const match = output.match(/listening on (http:\/\/\S+)/);
       if (match) resolve({ child, url: match[1]! });
     });
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.once("exit", (code) => reject(new Error(`exited with ${code} before listening:\n${output}`)));
   });
 }

@@ -101,7 +101,7 @@ describe("server", () => {
       new Promise<string>((resolve) => {
         const socket = connectTcp(server.port, "127.0.0.1", () => socket.write(request));
         let reply = "";
-        socket.on("data", (chunk) => (reply += chunk));
+        socket.on("data", (chunk) => (reply += chunk.toString()));
         socket.on("close", () => resolve(reply));
         socket.on("error", () => resolve(reply));
       });

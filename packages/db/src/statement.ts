@@ -17,7 +17,10 @@ const dialect = new PgDialect();
 export async function executeRows<Row>(db: Database, statement: SQL): Promise<Row[]> {
   const client = (db as { $client?: unknown }).$client;
   // postgres-js answers a RowList, an Array of the rows.
-  if (!(client instanceof PGlite)) return (await db.execute(statement)) as unknown as Row[];
+  if (!(client instanceof PGlite)) {
+    const rows: unknown = await db.execute(statement);
+    return rows as Row[];
+  }
   const { sql: text, params } = dialect.sqlToQuery(statement);
   const [result] = await client.exec(inlineParams(text, params));
   return (result?.rows ?? []) as Row[];

@@ -53,8 +53,8 @@ export async function startServerProcess(name: string, env: Record<string, strin
   running.add(child);
   const exited = once(child, "exit").then(() => void running.delete(child));
   let output = "";
-  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
 
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -65,10 +65,10 @@ export async function startServerProcess(name: string, env: Record<string, strin
       const match = /listening on (http:\/\/\S+)/.exec(output);
       if (!match) return;
       clearTimeout(timer);
-      child.stdout!.off("data", onData);
+      child.stdout.off("data", onData);
       resolve(match[1]!);
     };
-    child.stdout!.on("data", onData);
+    child.stdout.on("data", onData);
     void exited.then(() => {
       clearTimeout(timer);
       reject(new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before listening:\n${output.slice(-LOG_TAIL_CHARS)}`));

@@ -1,6 +1,7 @@
 /** The signed-in app: your status, your friends live, requests and adding friends. */
 import { useQuery } from "@tanstack/react-query";
-import { TRPCClientError } from "@trpc/client";
+import { isTRPCClientError } from "@trpc/client";
+import type { AppRouter } from "@herald/presence";
 import { useEffect, useMemo } from "react";
 import { useAutoAway } from "../hooks/useAutoAway";
 import { useConnectionState } from "../hooks/useConnectionState";
@@ -40,7 +41,7 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
 
   // A token the server no longer accepts (account gone, secret rotated) ends the session.
   useEffect(() => {
-    if (account.error instanceof TRPCClientError && account.error.data?.code === "UNAUTHORIZED") {
+    if (isTRPCClientError<AppRouter>(account.error) && account.error.data?.code === "UNAUTHORIZED") {
       onSignOut(SESSION_ENDED);
     }
   }, [account.error, onSignOut]);

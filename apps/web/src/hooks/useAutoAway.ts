@@ -17,7 +17,7 @@ export interface AutoAwayOptions {
   /** The chosen status as the server knows it; undefined while loading. */
   chosen: ChosenStatus | undefined;
   /** Tells the server; resolves false when the call failed. */
-  setIdle(idle: boolean): Promise<boolean>;
+  setIdle: (idle: boolean) => Promise<boolean>;
 }
 
 /** Returns what to call when the user picks a status by hand, so auto-away stands down. */

@@ -36,7 +36,7 @@ export function useHeartbeat(): void {
       } catch {
         delay = Math.min(RETRY_MS, delay);
       }
-      if (!stopped) timer = setTimeout(run, delay);
+      if (!stopped) timer = setTimeout(() => void run(), delay);
     };
     void run();
     return () => {

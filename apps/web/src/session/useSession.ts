@@ -12,8 +12,8 @@ export interface SessionControls {
   session: Session | null;
   /** Why the last session ended, when the user did not end it themselves. */
   endedBecause: string | null;
-  signIn(session: Session): void;
-  signOut(reason?: string): void;
+  signIn: (session: Session) => void;
+  signOut: (reason?: string) => void;
 }
 
 export function useSession(): SessionControls {

@@ -65,7 +65,7 @@ export async function openBrowser(url: string, viewport = { width: 1280, height:
 
 /** Closes every browser even if one fails, then reports the first failure (or CSP violation). */
 export async function closeAll(users: ReadonlyArray<BrowserUser | undefined>): Promise<void> {
-  const results = await Promise.allSettled(users.map((user) => user?.close()));
+  const results = await Promise.allSettled(users.map(async (user) => user?.close()));
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
   const violations = users.flatMap((user) => user?.cspViolations ?? []);
