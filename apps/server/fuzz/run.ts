@@ -33,7 +33,7 @@ const scratch = values.postgres ? await createScratchDatabase(process.env.TEST_D
 const server = await startTestServer({ databaseUrl: scratch?.url, logLevel: "fatal" });
 const started = Date.now();
 console.log(`fuzzing ${server.url} (${scratch ? "PostgreSQL" : "PGlite"}) with ${cases} cases, seed ${seed}`);
-let exitCode = 1;
+let exitCode: number;
 try {
   const stats = await runWireFuzz({
     baseUrl: server.url,

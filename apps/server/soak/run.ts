@@ -57,7 +57,7 @@ async function startServer(databaseUrl: string): Promise<{ url: string; metricsU
   });
   const [url, metricsUrl] = await new Promise<[string, string]>((resolve, reject) => {
     let out = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
+    child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const listening = out.match(/listening on (http:\/\/\S+)/);
       const metrics = out.match(/metrics on (http:\/\/\S+)/);
@@ -137,8 +137,8 @@ async function connectDevice(wsUrl: string, user: SoakUser): Promise<LiveDevice>
   await new Promise<void>((resolve, reject) => {
     const subscription = client.presence.onChange.subscribe(undefined, {
       onData: (tracked) => {
-        apply(device.view, tracked.data as PresenceEvent);
-        if ((tracked.data as PresenceEvent).type === "snapshot") resolve();
+        apply(device.view, tracked.data);
+        if ((tracked.data).type === "snapshot") resolve();
       },
       onError: (error) => {
         device.errors++;
@@ -183,7 +183,7 @@ async function main(): Promise<number> {
   const { url, metricsUrl, child } = await startServer(scratch.url);
   const wsUrl = `${url.replace(/^http/, "ws")}/trpc`;
   log(`server ${url} (pid ${child.pid}); ${clientCount} clients, ${minutes} min, ~${actionsPerSecond} actions/s`);
-  let exitCode = 1;
+  let exitCode: number;
   try {
     // Set-up: users and a friend graph (a ring plus random chords: ~6 friends each).
     const users: SoakUser[] = [];

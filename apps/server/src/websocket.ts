@@ -48,7 +48,7 @@ interface Session {
 export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (code: string) => void, limits: WebSocketLimits = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
   const sessions = trackSessions(app, log, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
-  wss.on("close", sessions.stop);
+  wss.on("close", () => sessions.stop());
   const handler = applyWSSHandler({
     wss,
     router: appRouter,
@@ -69,7 +69,9 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
         log.error({ err: error.cause ?? error, path }, "procedure failed");
       }
     },
-    createContext: async ({ req, res: socket, info }): Promise<HeraldContext> => {
+    createContext: async ({ req, res, info }): Promise<HeraldContext> => {
+      // tRPC types `res` with @types/ws' CommonJS names, which its ESM typings lack: it is our ws socket.
+      const socket = res as WebSocket;
       // Frames are written only while the socket is open; trackSessions still watches its backlog.
       const base = { app, clientIp: (limits.clientIpOf ?? peerIpOf)(req), connection: null, frames: socket };
       const claims = await app.sessions.verify(info.connectionParams?.token);
@@ -83,7 +85,7 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
         return { ...base, user: null };
       }
       const connection = await app.connections.open(claims.sub, () => socket.terminate());
-      watchLiveness(socket, connection.touch);
+      watchLiveness(socket, () => connection.touch());
       info.signal.addEventListener("abort", () => void connection.close().catch((err) => log.error({ err }, "disconnect failed")), {
         once: true,
       });

@@ -40,5 +40,9 @@ export const statusInput = z.enum(CHOSEN_STATUSES);
 /** The users of one `presence.getMany`. */
 export const userIdsInput = z
   .array(userIdInput)
-  .min(getMany.minIds, `must list at least ${getMany.minIds === 1 ? "one id" : `${getMany.minIds} ids`}`)
+  .min(getMany.minIds, `must list at least ${idCount(getMany.minIds)}`)
   .max(getMany.maxIds, `must list at most ${getMany.maxIds} ids`);
+
+function idCount(count: number): string {
+  return count === 1 ? "one id" : `${count} ids`;
+}

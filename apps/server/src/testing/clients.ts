@@ -8,7 +8,7 @@ import {
   wsLink,
   type TRPCClient,
 } from "@trpc/client";
-import type { AppRouter, PresenceEvent } from "@herald/presence";
+import type { AppRouter } from "@herald/presence";
 import WebSocket from "ws";
 import { EventFeed } from "./event-feed.js";
 
@@ -68,7 +68,7 @@ export async function connect(wsUrl: string, user: TestUser, options: { subscrib
   await client.auth.me.query();
   if (options.subscribe) {
     const subscription = client.presence.onChange.subscribe(undefined, {
-      onData: (tracked) => feed.push(tracked.data as PresenceEvent),
+      onData: (tracked) => feed.push(tracked.data),
       onError: (error) => feed.fail(error),
     });
     feed.onClose(() => subscription.unsubscribe());
@@ -89,7 +89,7 @@ export async function codeOf(call: Promise<unknown>): Promise<string | undefined
   try {
     await call;
   } catch (error) {
-    if (error instanceof TRPCClientError) return error.data?.code;
+    if (error instanceof TRPCClientError) return (error as TRPCClientError<AppRouter>).data?.code;
     throw error;
   }
   return "ok";

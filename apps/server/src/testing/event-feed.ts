@@ -63,6 +63,7 @@ export class EventFeed {
   }
 
   private take(timeoutMs: number): Promise<PresenceEvent> {
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- whatever the subscription failed with, as it came
     if (this.error) return Promise.reject(this.error);
     const ready = this.unread.shift();
     if (ready) return Promise.resolve(ready);

@@ -41,5 +41,5 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
 export async function databaseFor(kind: DatabaseKind): Promise<{ databaseUrl: string | undefined; drop(): Promise<void> }> {
   if (kind === "pglite") return { databaseUrl: undefined, drop: async () => {} };
   const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
-  return { databaseUrl: scratch.url, drop: scratch.drop };
+  return { databaseUrl: scratch.url, drop: () => scratch.drop() };
 }

@@ -95,18 +95,15 @@ export class FrameDelivery implements FeedDelivery {
     this.scheduled = true;
     this.dueAt = Date.now() + MAX_FLUSH_WAIT_MS;
     // A shared function rather than a per-feed closure: a few hundred bytes less per connection.
-    setImmediate(FrameDelivery.flushLater, this);
+    setImmediate(flushLater, this);
   }
 
   close(): void {
     this.closed = true;
   }
 
-  private static flushLater(delivery: FrameDelivery): void {
-    delivery.flush();
-  }
-
-  private flush(): void {
+  /** @internal (for `flushLater`) */
+  flush(): void {
     this.scheduled = false;
     if (this.closed) return;
     try {
@@ -116,4 +113,8 @@ export class FrameDelivery implements FeedDelivery {
       this.fail(error);
     }
   }
+}
+
+function flushLater(delivery: FrameDelivery): void {
+  delivery.flush();
 }

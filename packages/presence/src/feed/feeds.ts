@@ -13,10 +13,10 @@ import { FriendListCache } from "./friend-list-cache.js";
 export interface PresenceFeedsOptions {
   bus: PresenceBus;
   /** A user's friends, read from the database. */
-  readFriendIds(userId: string): Promise<string[]>;
-  loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+  readFriendIds: (userId: string) => Promise<string[]>;
+  loadStates: (userIds: readonly string[]) => Promise<Map<string, PresenceState>>;
   /** A user's pending requests, read from the database. */
-  readRequests(userId: string): Promise<PendingRequests>;
+  readRequests: (userId: string) => Promise<PendingRequests>;
   log: Logger;
   observer?: FeedObserver | undefined;
 }

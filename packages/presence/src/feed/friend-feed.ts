@@ -78,7 +78,7 @@ export class FriendFeed implements ChannelFollower {
     private readonly sources: FeedSources,
   ) {
     this.unsubscribeResync = sources.bus.onResync(() => {
-      this.restart().catch((error) => this.fail(error));
+      this.restart().catch((error: unknown) => this.fail(error));
     });
   }
 
@@ -245,7 +245,7 @@ export class FriendFeed implements ChannelFollower {
         this.push({ kind: "event", event: { type: "requests", ...requests } });
       } while (this.requestsAgain && !this.closed);
     })()
-      .catch((error) => this.sources.log.warn({ err: error, viewerId: this.viewerId }, "could not read pending requests"))
+      .catch((error: unknown) => this.sources.log.warn({ err: error, viewerId: this.viewerId }, "could not read pending requests"))
       .finally(() => {
         this.requestsReading = false;
       });
@@ -293,7 +293,7 @@ export class FriendFeed implements ChannelFollower {
           if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
         }
       })
-      .catch((error) => this.fail(error));
+      .catch((error: unknown) => this.fail(error));
   }
 
   private removeFriend(friendId: string): void {

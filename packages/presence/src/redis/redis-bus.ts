@@ -157,7 +157,7 @@ export class RedisPresenceBus implements PresenceBus {
     this.connectionLost = false;
     const channels = this.channels.userIds().map((userId) => this.keys.events(userId));
     const resubscribed = channels.length > 0 ? this.subscriber.subscribe(...channels) : Promise.resolve();
-    this.track(resubscribed, `resubscribe ${channels.length} channels`).then(async (ok) => {
+    void this.track(resubscribed, `resubscribe ${channels.length} channels`).then(async (ok) => {
       // On failure the connection dropped again; the next 'ready' retries and resyncs.
       if (!ok || this.closed) return;
       // Listeners publish and read the store as soon as they hear of the resync.

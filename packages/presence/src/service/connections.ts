@@ -133,7 +133,7 @@ export class ConnectionRegistry {
       if (now - connection.phase.lastHeardAt > this.settings.presenceTtlMs) {
         this.log.info({ userId: connection.userId }, "connection went silent; closing it");
         connection.terminate();
-        void connection.close().catch((error) => this.log.error({ err: error }, "closing a silent connection failed"));
+        void connection.close().catch((error: unknown) => this.log.error({ err: error }, "closing a silent connection failed"));
       } else {
         live.push(connection);
       }
@@ -178,7 +178,7 @@ export class ConnectionRegistry {
       } while (this.resyncAgain && !this.stopped);
       this.log.info({ connections: this.connections.size, ms: Date.now() - started }, "live connections re-registered");
     })()
-      .catch((error) => {
+      .catch((error: unknown) => {
         if (!this.stopped) this.log.error({ err: error }, "re-registering live connections failed");
       })
       .finally(() => {

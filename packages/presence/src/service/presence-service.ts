@@ -282,7 +282,7 @@ export class PresenceService {
     if (scheduled) clearTimeout(scheduled.timer);
     const timer = setTimeout(() => {
       this.fadeTimers.delete(userId);
-      this.endFades(userId).catch((error) => this.log.error({ err: error, userId }, "ending a fade failed"));
+      this.endFades(userId).catch((error: unknown) => this.log.error({ err: error, userId }, "ending a fade failed"));
     }, Math.max(0, at - this.now().getTime()));
     timer.unref();
     this.fadeTimers.set(userId, { at, timer });
@@ -324,7 +324,7 @@ export class PresenceService {
     const grace: Grace = { since, timer: null };
     grace.timer = setTimeout(() => {
       this.graces.delete(userId);
-      this.settle(userId).catch((error) => {
+      this.settle(userId).catch((error: unknown) => {
         if (isStoreUnavailable(error) && !this.closed && !this.graces.has(userId)) {
           // Overdue, not forgotten: `reregister` settles it once the store is back.
           this.graces.set(userId, { since, timer: null });

@@ -42,8 +42,8 @@ export class RedisServer {
         output += chunk.toString();
         if (output.includes("Ready to accept connections")) resolve();
       };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", onData);
+      child.stdout.on("data", onData);
+      child.stderr.on("data", onData);
       child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
     });
   }
