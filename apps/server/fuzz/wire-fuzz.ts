@@ -6,7 +6,7 @@
  * oversized and binary frames). Used by `pnpm fuzz` (fuzz/run.ts) and test/fuzz.test.ts.
  *
  * A case fails when the server answers 5xx / INTERNAL_SERVER_ERROR, drops an HTTP request, or
- * breaks a privacy oracle (a stranger's presence must be NOT_FOUND / omitted, SPEC rule 8).
+ * breaks a privacy oracle (a stranger's presence must be NOT_FOUND / omitted, docs/protocol.md rule 8).
  */
 import { randomUUID } from "node:crypto";
 import { connect as netConnect } from "node:net";

@@ -1,5 +1,5 @@
 /**
- * The only reader of process.env: configuration (SPEC §4), validated once at start, and the
+ * The only reader of process.env: configuration (docs/protocol.md §4), validated once at start, and the
  * `ServerConfig` it becomes. Presence timing takes its defaults, bounds and relationships from
  * @herald/presence's settings.ts; the variables keep their documented units.
  */

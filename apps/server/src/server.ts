@@ -101,7 +101,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     } else if (pathname === "/healthz") {
       void health().then((ok) => json(res, ok ? 200 : 503, { status: ok ? "ok" : "unavailable" }));
     } else if (pathname === "/metrics" || pathname.startsWith("/metrics/")) {
-      // Not here: metrics count invisible users' connections (SPEC rule 5). A plain 404, not the
+      // Not here: metrics count invisible users' connections (docs/protocol.md §2 rule 5). A plain 404, not the
       // web app's index.html that the static handler gives unknown paths.
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" });
       res.end("Not found\n");

@@ -1,6 +1,6 @@
 /**
  * tRPC over WebSocket. Each socket authenticates once through `connectionParams.token`; an
- * authenticated socket is one connection of its user (SPEC §1) until it closes or goes silent.
+ * authenticated socket is one connection of its user (docs/protocol.md §1) until it closes or goes silent.
  * A socket without a valid token gets UNAUTHORIZED answers and is closed shortly after; it
  * never counts as a connection.
  *

@@ -1,5 +1,5 @@
 /**
- * Abuse limits (SPEC §4 RATE_LIMITS) not covered in errors.test.ts: live connections per user,
+ * Abuse limits (docs/protocol.md §4 RATE_LIMITS) not covered in errors.test.ts: live connections per user,
  * sign-in failures per address, sign-ups per address, friend requests per user, and
  * setVisibility counting as a status change. `rateLimits: false` lifts every one of them.
  */

@@ -1,4 +1,4 @@
-/** Every error of SPEC §3's table, and invalid input naming its field, on both databases. */
+/** Every error of docs/protocol.md §3's table, and invalid input naming its field, on both databases. */
 import { describe, expect, it } from "vitest";
 import { TRPCClientError } from "@trpc/client";
 import { befriend, connect, httpClient, signUp, uniqueUsername } from "../src/testing/index.js";

@@ -1,5 +1,5 @@
 /**
- * Live friend requests (SPEC §3 `requests`): every change to either of a user's pending lists —
+ * Live friend requests (docs/protocol.md §3 `requests`): every change to either of a user's pending lists —
  * a request received, sent, accepted, declined or cancelled — reaches all of that user's
  * subscriptions as the full lists, and nothing else sends them.
  */

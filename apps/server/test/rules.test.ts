@@ -1,4 +1,4 @@
-/** SPEC §2, rule by rule, over real WebSockets with @trpc/client, on PGlite and PostgreSQL. */
+/** docs/protocol.md §2, rule by rule, over real WebSockets with @trpc/client, on PGlite and PostgreSQL. */
 import { describe, expect, it } from "vitest";
 import { befriend, connect, signUp } from "../src/testing/index.js";
 import { DATABASE_KINDS, closeAll, useServer, watch } from "./fixtures.js";

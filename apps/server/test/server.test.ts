@@ -34,7 +34,7 @@ describe("server", () => {
   });
 
   it("metrics are never on the public port: /metrics there is a plain 404, not the web app", async () => {
-    // Metrics count invisible users' connections (issue 10, item 3; SPEC rule 5).
+    // Metrics count invisible users' connections (issue 10, item 3; docs/protocol.md rule 5).
     for (const path of ["/metrics", "/metrics/", "/metrics?x=1", "/Metrics/../metrics"]) {
       const response = await fetch(`${server.url}${path}`);
       const body = await response.text();

@@ -106,7 +106,7 @@ describe("item 7: lockouts hit only the source of the failures (TRUSTED_PROXIES)
       const answers: Answer[] = [];
       for (let i = 0; i < 30; i++) answers.push(await signIn(server, victim.username, `wrong guess ${i}`, "203.0.113.7"));
       expect(answers.slice(0, 10).every((a) => a.code === "UNAUTHORIZED")).toBe(true);
-      // SPEC §3: repeated failures from the same source still get TOO_MANY_REQUESTS.
+      // docs/protocol.md §3: repeated failures from the same source still get TOO_MANY_REQUESTS.
       expect(answers.slice(10).every((a) => a.code === "TOO_MANY_REQUESTS")).toBe(true);
       expect((await signIn(server, victim.username, "correct horse", "203.0.113.7")).code).toBe("TOO_MANY_REQUESTS");
       // The victim, elsewhere, is not locked out of the right password.

@@ -1,4 +1,4 @@
-/** Input schemas shared by the routers (SPEC §1 and §3). */
+/** Input schemas shared by the routers (docs/protocol.md §1 and §3). */
 import { CHOSEN_STATUSES, LIMITS, USERNAME_PATTERN } from "@herald/protocol";
 import { z } from "zod";
 import { messageTextProblem } from "./message-text.js";

@@ -2,7 +2,7 @@
  * What a status message may contain. A message is shown in other people's clients, next to names
  * and other friends' rows, so text that changes layout outside itself is refused:
  *
- * - control characters (SPEC §1);
+ * - control characters (docs/protocol.md §1);
  * - bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they reorder the
  *   text after them, so "‮gnp.exe" shows as "exe.png", and an unclosed one spills into whatever
  *   a client renders next;

@@ -1,4 +1,4 @@
-/** The shapes of SPEC §1, shared by the engine, the router and every client. */
+/** The shapes of docs/protocol.md §1, shared by the engine, the router and every client. */
 
 import type { ChosenStatus, VisibleStatus } from "@herald/protocol";
 

@@ -1,6 +1,6 @@
 /**
  * What the server and its clients must agree on, defined once: the statuses, the WebSocket close
- * codes, and the input limits (SPEC §1 and §3). The server validates with these, the database
+ * codes, and the input limits (docs/protocol.md §1 and §3). The server validates with these, the database
  * stores the statuses, and the web app sizes its forms and reads close codes with them.
  * Plain values only: the web app bundles this module.
  */

@@ -1,5 +1,5 @@
 /**
- * What several servers must survive (SPEC §2 rule 7, §4): Redis going away and coming back
+ * What several servers must survive (docs/protocol.md §2 rule 7, §4): Redis going away and coming back
  * empty, and a server dying without a word. Three real server processes share one PostgreSQL
  * and a redis-server that this file starts, kills and restarts on a port of its own.
  */
@@ -10,7 +10,7 @@ import { eventually, RedisServer, reportServerLogsOnFailure, startCluster, type 
 
 const TTL_SECONDS = 3;
 const GRACE_MS = 1_000;
-/** SPEC §4: within 10 s of Redis returning, every local user is re-registered and every subscriber re-synced. */
+/** docs/protocol.md §4: within 10 s of Redis returning, every local user is re-registered and every subscriber re-synced. */
 const RESYNC_DEADLINE_MS = 10_000;
 
 /** What a subscriber sees now, replayed from its events (a snapshot starts over). */

@@ -1,5 +1,5 @@
 /**
- * SPEC §2 with the friends on different servers: three real server processes on one PostgreSQL
+ * docs/protocol.md §2 with the friends on different servers: three real server processes on one PostgreSQL
  * and one Redis must behave as one server. Alice lives on A, her friend (the viewer) on B, the
  * marker on C; HTTP calls go to the caller's own server.
  */
@@ -11,7 +11,7 @@ import { closeAll, watchAcross } from "./watch.js";
 /** Long enough that a reconnect to another server lands inside it, even on a busy machine. */
 const GRACE_MS = 1_000;
 
-describe("SPEC §2 across three servers", () => {
+describe("docs/protocol.md §2 across three servers", () => {
   const cluster = useCluster({ count: 3, offlineGraceMs: GRACE_MS });
   reportServerLogsOnFailure(cluster);
   const servers = () => cluster.current.servers as [ServerProcess, ServerProcess, ServerProcess];

@@ -1,4 +1,4 @@
-/** SPEC §4: a Redis that does not answer at start is a configuration mistake, said plainly. */
+/** docs/protocol.md §4: a Redis that does not answer at start is a configuration mistake, said plainly. */
 import { createScratchDatabase } from "@herald/db/testing";
 import { expect, it } from "vitest";
 import { TEST_AUTH_SECRET } from "../../src/testing/index.js";

@@ -8,7 +8,7 @@ import { useEffect, useRef } from "react";
 import { useMutation } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/react";
 
-/** Until the server has told us its TTL, assume the default (SPEC §4). */
+/** Until the server has told us its TTL, assume the default (docs/protocol.md §4). */
 const ASSUMED_TTL_SECONDS = DEFAULT_PRESENCE_TTL_SECONDS;
 const MIN_INTERVAL_MS = 1_000;
 /** After a failed beat (e.g. mid-reconnect), try again soon rather than a full interval later. */

@@ -8,7 +8,7 @@
  * signed in, every other call (queries, mutations, the `presence.onChange` subscription and
  * the heartbeat) shares the one socket: heartbeats must travel on the connection they keep
  * alive, every call over it counts as "heard from", and one socket per tab is exactly one
- * connection in SPEC terms.
+ * connection in docs/protocol.md terms.
  */
 import { createTRPCClient, createWSClient, httpLink, splitLink, wsLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "@herald/presence";

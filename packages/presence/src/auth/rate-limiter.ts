@@ -178,7 +178,7 @@ export const SIGN_IN_FREE_FAILURES = 10;
 export const SIGN_IN_FIRST_DELAY_MS = 30_000;
 export const SIGN_IN_MAX_DELAY_MS = 15 * 60_000;
 
-/** Every abuse limit of SPEC §4 (`RATE_LIMITS`, `STATUS_RATE_LIMIT`) in one place. */
+/** Every abuse limit of docs/protocol.md §4 (`RATE_LIMITS`, `STATUS_RATE_LIMIT`) in one place. */
 export class AbuseLimits {
   /**
    * Failed sign-ins per (username, address), with growing delays. Keyed by both, so guesses

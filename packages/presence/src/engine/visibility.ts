@@ -1,5 +1,5 @@
 /**
- * SPEC §2 as pure functions: what a viewer sees of a user, given the user's full state.
+ * docs/protocol.md §2 as pure functions: what a viewer sees of a user, given the user's full state.
  * No I/O here; this is the most tested code in Herald.
  */
 import type { Fade, OwnPresence, PresenceState, VisiblePresence } from "../types.js";

@@ -1,4 +1,4 @@
-/** The events of `presence.onChange` (SPEC §3). */
+/** The events of `presence.onChange` (docs/protocol.md §3). */
 import type { OwnPresence, VisiblePresence } from "../types.js";
 
 export type PresenceEvent =

@@ -97,7 +97,7 @@ export const authRouter = router({
   }),
 
   /**
-   * Not in SPEC's table (an extension): revokes every session token of the caller, on every
+   * Not in the router table of docs/protocol.md §3 (an extension): revokes every session token of the caller, on every
    * device; this server closes the user's sockets at once, others within a few seconds.
    */
   signOut: protectedProcedure.mutation(async ({ ctx }) => {

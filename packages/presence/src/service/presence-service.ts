@@ -199,7 +199,7 @@ export class PresenceService {
     await inBatches([...touched], (userId) => this.publishState(userId));
   }
 
-  /** A change of chosen status, message or allow-list (SPEC §3 `presence.setStatus`). */
+  /** A change of chosen status, message or allow-list (docs/protocol.md §3 `presence.setStatus`). */
   async changeChoice(userId: string, patch: ChoicePatch): Promise<PresenceState> {
     const live = (await this.store.getLive([userId])).get(userId) ?? OFFLINE_LIVE_PRESENCE;
     const now = this.now();
