@@ -6,7 +6,8 @@ import { fileURLToPath } from "node:url";
 export const BENCH_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export class Child {
-  private readonly waiters: Array<{ request: string; resolve: (reply: Record<string, unknown>) => void; reject: (error: Error) => void }> = [];
+  private readonly waiters: Array<{ request: string; resolve: (reply: Record<string, unknown>) => void; reject: (error: Error) => void }> =
+    [];
   private readonly tail: string[] = [];
   private exited = false;
   readonly ready: Promise<{ url: string; pid: number }>;

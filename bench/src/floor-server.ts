@@ -39,7 +39,12 @@ wss.on("connection", (socket) => {
     const text = raw.toString();
     if (text === "PING") return void socket.send("PONG");
     if (text === "PONG") return;
-    const message = JSON.parse(text) as { id?: number | string; method: string; data?: { token?: string }; params?: { path: string; input?: Record<string, unknown> } };
+    const message = JSON.parse(text) as {
+      id?: number | string;
+      method: string;
+      data?: { token?: string };
+      params?: { path: string; input?: Record<string, unknown> };
+    };
     if (message.method === "connectionParams") {
       user = byToken.get(message.data?.token ?? "") ?? null;
       if (user === null) socket.close(4401, "unauthorized");

@@ -77,7 +77,9 @@ export interface BenchResult {
 }
 
 const fmt = (value: number | null | undefined, digits = 0) =>
-  value === null || value === undefined || !Number.isFinite(value) ? "–" : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  value === null || value === undefined || !Number.isFinite(value)
+    ? "–"
+    : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const kib = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? "–" : `${fmt(bytes / 1024, 1)} KiB`);
 const ratio = (value: number | null | undefined, floor: number | null | undefined) =>
   value === null || value === undefined || !floor ? "" : ` (${fmt(value / floor, 2)}×)`;
@@ -89,7 +91,10 @@ export function cpuPerDelivery(step: StepResult): number | null {
 
 /** The median over a target's steps of server CPU per delivery. */
 export function medianCpuPerDelivery(target: TargetResult): number | null {
-  const values = target.steps.map(cpuPerDelivery).filter((v): v is number => v !== null).sort((a, b) => a - b);
+  const values = target.steps
+    .map(cpuPerDelivery)
+    .filter((v): v is number => v !== null)
+    .sort((a, b) => a - b);
   return values.length ? values[Math.floor(values.length / 2)]! : null;
 }
 
@@ -105,7 +110,9 @@ export function renderMarkdown(result: BenchResult): string {
   lines.push("");
   lines.push("**Summary** (ratios are to the floor; for memory, lower is better)");
   lines.push("");
-  lines.push("| target | max sustained deliveries/s (p99 ≤ 250 ms, no loss) | p99 at 1,000 changes/s | server CPU per delivery (→ deliveries/s per core) | connect + subscribe /s | server memory per connection, scenario (heap / RSS) | per idle connection (RSS / heap) | idle connections held |");
+  lines.push(
+    "| target | max sustained deliveries/s (p99 ≤ 250 ms, no loss) | p99 at 1,000 changes/s | server CPU per delivery (→ deliveries/s per core) | connect + subscribe /s | server memory per connection, scenario (heap / RSS) | per idle connection (RSS / heap) | idle connections held |",
+  );
   lines.push("| --- | --- | --- | --- | --- | --- | --- | --- |");
   const p99At = (t: TargetResult, rate: number) => t.steps.find((step) => step.rate === rate)?.p99 ?? null;
   for (const t of result.targets) {
@@ -121,15 +128,24 @@ export function renderMarkdown(result: BenchResult): string {
     );
   }
   lines.push("");
-  lines.push("**Steps** (latency = send → friend receives, ms; `coalesced` = superseded by a newer state in the same or a later event, not lost)");
+  lines.push(
+    "**Steps** (latency = send → friend receives, ms; `coalesced` = superseded by a newer state in the same or a later event, not lost)",
+  );
   lines.push("");
-  lines.push("| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | lost | coalesced | CPU cores: server / generators / rest of machine | server µs per delivery | result |");
+  lines.push(
+    "| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | lost | coalesced | CPU cores: server / generators / rest of machine | server µs per delivery | result |",
+  );
   lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const t of result.targets) {
     for (const step of t.steps) {
       const floorStep = floor?.steps.find((f) => f.rate === step.rate);
-      const vs = t === floor || !floorStep ? "" : `${fmt(step.deliveredPerSec / floorStep.deliveredPerSec, 2)}× / p99 ${fmt((step.p99 ?? 0) / (floorStep.p99 || 1), 1)}×`;
-      const problems = [step.outOfOrder ? `${step.outOfOrder} out of order` : "", step.errors ? `${step.errors} errors` : ""].filter(Boolean).join(", ");
+      const vs =
+        t === floor || !floorStep
+          ? ""
+          : `${fmt(step.deliveredPerSec / floorStep.deliveredPerSec, 2)}× / p99 ${fmt((step.p99 ?? 0) / (floorStep.p99 || 1), 1)}×`;
+      const problems = [step.outOfOrder ? `${step.outOfOrder} out of order` : "", step.errors ? `${step.errors} errors` : ""]
+        .filter(Boolean)
+        .join(", ");
       lines.push(
         `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)} / ${fmt(step.generatorCores, 2)} / ${fmt(step.otherCores, 2)} | ${fmt(cpuPerDelivery(step), 0)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${machineSaturated(step, result.machine.cpus) ? " (machine saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
       );
@@ -157,9 +173,12 @@ export function renderSvg(result: BenchResult): string {
   const latencies = result.targets.flatMap((t) => t.steps.map((s) => s.p99 ?? 0));
   const maxMs = 10 ** Math.ceil(Math.log10(Math.max(1000, ...latencies)));
   const x = (rate: number) => margin.left + (rate / maxRate) * plotW;
-  const y = (ms: number) => margin.top + plotH - ((Math.log10(Math.max(minMs, ms)) - Math.log10(minMs)) / (Math.log10(maxMs) - Math.log10(minMs))) * plotH;
+  const y = (ms: number) =>
+    margin.top + plotH - ((Math.log10(Math.max(minMs, ms)) - Math.log10(minMs)) / (Math.log10(maxMs) - Math.log10(minMs))) * plotH;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   parts.push(
     `<text x="${margin.left}" y="22" font-size="14" font-weight="bold">Fan-out latency vs status-change rate (${result.scenario.users} users × ${result.scenario.friends} friends, ${result.mode})</text>`,
@@ -175,10 +194,14 @@ export function renderSvg(result: BenchResult): string {
     parts.push(`<text x="${x(rate)}" y="${margin.top + plotH + 18}" text-anchor="middle">${rate.toLocaleString("en-US")}</text>`);
   }
   parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#999"/>`);
-  parts.push(`<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle">status changes per second (each delivered to ${result.scenario.friends} friends)</text>`);
+  parts.push(
+    `<text x="${margin.left + plotW / 2}" y="${height - 12}" text-anchor="middle">status changes per second (each delivered to ${result.scenario.friends} friends)</text>`,
+  );
   parts.push(`<text transform="translate(18 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">latency, ms (log)</text>`);
   const limit = result.scenario.p99LimitMs;
-  parts.push(`<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(limit)}" y2="${y(limit)}" stroke="#d62728" stroke-dasharray="2 3"/>`);
+  parts.push(
+    `<line x1="${margin.left}" x2="${margin.left + plotW}" y1="${y(limit)}" y2="${y(limit)}" stroke="#d62728" stroke-dasharray="2 3"/>`,
+  );
   parts.push(`<text x="${margin.left + 4}" y="${y(limit) - 4}" fill="#d62728">p99 limit ${limit} ms</text>`);
   result.targets.forEach((target, i) => {
     const color = COLORS[i % COLORS.length];
@@ -192,7 +215,9 @@ export function renderSvg(result: BenchResult): string {
       if (key === "p99") {
         for (const s of target.steps) {
           if (s.p99 === null) continue;
-          parts.push(`<circle cx="${x(s.rate).toFixed(1)}" cy="${y(s.p99).toFixed(1)}" r="3.5" fill="${s.pass ? color : "white"}" stroke="${color}" stroke-width="1.5"/>`);
+          parts.push(
+            `<circle cx="${x(s.rate).toFixed(1)}" cy="${y(s.p99).toFixed(1)}" r="3.5" fill="${s.pass ? color : "white"}" stroke="${color}" stroke-width="1.5"/>`,
+          );
         }
       }
     }
@@ -200,7 +225,9 @@ export function renderSvg(result: BenchResult): string {
     const lx = margin.left + plotW + 16;
     parts.push(`<line x1="${lx}" x2="${lx + 24}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
     parts.push(`<text x="${lx + 30}" y="${ly + 4}">${escapeXml(target.label)}</text>`);
-    parts.push(`<text x="${lx + 30}" y="${ly + 19}" fill="#666">max ${target.maxSustainedDeliveriesPerSec.toLocaleString("en-US")} deliveries/s</text>`);
+    parts.push(
+      `<text x="${lx + 30}" y="${ly + 19}" fill="#666">max ${target.maxSustainedDeliveriesPerSec.toLocaleString("en-US")} deliveries/s</text>`,
+    );
   });
   const ly = margin.top + 10 + result.targets.length * 36 + 10;
   const lx = margin.left + plotW + 16;
@@ -229,7 +256,10 @@ export function writeReports(result: BenchResult, outDir: string, benchmarksMd: 
     const start = text.indexOf(MD_START);
     const end = text.indexOf(MD_END);
     if (start >= 0 && end > start) {
-      writeFileSync(benchmarksMd, `${text.slice(0, start + MD_START.length)}\n${markdown}\n\n![latency against rate](bench/results/${result.mode}.svg)\n${text.slice(end)}`);
+      writeFileSync(
+        benchmarksMd,
+        `${text.slice(0, start + MD_START.length)}\n${markdown}\n\n![latency against rate](bench/results/${result.mode}.svg)\n${text.slice(end)}`,
+      );
       paths.push(benchmarksMd);
     }
   }

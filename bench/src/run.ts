@@ -146,11 +146,19 @@ function heraldConfig(overrides: Record<string, unknown>): Record<string, unknow
   };
 }
 
-async function deploy(target: TargetName, graph: FriendGraph, options: BenchOptions, sharedPg: () => Promise<SharedPg>): Promise<Deployment> {
+async function deploy(
+  target: TargetName,
+  graph: FriendGraph,
+  options: BenchOptions,
+  sharedPg: () => Promise<SharedPg>,
+): Promise<Deployment> {
   const toWs = (url: string) => `${url.replace(/^http/, "ws")}/trpc?connectionParams=1`;
   if (target === "floor") {
     const dir = mkdtempSync(join(tmpdir(), "herald-floor-"));
-    const users = Array.from({ length: graph.users }, (_, i) => ({ id: randomUUID(), token: `floor-${i}-${randomBytes(4).toString("hex")}` }));
+    const users = Array.from({ length: graph.users }, (_, i) => ({
+      id: randomUUID(),
+      token: `floor-${i}-${randomBytes(4).toString("hex")}`,
+    }));
     const inputPath = join(dir, "input.json");
     writeFileSync(inputPath, JSON.stringify({ host: "127.0.0.1", users, friends: graph.friends }));
     const server = new Child("floor", "floor-server.ts", [inputPath]);
@@ -190,7 +198,11 @@ async function deploy(target: TargetName, graph: FriendGraph, options: BenchOpti
   const pg = await sharedPg();
   const count = target === "pg-redis-2" ? 2 : 1;
   const prefix = `herald-bench-${randomBytes(4).toString("hex")}`;
-  const { servers, urls } = await startHerald(target, count, heraldConfig({ databaseUrl: pg.url, redisUrl: options.redisUrl, redisPrefix: prefix }));
+  const { servers, urls } = await startHerald(
+    target,
+    count,
+    heraldConfig({ databaseUrl: pg.url, redisUrl: options.redisUrl, redisPrefix: prefix }),
+  );
   const cleanup = async () => {
     await Promise.all(servers.map((s) => s.stop()));
     await clearRedisPrefix(options.redisUrl, prefix);
@@ -247,7 +259,12 @@ interface ConnectReply {
   ms: number;
 }
 
-async function connectAll(gens: Child[], kind: "scenario" | "idle", total: number, concurrency: number): Promise<{ opened: number; failed: number; perSec: number; firstError: string | null }> {
+async function connectAll(
+  gens: Child[],
+  kind: "scenario" | "idle",
+  total: number,
+  concurrency: number,
+): Promise<{ opened: number; failed: number; perSec: number; firstError: string | null }> {
   const started = performance.now();
   const replies = await Promise.all(gens.map((g) => g.request<ConnectReply>({ type: "connect", kind, total, concurrency })));
   const ms = performance.now() - started;
@@ -259,7 +276,9 @@ async function connectAll(gens: Child[], kind: "scenario" | "idle", total: numbe
 async function idlePhase(name: TargetName, deployment: Deployment, gens: Child[], options: BenchOptions): Promise<IdleResult> {
   const before = await serverMemory(deployment.servers);
   const connect = await connectAll(gens, "idle", options.idleConnections, 256);
-  log(`  idle: ${connect.opened} connections subscribed at ${Math.round(connect.perSec)}/s${connect.failed ? `, ${connect.failed} failed (${connect.firstError})` : ""}`);
+  log(
+    `  idle: ${connect.opened} connections subscribed at ${Math.round(connect.perSec)}/s${connect.failed ? `, ${connect.failed} failed (${connect.firstError})` : ""}`,
+  );
   await sleep(1000);
   const after = await serverMemory(deployment.servers);
   if (options.heapSnapshot) {
@@ -268,7 +287,9 @@ async function idlePhase(name: TargetName, deployment: Deployment, gens: Child[]
     log(`  heap snapshot: ${path}`);
   }
   await sleep(options.idleHoldMs);
-  const census = await Promise.all(gens.map((g) => g.request<{ total: number; open: number; closedUnexpectedly: number }>({ type: "census", kind: "idle" })));
+  const census = await Promise.all(
+    gens.map((g) => g.request<{ total: number; open: number; closedUnexpectedly: number }>({ type: "census", kind: "idle" })),
+  );
   const stillOpen = census.reduce((s, c) => s + c.open, 0);
   await Promise.all(gens.map((g) => g.request({ type: "disconnect", kind: "idle" })));
   const result: IdleResult = {
@@ -283,11 +304,19 @@ async function idlePhase(name: TargetName, deployment: Deployment, gens: Child[]
     rssBeforeBytes: before.rss,
     rssAfterBytes: after.rss,
   };
-  log(`  idle: ${(result.rssPerConnBytes! / 1024).toFixed(1)} KiB RSS and ${(result.heapPerConnBytes! / 1024).toFixed(1)} KiB heap per connection; ${stillOpen}/${connect.opened} still open after ${options.idleHoldMs} ms`);
+  log(
+    `  idle: ${(result.rssPerConnBytes! / 1024).toFixed(1)} KiB RSS and ${(result.heapPerConnBytes! / 1024).toFixed(1)} KiB heap per connection; ${stillOpen}/${connect.opened} still open after ${options.idleHoldMs} ms`,
+  );
   return result;
 }
 
-async function runStep(rate: number, deployment: Deployment, gens: Child[], options: BenchOptions, profilePath: string | null): Promise<StepResult> {
+async function runStep(
+  rate: number,
+  deployment: Deployment,
+  gens: Child[],
+  options: BenchOptions,
+  profilePath: string | null,
+): Promise<StepResult> {
   const serverCpu = new CpuMeter(() => deployment.servers.map((s) => s.pid));
   const genCpu = new CpuMeter(() => gens.map((g) => g.pid));
   const machineBefore = machineCpu();
@@ -296,7 +325,13 @@ async function runStep(rate: number, deployment: Deployment, gens: Child[], opti
   genCpu.start();
   const started = performance.now();
   const steps = await Promise.all(
-    gens.map((g) => g.request<{ sent: number; expected: number; sendMs: number; maxBacklog: number; cpuCores: number; counts: number[] }>({ type: "step", rate: rate / gens.length, durationMs: options.stepMs })),
+    gens.map((g) =>
+      g.request<{ sent: number; expected: number; sendMs: number; maxBacklog: number; cpuCores: number; counts: number[] }>({
+        type: "step",
+        rate: rate / gens.length,
+        durationMs: options.stepMs,
+      }),
+    ),
   );
   const sendMs = Math.max(...steps.map((s) => s.sendMs));
   const serverCores = serverCpu.cores();
@@ -326,7 +361,14 @@ async function runStep(rate: number, deployment: Deployment, gens: Child[], opti
   });
   const finishes = await Promise.all(
     gens.map((g) =>
-      g.request<{ histogram: Parameters<Histogram["merge"]>[0]; received: number; coalesced: number; lost: number; outOfOrder: number; errors: number }>({ type: "finish", finalCounts }),
+      g.request<{
+        histogram: Parameters<Histogram["merge"]>[0];
+        received: number;
+        coalesced: number;
+        lost: number;
+        outOfOrder: number;
+        errors: number;
+      }>({ type: "finish", finalCounts }),
     ),
   );
   const histogram = new Histogram();
@@ -367,15 +409,24 @@ async function runStep(rate: number, deployment: Deployment, gens: Child[], opti
   };
 }
 
-async function runTarget(name: TargetName, graph: FriendGraph, options: BenchOptions, sharedPg: () => Promise<SharedPg>): Promise<TargetResult> {
+async function runTarget(
+  name: TargetName,
+  graph: FriendGraph,
+  options: BenchOptions,
+  sharedPg: () => Promise<SharedPg>,
+): Promise<TargetResult> {
   log(`▶ ${TARGET_LABELS[name]}`);
   const deployment = await deploy(name, graph, options, sharedPg);
   const gens = Array.from({ length: options.generators }, (_, i) => new Child(`gen#${i}`, "loadgen.ts", []));
   try {
     await Promise.all(gens.map((g) => g.ready));
     // A fresh tag per target: states left in a reused database by an earlier target never match.
-    const tag = randomBytes(3).toString("hex").replace(/[0-9]/g, (d) => "ghijklmnop"[Number(d)]!);
-    await Promise.all(gens.map((g, shard) => g.request({ type: "init", shard, shards: gens.length, users: deployment.users, friends: graph.friends, tag })));
+    const tag = randomBytes(3)
+      .toString("hex")
+      .replace(/[0-9]/g, (d) => "ghijklmnop"[Number(d)]!);
+    await Promise.all(
+      gens.map((g, shard) => g.request({ type: "init", shard, shards: gens.length, users: deployment.users, friends: graph.friends, tag })),
+    );
     const before = await serverMemory(deployment.servers);
     const connect = await connectAll(gens, "scenario", graph.users, 64);
     if (connect.failed > 0) throw new Error(`${connect.failed} scenario connections failed: ${connect.firstError}`);
@@ -395,7 +446,10 @@ async function runTarget(name: TargetName, graph: FriendGraph, options: BenchOpt
     const steps: StepResult[] = [];
     let failures = 0;
     for (const rate of options.rates) {
-      const profilePath = options.profileRates.includes(rate) && name !== "floor" ? join(options.outDir, "profiles", `${name}-${rate}-${options.mode}.cpuprofile`) : null;
+      const profilePath =
+        options.profileRates.includes(rate) && name !== "floor"
+          ? join(options.outDir, "profiles", `${name}-${rate}-${options.mode}.cpuprofile`)
+          : null;
       const step = await runStep(rate, deployment, gens, options, profilePath);
       steps.push(step);
       log(
@@ -412,7 +466,8 @@ async function runTarget(name: TargetName, graph: FriendGraph, options: BenchOpt
     await Promise.all(gens.map((g) => g.request({ type: "disconnect", kind: "scenario" })));
     // After the steps: tearing 19,500 connections down (and their users' offline transitions)
     // would otherwise land in the first steps' latencies.
-    const idle = options.idleTargets.includes(name) && options.idleConnections > 0 ? await idlePhase(name, deployment, gens, options) : null;
+    const idle =
+      options.idleTargets.includes(name) && options.idleConnections > 0 ? await idlePhase(name, deployment, gens, options) : null;
     const passing = steps.filter((s) => s.pass);
     const best = passing.reduce<StepResult | null>((b, s) => (!b || s.deliveredPerSec > b.deliveredPerSec ? s : b), null);
     return {
@@ -440,7 +495,9 @@ async function main(): Promise<void> {
   const started = performance.now();
   mkdirSync(join(options.outDir, "profiles"), { recursive: true });
   const graph = buildGraph(options.users, options.friends);
-  log(`Herald bench (${options.mode}): ${options.users} users × ${options.friends} friends, rates ${options.rates.join(", ")} changes/s, ${options.stepMs} ms steps, targets ${options.targets.join(", ")}`);
+  log(
+    `Herald bench (${options.mode}): ${options.users} users × ${options.friends} friends, rates ${options.rates.join(", ")} changes/s, ${options.stepMs} ms steps, targets ${options.targets.join(", ")}`,
+  );
 
   let pg: SharedPg | null = null;
   // An interrupted run still drops its scratch database (servers and generators exit with us).

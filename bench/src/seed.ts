@@ -47,7 +47,11 @@ export interface SeedTimings {
   friendshipsMs: number;
 }
 
-export async function seedHerald(baseUrl: string, graph: FriendGraph, log: (line: string) => void): Promise<{ users: SeededUser[]; timings: SeedTimings }> {
+export async function seedHerald(
+  baseUrl: string,
+  graph: FriendGraph,
+  log: (line: string) => void,
+): Promise<{ users: SeededUser[]; timings: SeedTimings }> {
   const tag = randomBytes(3).toString("hex");
   const users: SeededUser[] = new Array(graph.users);
   let started = performance.now();
@@ -56,7 +60,10 @@ export async function seedHerald(baseUrl: string, graph: FriendGraph, log: (line
     8,
     async (i) => {
       const username = `b${tag}_${i}`;
-      const [data] = (await call(baseUrl, ["auth.signUp"], [{ username, password: PASSWORD }])) as Array<{ token: string; user: { id: string } }>;
+      const [data] = (await call(baseUrl, ["auth.signUp"], [{ username, password: PASSWORD }])) as Array<{
+        token: string;
+        user: { id: string };
+      }>;
       users[i] = { id: data!.user.id, username, token: data!.token };
     },
   );
@@ -67,12 +74,22 @@ export async function seedHerald(baseUrl: string, graph: FriendGraph, log: (line
   await pool(indices, 8, async (i) => {
     const higher = graph.friends[i]!.filter((j) => j > i);
     if (higher.length === 0) return;
-    await call(baseUrl, higher.map(() => "friends.request"), higher.map((j) => ({ username: users[j]!.username })), users[i]!.token);
+    await call(
+      baseUrl,
+      higher.map(() => "friends.request"),
+      higher.map((j) => ({ username: users[j]!.username })),
+      users[i]!.token,
+    );
   });
   await pool(indices, 8, async (j) => {
     const lower = graph.friends[j]!.filter((i) => i < j);
     if (lower.length === 0) return;
-    await call(baseUrl, lower.map(() => "friends.accept"), lower.map((i) => ({ userId: users[i]!.id })), users[j]!.token);
+    await call(
+      baseUrl,
+      lower.map(() => "friends.accept"),
+      lower.map((i) => ({ userId: users[i]!.id })),
+      users[j]!.token,
+    );
   });
   const friendshipsMs = performance.now() - started;
   log(`  made ${graph.edges.length} friendships in ${(friendshipsMs / 1000).toFixed(1)} s`);

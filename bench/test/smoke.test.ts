@@ -14,7 +14,29 @@ test("a tiny run against the floor measures every delivery, without loss", () =>
   const out = mkdtempSync(join(tmpdir(), "herald-bench-smoke-"));
   const run = spawnSync(
     process.execPath,
-    ["--import", "tsx", join(BENCH_DIR, "src/run.ts"), "--users", "12", "--friends", "4", "--rates", "50", "--step-ms", "500", "--drain-ms", "1000", "--targets", "floor", "--idle", "24", "--idle-hold-ms", "200", "--out", out],
+    [
+      "--import",
+      "tsx",
+      join(BENCH_DIR, "src/run.ts"),
+      "--users",
+      "12",
+      "--friends",
+      "4",
+      "--rates",
+      "50",
+      "--step-ms",
+      "500",
+      "--drain-ms",
+      "1000",
+      "--targets",
+      "floor",
+      "--idle",
+      "24",
+      "--idle-hold-ms",
+      "200",
+      "--out",
+      out,
+    ],
     { cwd: BENCH_DIR, encoding: "utf8", timeout: 18_000 },
   );
   expect(run.status, run.stderr).toBe(0);

@@ -41,7 +41,8 @@ try {
     cases,
     seed,
     concurrency: Number(values.concurrency),
-    onProgress: (s) => process.stdout.write(`  ${s.cases} cases, ${s.failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s\n`),
+    onProgress: (s) =>
+      process.stdout.write(`  ${s.cases} cases, ${s.failures.length} failures, ${((Date.now() - started) / 1000).toFixed(0)} s\n`),
   });
   const health = await fetch(`${server.url}/healthz`);
   const metrics = await (await fetch(server.metricsUrl)).text();

@@ -36,7 +36,15 @@ const PROCEDURES: Array<[path: string, kind: Kind]> = [
   ["presence.onChange", "subscription"],
 ];
 
-const NO_INPUT = new Set(["auth.signOut", "auth.me", "friends.list", "friends.requests", "presence.me", "presence.heartbeat", "presence.onChange"]);
+const NO_INPUT = new Set([
+  "auth.signOut",
+  "auth.me",
+  "friends.list",
+  "friends.requests",
+  "presence.me",
+  "presence.heartbeat",
+  "presence.onChange",
+]);
 
 export interface FuzzCast {
   me: TestUser;
@@ -121,7 +129,11 @@ export function anyJson(ids: string[]): fc.Arbitrary<unknown> {
 
 /** Inputs shaped like each procedure's, with hostile values in the fields. */
 export function shapedInput(path: string, ids: string[]): fc.Arbitrary<unknown> {
-  const id = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: fc.uuid() }, { weight: 2, arbitrary: anyJson(ids) });
+  const id = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...ids) },
+    { weight: 1, arbitrary: fc.uuid() },
+    { weight: 2, arbitrary: anyJson(ids) },
+  );
   const idList = fc.oneof(
     fc.array(fc.constantFrom(...ids), { maxLength: 8 }),
     fc.array(id, { maxLength: 20 }),
@@ -131,7 +143,10 @@ export function shapedInput(path: string, ids: string[]): fc.Arbitrary<unknown> 
   switch (path) {
     case "auth.signUp":
     case "auth.signIn":
-      return fc.record({ username: fc.oneof(hostileString(), anyJson(ids)), password: fc.oneof(hostileString(), anyJson(ids)) }, { requiredKeys: [] });
+      return fc.record(
+        { username: fc.oneof(hostileString(), anyJson(ids)), password: fc.oneof(hostileString(), anyJson(ids)) },
+        { requiredKeys: [] },
+      );
     case "friends.request":
       return fc.record({ username: fc.oneof(hostileString(), anyJson(ids)) }, { requiredKeys: [] });
     case "friends.accept":
@@ -210,7 +225,10 @@ export function fuzzCaseArb(cast: FuzzCast): fc.Arbitrary<FuzzCase> {
   const http = callsOf("http") as fc.Arbitrary<FuzzCase>;
   const httpRaw = fc.record({
     kind: fc.constant("http-raw" as const),
-    path: fc.oneof(procedure.map(([path]) => path), fc.constantFrom("nope", "auth", "__proto__", "presence.get,presence.me", "a/../b")),
+    path: fc.oneof(
+      procedure.map(([path]) => path),
+      fc.constantFrom("nope", "auth", "__proto__", "presence.get,presence.me", "a/../b"),
+    ),
     body: fc.oneof(fc.constantFrom(...RAW_BODIES), hostileString()),
     auth: authArb,
   });
@@ -220,15 +238,32 @@ export function fuzzCaseArb(cast: FuzzCast): fc.Arbitrary<FuzzCase> {
     hostileString(),
     anyJson(ids).map((value) => JSON.stringify(value) ?? "undefined"),
     fc
-      .record({
-        id: fc.oneof(fc.integer(), hostileString(), fc.constant(null), anyJson(ids)),
-        jsonrpc: fc.constantFrom(undefined, "2.0", "1.0", 7),
-        method: fc.oneof(fc.constantFrom("query", "mutation", "subscription", "subscription.stop", "connectionParams", "nonsense", "__proto__"), anyJson(ids)),
-        params: fc.oneof(
-          fc.record({ path: fc.oneof(procedure.map(([p]) => p), hostileString(), anyJson(ids)), input: anyJson(ids), lastEventId: anyJson(ids) }, { requiredKeys: [] }),
-          anyJson(ids),
-        ),
-      }, { requiredKeys: [] })
+      .record(
+        {
+          id: fc.oneof(fc.integer(), hostileString(), fc.constant(null), anyJson(ids)),
+          jsonrpc: fc.constantFrom(undefined, "2.0", "1.0", 7),
+          method: fc.oneof(
+            fc.constantFrom("query", "mutation", "subscription", "subscription.stop", "connectionParams", "nonsense", "__proto__"),
+            anyJson(ids),
+          ),
+          params: fc.oneof(
+            fc.record(
+              {
+                path: fc.oneof(
+                  procedure.map(([p]) => p),
+                  hostileString(),
+                  anyJson(ids),
+                ),
+                input: anyJson(ids),
+                lastEventId: anyJson(ids),
+              },
+              { requiredKeys: [] },
+            ),
+            anyJson(ids),
+          ),
+        },
+        { requiredKeys: [] },
+      )
       .map((frame) => JSON.stringify(frame)),
     fc.integer({ min: 1, max: 4096 }).map((binary) => ({ binary })),
     fc.constantFrom({ oversized: 65 * 1024 }, { oversized: 1024 * 1024 }),
@@ -248,7 +283,19 @@ export function fuzzCaseArb(cast: FuzzCast): fc.Arbitrary<FuzzCase> {
     kind: fc.constant("http-path" as const),
     method: fc.constantFrom("GET", "HEAD", "POST", "OPTIONS", "DELETE"),
     path: fc.oneof(
-      fc.constantFrom("//[", "/%", "/%E0%A4%A", "/..%2f..%2fetc%2fpasswd", "/assets/../../package.json", "/trpc/%", "/healthz?x=%", "/metrics/..", "/\\", "/trpc//", "/index.html%00"),
+      fc.constantFrom(
+        "//[",
+        "/%",
+        "/%E0%A4%A",
+        "/..%2f..%2fetc%2fpasswd",
+        "/assets/../../package.json",
+        "/trpc/%",
+        "/healthz?x=%",
+        "/metrics/..",
+        "/\\",
+        "/trpc//",
+        "/index.html%00",
+      ),
       hostileString().map((text) => `/${text}`),
     ),
   });
@@ -294,7 +341,11 @@ const truncate = (text: string, max = 400) => (text.length > max ? `${text.slice
 function describeCase(fuzzCase: FuzzCase): string {
   return truncate(
     JSON.stringify(fuzzCase, (_key, value: unknown) =>
-      typeof value === "string" && value.length > 80 ? `${value.slice(0, 80)}…(${value.length})` : Array.isArray(value) && value.length > 20 ? `[array of ${value.length}]` : value,
+      typeof value === "string" && value.length > 80
+        ? `${value.slice(0, 80)}…(${value.length})`
+        : Array.isArray(value) && value.length > 20
+          ? `[array of ${value.length}]`
+          : value,
     ),
   );
 }
@@ -371,7 +422,10 @@ export class WireFuzzer {
       }
     } catch (error) {
       const cause = (error as Error).cause;
-      this.fail(`threw: ${(error as Error).stack ?? String(error)}${cause ? `\ncause: ${String((cause as Error).stack ?? cause)}` : ""}`, fuzzCase);
+      this.fail(
+        `threw: ${(error as Error).stack ?? String(error)}${cause ? `\ncause: ${String((cause as Error).stack ?? cause)}` : ""}`,
+        fuzzCase,
+      );
     }
   }
 
@@ -452,7 +506,11 @@ export class WireFuzzer {
   }
 
   private async httpRaw(c: Extract<FuzzCase, { kind: "http-raw" }>): Promise<void> {
-    const response = await this.fetch(`${this.baseUrl}/trpc/${encodeURI(c.path)}`, { method: "POST", headers: this.headers(c.auth), body: c.body });
+    const response = await this.fetch(`${this.baseUrl}/trpc/${encodeURI(c.path)}`, {
+      method: "POST",
+      headers: this.headers(c.auth),
+      body: c.body,
+    });
     // Past the limit a body may be refused (413) or never read (401, 404, 405, or a procedure
     // without input), never parsed.
     const takesInput = !NO_INPUT.has(c.path);
@@ -470,7 +528,10 @@ export class WireFuzzer {
     const path = c.path.replace(/[\s\u0000-\u001f\u007f]/g, (ch) => encodeURIComponent(ch));
     const answer = await new Promise<string>((resolve) => {
       const socket = netConnect(Number(port), hostname, () => {
-        socket.write(`${c.method} ${Buffer.from(path, "utf8").toString("latin1")} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`, "latin1");
+        socket.write(
+          `${c.method} ${Buffer.from(path, "utf8").toString("latin1")} HTTP/1.1\r\nhost: ${hostname}\r\nconnection: close\r\n\r\n`,
+          "latin1",
+        );
       });
       let text = "";
       socket.setTimeout(10_000, () => socket.destroy());

@@ -138,7 +138,7 @@ async function connectDevice(wsUrl: string, user: SoakUser): Promise<LiveDevice>
     const subscription = client.presence.onChange.subscribe(undefined, {
       onData: (tracked) => {
         apply(device.view, tracked.data);
-        if ((tracked.data).type === "snapshot") resolve();
+        if (tracked.data.type === "snapshot") resolve();
       },
       onError: (error) => {
         device.errors++;
@@ -173,9 +173,11 @@ function slope(samples: Array<{ t: number; value: number }>): number {
 
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 async function main(): Promise<number> {
@@ -189,11 +191,15 @@ async function main(): Promise<number> {
     const users: SoakUser[] = [];
     const anon = httpClient(url);
     const prefix = `s${Date.now().toString(36)}`;
-    await inParallel(Array.from({ length: clientCount }, (_, i) => i), 4, async (i) => {
-      const username = `${prefix}_${i}`;
-      const { token, user } = await anon.auth.signUp.mutate({ username, password: "soak password" });
-      users[i] = { ...user, token, http: httpClient(url, token), status: "online", friends: new Set(), device: null };
-    });
+    await inParallel(
+      Array.from({ length: clientCount }, (_, i) => i),
+      4,
+      async (i) => {
+        const username = `${prefix}_${i}`;
+        const { token, user } = await anon.auth.signUp.mutate({ username, password: "soak password" });
+        users[i] = { ...user, token, http: httpClient(url, token), status: "online", friends: new Set(), device: null };
+      },
+    );
     const byId = new Map(users.map((u) => [u.id, u]));
     const befriend = async (a: SoakUser, b: SoakUser) => {
       await a.http.friends.request.mutate({ username: b.username });
@@ -292,7 +298,9 @@ async function main(): Promise<number> {
       if (Date.now() - lastReport > 60_000) {
         lastReport = Date.now();
         const last = samples.at(-1)!;
-        log(`${((Date.now() - started) / 60_000).toFixed(1)} min: ${JSON.stringify(counts)}; heap ${(last.heap / 2 ** 20).toFixed(1)} MiB, bus listeners ${last.busListeners}, connections ${last.connections}`);
+        log(
+          `${((Date.now() - started) / 60_000).toFixed(1)} min: ${JSON.stringify(counts)}; heap ${(last.heap / 2 ** 20).toFixed(1)} MiB, bus listeners ${last.busListeners}, connections ${last.connections}`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, 100 - (Date.now() - tick))));
     }
@@ -316,7 +324,8 @@ async function main(): Promise<number> {
         for (const friendId of friendIds) {
           const seenPresence = view.get(friendId);
           const want = expectedStatus(byId.get(friendId)!);
-          if (seenPresence?.status !== want) mismatches.push(`${viewer.username} sees ${friendId} ${seenPresence?.status}, model says ${want}`);
+          if (seenPresence?.status !== want)
+            mismatches.push(`${viewer.username} sees ${friendId} ${seenPresence?.status}, model says ${want}`);
           if (JSON.stringify(seenPresence) !== JSON.stringify(truth[friendId])) {
             mismatches.push(`${viewer.username}: feed ${JSON.stringify(seenPresence)} != getMany ${JSON.stringify(truth[friendId])}`);
           }
@@ -343,12 +352,20 @@ async function main(): Promise<number> {
     const listenerSlope = slope(warm.map((s) => ({ t: s.t, value: s.busListeners }))) * 60_000;
     const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(2)} MiB`;
     console.log("\n--- soak report ---");
-    console.log(`duration:              ${minutes} min, ${clientCount} users, actions ${JSON.stringify(counts)}, failed actions ${failures}`);
-    console.log(`heap used:             first ${mib(samples[0]!.heap)}, last ${mib(samples.at(-1)!.heap)}, max ${mib(Math.max(...samples.map((s) => s.heap)))}`);
+    console.log(
+      `duration:              ${minutes} min, ${clientCount} users, actions ${JSON.stringify(counts)}, failed actions ${failures}`,
+    );
+    console.log(
+      `heap used:             first ${mib(samples[0]!.heap)}, last ${mib(samples.at(-1)!.heap)}, max ${mib(Math.max(...samples.map((s) => s.heap)))}`,
+    );
     console.log(`heap slope (post-warm-up, least squares): ${mib(heapSlope)}/min; rss slope ${mib(rssSlope)}/min`);
-    console.log(`bus listeners:         max ${Math.max(...samples.map((s) => s.busListeners))}, slope ${listenerSlope.toFixed(2)}/min, after everyone left ${after.busListeners}`);
+    console.log(
+      `bus listeners:         max ${Math.max(...samples.map((s) => s.busListeners))}, slope ${listenerSlope.toFixed(2)}/min, after everyone left ${after.busListeners}`,
+    );
     console.log(`connections after everyone left: ${after.connections}`);
-    console.log(`convergence:           ${mismatches.length} mismatches over ${connected.length} viewers (checked after ${convergedMs} ms)`);
+    console.log(
+      `convergence:           ${mismatches.length} mismatches over ${connected.length} viewers (checked after ${convergedMs} ms)`,
+    );
     for (const m of mismatches.slice(0, 10)) console.log(`  - ${m}`);
     const ok = mismatches.length === 0 && after.busListeners === 0 && after.connections === 0;
     console.log(ok ? "soak: PASS" : "soak: FAIL");

@@ -1,6 +1,13 @@
 /** Opens the database and the live store + bus that the config asks for. */
 import { openDatabase, type DatabaseHandle } from "@herald/db";
-import { MemoryPresenceBus, MemoryPresenceStore, resolvePresenceSettings, type PresenceBus, type PresenceSettings, type PresenceStore } from "@herald/presence";
+import {
+  MemoryPresenceBus,
+  MemoryPresenceStore,
+  resolvePresenceSettings,
+  type PresenceBus,
+  type PresenceSettings,
+  type PresenceStore,
+} from "@herald/presence";
 import { join } from "node:path";
 import type { Logger } from "pino";
 import type { ServerConfig } from "./env.js";

@@ -49,7 +49,12 @@ const schema = z
     RATE_LIMITS: flag.default(true),
     STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(STATUS_RATE_LIMIT),
     // Session tokens live this long; live sockets are closed (4401) when theirs expires.
-    SESSION_TTL_SECONDS: z.coerce.number().int().min(60).max(365 * 86_400).default(SESSION_TTL_SECONDS),
+    SESSION_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(365 * 86_400)
+      .default(SESSION_TTL_SECONDS),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
     WEB_DIST_DIR: z.string().optional(),
     // Proxies whose X-Forwarded-For is believed for per-address limits (see client-ip.ts).

@@ -78,7 +78,10 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
     },
   });
   const serveWeb = createStaticHandler(config.webDistDir ?? DEFAULT_WEB_DIST);
-  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError, { maxBufferedBytes: config.maxBufferedBytes, clientIpOf });
+  const { wss, handler: wsHandler } = createWebSocketServer(app, log, countError, {
+    maxBufferedBytes: config.maxBufferedBytes,
+    clientIpOf,
+  });
 
   const health = async (): Promise<boolean> => {
     const checks = Promise.all([backends.database.ping(), backends.store.ping(), backends.bus.ping()]);

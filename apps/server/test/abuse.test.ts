@@ -85,7 +85,8 @@ describe("per-address limits", () => {
     try {
       const anon = httpClient(server.url);
       const codes: Array<string | undefined> = [];
-      for (let i = 0; i < 31; i++) codes.push(await codeOf(anon.auth.signUp.mutate({ username: uniqueUsername(), password: "long enough" })));
+      for (let i = 0; i < 31; i++)
+        codes.push(await codeOf(anon.auth.signUp.mutate({ username: uniqueUsername(), password: "long enough" })));
       expect(codes.slice(0, 30).every((code) => code === "ok")).toBe(true);
       expect(codes[30]).toBe("TOO_MANY_REQUESTS");
     } finally {
@@ -93,20 +94,25 @@ describe("per-address limits", () => {
     }
   });
 
-  it("sign-in failures: TOO_MANY_REQUESTS past 100 from one address in 15 minutes, whatever the usernames", { timeout: 120_000 }, async () => {
-    const server = await startTestServer({ rateLimits: true });
-    try {
-      const alice = await signUp(server.url);
-      const anon = httpClient(server.url);
-      const codes: Array<string | undefined> = [];
-      // Spread over many usernames, so the per-username limit (10) never triggers.
-      for (let i = 0; i < 100; i++) codes.push(await codeOf(anon.auth.signIn.mutate({ username: `nobody_${i % 50}_x`, password: "wrong password" })));
-      expect(codes.every((code) => code === "UNAUTHORIZED")).toBe(true);
-      expect(await codeOf(anon.auth.signIn.mutate({ username: alice.username, password: "correct horse" }))).toBe("TOO_MANY_REQUESTS");
-    } finally {
-      await server.close();
-    }
-  });
+  it(
+    "sign-in failures: TOO_MANY_REQUESTS past 100 from one address in 15 minutes, whatever the usernames",
+    { timeout: 120_000 },
+    async () => {
+      const server = await startTestServer({ rateLimits: true });
+      try {
+        const alice = await signUp(server.url);
+        const anon = httpClient(server.url);
+        const codes: Array<string | undefined> = [];
+        // Spread over many usernames, so the per-username limit (10) never triggers.
+        for (let i = 0; i < 100; i++)
+          codes.push(await codeOf(anon.auth.signIn.mutate({ username: `nobody_${i % 50}_x`, password: "wrong password" })));
+        expect(codes.every((code) => code === "UNAUTHORIZED")).toBe(true);
+        expect(await codeOf(anon.auth.signIn.mutate({ username: alice.username, password: "correct horse" }))).toBe("TOO_MANY_REQUESTS");
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it("RATE_LIMITS=off lifts the connection cap (and the rest)", async () => {
     const server = await startTestServer({ rateLimits: false });

@@ -82,7 +82,9 @@ describe("DATA_DIR permissions", () => {
       expect(modeOf(dataDir).toString(8)).toBe("700");
       expect(modeOf(join(dataDir, "auth-secret")).toString(8)).toBe("600");
       expect(openToOthers(dataDir)).toEqual([]);
-      expect(lines).toContainEqual(expect.objectContaining({ msg: expect.stringMatching(/DATA_DIR was open to other users/), tightened: 3 }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ msg: expect.stringMatching(/DATA_DIR was open to other users/), tightened: 3 }),
+      );
       // Only the mode changed: the secret is kept, so tokens signed before stay valid.
       expect(readFileSync(join(dataDir, "auth-secret"), "utf8")).toBe("a-secret-from-an-older-herald-run");
     } finally {

@@ -55,61 +55,65 @@ describe("PostgreSQL outage", () => {
     await drop();
   });
 
-  it("answers INTERNAL_SERVER_ERROR and 503 while cut, recovers by itself, and loses no last-seen write", { timeout: 120_000 }, async () => {
-    const alice = await signUp(server.url);
-    const bob = await signUp(server.url);
-    const carol = await signUp(server.url);
-    await befriend(alice, bob);
-    await befriend(carol, bob);
-    const bobDevice = await connect(server.wsUrl, bob, { subscribe: true });
-    const aliceDevice = await connect(server.wsUrl, alice);
-    expect((await bob.http.presence.get.query({ userId: alice.id })).status).toBe("online");
+  it(
+    "answers INTERNAL_SERVER_ERROR and 503 while cut, recovers by itself, and loses no last-seen write",
+    { timeout: 120_000 },
+    async () => {
+      const alice = await signUp(server.url);
+      const bob = await signUp(server.url);
+      const carol = await signUp(server.url);
+      await befriend(alice, bob);
+      await befriend(carol, bob);
+      const bobDevice = await connect(server.wsUrl, bob, { subscribe: true });
+      const aliceDevice = await connect(server.wsUrl, alice);
+      expect((await bob.http.presence.get.query({ userId: alice.id })).status).toBe("online");
 
-    proxy.cut();
-    const cutAt = Date.now();
-    // Calls that need the database fail with a generic message: no SQL, no host names. (The write
-    // goes out as postgres-js loses its connections, which can lose the query for good: it must
-    // still fail in bounded time, and not hold back the writes and sign-ins that come after it.)
-    const calls = [() => bob.http.friends.list.query(), () => alice.http.presence.setStatus.mutate({ status: "away" })];
-    for (const call of calls) expect(await errorOf(call())).toEqual({ code: "INTERNAL_SERVER_ERROR", message: GENERIC });
-    // Presence rows the server already holds, current as the live store vouches, still answer.
-    expect(await alice.http.presence.me.query()).toMatchObject({ status: "online", connections: 1 });
-    await expect.poll(async () => (await fetch(`${server.url}/healthz`)).status, { timeout: 10_000 }).toBe(503);
-    // Alice leaves during the outage: her last-seen write must wait for the database, not vanish.
-    const leftAt = Date.now();
-    await aliceDevice.close();
-    // Carol arrives during the outage: the socket opens (her token still verifies) and counts;
-    // heartbeats need no database.
-    const carolSocket = await heartbeatingSocket(server.wsUrl, carol.token);
-    // Long enough for the grace to end and the last-seen write to fail and be retried.
-    await expect.poll(() => server.app.connections.size, { timeout: 5_000 }).toBe(2);
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+      proxy.cut();
+      const cutAt = Date.now();
+      // Calls that need the database fail with a generic message: no SQL, no host names. (The write
+      // goes out as postgres-js loses its connections, which can lose the query for good: it must
+      // still fail in bounded time, and not hold back the writes and sign-ins that come after it.)
+      const calls = [() => bob.http.friends.list.query(), () => alice.http.presence.setStatus.mutate({ status: "away" })];
+      for (const call of calls) expect(await errorOf(call())).toEqual({ code: "INTERNAL_SERVER_ERROR", message: GENERIC });
+      // Presence rows the server already holds, current as the live store vouches, still answer.
+      expect(await alice.http.presence.me.query()).toMatchObject({ status: "online", connections: 1 });
+      await expect.poll(async () => (await fetch(`${server.url}/healthz`)).status, { timeout: 10_000 }).toBe(503);
+      // Alice leaves during the outage: her last-seen write must wait for the database, not vanish.
+      const leftAt = Date.now();
+      await aliceDevice.close();
+      // Carol arrives during the outage: the socket opens (her token still verifies) and counts;
+      // heartbeats need no database.
+      const carolSocket = await heartbeatingSocket(server.wsUrl, carol.token);
+      // Long enough for the grace to end and the last-seen write to fail and be retried.
+      await expect.poll(() => server.app.connections.size, { timeout: 5_000 }).toBe(2);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
 
-    proxy.restore();
-    const restoredAt = Date.now();
-    await expect.poll(async () => (await fetch(`${server.url}/healthz`)).status, { timeout: 30_000 }).toBe(200);
-    const healthyAfterMs = Date.now() - restoredAt;
-    // The retried write lands: Bob sees Alice offline with the moment she left. (Between the
-    // store settling her offline and the write landing, lastSeen may briefly read null.)
-    await expect
-      .poll(async () => (await bob.http.presence.get.query({ userId: alice.id })).lastSeen !== null, { timeout: 30_000 })
-      .toBe(true);
-    const lastSeenAfterMs = Date.now() - restoredAt;
-    const seen = await bob.http.presence.get.query({ userId: alice.id });
-    expect(seen.status).toBe("offline");
-    expect(Math.abs(Date.parse(seen.lastSeen!) - leftAt)).toBeLessThan(2_000);
-    expect(Date.parse(seen.lastSeen!)).toBeGreaterThanOrEqual(cutAt - 100);
-    // Bob's live feed heard it too, and Carol, who came during the outage, is online to Bob.
-    const deadline = Date.now() + 10_000;
-    let heard = await bobDevice.feed.nextPresenceOf(alice.id, 10_000);
-    while (heard.status !== "offline") heard = await bobDevice.feed.nextPresenceOf(alice.id, Math.max(1, deadline - Date.now()));
-    expect(heard.lastSeen).toBe(seen.lastSeen);
-    await expect.poll(async () => (await bob.http.presence.get.query({ userId: carol.id })).status, { timeout: 10_000 }).toBe("online");
-    // Everything works again, with no restart.
-    expect((await alice.http.presence.setStatus.mutate({ status: "away" })).status).toBe("away");
-    expect(await bobDevice.client.auth.me.query()).toEqual({ id: bob.id, username: bob.username });
-    console.log(`database outage: /healthz 200 ${healthyAfterMs} ms after restore; last seen landed ${lastSeenAfterMs} ms after restore`);
-    carolSocket.close();
-    await bobDevice.close();
-  });
+      proxy.restore();
+      const restoredAt = Date.now();
+      await expect.poll(async () => (await fetch(`${server.url}/healthz`)).status, { timeout: 30_000 }).toBe(200);
+      const healthyAfterMs = Date.now() - restoredAt;
+      // The retried write lands: Bob sees Alice offline with the moment she left. (Between the
+      // store settling her offline and the write landing, lastSeen may briefly read null.)
+      await expect
+        .poll(async () => (await bob.http.presence.get.query({ userId: alice.id })).lastSeen !== null, { timeout: 30_000 })
+        .toBe(true);
+      const lastSeenAfterMs = Date.now() - restoredAt;
+      const seen = await bob.http.presence.get.query({ userId: alice.id });
+      expect(seen.status).toBe("offline");
+      expect(Math.abs(Date.parse(seen.lastSeen!) - leftAt)).toBeLessThan(2_000);
+      expect(Date.parse(seen.lastSeen!)).toBeGreaterThanOrEqual(cutAt - 100);
+      // Bob's live feed heard it too, and Carol, who came during the outage, is online to Bob.
+      const deadline = Date.now() + 10_000;
+      let heard = await bobDevice.feed.nextPresenceOf(alice.id, 10_000);
+      while (heard.status !== "offline") heard = await bobDevice.feed.nextPresenceOf(alice.id, Math.max(1, deadline - Date.now()));
+      expect(heard.lastSeen).toBe(seen.lastSeen);
+      await expect.poll(async () => (await bob.http.presence.get.query({ userId: carol.id })).status, { timeout: 10_000 }).toBe("online");
+      // Everything works again, with no restart.
+      expect((await alice.http.presence.setStatus.mutate({ status: "away" })).status).toBe("away");
+      expect(await bobDevice.client.auth.me.query()).toEqual({ id: bob.id, username: bob.username });
+      console.log(`database outage: /healthz 200 ${healthyAfterMs} ms after restore; last seen landed ${lastSeenAfterMs} ms after restore`);
+      carolSocket.close();
+      await bobDevice.close();
+    },
+  );
 });

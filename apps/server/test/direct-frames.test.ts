@@ -101,7 +101,12 @@ describe("frames written by the feed", () => {
     await bob.http.friends.remove.mutate({ userId: viewer.id });
     await receivedCount(4);
 
-    const aliceSees = (status: VisiblePresence["status"], message: string | null) => ({ userId: alice.id, status, message, lastSeen: null });
+    const aliceSees = (status: VisiblePresence["status"], message: string | null) => ({
+      userId: alice.id,
+      status,
+      message,
+      lastSeen: null,
+    });
     const offline = (userId: string) => ({ userId, status: "offline", message: null, lastSeen: null });
     expect(received.map((r) => r.data)).toEqual([
       { type: "snapshot", friends: expect.arrayContaining([offline(alice.id), offline(bob.id)]) },
@@ -133,7 +138,10 @@ describe("frames written by the feed", () => {
     await raw.framesOf("first", 3);
     await raw.framesOf(2, 3);
 
-    for (const [id, jsonrpc] of [["first", "2.0"], [2, undefined]] as const) {
+    for (const [id, jsonrpc] of [
+      ["first", "2.0"],
+      [2, undefined],
+    ] as const) {
       const [started, snapshot, update] = raw.frames.get(id)!;
       expect(JSON.parse(started!)).toEqual({ id, ...(jsonrpc && { jsonrpc }), result: { type: "started" } });
       // The snapshot is the adapter's own frame; the update is ours: both have the same form.

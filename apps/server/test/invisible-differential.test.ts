@@ -130,7 +130,10 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
       await hidden.readUntilMarker((event) => record(`${label} event`, event));
       record(`${label} get`, await hidden.viewer.http.presence.get.query({ userId: alice.id }));
       record(`${label} getMany`, await hidden.viewer.http.presence.getMany.query({ userIds: [alice.id] }));
-      record(`${label} list`, (await hidden.viewer.http.friends.list.query()).find((f) => f.id === alice.id));
+      record(
+        `${label} list`,
+        (await hidden.viewer.http.friends.list.query()).find((f) => f.id === alice.id),
+      );
     };
 
     const before = Date.now();
@@ -191,6 +194,4 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
       await closeAll(device, hidden.viewerDevice, hidden.markerDevice);
     }
   });
-
 });
-

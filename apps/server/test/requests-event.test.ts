@@ -73,7 +73,11 @@ describe.each(DATABASE_KINDS)("the requests event on %s", (kind) => {
     await eve.http.presence.setStatus.mutate({ status: "dnd" });
     // A change that must arrive after anything the calls above could have sent.
     await gus.http.friends.request.mutate({ username: fay.username });
-    expect(await fayDevice.feed.next("requests")).toEqual({ type: "requests", incoming: [summary(eve), summary(gus)].sort((a, b) => a.username.localeCompare(b.username)), outgoing: [] });
+    expect(await fayDevice.feed.next("requests")).toEqual({
+      type: "requests",
+      incoming: [summary(eve), summary(gus)].sort((a, b) => a.username.localeCompare(b.username)),
+      outgoing: [],
+    });
     await closeAll(fayDevice);
   });
 });

@@ -48,7 +48,10 @@ describe("rolling restart", () => {
     await Promise.all(clients.map(({ client }) => client.presence.heartbeat.mutate()));
     // The viewer sees every mover come online (on the leaving server).
     await expect
-      .poll(async () => (await Promise.all(movers.map((m) => watch.viewer.http.presence.get.query({ userId: m.id })))).map((p) => p.status), { timeout: 20_000 })
+      .poll(
+        async () => (await Promise.all(movers.map((m) => watch.viewer.http.presence.get.query({ userId: m.id })))).map((p) => p.status),
+        { timeout: 20_000 },
+      )
       .toEqual(movers.map(() => "online"));
     // ...and so does the viewer's feed (one event may carry several of them).
     const online = new Set<string>();
@@ -76,7 +79,9 @@ describe("rolling restart", () => {
     await new Promise((resolve) => setTimeout(resolve, GRACE_MS + 1_500));
     await watch.expectNothingElse();
     for (const mover of movers) expect((await watch.viewer.http.presence.get.query({ userId: mover.id })).status).toBe("online");
-    console.log(`rolling restart: ${movers.length} clients moved to the other server within ${movedInMs} ms of SIGTERM; friends saw nothing`);
+    console.log(
+      `rolling restart: ${movers.length} clients moved to the other server within ${movedInMs} ms of SIGTERM; friends saw nothing`,
+    );
 
     await Promise.all(clients.map(({ wsClient }) => wsClient.close()));
     await watch.close();

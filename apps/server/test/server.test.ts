@@ -87,7 +87,7 @@ describe("server", () => {
       socket.on("error", () => {});
       await new Promise((resolve) => socket.once("open", resolve));
       socket.send(frame);
-      socket.send("{\"id\":2,\"method\":\"query\",\"params\":{\"path\":\"auth.me\"}}");
+      socket.send('{"id":2,"method":"query","params":{"path":"auth.me"}}');
       await new Promise((resolve) => socket.once("close", resolve));
     }
     expect(await healthy.client.auth.me.query()).toEqual({ id: alice.id, username: alice.username });
@@ -126,7 +126,13 @@ describe("configuration", () => {
     expect(() => readEnv({ RATE_LIMITS: "maybe" })).toThrow(/RATE_LIMITS/);
     expect(() => readEnv({ NODE_ENV: "production" })).toThrow(/AUTH_SECRET/);
     expect(readEnv({ DATABASE_URL: "" }).DATABASE_URL).toBeUndefined();
-    expect(readEnv({})).toMatchObject({ PORT: 3000, HOST: "127.0.0.1", DATA_DIR: ".data", PRESENCE_TTL_SECONDS: 60, OFFLINE_GRACE_MS: 5000 });
+    expect(readEnv({})).toMatchObject({
+      PORT: 3000,
+      HOST: "127.0.0.1",
+      DATA_DIR: ".data",
+      PRESENCE_TTL_SECONDS: 60,
+      OFFLINE_GRACE_MS: 5000,
+    });
   });
 
   it("METRICS_PORT (default 9464) and METRICS_HOST (default 127.0.0.1) are validated, naming the variable", () => {

@@ -162,7 +162,10 @@ describe("subscriptions per socket, with RATE_LIMITS=off", () => {
     for (let i = 0; i < 30; i++) (await subscribeOn(device)).unsubscribe();
     const held = [];
     for (let i = 0; i < 4; i++) held.push(await subscribeOn(device));
-    expect(await errorOf(subscribeOn(device))).toMatchObject({ code: "TOO_MANY_REQUESTS", message: expect.stringMatching(/at most 4 at once/) });
+    expect(await errorOf(subscribeOn(device))).toMatchObject({
+      code: "TOO_MANY_REQUESTS",
+      message: expect.stringMatching(/at most 4 at once/),
+    });
     for (const subscription of held) subscription.unsubscribe();
     await device.close();
     await expect.poll(() => server.app.subscriptionLimits.active).toBe(0);

@@ -26,9 +26,7 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
-export type DatabaseOptions =
-  | { databaseUrl: string; maxConnections?: number }
-  | { dataDir: string | null };
+export type DatabaseOptions = { databaseUrl: string; maxConnections?: number } | { dataDir: string | null };
 
 /**
  * packages/db/migrations, next to src/ when this file runs as source; in the server's bundle
@@ -66,10 +64,9 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
     await migrateExclusively(url, () => migratePostgres(db, { migrationsFolder }));
   } catch (error) {
     await client.end({ timeout: 1 }).catch(() => {});
-    throw new DatabaseUnavailableError(
-      `cannot open the database at DATABASE_URL (${redactUrl(url)}): ${describe(error)}`,
-      { cause: error },
-    );
+    throw new DatabaseUnavailableError(`cannot open the database at DATABASE_URL (${redactUrl(url)}): ${describe(error)}`, {
+      cause: error,
+    });
   }
   return {
     db: db as unknown as Database,

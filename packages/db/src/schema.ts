@@ -4,19 +4,7 @@
  */
 import { CHOSEN_STATUSES, type VisibleStatus } from "@herald/protocol";
 import { sql } from "drizzle-orm";
-import {
-  boolean,
-  check,
-  index,
-  integer,
-  jsonb,
-  pgEnum,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uuid,
-} from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 export const chosenStatus = pgEnum("chosen_status", CHOSEN_STATUSES);
 export const friendshipStatus = pgEnum("friendship_status", ["pending", "accepted"]);
@@ -37,8 +25,12 @@ export const users = pgTable("users", {
 export const friendships = pgTable(
   "friendships",
   {
-    userLow: uuid().notNull().references(() => users.id, { onDelete: "cascade" }),
-    userHigh: uuid().notNull().references(() => users.id, { onDelete: "cascade" }),
+    userLow: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    userHigh: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     requesterId: uuid().notNull(),
     status: friendshipStatus().notNull().default("pending"),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -69,7 +61,10 @@ export const userPresence = pgTable("user_presence", {
    */
   autoAway: boolean().notNull().default(false),
   message: text(),
-  visibleTo: uuid().array().notNull().default(sql`'{}'::uuid[]`),
+  visibleTo: uuid()
+    .array()
+    .notNull()
+    .default(sql`'{}'::uuid[]`),
   lastSeen: timestamp({ withTimezone: true }),
   lastSeenBy: jsonb().$type<Record<string, string>>().notNull().default({}),
   lastDisconnectedAt: timestamp({ withTimezone: true }),

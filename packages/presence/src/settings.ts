@@ -72,10 +72,16 @@ export function presenceSettingsProblems(settings: PresenceSettings): SettingPro
     // before the TTL runs out; the derived intervals are clamped, so short TTLs can break this.
     const { sweepIntervalMs, keepAlive } = derive(presenceTtlMs);
     if (sweepIntervalMs >= presenceTtlMs) {
-      problems.push({ setting: "presenceTtlMs", message: `must be longer than the sweep interval (${sweepIntervalMs} ms): live connections would expire between refreshes` });
+      problems.push({
+        setting: "presenceTtlMs",
+        message: `must be longer than the sweep interval (${sweepIntervalMs} ms): live connections would expire between refreshes`,
+      });
     }
     if (keepAlive.pingMs >= presenceTtlMs) {
-      problems.push({ setting: "presenceTtlMs", message: `must be longer than the WebSocket ping interval (${keepAlive.pingMs} ms): idle clients would be dropped between pings` });
+      problems.push({
+        setting: "presenceTtlMs",
+        message: `must be longer than the WebSocket ping interval (${keepAlive.pingMs} ms): idle clients would be dropped between pings`,
+      });
     }
   }
   const { min, max } = PRESENCE_BOUNDS.offlineGraceMs;

@@ -27,9 +27,7 @@ export interface HeraldContext {
 }
 
 function describeZodError(error: ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "input"}: ${issue.message}`)
-    .join("; ");
+  return error.issues.map((issue) => `${issue.path.length > 0 ? issue.path.join(".") : "input"}: ${issue.message}`).join("; ");
 }
 
 const t = initTRPC.context<HeraldContext>().create({

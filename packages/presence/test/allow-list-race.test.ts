@@ -30,7 +30,13 @@ describe("allow-list vs unfriending", () => {
 
   beforeAll(async () => {
     database = await openDatabase({ dataDir: null });
-    app = createHeraldApp({ db: database.db, store, bus: new MemoryPresenceBus(), authSecret: "race-test-secret-long-enough", rateLimits: false });
+    app = createHeraldApp({
+      db: database.db,
+      store,
+      bus: new MemoryPresenceBus(),
+      authSecret: "race-test-secret-long-enough",
+      rateLimits: false,
+    });
   });
   afterAll(async () => {
     await app.close({ settleGraces: true });

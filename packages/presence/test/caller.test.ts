@@ -4,14 +4,7 @@
  */
 import { openDatabase, type DatabaseHandle } from "@herald/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  createCaller,
-  createHeraldApp,
-  MemoryPresenceBus,
-  MemoryPresenceStore,
-  type HeraldApp,
-  type PresenceEvent,
-} from "../src/index.js";
+import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp, type PresenceEvent } from "../src/index.js";
 import { appRouter } from "../src/root.js";
 import { createCallerFactory } from "../src/trpc.js";
 
@@ -54,7 +47,12 @@ describe("createCaller", () => {
     expect(await bob.caller.friends.accept({ userId: alice.id })).toEqual({ status: "accepted" });
     expect(await alice.caller.presence.setStatus({ status: "away", message: "tea" })).toMatchObject({ status: "away", message: "tea" });
     // Not connected: friends see offline whatever the chosen status.
-    expect(await bob.caller.presence.get({ userId: alice.id })).toEqual({ userId: alice.id, status: "offline", message: null, lastSeen: null });
+    expect(await bob.caller.presence.get({ userId: alice.id })).toEqual({
+      userId: alice.id,
+      status: "offline",
+      message: null,
+      lastSeen: null,
+    });
     const connection = await app.connections.open(alice.id, () => {});
     expect(await bob.caller.presence.get({ userId: alice.id })).toMatchObject({ status: "away", message: "tea" });
     await connection.close();

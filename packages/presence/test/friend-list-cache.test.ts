@@ -24,7 +24,10 @@ describe("FriendListCache", () => {
   it("shares one list while held, re-reads after invalidate, and forgets users nobody holds", async () => {
     const [a, b, c] = ids as [string, string, string];
     const friendships = new FriendshipsRepo(handle.db);
-    const cache = new FriendListCache((userId) => friendships.friendIdsOf(userId), async () => {});
+    const cache = new FriendListCache(
+      (userId) => friendships.friendIdsOf(userId),
+      async () => {},
+    );
     await befriend(a, b);
     cache.hold(a);
     cache.hold(a);

@@ -47,7 +47,11 @@ async function makeBus(prefix = newPrefix(), url = REDIS_URL): Promise<RedisPres
 }
 
 presenceStoreContract("redis", (options) => makeStore(newPrefix(), options));
-presenceBusContract("redis", () => makeBus(), async (first) => makeBus(busPrefixes.get(first as RedisPresenceBus)));
+presenceBusContract(
+  "redis",
+  () => makeBus(),
+  async (first) => makeBus(busPrefixes.get(first as RedisPresenceBus)),
+);
 
 /** Things a test opened; closed after it, whatever happened. */
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -194,7 +198,10 @@ describe("RedisPresenceBus", () => {
   it("hears a peer's message once subscriptionsReady resolves, without retrying", async () => {
     const first = await makeBus();
     const second = await makeBus(busPrefixes.get(first));
-    cleanups.push(() => first.close(), () => second.close());
+    cleanups.push(
+      () => first.close(),
+      () => second.close(),
+    );
     const id = randomUUID();
     const got: BusMessage[] = [];
     second.subscribe(id, (m) => got.push(m));

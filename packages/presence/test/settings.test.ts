@@ -8,9 +8,18 @@ describe("presence settings", () => {
   });
 
   it("derives the sweep and keep-alive intervals from the TTL", () => {
-    expect(resolvePresenceSettings({ presenceTtlMs: 60_000 })).toMatchObject({ sweepIntervalMs: 5_000, keepAlive: { pingMs: 20_000, pongWaitMs: 10_000 } });
-    expect(resolvePresenceSettings({ presenceTtlMs: 3_000 })).toMatchObject({ sweepIntervalMs: 750, keepAlive: { pingMs: 1_000, pongWaitMs: 1_000 } });
-    expect(resolvePresenceSettings({ presenceTtlMs: 300 })).toMatchObject({ sweepIntervalMs: 100, keepAlive: { pingMs: 250, pongWaitMs: 250 } });
+    expect(resolvePresenceSettings({ presenceTtlMs: 60_000 })).toMatchObject({
+      sweepIntervalMs: 5_000,
+      keepAlive: { pingMs: 20_000, pongWaitMs: 10_000 },
+    });
+    expect(resolvePresenceSettings({ presenceTtlMs: 3_000 })).toMatchObject({
+      sweepIntervalMs: 750,
+      keepAlive: { pingMs: 1_000, pongWaitMs: 1_000 },
+    });
+    expect(resolvePresenceSettings({ presenceTtlMs: 300 })).toMatchObject({
+      sweepIntervalMs: 100,
+      keepAlive: { pingMs: 250, pongWaitMs: 250 },
+    });
   });
 
   it("refuses settings that cannot work together, naming the setting", () => {
@@ -21,7 +30,10 @@ describe("presence settings", () => {
       expect.stringMatching(/sweep interval \(100 ms\)/),
       expect.stringMatching(/ping interval/),
     ]);
-    expect(presenceSettingsProblems({ presenceTtlMs: 0, offlineGraceMs: -1 }).map((p) => p.setting)).toEqual(["presenceTtlMs", "offlineGraceMs"]);
+    expect(presenceSettingsProblems({ presenceTtlMs: 0, offlineGraceMs: -1 }).map((p) => p.setting)).toEqual([
+      "presenceTtlMs",
+      "offlineGraceMs",
+    ]);
     expect(() => resolvePresenceSettings({ offlineGraceMs: 1.5 })).toThrow(/offlineGraceMs must be a whole number/);
   });
 });

@@ -82,7 +82,6 @@ describe("sharedViewOf (one view per visibility class)", () => {
     expect(sharedViewOf(s, OTHER_HIDDEN)).toBe(sharedViewOf(s, HIDDEN));
     expect(sharedViewOf(s, ALLOWED)).not.toBe(sharedViewOf(s, HIDDEN));
   });
-
 });
 
 describe("transitions (rules 3, 5, 6)", () => {

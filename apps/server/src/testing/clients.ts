@@ -1,13 +1,6 @@
 /** Herald users and devices for tests, speaking tRPC exactly as real clients do. */
 import { randomBytes } from "node:crypto";
-import {
-  TRPCClientError,
-  createTRPCClient,
-  createWSClient,
-  httpLink,
-  wsLink,
-  type TRPCClient,
-} from "@trpc/client";
+import { TRPCClientError, createTRPCClient, createWSClient, httpLink, wsLink, type TRPCClient } from "@trpc/client";
 import type { AppRouter } from "@herald/presence";
 import WebSocket from "ws";
 import { EventFeed } from "./event-feed.js";

@@ -109,7 +109,11 @@ export async function startServerProcess(name: string, env: Record<string, strin
 function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (/^(PORT|HOST|METRICS_PORT|METRICS_HOST|DATABASE_URL|REDIS_URL|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR)$/.test(key)) {
+    if (
+      /^(PORT|HOST|METRICS_PORT|METRICS_HOST|DATABASE_URL|REDIS_URL|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR)$/.test(
+        key,
+      )
+    ) {
       delete env[key];
     }
   }
@@ -218,7 +222,6 @@ async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
     redis.disconnect();
   }
 }
-
 
 /** Polls `check` until it returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {

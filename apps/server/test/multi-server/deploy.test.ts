@@ -144,7 +144,10 @@ describe("deployment files", () => {
     // nginx -t resolves upstream names, so point them at loopback in a throwaway copy.
     const dir = mkdtempSync(join(tmpdir(), "herald-nginx-"));
     try {
-      writeFileSync(join(dir, "default.conf"), conf.replace(/herald-\d+:3000/g, "127.0.0.1:3000").replace(/listen 80;/, "listen 127.0.0.1:1;"));
+      writeFileSync(
+        join(dir, "default.conf"),
+        conf.replace(/herald-\d+:3000/g, "127.0.0.1:3000").replace(/listen 80;/, "listen 127.0.0.1:1;"),
+      );
       const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map((n) => `${n}_temp_path ${dir}/${n};`).join(" ");
       writeFileSync(
         join(dir, "nginx.conf"),

@@ -95,8 +95,9 @@ describe("several servers on one Redis that fails, and a server that dies", () =
     expect(await allHealth(cluster.current.servers)).toEqual([200, 200, 200]);
 
     await redis.stop();
-    await eventually("every server reports 503", async () =>
-      (await allHealth(cluster.current.servers)).every((code) => code === 503) || undefined,
+    await eventually(
+      "every server reports 503",
+      async () => (await allHealth(cluster.current.servers)).every((code) => code === 503) || undefined,
     );
     await expect(alice.http.presence.setStatus.mutate({ status: "away" })).rejects.toMatchObject({
       data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 },
@@ -115,9 +116,11 @@ describe("several servers on one Redis that fails, and a server that dies", () =
     const restartedAt = Date.now();
     const after = { timeoutMs: RESYNC_DEADLINE_MS, sinceEvent: viewerDevice.feed.all.length };
     const afterOnC = { timeoutMs: RESYNC_DEADLINE_MS, sinceEvent: carolWatching.feed.all.length };
-    await eventually("every server reports 200", async () =>
-      (await allHealth(cluster.current.servers)).every((code) => code === 200) || undefined,
-    RESYNC_DEADLINE_MS);
+    await eventually(
+      "every server reports 200",
+      async () => (await allHealth(cluster.current.servers)).every((code) => code === 200) || undefined,
+      RESYNC_DEADLINE_MS,
+    );
     const healthyAfterMs = Date.now() - restartedAt;
     // Redis came back empty: only re-registration can make these true again.
     // (`after`: in a snapshot sent since the restart, or an update following it.)
@@ -153,8 +156,9 @@ describe("several servers on one Redis that fails, and a server that dies", () =
     redis.pause();
     try {
       const pausedAt = Date.now();
-      await eventually("every server reports 503", async () =>
-        (await allHealth(cluster.current.servers)).every((code) => code === 503) || undefined,
+      await eventually(
+        "every server reports 503",
+        async () => (await allHealth(cluster.current.servers)).every((code) => code === 503) || undefined,
       );
       const calledAt = Date.now();
       await expect(alice.http.presence.setStatus.mutate({ status: "away" })).rejects.toMatchObject({
@@ -167,9 +171,11 @@ describe("several servers on one Redis that fails, and a server that dies", () =
     } finally {
       redis.resume();
     }
-    await eventually("every server reports 200", async () =>
-      (await allHealth(cluster.current.servers)).every((code) => code === 200) || undefined,
-    RESYNC_DEADLINE_MS);
+    await eventually(
+      "every server reports 200",
+      async () => (await allHealth(cluster.current.servers)).every((code) => code === 200) || undefined,
+      RESYNC_DEADLINE_MS,
+    );
     await alice.http.presence.setStatus.mutate({ status: "dnd" });
     await seen(viewerDevice, alice.id, "dnd");
     // Past the moment reaping resumes after an outage, alice's connection must still be live.
@@ -204,9 +210,7 @@ describe("several servers on one Redis that fails, and a server that dies", () =
       await seen(device, bob.id, "online");
     }
     await bobDevice.close();
-    await eventually("C registered bob's disconnect", async () =>
-      (await bob.http.presence.me.query()).connections === 0 || undefined,
-    );
+    await eventually("C registered bob's disconnect", async () => (await bob.http.presence.me.query()).connections === 0 || undefined);
     await c.crash();
     const killedAt = Date.now();
     await aliceDevice.close(); // its retries would go nowhere

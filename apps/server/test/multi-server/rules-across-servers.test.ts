@@ -191,9 +191,7 @@ describe("docs/protocol.md §2 across three servers", () => {
     expect(await w.viewer.http.friends.remove.mutate({ userId: alice.id })).toEqual({ removed: true });
     expect(await w.viewerDevice.feed.next("friend_removed")).toEqual({ type: "friend_removed", userId: alice.id });
     expect((await w.viewerDevice.feed.next("self")).presence.visibleTo).toEqual([]);
-    await expect
-      .poll(() => device.feed.all.some((e) => e.type === "friend_removed" && e.userId === w.viewer.id))
-      .toBe(true);
+    await expect.poll(() => device.feed.all.some((e) => e.type === "friend_removed" && e.userId === w.viewer.id)).toBe(true);
     expect((await alice.http.presence.me.query()).visibleTo).toEqual([]);
     expect((await w.viewer.http.presence.me.query()).visibleTo).toEqual([]);
     await alice.http.presence.setStatus.mutate({ status: "dnd" });

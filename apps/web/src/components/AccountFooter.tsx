@@ -15,7 +15,12 @@ export function AccountFooter({ username, onSignedOut }: { username: string; onS
       <p>
         Signed in as <strong>{username}</strong>
       </p>
-      <button type="button" className="button button--ghost button--small" disabled={signOutEverywhere.isPending} onClick={() => signOutEverywhere.mutate()}>
+      <button
+        type="button"
+        className="button button--ghost button--small"
+        disabled={signOutEverywhere.isPending}
+        onClick={() => signOutEverywhere.mutate()}
+      >
         Sign out of all devices
       </button>
       <ErrorAlert error={signOutEverywhere.error} />

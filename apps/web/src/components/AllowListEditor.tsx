@@ -1,7 +1,12 @@
 /** While invisible: the friends who still see you as online. */
 import type { Friend } from "../presence/types";
 
-export function AllowListEditor(props: { friends: readonly Friend[]; visibleTo: readonly string[]; onChange: (visibleTo: string[]) => void; saving: boolean }) {
+export function AllowListEditor(props: {
+  friends: readonly Friend[];
+  visibleTo: readonly string[];
+  onChange: (visibleTo: string[]) => void;
+  saving: boolean;
+}) {
   const { friends, visibleTo, onChange, saving } = props;
   const allowed = new Set(visibleTo);
   const toggle = (friendId: string, on: boolean) => {

@@ -36,10 +36,22 @@ export function FriendRequests() {
         <RequestList title="Wants to be friends" items={incoming} testIdPrefix="request-in">
           {(user) => (
             <>
-              <button type="button" className="button button--primary button--small" disabled={busyWith(user.id)} aria-label={`Accept friend request from ${user.username}`} onClick={() => accept.mutate({ userId: user.id })}>
+              <button
+                type="button"
+                className="button button--primary button--small"
+                disabled={busyWith(user.id)}
+                aria-label={`Accept friend request from ${user.username}`}
+                onClick={() => accept.mutate({ userId: user.id })}
+              >
                 Accept
               </button>
-              <button type="button" className="button button--ghost button--small" disabled={busyWith(user.id)} aria-label={`Decline friend request from ${user.username}`} onClick={() => remove.mutate({ userId: user.id })}>
+              <button
+                type="button"
+                className="button button--ghost button--small"
+                disabled={busyWith(user.id)}
+                aria-label={`Decline friend request from ${user.username}`}
+                onClick={() => remove.mutate({ userId: user.id })}
+              >
                 Decline
               </button>
             </>
@@ -49,7 +61,13 @@ export function FriendRequests() {
       {outgoing.length > 0 ? (
         <RequestList title="Sent" items={outgoing} testIdPrefix="request-out">
           {(user) => (
-            <button type="button" className="button button--ghost button--small" disabled={busyWith(user.id)} aria-label={`Cancel friend request to ${user.username}`} onClick={() => remove.mutate({ userId: user.id })}>
+            <button
+              type="button"
+              className="button button--ghost button--small"
+              disabled={busyWith(user.id)}
+              aria-label={`Cancel friend request to ${user.username}`}
+              onClick={() => remove.mutate({ userId: user.id })}
+            >
               Cancel
             </button>
           )}
@@ -60,7 +78,12 @@ export function FriendRequests() {
   );
 }
 
-function RequestList(props: { title: string; items: readonly UserSummary[]; testIdPrefix: string; children: (user: UserSummary) => ReactNode }) {
+function RequestList(props: {
+  title: string;
+  items: readonly UserSummary[];
+  testIdPrefix: string;
+  children: (user: UserSummary) => ReactNode;
+}) {
   return (
     <div className="request-group">
       <h3>{props.title}</h3>

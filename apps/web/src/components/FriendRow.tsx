@@ -41,7 +41,12 @@ export function FriendRow(props: { friend: Friend; now: number; onUnfriend: (fri
             </button>
           </>
         ) : (
-          <button type="button" className="button button--ghost button--small" aria-label={`Remove ${friend.username} from friends`} onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            className="button button--ghost button--small"
+            aria-label={`Remove ${friend.username} from friends`}
+            onClick={() => setConfirming(true)}
+          >
             Remove
           </button>
         )}

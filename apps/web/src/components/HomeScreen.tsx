@@ -33,10 +33,11 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
   const noteManualChoice = useAutoAway({
     idleMs,
     chosen: own.me.data?.status,
-    setIdle: (idle) => own.setIdle.mutateAsync({ idle }).then(
-      () => true,
-      () => false,
-    ),
+    setIdle: (idle) =>
+      own.setIdle.mutateAsync({ idle }).then(
+        () => true,
+        () => false,
+      ),
   });
 
   // A token the server no longer accepts (account gone, secret rotated) ends the session.

@@ -7,7 +7,11 @@ import { AllowListEditor } from "./AllowListEditor";
 import { MessageEditor } from "./MessageEditor";
 import { StatusPicker } from "./StatusPicker";
 
-export function OwnStatusCard(props: { own: ReturnType<typeof useOwnPresence>; friends: readonly Friend[]; onChosen: (status: ChosenStatus) => void }) {
+export function OwnStatusCard(props: {
+  own: ReturnType<typeof useOwnPresence>;
+  friends: readonly Friend[];
+  onChosen: (status: ChosenStatus) => void;
+}) {
   const { own, friends, onChosen } = props;
   const { me, setStatus, setVisibility } = own;
   const current = me.data;
@@ -45,12 +49,7 @@ export function OwnStatusCard(props: { own: ReturnType<typeof useOwnPresence>; f
         />
       ) : null}
       {current?.status === "invisible" ? (
-        <AllowListEditor
-          friends={friends}
-          visibleTo={shownVisibleTo}
-          saving={setVisibility.isPending}
-          onChange={allow}
-        />
+        <AllowListEditor friends={friends} visibleTo={shownVisibleTo} saving={setVisibility.isPending} onChange={allow} />
       ) : null}
       <ErrorAlert error={error} />
     </section>

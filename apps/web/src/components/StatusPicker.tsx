@@ -10,13 +10,7 @@ export function StatusPicker(props: { value: ChosenStatus | undefined; onChange:
       <legend className="visually-hidden">Status</legend>
       {CHOSEN_STATUS_OPTIONS.map((option) => (
         <label key={option.value} className="status-option">
-          <input
-            type="radio"
-            name="status"
-            value={option.value}
-            checked={value === option.value}
-            onChange={() => onChange(option.value)}
-          />
+          <input type="radio" name="status" value={option.value} checked={value === option.value} onChange={() => onChange(option.value)} />
           <span className="status-option__box">
             <span className={option.value === "invisible" ? "status-dot-wrap status-dot-wrap--invisible" : "status-dot-wrap"}>
               <StatusDot status={dotStatusOfChosen(option.value)} />

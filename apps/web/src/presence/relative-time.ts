@@ -29,4 +29,3 @@ export function formatExactTime(iso: string): string {
   const then = Date.parse(iso);
   return Number.isNaN(then) ? "" : exactTime.format(then);
 }
-

@@ -51,7 +51,9 @@ describe("friends", () => {
     await friendRow(rex.page, pia.name).waitFor();
 
     // Unfriending takes them off both lists, live.
-    await friendRow(pia.page, rex.name).getByRole("button", { name: `Remove ${rex.name} from friends` }).click();
+    await friendRow(pia.page, rex.name)
+      .getByRole("button", { name: `Remove ${rex.name} from friends` })
+      .click();
     await friendRow(pia.page, rex.name).getByRole("button", { name: "Unfriend" }).click();
     await friendRow(pia.page, rex.name).waitFor({ state: "detached" });
     await friendRow(rex.page, pia.name).waitFor({ state: "detached" });

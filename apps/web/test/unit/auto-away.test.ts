@@ -27,7 +27,14 @@ describe("auto-away (the page's half; the server decides what an idle or active 
   });
 
   it("needs both: no return while still hidden, however much input arrives", () => {
-    const { commands } = run([known("online"), { type: "hidden" }, known("away"), { type: "activity" }, { type: "idle" }, { type: "activity" }]);
+    const { commands } = run([
+      known("online"),
+      { type: "hidden" },
+      known("away"),
+      { type: "activity" },
+      { type: "idle" },
+      { type: "activity" },
+    ]);
     expect(commands).toEqual(["idle"]);
   });
 

@@ -51,9 +51,7 @@ function derive(password: string, salt: Buffer, params: ScryptParams): Promise<B
   // scrypt needs 128·N·r bytes; Node refuses above `maxmem` (32 MiB by default).
   const maxmem = 128 * params.N * params.r * params.p + 32 * 1024 * 1024;
   return new Promise((resolve, reject) =>
-    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { ...params, maxmem }, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
+    scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { ...params, maxmem }, (error, key) => (error ? reject(error) : resolve(key))),
   );
 }
 
@@ -64,9 +62,16 @@ function sameParams(a: ScryptParams, b: ScryptParams): boolean {
 export function validScryptParams(params: ScryptParams): boolean {
   const { N, r, p } = params;
   return (
-    Number.isInteger(N) && N >= 2 && N <= MAX_N && (N & (N - 1)) === 0 &&
-    Number.isInteger(r) && r >= 1 && r <= MAX_R &&
-    Number.isInteger(p) && p >= 1 && p <= MAX_P
+    Number.isInteger(N) &&
+    N >= 2 &&
+    N <= MAX_N &&
+    (N & (N - 1)) === 0 &&
+    Number.isInteger(r) &&
+    r >= 1 &&
+    r <= MAX_R &&
+    Number.isInteger(p) &&
+    p >= 1 &&
+    p <= MAX_P
   );
 }
 

@@ -83,13 +83,7 @@ export interface ChoicePatch {
  * friend who could see the user a moment ago and no longer can fades until `until`, with `at` as
  * the last moment they saw them.
  */
-export function choiceChanged(
-  before: DurablePresence,
-  patch: ChoicePatch,
-  connected: boolean,
-  at: string,
-  until: string,
-): DurablePresence {
+export function choiceChanged(before: DurablePresence, patch: ChoicePatch, connected: boolean, at: string, until: string): DurablePresence {
   const after: DurablePresence = {
     ...before,
     status: patch.status ?? before.status,
@@ -142,9 +136,7 @@ export function nextFadeEnd(durable: DurablePresence): string | null {
 export function forgetViewer(before: DurablePresence, viewerId: string): DurablePresence {
   const { [viewerId]: _forgotten, ...lastSeenBy } = before.lastSeenBy;
   const fades = before.fades.map((fade) =>
-    fade.only === null
-      ? { ...fade, except: [...fade.except, viewerId] }
-      : { ...fade, only: fade.only.filter((id) => id !== viewerId) },
+    fade.only === null ? { ...fade, except: [...fade.except, viewerId] } : { ...fade, only: fade.only.filter((id) => id !== viewerId) },
   );
   return { ...before, visibleTo: before.visibleTo.filter((id) => id !== viewerId), lastSeenBy, fades };
 }

@@ -128,7 +128,11 @@ export class FriendFeed implements ChannelFollower {
    * tick, so everything that arrived in that tick leaves together (updates as one `updates`).
    */
   writeFrames(frames: FrameWriter): void {
-    this.delivery = new FrameDelivery(frames, () => this.takeQueued(), (error) => this.fail(error));
+    this.delivery = new FrameDelivery(
+      frames,
+      () => this.takeQueued(),
+      (error) => this.fail(error),
+    );
     if (this.queue.length > 0) this.delivery.queued();
   }
 
@@ -353,8 +357,7 @@ export class FriendFeed implements ChannelFollower {
       if (entry.publishedAt !== null) oldest = oldest === null ? entry.publishedAt : Math.min(oldest, entry.publishedAt);
     }
     if (presences.length === 0) return null;
-    const event: PresenceEvent =
-      presences.length === 1 ? { type: "update", presence: presences[0]! } : { type: "updates", presences };
+    const event: PresenceEvent = presences.length === 1 ? { type: "update", presence: presences[0]! } : { type: "updates", presences };
     observer?.eventSent(event.type, latencySince(oldest));
     return event;
   }

@@ -51,10 +51,11 @@ export async function connectRedis(url: string, options: ConnectRedisOptions = {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         redis.off("ready", onReady);
-        reject(new Error(
-          `Redis at ${redactUrl(url)} (REDIS_URL) did not answer within ${timeoutMs} ms` +
-            (lastError ? `: ${lastError.message}` : ""),
-        ));
+        reject(
+          new Error(
+            `Redis at ${redactUrl(url)} (REDIS_URL) did not answer within ${timeoutMs} ms` + (lastError ? `: ${lastError.message}` : ""),
+          ),
+        );
       }, timeoutMs);
       const onReady = () => {
         clearTimeout(timer);

@@ -60,7 +60,12 @@ export class RedisPresenceBus implements PresenceBus {
   constructor(redis: Redis, options: RedisPresenceBusOptions = {}) {
     this.publisher = redis;
     // The offline queue stays on here: the first SUBSCRIBEs may be sent while it still connects.
-    this.subscriber = redis.duplicate({ autoResubscribe: false, lazyConnect: false, enableAutoPipelining: false, enableOfflineQueue: true });
+    this.subscriber = redis.duplicate({
+      autoResubscribe: false,
+      lazyConnect: false,
+      enableAutoPipelining: false,
+      enableOfflineQueue: true,
+    });
     this.keys = new RedisKeys(options.prefix);
     this.onError = options.onError ?? ((error, context) => console.error(`[herald redis bus] ${context}:`, error));
     this.beforeResync = options.beforeResync ?? (async () => {});

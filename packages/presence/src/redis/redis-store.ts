@@ -118,9 +118,7 @@ export class RedisPresenceStore implements PresenceStore {
 
   private async reapNow(now: Date): Promise<Settled[]> {
     const nowMs = now.getTime();
-    const due = await this.redis.zrangebyscore(
-      this.keys.expiries(), "-inf", nowMs, "WITHSCORES", "LIMIT", 0, this.reapBatchSize,
-    );
+    const due = await this.redis.zrangebyscore(this.keys.expiries(), "-inf", nowMs, "WITHSCORES", "LIMIT", 0, this.reapBatchSize);
     const candidates: Array<{ userId: string; seen: number }> = [];
     for (let i = 0; i + 1 < due.length; i += 2) candidates.push({ userId: due[i]!, seen: Number(due[i + 1]) });
 
@@ -128,8 +126,11 @@ export class RedisPresenceStore implements PresenceStore {
     // they are still online with no connection, so exactly one of them reports each.
     return Promise.all(
       candidates.map(async ({ userId, seen }) => {
-        const [settled, online, connections, version, lastConnectedAt, nextDue, durableRevision] =
-          await this.redis.heraldReap(...this.userKeys(userId), nowMs, Math.floor(this.settings.offlineGraceMs));
+        const [settled, online, connections, version, lastConnectedAt, nextDue, durableRevision] = await this.redis.heraldReap(
+          ...this.userKeys(userId),
+          nowMs,
+          Math.floor(this.settings.offlineGraceMs),
+        );
         await this.redis.heraldReschedule(this.keys.expiries(), userId, seen, nextDue);
         if (settled !== 1) return null;
         return {
@@ -142,9 +143,7 @@ export class RedisPresenceStore implements PresenceStore {
   }
 
   orderDurableChange(userId: string, durableRevision: number): Promise<LivePresence> {
-    return this.guard(async () =>
-      toLive(await this.redis.heraldOrderDurableChange(...this.userKeys(userId), durableRevision)),
-    );
+    return this.guard(async () => toLive(await this.redis.heraldOrderDurableChange(...this.userKeys(userId), durableRevision)));
   }
 
   getLive(userIds: readonly string[]): Promise<Map<string, LivePresence>> {

@@ -61,7 +61,10 @@ export class AccountsRepo {
   async tokenVersions(ids: readonly string[]): Promise<Map<string, number>> {
     // Everyone verifying these users waits on this query: a lost one must not hold them forever.
     const rows = await withDeadline(
-      this.db.select({ id: users.id, version: users.tokenVersion }).from(users).where(inArray(users.id, [...ids])),
+      this.db
+        .select({ id: users.id, version: users.tokenVersion })
+        .from(users)
+        .where(inArray(users.id, [...ids])),
       "reading token versions",
     );
     return new Map(rows.map((row) => [row.id, row.version]));

@@ -79,7 +79,9 @@ export class DurablePresenceRepo {
    */
   async update(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<Updated> {
     const previous = this.writing.get(userId);
-    const mine: Promise<Updated> = previous ? previous.catch(() => null).then(() => this.write(userId, change)) : this.write(userId, change);
+    const mine: Promise<Updated> = previous
+      ? previous.catch(() => null).then(() => this.write(userId, change))
+      : this.write(userId, change);
     this.writing.set(userId, mine);
     try {
       return await mine;
@@ -119,7 +121,10 @@ export class DurablePresenceRepo {
     if (userIds.length === 0) return result;
     // A user's writes wait on each other (`writing`): a lost read must fail, not hold them forever.
     const rows = await withDeadline(
-      this.db.select().from(userPresence).where(inArray(userPresence.userId, [...userIds])),
+      this.db
+        .select()
+        .from(userPresence)
+        .where(inArray(userPresence.userId, [...userIds])),
       "reading presence rows",
     );
     for (const row of rows) result.set(row.userId, this.remember(row.userId, { durable: toDurable(row), revision: row.revision }));

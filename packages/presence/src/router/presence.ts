@@ -55,9 +55,7 @@ export const presenceRouter = router({
     .input(z.object({ status: statusInput, message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
     .mutation(({ ctx, input }) => changeChoice(ctx, input)),
 
-  setVisibility: protectedProcedure
-    .input(z.object({ visibleTo: visibleToInput }))
-    .mutation(({ ctx, input }) => changeChoice(ctx, input)),
+  setVisibility: protectedProcedure.input(z.object({ visibleTo: visibleToInput })).mutation(({ ctx, input }) => changeChoice(ctx, input)),
 
   /**
    * Auto-away, decided here rather than by each device: a device reports going idle (no input,
@@ -81,39 +79,38 @@ export const presenceRouter = router({
     return viewForSelfOrFriend(await ctx.app.service.loadState(input.userId), ctx.user.id);
   }),
 
-  getMany: protectedProcedure
-    .input(z.object({ userIds: userIdsInput }))
-    .query(async ({ ctx, input }) => {
-      const friends = new Set(await ctx.app.friendships.friendIdsOf(ctx.user.id));
-      friends.add(ctx.user.id);
-      const wanted = [...new Set(input.userIds)].filter((id) => friends.has(id));
-      const states = await ctx.app.service.loadStates(wanted);
-      const result: Record<string, VisiblePresence> = {};
-      for (const id of wanted) result[id] = viewForSelfOrFriend(states.get(id)!, ctx.user.id);
-      return result;
-    }),
+  getMany: protectedProcedure.input(z.object({ userIds: userIdsInput })).query(async ({ ctx, input }) => {
+    const friends = new Set(await ctx.app.friendships.friendIdsOf(ctx.user.id));
+    friends.add(ctx.user.id);
+    const wanted = [...new Set(input.userIds)].filter((id) => friends.has(id));
+    const states = await ctx.app.service.loadStates(wanted);
+    const result: Record<string, VisiblePresence> = {};
+    for (const id of wanted) result[id] = viewForSelfOrFriend(states.get(id)!, ctx.user.id);
+    return result;
+  }),
 
   heartbeat: protectedProcedure.mutation(({ ctx }) => {
     ctx.connection?.touch();
     return { ttlSeconds: ctx.app.settings.presenceTtlMs / 1000 };
   }),
 
-  onChange: protectedProcedure
-    .input(z.object({ lastEventId: z.string().nullish() }).optional())
-    .subscription(async function* ({ ctx, signal }) {
-      const { feeds } = ctx.app;
-      const viewerId = ctx.user.id;
-      // First, before any feed exists: a refused subscribe costs nothing and holds no slot.
-      const releaseSlot = takeSubscriptionSlot(ctx, signal);
-      const feed = feeds.acquire(viewerId);
-      try {
-        await feed.start();
-        yield* trackedEvents(feed, ctx.frames, signal ?? new AbortController().signal);
-      } catch (error) {
-        throw asTrpcError(error);
-      } finally {
-        feeds.release(viewerId, feed);
-        releaseSlot();
-      }
-    }),
+  onChange: protectedProcedure.input(z.object({ lastEventId: z.string().nullish() }).optional()).subscription(async function* ({
+    ctx,
+    signal,
+  }) {
+    const { feeds } = ctx.app;
+    const viewerId = ctx.user.id;
+    // First, before any feed exists: a refused subscribe costs nothing and holds no slot.
+    const releaseSlot = takeSubscriptionSlot(ctx, signal);
+    const feed = feeds.acquire(viewerId);
+    try {
+      await feed.start();
+      yield* trackedEvents(feed, ctx.frames, signal ?? new AbortController().signal);
+    } catch (error) {
+      throw asTrpcError(error);
+    } finally {
+      feeds.release(viewerId, feed);
+      releaseSlot();
+    }
+  }),
 });

@@ -24,10 +24,7 @@ const MAX_RESYNC_RETRY_MS = 1_000;
  */
 const NO_REAP_AFTER_OUTAGE_MS = 5_000;
 
-type ConnectionPhase =
-  | { kind: "opening" }
-  | { kind: "live"; lastHeardAt: number }
-  | { kind: "closed" };
+type ConnectionPhase = { kind: "opening" } | { kind: "live"; lastHeardAt: number } | { kind: "closed" };
 
 export interface ConnectionHandle {
   readonly id: string;

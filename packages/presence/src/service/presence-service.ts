@@ -280,20 +280,24 @@ export class PresenceService {
     const scheduled = this.fadeTimers.get(userId);
     if (scheduled && scheduled.at <= at) return;
     if (scheduled) clearTimeout(scheduled.timer);
-    const timer = setTimeout(() => {
-      this.fadeTimers.delete(userId);
-      this.endFades(userId).catch((error: unknown) => this.log.error({ err: error, userId }, "ending a fade failed"));
-    }, Math.max(0, at - this.now().getTime()));
+    const timer = setTimeout(
+      () => {
+        this.fadeTimers.delete(userId);
+        this.endFades(userId).catch((error: unknown) => this.log.error({ err: error, userId }, "ending a fade failed"));
+      },
+      Math.max(0, at - this.now().getTime()),
+    );
     timer.unref();
     this.fadeTimers.set(userId, { at, timer });
   }
 
   /** Fades that are over end: those viewers now see the user offline (rule 5's timing). */
   private async endFades(userId: string, by = this.now().toISOString()): Promise<void> {
-    const written = await retryUntilDone(
-      () => this.durables.update(userId, (before) => fadesEnded(before, by)),
-      { what: "ending fades", log: this.log, isClosed: () => this.closed },
-    );
+    const written = await retryUntilDone(() => this.durables.update(userId, (before) => fadesEnded(before, by)), {
+      what: "ending fades",
+      log: this.log,
+      isClosed: () => this.closed,
+    });
     this.scheduleFadeEnd(userId, written.durable);
     if (written.changed) await this.publishDurableChange(userId, written.revision);
   }

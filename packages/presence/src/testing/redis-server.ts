@@ -28,11 +28,9 @@ export class RedisServer {
 
   /** Starts it again on the same port, empty (no persistence), like a replaced instance. */
   async restart(): Promise<void> {
-    const child = spawn(
-      "/usr/bin/redis-server",
-      ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const child = spawn("/usr/bin/redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     running.add(child);
     void once(child, "exit").then(() => running.delete(child));
     this.process = child;

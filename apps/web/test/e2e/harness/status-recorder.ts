@@ -21,7 +21,12 @@ export async function recordStatuses(page: Page, username: string): Promise<Stat
     ({ binding, testId }) => {
       const report = (window as unknown as Record<string, (status: string) => void>)[binding]!;
       const look = () => report(document.querySelector(`[data-testid="${testId}"]`)?.getAttribute("data-status") ?? "missing");
-      new MutationObserver(look).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"] });
+      new MutationObserver(look).observe(document.body, {
+        subtree: true,
+        childList: true,
+        attributes: true,
+        attributeFilter: ["data-status"],
+      });
       look();
     },
     { binding, testId: `friend-${username}` },
