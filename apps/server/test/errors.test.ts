@@ -1,19 +1,8 @@
 /** Every error of docs/protocol.md §3's table, and invalid input naming its field, on both databases. */
 import { describe, expect, it } from "vitest";
-import { TRPCClientError } from "@trpc/client";
-import { befriend, connect, httpClient, signUp, uniqueUsername } from "../src/testing/index.js";
+import { befriend, connect, errorOf, httpClient, signUp, uniqueUsername } from "../src/testing/index.js";
 import { DATABASE_KINDS, useServer } from "./fixtures.js";
 import { startTestServer } from "../src/testing/index.js";
-
-async function errorOf(call: Promise<unknown>): Promise<{ code: string | undefined; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCClientError) return { code: error.data?.code, message: error.message };
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 const UNKNOWN_ID = "00000000-0000-4000-8000-000000000000";
 

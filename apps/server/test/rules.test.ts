@@ -190,9 +190,26 @@ describe.each(DATABASE_KINDS)("rules on %s", (kind) => {
     expect(await alice.http.friends.request.mutate({ username: bob.username.toUpperCase() })).toEqual({ status: "pending" });
     expect(await bob.http.friends.requests.query()).toEqual({ incoming: [{ id: alice.id, username: alice.username }], outgoing: [] });
     expect(await alice.http.friends.requests.query()).toEqual({ incoming: [], outgoing: [{ id: bob.id, username: bob.username }] });
+    // The request is live too (docs/protocol.md §3.3 `requests`), and carries no presence.
+    expect(await bobDevice.feed.next("requests")).toEqual({
+      type: "requests",
+      incoming: [{ id: alice.id, username: alice.username }],
+      outgoing: [],
+    });
+    expect(await aliceDevice.feed.next("requests")).toEqual({
+      type: "requests",
+      incoming: [],
+      outgoing: [{ id: bob.id, username: bob.username }],
+    });
     expect(await bob.http.friends.request.mutate({ username: alice.username })).toEqual({ status: "accepted" });
-    expect((await aliceDevice.feed.next("friend_added")).presence).toMatchObject({ userId: bob.id, status: "online" });
-    expect((await bobDevice.feed.next("friend_added")).presence).toMatchObject({ userId: alice.id, status: "online" });
+    const toAlice = await aliceDevice.feed.nextOfEach(["friend_added", "requests"]);
+    const toBob = await bobDevice.feed.nextOfEach(["friend_added", "requests"]);
+    expect(toAlice.friend_added.presence).toMatchObject({ userId: bob.id, status: "online" });
+    expect(toBob.friend_added.presence).toMatchObject({ userId: alice.id, status: "online" });
+    expect([toAlice.requests, toBob.requests]).toEqual([
+      { type: "requests", incoming: [], outgoing: [] },
+      { type: "requests", incoming: [], outgoing: [] },
+    ]);
     expect((await alice.http.friends.list.query()).map((f) => f.username)).toEqual([bob.username]);
     await bob.http.presence.setStatus.mutate({ status: "away" });
     expect((await aliceDevice.feed.nextPresenceOf(bob.id)).status).toBe("away");

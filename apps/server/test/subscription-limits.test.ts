@@ -3,10 +3,9 @@
  * most 20 per 10 s. Before, 10,000 subscriptions on one socket took 125 MiB of heap and made one
  * friend's change send 10,000 frames.
  */
-import { TRPCClientError } from "@trpc/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { befriend, connect, signUp, startTestServer, type Device, type TestServer } from "../src/testing/index.js";
+import { befriend, connect, errorOf, signUp, startTestServer, type Device, type TestServer } from "../src/testing/index.js";
 
 interface Frame {
   id?: number;
@@ -62,16 +61,6 @@ function subscribeOn(device: Device): Promise<{ unsubscribe(): void }> {
       onError: reject,
     });
   });
-}
-
-async function errorOf(call: Promise<unknown>): Promise<{ code: string | undefined; message: string }> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCClientError) return { code: error.data?.code, message: error.message };
-    throw error;
-  }
-  throw new Error("expected the subscription to be refused");
 }
 
 describe("subscriptions per socket, with abuse limits on", () => {

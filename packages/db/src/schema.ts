@@ -83,12 +83,16 @@ export const userPresence = pgTable("user_presence", {
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
 
-/** One fade as stored (see `fades`). */
+/** One fade (see `fades`; @herald/presence calls it `Fade`): its shape, stored as it is used. */
 export interface StoredFade {
+  /** When the user vanished for these viewers: their last-seen moment. */
   at: string;
+  /** When the fade ends: `at` + the offline grace. */
   until: string;
+  /** What they keep seeing until then. */
   status: Exclude<VisibleStatus, "offline">;
   message: string | null;
+  /** Exactly these viewers; null: every friend but `except`. */
   only: string[] | null;
   except: string[];
 }

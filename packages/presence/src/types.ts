@@ -1,5 +1,6 @@
 /** The shapes of docs/protocol.md §1, shared by the engine, the router and every client. */
 
+import type { StoredFade } from "@herald/db";
 import type { ChosenStatus, VisibleStatus } from "@herald/protocol";
 
 export { CHOSEN_STATUSES, VISIBLE_STATUSES, type ChosenStatus, type VisibleStatus } from "@herald/protocol";
@@ -27,18 +28,7 @@ export interface OwnPresence {
  * from someone records one; it ends at `until`, and then they see the user offline with last seen
  * `at`. A viewer in several sees the newest.
  */
-export interface Fade {
-  /** When the user vanished for these viewers: their last-seen moment. */
-  at: string;
-  /** When the fade ends: `at` + the offline grace. */
-  until: string;
-  /** What they keep seeing until then. */
-  status: Exclude<VisibleStatus, "offline">;
-  message: string | null;
-  /** Exactly these viewers; null: every friend but `except`. */
-  only: string[] | null;
-  except: string[];
-}
+export type Fade = StoredFade;
 
 /** The durable half of a user's presence: chosen by the user, kept in PostgreSQL. */
 export interface DurablePresence {

@@ -77,6 +77,17 @@ export async function connect(wsUrl: string, user: TestUser, options: { subscrib
   };
 }
 
+/** The tRPC error (code and message) a call must end with; fails when the call succeeds. */
+export async function errorOf(call: Promise<unknown>): Promise<{ code: string | undefined; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof TRPCClientError) return { code: (error as TRPCClientError<AppRouter>).data?.code, message: error.message };
+    throw error;
+  }
+  throw new Error("expected the call to fail");
+}
+
 /** The tRPC error code a call ends with, or "ok" when it succeeds. */
 export async function codeOf(call: Promise<unknown>): Promise<string | undefined> {
   try {

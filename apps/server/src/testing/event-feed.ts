@@ -47,6 +47,25 @@ export class EventFeed {
     return event as Extract<PresenceEvent, { type: T }>;
   }
 
+  /**
+   * The next events, one of each of `types` in whatever order they come (e.g. an accepted request
+   * sends `friend_added` and `requests`, each read on its own); fails on any other event.
+   */
+  async nextOfEach<T extends PresenceEvent["type"]>(
+    types: readonly T[],
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<{ [K in T]: Extract<PresenceEvent, { type: K }> }> {
+    const found = new Map<string, PresenceEvent>();
+    while (found.size < types.length) {
+      const event = await this.take(timeoutMs);
+      if (!types.includes(event.type as T) || found.has(event.type)) {
+        throw new Error(`expected one each of ${types.join(", ")}; got ${JSON.stringify(event)}`);
+      }
+      found.set(event.type, event);
+    }
+    return Object.fromEntries(found) as { [K in T]: Extract<PresenceEvent, { type: K }> };
+  }
+
   /** The next presence of `userId` carried by an update/updates/friend_added event. */
   async nextPresenceOf(userId: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<VisiblePresence> {
     const deadline = Date.now() + timeoutMs;

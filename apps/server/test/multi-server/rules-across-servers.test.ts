@@ -207,9 +207,22 @@ describe("docs/protocol.md §2 across three servers", () => {
     const aliceDevice = await connect(a.wsUrl, alice, { subscribe: true });
     const bobDevice = await connect(b.wsUrl, bob, { subscribe: true });
     expect(await alice.http.friends.request.mutate({ username: bob.username })).toEqual({ status: "pending" });
+    // Made on server A, the request reaches Bob on server B live.
+    expect(await bobDevice.feed.next("requests")).toEqual({
+      type: "requests",
+      incoming: [{ id: alice.id, username: alice.username }],
+      outgoing: [],
+    });
+    await aliceDevice.feed.next("requests");
     expect(await bob.http.friends.request.mutate({ username: alice.username })).toEqual({ status: "accepted" });
-    expect((await aliceDevice.feed.next("friend_added")).presence).toMatchObject({ userId: bob.id, status: "online" });
-    expect((await bobDevice.feed.next("friend_added")).presence).toMatchObject({ userId: alice.id, status: "online" });
+    expect((await aliceDevice.feed.nextOfEach(["friend_added", "requests"])).friend_added.presence).toMatchObject({
+      userId: bob.id,
+      status: "online",
+    });
+    expect((await bobDevice.feed.nextOfEach(["friend_added", "requests"])).friend_added.presence).toMatchObject({
+      userId: alice.id,
+      status: "online",
+    });
     await bob.http.presence.setStatus.mutate({ status: "away" });
     expect((await aliceDevice.feed.nextPresenceOf(bob.id)).status).toBe("away");
     await closeAll(aliceDevice, bobDevice);
