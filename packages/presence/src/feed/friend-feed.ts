@@ -15,6 +15,7 @@ import type { Logger } from "../logger.js";
 import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
 import type { FeedObserver, PendingRequests, PresenceEvent } from "./events.js";
 import { FrameDelivery, PulledDelivery, type FeedDelivery } from "./feed-delivery.js";
+import { PendingRequestsReader } from "./pending-requests.js";
 import type { FrameWriter } from "./frame-writer.js";
 
 export { MAX_FLUSH_WAIT_MS } from "./feed-delivery.js";
@@ -25,7 +26,7 @@ export interface FeedSources {
   friendIdsOf(userId: string): Promise<string[]>;
   loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
   /** The viewer's pending requests, read now. */
-  requestsOf(userId: string): Promise<PendingRequests>;
+  requestsOf: (userId: string) => Promise<PendingRequests>;
   /** The viewer's friendships may have changed (a friendship message, or a resync): drop cached lists. */
   friendsChanged?(viewerId: string): void;
   log: Logger;
@@ -67,11 +68,8 @@ export class FriendFeed implements ChannelFollower {
   private delivery: FeedDelivery = this.pulled;
   private closed = false;
   private generation = 0;
-  /** The last `requests` event sent, as JSON (null: none yet). */
-  private requestsSent: string | null = null;
-  /** A read of the requests in progress, and whether another notice came meanwhile. */
-  private requestsReading = false;
-  private requestsAgain = false;
+  /** Created on the first `requests_changed` notice: most feeds never see one. */
+  private requests: PendingRequestsReader | null = null;
 
   constructor(
     private readonly viewerId: string,
@@ -148,6 +146,7 @@ export class FriendFeed implements ChannelFollower {
     this.unsubscribeResync();
     this.delivery.close();
     this.pulled.close();
+    this.requests?.stop();
   }
 
   private async restart(): Promise<void> {
@@ -223,36 +222,14 @@ export class FriendFeed implements ChannelFollower {
       case "friend_removed":
         return this.removeFriend(message.friendId);
       case "requests_changed":
-        return this.readRequests();
+        this.requests ??= new PendingRequestsReader(
+          this.viewerId,
+          this.sources.requestsOf,
+          (lists) => this.push({ kind: "event", event: { type: "requests", ...lists } }),
+          this.sources.log,
+        );
+        return this.requests.changed();
     }
-  }
-
-  /**
-   * A request of ours changed: read both lists and send them if they differ from the last sent.
-   * Reads take turns, and a notice that arrives during one makes it read once more, so the last
-   * read always comes after the last notice.
-   */
-  private readRequests(): void {
-    if (this.requestsReading) {
-      this.requestsAgain = true;
-      return;
-    }
-    this.requestsReading = true;
-    void (async () => {
-      do {
-        this.requestsAgain = false;
-        const requests = await this.sources.requestsOf(this.viewerId);
-        if (this.closed) return;
-        const json = JSON.stringify(requests);
-        if (json === this.requestsSent) continue;
-        this.requestsSent = json;
-        this.push({ kind: "event", event: { type: "requests", ...requests } });
-      } while (this.requestsAgain && !this.closed);
-    })()
-      .catch((error: unknown) => this.sources.log.warn({ err: error, viewerId: this.viewerId }, "could not read pending requests"))
-      .finally(() => {
-        this.requestsReading = false;
-      });
   }
 
   private applyFriendState(entry: FriendEntry, state: PresenceState, publishedAt: number | undefined): void {
