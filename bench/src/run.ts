@@ -321,6 +321,7 @@ async function runStep(
   const genCpu = new CpuMeter(() => gens.map((g) => g.pid));
   const machineBefore = machineCpu();
   if (profilePath) await deployment.servers[0]!.request({ type: "profile-start" });
+  await Promise.all(deployment.servers.map((s) => s.request({ type: "loop-start" })));
   serverCpu.start();
   genCpu.start();
   const started = performance.now();
@@ -353,6 +354,9 @@ async function runStep(
     await sleep(25);
   }
   const drainMs = performance.now() - started - sendMs;
+  const loops = await Promise.all(deployment.servers.map((s) => s.request<{ loopDelay?: { p99: number; max: number } }>({ type: "loop-stop" })));
+  const loopDelays = loops.flatMap((l) => (l.loopDelay ? [l.loopDelay] : []));
+  const worstLoop = (key: "p99" | "max") => (loopDelays.length > 0 ? round(Math.max(...loopDelays.map((d) => d[key]))) : null);
   if (profilePath) await deployment.servers[0]!.request({ type: "profile-stop", path: profilePath });
   const finalCounts = new Array<number>(deployment.users.length).fill(0);
   steps.forEach((step, shard) => {
@@ -401,6 +405,8 @@ async function runStep(
     max: round(histogram.max),
     drainMs: round(drainMs, 0)!,
     serverCores: round(serverCores, 2)!,
+    loopDelayP99: worstLoop("p99"),
+    loopDelayMax: worstLoop("max"),
     generatorCores: round(genCores, 2)!,
     machineCores: round(machineCores, 2)!,
     otherCores: round(Math.max(0, machineCores - serverCores - genCores), 2)!,
@@ -455,7 +461,7 @@ async function runTarget(
       log(
         `  ${String(rate).padStart(5)} changes/s → ${String(step.deliveredPerSec).padStart(6)} deliveries/s  p50 ${step.p50} p99 ${step.p99} max ${step.max} ms` +
           `  lost ${step.lost}${step.outOfOrder ? ` out-of-order ${step.outOfOrder}` : ""}${step.errors ? ` errors ${step.errors}` : ""}` +
-          `  cpu server ${step.serverCores} gen ${step.generatorCores} rest ${step.otherCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
+          `  loop delay p99 ${step.loopDelayP99} max ${step.loopDelayMax} ms  cpu server ${step.serverCores} gen ${step.generatorCores} rest ${step.otherCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
           (profilePath ? `  profile: ${profilePath}` : ""),
       );
       failures = step.pass ? 0 : failures + 1;

@@ -4,13 +4,20 @@
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
+import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { getHeapStatistics, writeHeapSnapshot } from "node:v8";
+
+/** Event-loop delay is sampled this often (ms): finer than the stalls worth reporting. */
+const LOOP_DELAY_RESOLUTION_MS = 5;
 
 export type ControlRequest =
   | { type: "gc" }
   | { type: "profile-start" }
   | { type: "profile-stop"; path: string }
   | { type: "heap-snapshot"; path: string }
+  /** Start measuring event-loop delay (one step); `loop-stop` answers what was measured. */
+  | { type: "loop-start" }
+  | { type: "loop-stop" }
   | { type: "stop" };
 
 export interface ControlReply {
@@ -20,10 +27,13 @@ export interface ControlReply {
    * file, which fails with EMFILE when the server holds as many sockets as its fd limit allows.) */
   heapUsed?: number;
   path?: string;
+  /** Event-loop delay since `loop-start`, ms: how long ready work waited for the thread. */
+  loopDelay?: { p99: number; max: number };
 }
 
 export function answerControl(stop: () => Promise<void>): void {
   let session: Session | null = null;
+  let loopDelay: IntervalHistogram | null = null;
   const reply = (message: ControlReply) => process.send?.(message);
   process.on("message", (raw) => {
     const request = raw as ControlRequest;
@@ -52,6 +62,21 @@ export function answerControl(stop: () => Promise<void>): void {
             session = null;
           }
           return reply({ type: "reply", request: "profile-stop", path: request.path });
+        }
+        case "loop-start": {
+          loopDelay?.disable();
+          loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+          loopDelay.enable();
+          return reply({ type: "reply", request: "loop-start" });
+        }
+        case "loop-stop": {
+          const histogram = loopDelay;
+          loopDelay = null;
+          histogram?.disable();
+          // Nanoseconds in the histogram; the sampling interval itself is not delay.
+          const ms = (ns: number) => Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
+          const measured = histogram && histogram.count > 0 ? { p99: ms(histogram.percentile(99)), max: ms(histogram.max) } : undefined;
+          return reply({ type: "reply", request: "loop-stop", ...(measured ? { loopDelay: measured } : {}) });
         }
         case "heap-snapshot": {
           const path = writeHeapSnapshot(request.path);
