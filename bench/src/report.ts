@@ -1,4 +1,5 @@
 /** The bench's outputs: JSON, a markdown table (also spliced into BENCHMARKS.md), an SVG chart. */
+import type { RepeatedFigure, RepeatedTarget } from "./repeats.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -76,6 +77,8 @@ export interface BenchResult {
   };
   command: string;
   targets: TargetResult[];
+  /** With `--repeat N` (N > 1): each target's headline figures over the N runs. */
+  repeats?: RepeatedTarget[];
   failures: Array<{ target: string; error: string }>;
 }
 
@@ -101,6 +104,29 @@ export function medianCpuPerDelivery(target: TargetResult): number | null {
   return values.length ? values[Math.floor(values.length / 2)]! : null;
 }
 
+/** The `--repeat` table: median (min–max) of each figure, the ratio of medians to the floor's. */
+function renderRepeats(repeats: readonly RepeatedTarget[]): string[] {
+  const floor = repeats.find((t) => t.name === "floor");
+  const cell = (t: RepeatedTarget, pick: (t: RepeatedTarget) => RepeatedFigure, digits: number, unit = "") => {
+    const f = pick(t);
+    if (f.median === null) return "–";
+    const vsFloor = t === floor || !floor ? "" : ratio(f.median, pick(floor).median);
+    return `${fmt(f.median, digits)}${unit} (${fmt(f.min, digits)}–${fmt(f.max, digits)})${vsFloor}`;
+  };
+  const lines = [
+    `**Median of ${Math.max(...repeats.map((t) => t.runs))} runs** (range in brackets; ratios are of medians, to the floor's)`,
+    "",
+    "| target | runs | max sustained deliveries/s | p99 at 1,000 changes/s | server CPU per delivery | connect + subscribe /s | heap per idle connection |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+  ];
+  for (const t of repeats) {
+    lines.push(
+      `| ${t.label} | ${t.runs} | ${cell(t, (x) => x.maxSustainedDeliveriesPerSec, 0)} | ${cell(t, (x) => x.p99At1000, 1, " ms")} | ${cell(t, (x) => x.cpuPerDeliveryMicros, 0, " µs")} | ${cell(t, (x) => x.connectPerSec, 0)} | ${cell(t, (x) => (x.idleHeapPerConnBytes.median === null ? x.idleHeapPerConnBytes : { median: x.idleHeapPerConnBytes.median / 1024, min: x.idleHeapPerConnBytes.min! / 1024, max: x.idleHeapPerConnBytes.max! / 1024 }), 1, " KiB")} |`,
+    );
+  }
+  return lines;
+}
+
 export function renderMarkdown(result: BenchResult): string {
   const floor = result.targets.find((t) => t.name === "floor");
   const s = result.scenario;
@@ -110,8 +136,9 @@ export function renderMarkdown(result: BenchResult): string {
       `${s.stepMs} ms per step, ${s.generators} generator processes; machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
       `${result.machine.memoryGiB} GiB, Node ${result.machine.node}.`,
   );
+  if (result.repeats) lines.push("", ...renderRepeats(result.repeats));
   lines.push("");
-  lines.push("**Summary** (ratios are to the floor; for memory, lower is better)");
+  lines.push(`**Summary**${result.repeats ? " of the last run" : ""} (ratios are to the floor; for memory, lower is better)`);
   lines.push("");
   lines.push(
     "| target | max sustained deliveries/s (p99 ≤ 250 ms, no loss) | p99 at 1,000 changes/s | server CPU per delivery (→ deliveries/s per core) | connect + subscribe /s | server memory per connection, scenario (heap / RSS) | per idle connection (RSS / heap) | idle connections held |",

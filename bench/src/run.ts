@@ -17,6 +17,7 @@ import { buildGraph, type FriendGraph } from "./graph.js";
 import type { GenUser } from "./loadgen.js";
 import { CpuMeter, machineCpu, processRssBytes } from "./proc.js";
 import { writeReports, type BenchResult, type IdleResult, type StepResult, type TargetResult } from "./report.js";
+import { summarizeRepeats } from "./repeats.js";
 import { seedHerald } from "./seed.js";
 import { Histogram, round } from "./stats.js";
 
@@ -50,6 +51,8 @@ export interface BenchOptions {
   /** Stop a target's ladder after this many consecutive failed steps. */
   failuresToStop: number;
   updateBenchmarksMd: boolean;
+  /** Runs of every target (`--repeat`); the report gives each figure's median and range. */
+  repeat: number;
 }
 
 const P99_LIMIT_MS = 250;
@@ -88,7 +91,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     redisUrl: flags.get("redis-url") ?? process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
     failuresToStop: Number(flags.get("failures-to-stop") ?? (quick ? 1 : 2)),
     updateBenchmarksMd: !quick && !flags.has("no-md"),
+    repeat: Number(flags.get("repeat") ?? 1),
   };
+  if (!Number.isInteger(options.repeat) || options.repeat < 1 || options.repeat > 20) {
+    throw new Error(`--repeat: must be a whole number from 1 to 20, not ${flags.get("repeat")}`);
+  }
   const custom = ["users", "friends", "rates", "step-ms", "targets", "idle"].some((key) => flags.has(key));
   if (custom && !quick) options.mode = "custom";
   if (custom) options.updateBenchmarksMd = flags.has("md");
@@ -354,7 +361,9 @@ async function runStep(
     await sleep(25);
   }
   const drainMs = performance.now() - started - sendMs;
-  const loops = await Promise.all(deployment.servers.map((s) => s.request<{ loopDelay?: { p99: number; max: number } }>({ type: "loop-stop" })));
+  const loops = await Promise.all(
+    deployment.servers.map((s) => s.request<{ loopDelay?: { p99: number; max: number } }>({ type: "loop-stop" })),
+  );
   const loopDelays = loops.flatMap((l) => (l.loopDelay ? [l.loopDelay] : []));
   const worstLoop = (key: "p99" | "max") => (loopDelays.length > 0 ? round(Math.max(...loopDelays.map((d) => d[key]))) : null);
   if (profilePath) await deployment.servers[0]!.request({ type: "profile-stop", path: profilePath });
@@ -522,16 +531,21 @@ async function main(): Promise<void> {
     return pg;
   };
 
-  const targets: TargetResult[] = [];
+  const runs: TargetResult[][] = [];
   const failures: Array<{ target: TargetName; error: string }> = [];
   try {
-    for (const name of options.targets) {
-      try {
-        targets.push(await runTarget(name, graph, options, sharedPg));
-      } catch (error) {
-        log(`  ✗ ${name} failed: ${(error as Error).stack ?? String(error)}`);
-        failures.push({ target: name, error: (error as Error).message });
+    for (let run = 1; run <= options.repeat; run++) {
+      if (options.repeat > 1) log(`run ${run} of ${options.repeat}`);
+      const targets: TargetResult[] = [];
+      for (const name of options.targets) {
+        try {
+          targets.push(await runTarget(name, graph, options, sharedPg));
+        } catch (error) {
+          log(`  ✗ ${name} failed: ${(error as Error).stack ?? String(error)}`);
+          failures.push({ target: name, error: (error as Error).message });
+        }
       }
+      runs.push(targets);
     }
   } finally {
     if (pg) await (pg as SharedPg).drop().catch((error) => log(`could not drop the scratch database: ${error}`));
@@ -553,7 +567,9 @@ async function main(): Promise<void> {
       p99LimitMs: P99_LIMIT_MS,
     },
     command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
-    targets,
+    // The steps tables show the last run; with --repeat the summary gives medians and ranges.
+    targets: runs.at(-1) ?? [],
+    ...(runs.length > 1 ? { repeats: summarizeRepeats(runs) } : {}),
     failures,
   };
   const files = writeReports(result, options.outDir, options.updateBenchmarksMd ? join(BENCH_DIR, "..", "BENCHMARKS.md") : null);

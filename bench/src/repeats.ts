@@ -1,0 +1,48 @@
+/**
+ * `pnpm bench --repeat N`: the same targets run N times in one invocation, and each headline
+ * figure reported as its median with the range across runs. One run on a shared VM cannot be
+ * trusted alone (the floor's own speed has varied 1.6× between runs here); a median of runs that
+ * each measured the floor beside Herald can.
+ */
+import { medianCpuPerDelivery, type TargetResult } from "./report.js";
+
+export interface RepeatedFigure {
+  median: number | null;
+  min: number | null;
+  max: number | null;
+}
+
+export interface RepeatedTarget {
+  name: string;
+  label: string;
+  runs: number;
+  maxSustainedDeliveriesPerSec: RepeatedFigure;
+  p99At1000: RepeatedFigure;
+  cpuPerDeliveryMicros: RepeatedFigure;
+  connectPerSec: RepeatedFigure;
+  idleHeapPerConnBytes: RepeatedFigure;
+}
+
+/** Per target (in the order first seen), each figure's median and range over the runs that reached it. */
+export function summarizeRepeats(runs: readonly TargetResult[][]): RepeatedTarget[] {
+  const byName = new Map<string, TargetResult[]>();
+  for (const run of runs) for (const target of run) byName.set(target.name, [...(byName.get(target.name) ?? []), target]);
+  return [...byName.values()].map((results) => ({
+    name: results[0]!.name,
+    label: results[0]!.label,
+    runs: results.length,
+    maxSustainedDeliveriesPerSec: figure(results.map((t) => t.maxSustainedDeliveriesPerSec)),
+    p99At1000: figure(results.map((t) => t.steps.find((s) => s.rate === 1000)?.p99 ?? null)),
+    cpuPerDeliveryMicros: figure(results.map(medianCpuPerDelivery)),
+    connectPerSec: figure(results.map((t) => t.connectPerSec)),
+    idleHeapPerConnBytes: figure(results.map((t) => t.idle?.heapPerConnBytes ?? null)),
+  }));
+}
+
+function figure(values: ReadonlyArray<number | null>): RepeatedFigure {
+  const known = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+  if (known.length === 0) return { median: null, min: null, max: null };
+  const middle = Math.floor(known.length / 2);
+  const median = known.length % 2 === 1 ? known[middle]! : (known[middle - 1]! + known[middle]!) / 2;
+  return { median, min: known[0]!, max: known.at(-1)! };
+}
