@@ -1,5 +1,5 @@
 /** Child processes of the runner (servers and generators), driven by request/reply over IPC. */
-import { fork, type ChildProcess } from "node:child_process";
+import { execFileSync, fork, type ChildProcess } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -62,6 +62,11 @@ export class Child {
     return this.process.pid!;
   }
 
+  /** Keeps every thread of this process on these CPUs (`taskset` syntax, e.g. "0"). */
+  pin(cpuList: string): void {
+    pinProcess(this.pid, cpuList);
+  }
+
   request<T = Record<string, unknown>>(message: { type: string } & Record<string, unknown>, timeoutMs = 600_000): Promise<T> {
     if (this.exited) return Promise.reject(new Error(`${this.name} has exited:\n${this.tail.join("\n")}`));
     return new Promise<T>((resolve, reject) => {
@@ -97,4 +102,9 @@ export class Child {
     await exited;
     clearTimeout(timer);
   }
+}
+
+/** Every thread of `pid` on these CPUs, now and the threads it starts later (Linux `taskset`). */
+export function pinProcess(pid: number, cpuList: string): void {
+  execFileSync("taskset", ["-a", "-cp", cpuList, String(pid)], { stdio: "ignore" });
 }

@@ -74,6 +74,8 @@ export interface BenchResult {
     generators: number;
     idleConnections: number;
     p99LimitMs: number;
+    /** Servers on one CPU, everything else of the bench on the others (`--pin`). */
+    pinned?: boolean;
   };
   command: string;
   targets: TargetResult[];
@@ -133,7 +135,7 @@ export function renderMarkdown(result: BenchResult): string {
   const lines: string[] = [];
   lines.push(
     `Run ${result.at} (${result.mode}, ${result.durationSec} s): \`${result.command}\` — ${s.users} users × ${s.friends} friends, ` +
-      `${s.stepMs} ms per step, ${s.generators} generator processes; machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
+      `${s.stepMs} ms per step, ${s.generators} generator processes${s.pinned ? ", servers pinned to CPU 0 and the bench's clients to the rest" : ""}; machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
       `${result.machine.memoryGiB} GiB, Node ${result.machine.node}.`,
   );
   if (result.repeats) lines.push("", ...renderRepeats(result.repeats));

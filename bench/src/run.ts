@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { Child, BENCH_DIR } from "./children.js";
+import { Child, pinProcess, BENCH_DIR } from "./children.js";
 import { buildGraph, type FriendGraph } from "./graph.js";
 import type { GenUser } from "./loadgen.js";
 import { CpuMeter, machineCpu, processRssBytes } from "./proc.js";
@@ -53,9 +53,17 @@ export interface BenchOptions {
   updateBenchmarksMd: boolean;
   /** Runs of every target (`--repeat`); the report gives each figure's median and range. */
   repeat: number;
+  /**
+   * `--pin`: servers on CPU 0, generators and this runner on the other CPUs (`taskset`), as a
+   * deployment with a dedicated core would run; PostgreSQL and Redis stay where the OS puts them.
+   */
+  pin: boolean;
 }
 
 const P99_LIMIT_MS = 250;
+/** With `--pin`: the servers' CPU, and everything of ours else. */
+const SERVER_CPUS = "0";
+const CLIENT_CPUS = cpus().length > 1 ? `1-${cpus().length - 1}` : "0";
 const MAX_DRAIN_MS = 30_000;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -92,6 +100,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     failuresToStop: Number(flags.get("failures-to-stop") ?? (quick ? 1 : 2)),
     updateBenchmarksMd: !quick && !flags.has("no-md"),
     repeat: Number(flags.get("repeat") ?? 1),
+    pin: flags.has("pin"),
   };
   if (!Number.isInteger(options.repeat) || options.repeat < 1 || options.repeat > 20) {
     throw new Error(`--repeat: must be a whole number from 1 to 20, not ${flags.get("repeat")}`);
@@ -435,6 +444,10 @@ async function runTarget(
   const gens = Array.from({ length: options.generators }, (_, i) => new Child(`gen#${i}`, "loadgen.ts", []));
   try {
     await Promise.all(gens.map((g) => g.ready));
+    if (options.pin) {
+      for (const server of deployment.servers) server.pin(SERVER_CPUS);
+      for (const gen of gens) gen.pin(CLIENT_CPUS);
+    }
     // A fresh tag per target: states left in a reused database by an earlier target never match.
     const tag = randomBytes(3)
       .toString("hex")
@@ -508,6 +521,7 @@ async function runTarget(
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = performance.now();
+  if (options.pin) pinProcess(process.pid, CLIENT_CPUS);
   mkdirSync(join(options.outDir, "profiles"), { recursive: true });
   const graph = buildGraph(options.users, options.friends);
   log(
@@ -565,6 +579,7 @@ async function main(): Promise<void> {
       generators: options.generators,
       idleConnections: options.idleConnections,
       p99LimitMs: P99_LIMIT_MS,
+      pinned: options.pin,
     },
     command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
     // The steps tables show the last run; with --repeat the summary gives medians and ranges.
