@@ -44,6 +44,8 @@ export interface BenchOptions {
   generators: number;
   /** Write a CPU profile of the (first) server during the step at this rate. */
   profileRates: number[];
+  /** `--profile-connect`: a CPU profile of the (first) server while the scenario's users connect and subscribe. */
+  profileConnect: boolean;
   heapSnapshot: boolean;
   outDir: string;
   databaseUrl: string;
@@ -93,6 +95,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     idleHoldMs: Number(flags.get("idle-hold-ms") ?? (quick ? 500 : 10_000)),
     generators: Number(flags.get("generators") ?? 2),
     profileRates: numbers("profile", ""),
+    profileConnect: flags.has("profile-connect"),
     heapSnapshot: flags.has("heap-snapshot"),
     outDir: flags.get("out") ?? join(BENCH_DIR, "results"),
     databaseUrl: flags.get("database-url") ?? process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
@@ -456,7 +459,14 @@ async function runTarget(
       gens.map((g, shard) => g.request({ type: "init", shard, shards: gens.length, users: deployment.users, friends: graph.friends, tag })),
     );
     const before = await serverMemory(deployment.servers);
+    const connectProfile =
+      options.profileConnect && name !== "floor" ? join(options.outDir, "profiles", `${name}-connect-${options.mode}.cpuprofile`) : null;
+    if (connectProfile) await deployment.servers[0]!.request({ type: "profile-start" });
     const connect = await connectAll(gens, "scenario", graph.users, 64);
+    if (connectProfile) {
+      await deployment.servers[0]!.request({ type: "profile-stop", path: connectProfile });
+      log(`  connect profile: ${connectProfile}`);
+    }
     if (connect.failed > 0) throw new Error(`${connect.failed} scenario connections failed: ${connect.firstError}`);
     await sleep(500);
     const after = await serverMemory(deployment.servers);
