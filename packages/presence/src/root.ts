@@ -20,5 +20,5 @@ const callerFactory = createCallerFactory(appRouter);
 
 /** The router without a network, acting as the given user (e.g. admin tools, jobs, tests). */
 export function createCaller(app: HeraldApp, userId: string | null) {
-  return callerFactory({ app, user: userId ? { id: userId } : null, connection: null, frames: null, clientIp: null });
+  return callerFactory({ app, user: userId ? { id: userId } : null, connection: null, frames: null, clientIp: null, serverSide: true });
 }

@@ -5,6 +5,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import type { HeraldApp } from "./app.js";
+import { userIdInput } from "./inputs.js";
 import type { FrameSocket } from "./feed/frame-sink.js";
 import type { ConnectionHandle } from "./service/connections.js";
 import { isStoreUnavailable } from "./store/unavailable.js";
@@ -22,6 +23,8 @@ export interface HeraldContext {
   frames: FrameSocket | null;
   /** For per-address abuse limits; null for server-side callers. */
   clientIp: string | null;
+  /** Set by `createCaller`: the user id is the caller's word, not a verified token's, so it is checked. */
+  serverSide?: boolean;
   /** The paths of every call in this HTTP request when it was a batch (abuse limits count sign-ins in it). */
   batchPaths?: readonly string[] | undefined;
 }
@@ -67,8 +70,20 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
   return result;
 });
 
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first: a valid session token is required" });
+  if (ctx.serverSide) await checkServerSideUser(ctx.app, ctx.user.id);
   ctx.connection?.touch();
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
+
+/**
+ * A server-side caller names its user by id: a malformed one is BAD_REQUEST and an unknown one
+ * NOT_FOUND, before any query could fail on it (and leak SQL in an internal error).
+ */
+async function checkServerSideUser(app: HeraldApp, userId: string): Promise<void> {
+  const parsed = userIdInput.safeParse(userId);
+  if (!parsed.success)
+    throw new TRPCError({ code: "BAD_REQUEST", message: `userId: ${parsed.error.issues[0]?.message ?? "must be a uuid"}` });
+  if (!(await app.accounts.byId(userId))) throw new TRPCError({ code: "NOT_FOUND", message: "No user with this id" });
+}

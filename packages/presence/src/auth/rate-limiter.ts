@@ -133,8 +133,7 @@ export class FailureBackoff {
  * its /64, the smallest block one subscriber is normally given (counting single IPv6 addresses
  * would hand an attacker 2^64 fresh ones).
  */
-export function addressKey(ip: string | null): string {
-  if (ip === null) return "local";
+export function addressKey(ip: string): string {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
   if (mapped) return mapped[1]!;
   if (!ip.includes(":")) return ip;

@@ -36,9 +36,11 @@ function waitMessage(ms: number): string {
 export const authRouter = router({
   signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
     refuseBatchedSignIns(ctx, "auth.signUp");
-    const address = addressKey(ctx.clientIp);
+    // Per-address limits are for callers over the network; server-side callers (createCaller,
+    // clientIp null) are the host's own code, not one shared "address" that throttles them all.
+    const address = ctx.clientIp === null ? null : addressKey(ctx.clientIp);
     const { signUpsPerIp } = ctx.app.limits;
-    if (!signUpsPerIp.tryHit(address)) {
+    if (address !== null && !signUpsPerIp.tryHit(address)) {
       throw tooMany("Too many sign-ups from this address; try again in a few minutes");
     }
     let passwordHash: string;
@@ -46,7 +48,7 @@ export const authRouter = router({
       passwordHash = await ctx.app.passwords.hash(input.password);
     } catch (error) {
       if (!(error instanceof HashingBusyError)) throw error;
-      signUpsPerIp.refund(address);
+      if (address !== null) signUpsPerIp.refund(address);
       throw busy();
     }
     const user = await ctx.app.accounts.create(input.username, passwordHash);
@@ -57,12 +59,12 @@ export const authRouter = router({
   signIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
     refuseBatchedSignIns(ctx, "auth.signIn");
     const { signInFailuresPerUsernameAndAddress: perPair, signInFailuresPerIp: perAddress } = ctx.app.limits;
-    const address = addressKey(ctx.clientIp);
-    const pair = `${input.username}\u0000${address}`;
+    const address = ctx.clientIp === null ? null : addressKey(ctx.clientIp); // null: server-side (see signUp)
+    const pair = `${input.username}\u0000${address ?? "server-side"}`;
     // Count the attempt before any lookup or hashing: concurrent guesses must not all slip past.
     const wait = perPair.begin(pair);
     if (wait > 0) throw tooMany(waitMessage(wait));
-    if (!perAddress.tryHit(address)) {
+    if (address !== null && !perAddress.tryHit(address)) {
       perPair.cancelled(pair);
       throw tooMany("Too many failed sign-ins from this address; wait a few minutes and try again");
     }
@@ -89,7 +91,7 @@ export const authRouter = router({
         perPair.failed(pair);
       } else {
         // Only failures count against the address; a success or an unchecked attempt is taken back.
-        perAddress.refund(address);
+        if (address !== null) perAddress.refund(address);
         if (outcome === "succeeded") perPair.succeeded(pair);
         else perPair.cancelled(pair);
       }
