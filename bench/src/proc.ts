@@ -3,9 +3,10 @@ import { readFileSync } from "node:fs";
 
 const TICKS_PER_SECOND = 100;
 
-export function processCpuMs(pid: number): number {
+/** CPU time of a process (all its threads), or with `mainThread` of its main thread alone, ms. */
+export function processCpuMs(pid: number, mainThread = false): number {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // utime and stime are fields 14 and 15 of stat; after the ")" they are 12th and 13th.
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
@@ -33,11 +34,18 @@ export function machineCpu(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
-/** CPU use of a set of processes between two moments, in cores (1.0 = one core busy). */
+/**
+ * CPU use of a set of processes between two moments, in cores (1.0 = one core busy); with
+ * `mainThread`, of their main threads only (a Node process's JavaScript thread; the rest is
+ * V8's and libuv's helpers, and the kernel's work done on the process's behalf elsewhere).
+ */
 export class CpuMeter {
   private startCpu = 0;
   private startAt = 0;
-  constructor(private readonly pids: () => number[]) {}
+  constructor(
+    private readonly pids: () => number[],
+    private readonly mainThread = false,
+  ) {}
   start(): void {
     this.startCpu = this.total();
     this.startAt = performance.now();
@@ -47,6 +55,6 @@ export class CpuMeter {
     return elapsed > 0 ? (this.total() - this.startCpu) / elapsed : 0;
   }
   private total(): number {
-    return this.pids().reduce((sum, pid) => sum + processCpuMs(pid), 0);
+    return this.pids().reduce((sum, pid) => sum + processCpuMs(pid, this.mainThread), 0);
   }
 }

@@ -21,6 +21,8 @@ export interface StepResult {
   max: number | null;
   drainMs: number;
   serverCores: number;
+  /** Of `serverCores`, the servers' main (JavaScript) threads alone. */
+  serverJsThreadCores?: number;
   /** The servers' event-loop delay during the step, ms (the worst server's): a stall shows here. */
   loopDelayP99: number | null;
   loopDelayMax: number | null;
@@ -165,7 +167,7 @@ export function renderMarkdown(result: BenchResult): string {
   );
   lines.push("");
   lines.push(
-    "| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | server event-loop delay p99 / max | lost | coalesced | CPU cores: server / generators / rest of machine | server µs per delivery | result |",
+    "| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | server event-loop delay p99 / max | lost | coalesced | CPU cores: server (its JS thread) / generators / rest of machine | server µs per delivery | result |",
   );
   lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const t of result.targets) {
@@ -179,7 +181,7 @@ export function renderMarkdown(result: BenchResult): string {
         .filter(Boolean)
         .join(", ");
       lines.push(
-        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.loopDelayP99, 1)} / ${fmt(step.loopDelayMax, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)} / ${fmt(step.generatorCores, 2)} / ${fmt(step.otherCores, 2)} | ${fmt(cpuPerDelivery(step), 0)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${machineSaturated(step, result.machine.cpus) ? " (machine saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
+        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.loopDelayP99, 1)} / ${fmt(step.loopDelayMax, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)}${step.serverJsThreadCores === undefined ? "" : ` (${fmt(step.serverJsThreadCores, 2)})`} / ${fmt(step.generatorCores, 2)} / ${fmt(step.otherCores, 2)} | ${fmt(cpuPerDelivery(step), 0)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${machineSaturated(step, result.machine.cpus) ? " (machine saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
       );
     }
   }

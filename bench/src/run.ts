@@ -337,11 +337,13 @@ async function runStep(
   profilePath: string | null,
 ): Promise<StepResult> {
   const serverCpu = new CpuMeter(() => deployment.servers.map((s) => s.pid));
+  const serverJsCpu = new CpuMeter(() => deployment.servers.map((s) => s.pid), true);
   const genCpu = new CpuMeter(() => gens.map((g) => g.pid));
   const machineBefore = machineCpu();
   if (profilePath) await deployment.servers[0]!.request({ type: "profile-start" });
   await Promise.all(deployment.servers.map((s) => s.request({ type: "loop-start" })));
   serverCpu.start();
+  serverJsCpu.start();
   genCpu.start();
   const started = performance.now();
   const steps = await Promise.all(
@@ -355,6 +357,7 @@ async function runStep(
   );
   const sendMs = Math.max(...steps.map((s) => s.sendMs));
   const serverCores = serverCpu.cores();
+  const serverJsCores = serverJsCpu.cores();
   const genCores = genCpu.cores();
   const machineAfter = machineCpu();
   const sent = steps.reduce((s, r) => s + r.sent, 0);
@@ -426,6 +429,7 @@ async function runStep(
     max: round(histogram.max),
     drainMs: round(drainMs, 0)!,
     serverCores: round(serverCores, 2)!,
+    serverJsThreadCores: round(serverJsCores, 2)!,
     loopDelayP99: worstLoop("p99"),
     loopDelayMax: worstLoop("max"),
     generatorCores: round(genCores, 2)!,
@@ -493,7 +497,7 @@ async function runTarget(
       log(
         `  ${String(rate).padStart(5)} changes/s → ${String(step.deliveredPerSec).padStart(6)} deliveries/s  p50 ${step.p50} p99 ${step.p99} max ${step.max} ms` +
           `  lost ${step.lost}${step.outOfOrder ? ` out-of-order ${step.outOfOrder}` : ""}${step.errors ? ` errors ${step.errors}` : ""}` +
-          `  loop delay p99 ${step.loopDelayP99} max ${step.loopDelayMax} ms  cpu server ${step.serverCores} gen ${step.generatorCores} rest ${step.otherCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
+          `  loop delay p99 ${step.loopDelayP99} max ${step.loopDelayMax} ms  cpu server ${step.serverCores} (JS thread ${step.serverJsThreadCores}) gen ${step.generatorCores} rest ${step.otherCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
           (profilePath ? `  profile: ${profilePath}` : ""),
       );
       failures = step.pass ? 0 : failures + 1;
