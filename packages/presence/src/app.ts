@@ -84,6 +84,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     readFriendIds: (userId) => friendships.friendIdsOf(userId),
     loadStates: (userIds) => service.loadStates(userIds),
     readRequests: (userId) => friendships.pendingOf(userId),
+    fading: (state) => service.watchFades(state),
     log,
     observer: options.observer,
   });

@@ -15,6 +15,8 @@ export interface PresenceFeedsOptions {
   /** A user's friends, read from the database. */
   readFriendIds: (userId: string) => Promise<string[]>;
   loadStates: (userIds: readonly string[]) => Promise<Map<string, PresenceState>>;
+  /** A state with fades arrived for a feed here (see `PresenceService.watchFades`). */
+  fading?: ((state: PresenceState) => void) | undefined;
   /** A user's pending requests, read from the database. */
   readRequests: (userId: string) => Promise<PendingRequests>;
   log: Logger;
@@ -36,6 +38,7 @@ export class PresenceFeeds {
       friendsChanged: (viewerId) => friendLists.invalidate(viewerId),
       loadStates: options.loadStates,
       requestsOf: options.readRequests,
+      ...(options.fading ? { fading: options.fading } : {}),
       log: options.log,
       ...(options.observer ? { observer: options.observer } : {}),
     };

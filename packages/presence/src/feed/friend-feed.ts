@@ -25,6 +25,8 @@ export interface FeedSources {
   bus: Pick<PresenceBus, "follow" | "unfollow" | "onResync" | "subscriptionsReady">;
   friendIdsOf(userId: string): Promise<string[]>;
   loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
+  /** A friend's state with fades arrived on the bus (the service makes sure they end on time). */
+  fading?: (state: PresenceState) => void;
   /** The viewer's pending requests, read now. */
   requestsOf: (userId: string) => Promise<PendingRequests>;
   /** The viewer's friendships may have changed (a friendship message, or a resync): drop cached lists. */
@@ -234,6 +236,7 @@ export class FriendFeed implements ChannelFollower {
 
   private applyFriendState(entry: FriendEntry, state: PresenceState, publishedAt: number | undefined): void {
     if (state.version <= entry.version) return;
+    if (state.fades.length > 0) this.sources.fading?.(state);
     entry.version = state.version;
     const view = sharedViewOf(state, this.viewerId);
     if (sameVisiblePresence(view, entry.queued)) return;

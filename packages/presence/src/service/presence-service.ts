@@ -272,6 +272,16 @@ export class PresenceService {
     return this.publishDurableChange(userId, written.revision);
   }
 
+  /**
+   * A state with fades reached this server (a feed here follows the user): end them here too when
+   * they are due. The server that made a fade ends it; if that server died inside the grace, a
+   * live feed elsewhere would otherwise keep the fading view until the user's next change. Ending
+   * a fade twice writes and publishes nothing the second time.
+   */
+  watchFades(state: PresenceState): void {
+    if (state.fades.length > 0) this.scheduleFadeEnd(state.userId, state);
+  }
+
   /** Makes sure a timer here ends the user's next fade (and publishes it) when it is due. */
   private scheduleFadeEnd(userId: string, durable: DurablePresence): void {
     const next = nextFadeEnd(durable);
@@ -293,11 +303,15 @@ export class PresenceService {
 
   /** Fades that are over end: those viewers now see the user offline (rule 5's timing). */
   private async endFades(userId: string, by = this.now().toISOString()): Promise<void> {
-    const written = await retryUntilDone(() => this.durables.update(userId, (before) => fadesEnded(before, by)), {
-      what: "ending fades",
-      log: this.log,
-      isClosed: () => this.closed,
-    });
+    const written = await retryUntilDone(
+      async () => {
+        // The fade may have been made on another server: bring the row this one remembers up to
+        // the newest revision published (`loadState` re-reads it if stale), or it would look gone.
+        await this.loadState(userId);
+        return this.durables.update(userId, (before) => fadesEnded(before, by));
+      },
+      { what: "ending fades", log: this.log, isClosed: () => this.closed },
+    );
     this.scheduleFadeEnd(userId, written.durable);
     if (written.changed) await this.publishDurableChange(userId, written.revision);
   }
