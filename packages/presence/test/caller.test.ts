@@ -4,14 +4,10 @@
  */
 import { openDatabase, type DatabaseHandle } from "@herald/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp, type PresenceEvent } from "../src/index.js";
+import { eventOf } from "../src/testing/index.js";
+import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
 import { appRouter } from "../src/root.js";
 import { createCallerFactory } from "../src/trpc.js";
-
-/** Server-side callers get `tracked()` events as `[id, data, symbol]` tuples. */
-function dataOf(value: unknown): PresenceEvent {
-  return (Array.isArray(value) ? value[1] : (value as { data: PresenceEvent }).data) as PresenceEvent;
-}
 
 describe("createCaller", () => {
   let database: DatabaseHandle;
@@ -66,12 +62,12 @@ describe("createCaller", () => {
     await dave.caller.friends.accept({ userId: carol.id });
     const events = (await dave.caller.presence.onChange()) as AsyncIterable<unknown>;
     const iterator = events[Symbol.asyncIterator]();
-    expect(dataOf((await iterator.next()).value)).toEqual({
+    expect(eventOf((await iterator.next()).value)).toEqual({
       type: "snapshot",
       friends: [{ userId: carol.id, status: "offline", message: null, lastSeen: null }],
     });
     const connection = await app.connections.open(carol.id, () => {});
-    expect(dataOf((await iterator.next()).value)).toEqual({
+    expect(eventOf((await iterator.next()).value)).toEqual({
       type: "update",
       presence: { userId: carol.id, status: "online", message: null, lastSeen: null },
     });
@@ -88,9 +84,9 @@ describe("createCaller", () => {
     const socket = { readyState: 1, send: (frame: string) => void frames.push(frame) };
     const caller = createCallerFactory(appRouter)({ app, user: { id: hank.id }, connection: null, frames: socket, clientIp: null });
     const iterator = ((await caller.presence.onChange()) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-    expect(dataOf((await iterator.next()).value).type).toBe("snapshot");
+    expect(eventOf((await iterator.next()).value).type).toBe("snapshot");
     const connection = await app.connections.open(gina.id, () => {});
-    expect(dataOf((await iterator.next()).value)).toEqual({
+    expect(eventOf((await iterator.next()).value)).toEqual({
       type: "update",
       presence: { userId: gina.id, status: "online", message: null, lastSeen: null },
     });

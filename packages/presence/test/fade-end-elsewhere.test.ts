@@ -6,14 +6,10 @@
  */
 import { openDatabase, type DatabaseHandle } from "@herald/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp, type PresenceEvent } from "../src/index.js";
+import { eventOf } from "../src/testing/index.js";
+import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
 
 const GRACE_MS = 200;
-
-/** Server-side callers get `tracked()` events as `[id, data, symbol]` tuples. */
-function dataOf(value: unknown): PresenceEvent {
-  return (Array.isArray(value) ? value[1] : (value as { data: PresenceEvent }).data) as PresenceEvent;
-}
 
 describe("a fade whose server died", () => {
   let database: DatabaseHandle;
@@ -46,7 +42,7 @@ describe("a fade whose server died", () => {
     const events = ((await createCaller(serverB, bob.id).presence.onChange()) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     // Fails fast rather than at the test's timeout when nothing comes.
     const next = async () =>
-      dataOf(
+      eventOf(
         (
           await Promise.race([
             events.next(),

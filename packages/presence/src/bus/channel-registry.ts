@@ -32,6 +32,13 @@ export class ChannelRegistry {
     this.hooks.joined?.(userId);
   }
 
+  /** `listener` as a follower of the channel (a fresh one per call: a function subscribed twice counts twice). */
+  subscribe(userId: string, listener: (message: BusMessage) => void): () => void {
+    const follower: ChannelFollower = { receive: (_from, message) => listener(message) };
+    this.follow(userId, follower);
+    return () => this.unfollow(userId, follower);
+  }
+
   unfollow(userId: string, follower: ChannelFollower): void {
     const followers = this.channels.get(userId);
     if (!followers?.delete(follower) || followers.size > 0) return;
@@ -75,9 +82,4 @@ export class ChannelRegistry {
   clear(): void {
     this.channels.clear();
   }
-}
-
-/** A plain listener as a follower: a fresh object per call, so one function followed twice counts twice. */
-export function followerOf(listener: (message: BusMessage) => void): ChannelFollower {
-  return { receive: (_from, message) => listener(message) };
 }

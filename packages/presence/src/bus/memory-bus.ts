@@ -1,5 +1,5 @@
 /** The embedded bus: delivery inside one process. Same contract as the Redis bus. */
-import { ChannelRegistry, followerOf, type ChannelFollower } from "./channel-registry.js";
+import { ChannelRegistry, type ChannelFollower } from "./channel-registry.js";
 import type { BusListener, BusMessage, PresenceBus } from "./types.js";
 
 export class MemoryPresenceBus implements PresenceBus {
@@ -11,9 +11,7 @@ export class MemoryPresenceBus implements PresenceBus {
   }
 
   subscribe(userId: string, listener: BusListener): () => void {
-    const follower = followerOf(listener);
-    this.channels.follow(userId, follower);
-    return () => this.channels.unfollow(userId, follower);
+    return this.channels.subscribe(userId, listener);
   }
 
   follow(userId: string, follower: ChannelFollower): void {

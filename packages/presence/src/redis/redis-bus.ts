@@ -9,7 +9,7 @@
  * then tells the resync listeners to rebuild from fresh snapshots.
  */
 import type { Redis } from "ioredis";
-import { ChannelRegistry, followerOf, type ChannelFollower } from "../bus/channel-registry.js";
+import { ChannelRegistry, type ChannelFollower } from "../bus/channel-registry.js";
 import type { BusListener, BusMessage, PresenceBus } from "../bus/types.js";
 import { storeUnavailable } from "../store/unavailable.js";
 import { closeClient, whenReady } from "./connect.js";
@@ -94,9 +94,7 @@ export class RedisPresenceBus implements PresenceBus {
   }
 
   subscribe(userId: string, listener: BusListener): () => void {
-    const follower = followerOf(listener);
-    this.channels.follow(userId, follower);
-    return () => this.channels.unfollow(userId, follower);
+    return this.channels.subscribe(userId, listener);
   }
 
   follow(userId: string, follower: ChannelFollower): void {
