@@ -268,7 +268,7 @@ export class PresenceService {
   private async writeAndPublish(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<PresenceState> {
     const written = await this.durables.update(userId, change);
     if (!written.changed) return this.loadState(userId);
-    this.scheduleFadeEnd(userId, written.durable);
+    this.scheduleFadeEnd(userId, written.durable, true);
     return this.publishDurableChange(userId, written.revision);
   }
 
@@ -282,8 +282,14 @@ export class PresenceService {
     if (state.fades.length > 0) this.scheduleFadeEnd(state.userId, state);
   }
 
-  /** Makes sure a timer here ends the user's next fade (and publishes it) when it is due. */
-  private scheduleFadeEnd(userId: string, durable: DurablePresence): void {
+  /**
+   * Makes sure a timer here ends the user's next fade (and publishes it) when it is due. With
+   * `current` (the row this server just wrote or confirmed), its fades are all there are: a timer
+   * for fades it no longer has is dropped, so a grace's end that already pruned them is not
+   * followed by a second, empty round of the same work.
+   */
+  private scheduleFadeEnd(userId: string, durable: DurablePresence, current = false): void {
+    if (current) this.clearFadeTimer(userId);
     const next = nextFadeEnd(durable);
     if (next === null || this.closed) return;
     const at = Date.parse(next) + FADE_END_SLACK_MS;
@@ -301,6 +307,12 @@ export class PresenceService {
     this.fadeTimers.set(userId, { at, timer });
   }
 
+  private clearFadeTimer(userId: string): void {
+    const scheduled = this.fadeTimers.get(userId);
+    if (scheduled) clearTimeout(scheduled.timer);
+    this.fadeTimers.delete(userId);
+  }
+
   /** Fades that are over end: those viewers now see the user offline (rule 5's timing). */
   private async endFades(userId: string, by = this.now().toISOString()): Promise<void> {
     const written = await retryUntilDone(
@@ -312,7 +324,7 @@ export class PresenceService {
       },
       { what: "ending fades", log: this.log, isClosed: () => this.closed },
     );
-    this.scheduleFadeEnd(userId, written.durable);
+    this.scheduleFadeEnd(userId, written.durable, true);
     if (written.changed) await this.publishDurableChange(userId, written.revision);
   }
 
@@ -364,6 +376,9 @@ export class PresenceService {
 
   /** Ends the grace of a user whose last connection here ended, and the fades over by `fadesEndBy`. */
   private async settle(userId: string, fadesEndBy?: string): Promise<void> {
+    // Both branches below end the fades due by now (this grace's own among them) and schedule the
+    // rest: the fade timer about to fire for the same moment would only repeat that work.
+    this.clearFadeTimer(userId);
     const settlement = await this.store.settleOffline(userId);
     if (settlement) await this.recordOffline(userId, settlement, fadesEndBy);
     else await this.endFades(userId, fadesEndBy);
@@ -378,7 +393,7 @@ export class PresenceService {
         ),
       { what: "recording last seen", log: this.log, isClosed: () => this.closed },
     );
-    this.scheduleFadeEnd(userId, written.durable);
+    this.scheduleFadeEnd(userId, written.durable, true);
     await this.publishDurableChange(userId, written.revision);
   }
 }
