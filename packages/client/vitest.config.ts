@@ -1,7 +1,65 @@
+/**
+ * One suite, two runtimes: every test file runs under Node 20 and in Chromium (Vitest browser mode
+ * on Debian's /usr/bin/chromium), against real Herald servers that the control server
+ * (test/harness/control-server.ts) starts in Node for both.
+ */
 import { heraldTestConfig } from "@herald/vitest-config";
-import { mergeConfig } from "vitest/config";
+import { playwright } from "@vitest/browser-playwright";
+import { defineConfig, mergeConfig } from "vitest/config";
 
-export default mergeConfig(heraldTestConfig("client"), {
-  // Tests run on the workspace packages' source, not on their build.
-  resolve: { conditions: ["@herald/source"] },
-});
+/** The flags the web app's browser tests use (apps/web/test/e2e/harness/browser.ts). */
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Files that only make sense in Node: they bundle or spawn processes. */
+const NODE_ONLY = ["test/node/**/*.test.ts"];
+
+export default mergeConfig(
+  heraldTestConfig("client", {
+    // Each file starts its own servers; two cores do not like many at once, and the
+    // reconnect and TTL tests are about timing.
+    fileParallelism: false,
+    globalSetup: ["test/harness/control-server.ts"],
+  }),
+  defineConfig({
+    // Tests run on the workspace packages' source, not on their build.
+    resolve: { conditions: ["@herald/source"] },
+    test: {
+      projects: [
+        {
+          extends: true,
+          test: {
+            name: "node",
+            environment: "node",
+            include: ["test/**/*.test.ts"],
+            setupFiles: ["test/harness/node-websocket.ts"],
+          },
+        },
+        {
+          extends: true,
+          test: {
+            name: "chromium",
+            include: ["test/**/*.test.ts"],
+            exclude: NODE_ONLY,
+            browser: {
+              enabled: true,
+              headless: true,
+              provider: playwright({
+                launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS },
+              }),
+              instances: [{ browser: "chromium" }],
+            },
+          },
+        },
+      ],
+    },
+  }),
+);
