@@ -31,7 +31,14 @@ export function stateWhere(
       reject(new Error(`timed out waiting for ${what}; state: ${JSON.stringify(client.getState())}`));
     }, timeoutMs);
     const check = (state: HeraldState) => {
-      if (!predicate(state)) return false;
+      if (!predicate(state)) {
+        // A client that has ended will not change again: say so now rather than at the timeout.
+        if (state.connection.status !== "unauthorized" && state.connection.status !== "closed") return false;
+        clearTimeout(timer);
+        stop();
+        reject(new Error(`the client ended (${JSON.stringify(state.connection)}) before ${what}`));
+        return true;
+      }
       clearTimeout(timer);
       stop();
       resolve(state);

@@ -103,6 +103,11 @@ export const control = {
     if (accept) await to.http.friends.accept.mutate({ userId: from.id });
   },
 
+  /** Unfriends, declines or cancels, over HTTP. */
+  async removeFriend(userId: string, otherId: string): Promise<void> {
+    await user(userId).http.friends.remove.mutate({ userId: otherId });
+  },
+
   /** Signs the user out everywhere (`auth.signOut` over HTTP, as another device would). */
   async signOut(userId: string): Promise<void> {
     await user(userId).http.auth.signOut.mutate();

@@ -14,6 +14,8 @@ export interface RelayStats {
   open: number;
   /** `presence.heartbeat` calls passed to the server. */
   heartbeats: number;
+  /** What the latest connection sent as its `connectionParams`. */
+  connectionParams: Record<string, unknown> | null;
 }
 
 export interface PingEatingRelay {
@@ -23,18 +25,20 @@ export interface PingEatingRelay {
 }
 
 export async function startPingEatingRelay(serverPort: number): Promise<PingEatingRelay> {
-  const stats: RelayStats = { connections: 0, open: 0, heartbeats: 0 };
+  const stats: RelayStats = { connections: 0, open: 0, heartbeats: 0, connectionParams: null };
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => wss.once("listening", resolve));
 
-  wss.on("connection", (client) => {
+  wss.on("connection", (client, request) => {
     stats.connections++;
     stats.open++;
-    const upstream = new WebSocket(`ws://127.0.0.1:${serverPort}/trpc`);
+    // The same path and query (tRPC's client announces `?connectionParams=1` there).
+    const upstream = new WebSocket(`ws://127.0.0.1:${serverPort}${request.url ?? "/"}`);
     const waiting: string[] = [];
     client.on("message", (data: RawData) => {
       const text = data.toString();
       stats.heartbeats += heartbeatCalls(text);
+      stats.connectionParams = connectionParamsIn(text) ?? stats.connectionParams;
       if (upstream.readyState === WebSocket.OPEN) upstream.send(text);
       else waiting.push(text);
     });
@@ -72,12 +76,23 @@ function closeWith(socket: WebSocket, code: number, reason: string): void {
   else socket.terminate();
 }
 
-function heartbeatCalls(text: string): number {
+type Message = { method?: unknown; data?: unknown; params?: { path?: unknown } } | null;
+
+/** The client's messages: one or a batch of JSON messages, or PING/PONG. */
+function messagesIn(text: string): Message[] {
   try {
     const parsed: unknown = JSON.parse(text);
-    const messages = Array.isArray(parsed) ? parsed : [parsed];
-    return messages.filter((m) => (m as { params?: { path?: unknown } } | null)?.params?.path === "presence.heartbeat").length;
+    return (Array.isArray(parsed) ? parsed : [parsed]) as Message[];
   } catch {
-    return 0; // PING/PONG and other non-JSON text
+    return [];
   }
+}
+
+function heartbeatCalls(text: string): number {
+  return messagesIn(text).filter((m) => m?.params?.path === "presence.heartbeat").length;
+}
+
+function connectionParamsIn(text: string): Record<string, unknown> | null {
+  const message = messagesIn(text).find((m) => m?.method === "connectionParams");
+  return (message?.data as Record<string, unknown> | undefined) ?? null;
 }
