@@ -51,8 +51,8 @@ const storageForbidden = [
   },
 ];
 
-/** The web app gets the server's *types* only; a value import would pull server code into the bundle. */
-const webTypeOnly = ["@herald/presence", "@herald/server", "@herald/db", "@trpc/server"];
+/** Browser code gets the server's *types* only; a value import would pull server code into the bundle. */
+const browserTypeOnly = ["@herald/presence", "@herald/server", "@herald/db", "@trpc/server"];
 
 // ---- Config ------------------------------------------------------------------------------------
 
@@ -142,7 +142,8 @@ export default defineConfig(
   },
 
   {
-    files: ["apps/web/src/**"],
+    // The web app and the React SDK run in browsers: the server's code must never reach them.
+    files: ["apps/web/src/**", "packages/react/src/**"],
     // The two classic hook rules only. The plugin's React Compiler rules (refs, purity,
     // set-state-in-effect, …) matter once the app is built with the compiler, which it is not; they
     // flag the "latest value in a ref" pattern our hooks use on purpose.
@@ -152,11 +153,15 @@ export default defineConfig(
       "@typescript-eslint/no-restricted-imports": [
         "error",
         {
-          paths: webTypeOnly.map((name) => ({ name, allowTypeImports: true, message: "The web app imports only types from the server." })),
-          patterns: webTypeOnly.map((name) => ({
+          paths: browserTypeOnly.map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: "Browser code imports only types from the server.",
+          })),
+          patterns: browserTypeOnly.map((name) => ({
             group: [`${name}/*`],
             allowTypeImports: true,
-            message: "The web app imports only types from the server.",
+            message: "Browser code imports only types from the server.",
           })),
         },
       ],

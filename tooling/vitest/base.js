@@ -22,3 +22,24 @@ export function heraldTestConfig(reportName, test = {}) {
     },
   });
 }
+
+/**
+ * How the browser tests launch Chromium here: Debian's /usr/bin/chromium (or CHROMIUM_PATH), with
+ * the flags that work on these machines (no sandbox, no GPU, no background traffic). For
+ * playwright's `launch`/`launchPersistentContext` and Vitest browser mode's playwright provider alike.
+ */
+export function chromiumLaunchOptions() {
+  return {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  };
+}
