@@ -55,6 +55,17 @@ describe("createCaller", () => {
     await expect(createCaller(app, null).presence.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
+  it("sets a message alone, keeping the status another device chose and an automatic away", async () => {
+    const ivy = await newUser("caller_ivy");
+    await ivy.caller.presence.setStatus({ status: "dnd" });
+    expect(await ivy.caller.presence.setStatus({ message: "on the train" })).toMatchObject({ status: "dnd", message: "on the train" });
+    await ivy.caller.presence.setStatus({ status: "online" });
+    expect(await ivy.caller.presence.setIdle({ idle: true })).toMatchObject({ status: "away" });
+    expect(await ivy.caller.presence.setStatus({ message: "back soon" })).toMatchObject({ status: "away", message: "back soon" });
+    // Still automatic: coming back undoes it.
+    expect(await ivy.caller.presence.setIdle({ idle: false })).toMatchObject({ status: "online", message: "back soon" });
+  });
+
   it("streams presence events to a server-side subscriber", async () => {
     const carol = await newUser("caller_carol");
     const dave = await newUser("caller_dave");

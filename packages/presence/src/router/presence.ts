@@ -51,8 +51,10 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
 }
 
 export const presenceRouter = router({
+  // Every field optional: a device that sets only a message must not send a status it may hold
+  // stale (another device changed it, or auto-away did), and re-apply it.
   setStatus: protectedProcedure
-    .input(z.object({ status: statusInput, message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
+    .input(z.object({ status: statusInput.optional(), message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
     .mutation(({ ctx, input }) => changeChoice(ctx, input)),
 
   setVisibility: protectedProcedure.input(z.object({ visibleTo: visibleToInput })).mutation(({ ctx, input }) => changeChoice(ctx, input)),
