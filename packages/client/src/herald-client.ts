@@ -45,7 +45,6 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     feed.noteOwn(own);
     return own;
   };
-  const currentStatus = async (): Promise<ChosenStatus> => model.own?.status ?? (await trpc.presence.me.query()).status;
 
   return {
     trpc,
@@ -68,8 +67,9 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
       );
     },
     async setMessage(message) {
-      // `setStatus` needs a status: keep the one we have. An empty message is no message (docs/protocol.md §1).
-      return keepOwn(await trpc.presence.setStatus.mutate({ status: await currentStatus(), message }));
+      // The message alone: a status sent along may be stale (changed on another device, or an
+      // automatic away) and would be applied again. An empty message is no message (docs/protocol.md §1).
+      return keepOwn(await trpc.presence.setStatus.mutate({ message }));
     },
     async setVisibility(visibleTo) {
       return keepOwn(await trpc.presence.setVisibility.mutate({ visibleTo }));
