@@ -11,6 +11,7 @@ export { harness };
 export { useServer } from "../../../client/test/harness/server-per-file.js";
 export { clientFor, stateWhere } from "../../../client/test/harness/clients.js";
 export type { UserInfo };
+export type { ServerInfo } from "../../../client/test/harness/control.js";
 
 /** One new user per name given (the names only say who is who in the test): `const [alice, bob] = …`. */
 export async function signUpUsers<const Names extends readonly string[]>(
