@@ -7,18 +7,22 @@ import { chromiumLaunchOptions, heraldTestConfig } from "@herald/vitest-config";
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig, mergeConfig } from "vitest/config";
 
+/** Workspace packages from their source, then Vite's default client conditions: these tests run in a browser. */
+const BROWSER_CONDITIONS = ["@herald/source", "module", "browser", "development|production"];
+
+const shared = heraldTestConfig("react", {
+  include: ["test/**/*.test.{ts,tsx}"],
+  // Each file starts its own server; two cores do not like many at once.
+  fileParallelism: false,
+  globalSetup: ["../client/test/harness/control-server.ts"],
+  // What a person would see can take seconds to show on a busy machine.
+  expect: { poll: { timeout: 20_000, interval: 50 } },
+});
+
 export default mergeConfig(
-  heraldTestConfig("react", {
-    include: ["test/**/*.test.{ts,tsx}"],
-    // Each file starts its own server; two cores do not like many at once.
-    fileParallelism: false,
-    globalSetup: ["../client/test/harness/control-server.ts"],
-    // What a person would see can take seconds to show on a busy machine.
-    expect: { poll: { timeout: 20_000, interval: 50 } },
-  }),
+  // The shared conditions are Node's; replaced (merging would add to them).
+  { ...shared, resolve: { ...shared.resolve, conditions: BROWSER_CONDITIONS } },
   defineConfig({
-    // Tests run on the workspace packages' source, not on their build.
-    resolve: { conditions: ["@herald/source"] },
     test: {
       browser: {
         enabled: true,

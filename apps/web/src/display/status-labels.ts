@@ -1,5 +1,5 @@
 /** Words for each status, shared by the picker, the friend rows and the header. */
-import type { ChosenStatus, VisibleStatus } from "./types";
+import type { ChosenStatus, VisibleStatus } from "@herald/client";
 
 export const VISIBLE_STATUS_LABEL: Record<VisibleStatus, string> = {
   online: "Online",
