@@ -39,6 +39,9 @@ export default mergeConfig(
           test: {
             name: "node",
             environment: "node",
+            // One runtime after the other: every server lives in this one process (the control
+            // server's), and the heartbeat test is about timing on two shared cores.
+            sequence: { groupOrder: 0 },
             include: ["test/**/*.test.ts"],
             setupFiles: ["test/harness/node-websocket.ts"],
           },
@@ -47,6 +50,7 @@ export default mergeConfig(
           extends: true,
           test: {
             name: "chromium",
+            sequence: { groupOrder: 1 },
             include: ["test/**/*.test.ts"],
             exclude: NODE_ONLY,
             browser: {
