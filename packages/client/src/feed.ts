@@ -19,9 +19,9 @@ const RESYNC_RETRY_MS = 1_000;
 export interface FeedOptions {
   trpc: HeraldTRPCClient;
   socket: Socket;
-  model(): PresenceModel;
+  model: () => PresenceModel;
   /** `synced` is given once the first snapshot's follow-up reads are in. */
-  setModel(model: PresenceModel, synced?: true): void;
+  setModel: (model: PresenceModel, synced?: true) => void;
 }
 
 export interface Feed {

@@ -27,7 +27,7 @@ export interface SocketOptions {
 
 export interface Socket {
   ws: WsClient;
-  state(): ConnectionState;
+  state: () => ConnectionState;
   /** The server started our subscription on the current socket: it accepted us. */
   markLive(): void;
   /**
