@@ -1,3 +1,7 @@
 import { heraldTestConfig } from "@herald/vitest-config";
+import { mergeConfig } from "vitest/config";
 
-export default heraldTestConfig("protocol");
+export default mergeConfig(heraldTestConfig("protocol"), {
+  // Tests run on the workspace packages' source, not on their build.
+  resolve: { conditions: ["@herald/source"] },
+});
