@@ -133,6 +133,8 @@ export default defineConfig(
       "apps/web/vite.config.ts",
       // Test config: where Chromium is (CHROMIUM_PATH, as the web app's browser tests read it).
       "packages/client/vitest.config.ts",
+      // Examples are programs of their own, outside the server: they read their own settings.
+      "examples/**",
       ".ci/**",
       "tooling/**",
     ],
