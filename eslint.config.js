@@ -128,6 +128,8 @@ export default defineConfig(
       "apps/web/vite.config.ts",
       ".ci/**",
       "tooling/**",
+      // Examples are standalone programs of a user's, configured the way such programs are.
+      "examples/**",
     ],
     rules: { "no-restricted-properties": "off", "no-restricted-imports": "off" },
   },
