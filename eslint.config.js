@@ -133,10 +133,10 @@ export default defineConfig(
       "apps/web/vite.config.ts",
       // Test config: where Chromium is (CHROMIUM_PATH, as the web app's browser tests read it).
       "packages/client/vitest.config.ts",
-      // Examples are programs of their own, outside the server: they read their own settings.
-      "examples/**",
       ".ci/**",
       "tooling/**",
+      // Examples are standalone programs of a user's, configured the way such programs are.
+      "examples/**",
     ],
     rules: { "no-restricted-properties": "off", "no-restricted-imports": "off" },
   },

@@ -1,7 +1,3 @@
 import { heraldTestConfig } from "@herald/vitest-config";
-import { mergeConfig } from "vitest/config";
 
-export default mergeConfig(heraldTestConfig("protocol"), {
-  // Tests run on the workspace packages' source, not on their build.
-  resolve: { conditions: ["@herald/source"] },
-});
+export default heraldTestConfig("protocol");

@@ -6,9 +6,15 @@ import { defineConfig } from "vitest/config";
 // The repository's .reports/, wherever the package sits.
 const REPORTS_DIR = fileURLToPath(new URL("../../.reports/", import.meta.url));
 
+// Vite's default server conditions (`defaultServerConditions`), after ours: setting conditions replaces them.
+const SOURCE_CONDITIONS = ["@herald/source", "module", "node", "development|production"];
+
 /** @param {string} reportName @param {import("vitest/node").TestUserConfig} [test] */
 export function heraldTestConfig(reportName, test = {}) {
   return defineConfig({
+    // Workspace packages run from their TypeScript source in tests (see tooling/tsconfig/build.json).
+    resolve: { conditions: SOURCE_CONDITIONS },
+    ssr: { resolve: { conditions: SOURCE_CONDITIONS, externalConditions: SOURCE_CONDITIONS } },
     test: {
       include: ["test/**/*.test.ts"],
       testTimeout: 60_000,
