@@ -30,8 +30,9 @@ export default mergeConfig(
     globalSetup: ["test/harness/control-server.ts"],
   }),
   defineConfig({
-    // Tests run on the workspace packages' source, not on their build.
-    resolve: { conditions: ["@herald/source"] },
+    // heraldTestConfig resolves workspace packages to their source (the @herald/source condition)
+    // for both projects. Its "node" condition reaches the browser build too; nothing the suite
+    // bundles for Chromium has node-specific exports (the bundle test checks the browser build).
     test: {
       projects: [
         {
