@@ -53,6 +53,11 @@ const storageForbidden = [
 
 /** Browser code gets the server's *types* only; a value import would pull server code into the bundle. */
 const browserTypeOnly = ["@herald/presence", "@herald/server", "@herald/db", "@trpc/server"];
+/**
+ * The client SDK likewise, except `@trpc/server/observable`: the client-safe observable that
+ * `@trpc/client` itself is built on (its custom links are made of it).
+ */
+const clientTypeOnly = ["@herald/presence", "@herald/server", "@herald/db"];
 
 // ---- Config ------------------------------------------------------------------------------------
 
@@ -126,8 +131,12 @@ export default defineConfig(
       "bench/**",
       // Build-time config (dev-server proxy target), never in the bundle.
       "apps/web/vite.config.ts",
+      // Test config: where Chromium is (CHROMIUM_PATH, as the web app's browser tests read it).
+      "packages/client/vitest.config.ts",
       ".ci/**",
       "tooling/**",
+      // Examples are standalone programs of a user's, configured the way such programs are.
+      "examples/**",
     ],
     rules: { "no-restricted-properties": "off", "no-restricted-imports": "off" },
   },
@@ -167,6 +176,27 @@ export default defineConfig(
       ],
       "react-hooks/rules-of-hooks": "error",
       "react-hooks/exhaustive-deps": "error",
+    },
+  },
+
+  {
+    files: ["packages/client/src/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [...clientTypeOnly, "@trpc/server"].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: "The client SDK imports only types from the server: it runs in browsers (test/node/browser-bundle.test.ts).",
+          })),
+          patterns: clientTypeOnly.map((name) => ({
+            group: [`${name}/*`],
+            allowTypeImports: true,
+            message: "The client SDK imports only types from the server: it runs in browsers (test/node/browser-bundle.test.ts).",
+          })),
+        },
+      ],
     },
   },
 

@@ -30,8 +30,9 @@ export default mergeConfig(
     globalSetup: ["test/harness/control-server.ts"],
   }),
   defineConfig({
-    // Tests run on the workspace packages' source, not on their build.
-    resolve: { conditions: ["@herald/source"] },
+    // heraldTestConfig resolves workspace packages to their source (the @herald/source condition)
+    // for both projects. Its "node" condition reaches the browser build too; nothing the suite
+    // bundles for Chromium has node-specific exports (the bundle test checks the browser build).
     test: {
       projects: [
         {
@@ -39,6 +40,9 @@ export default mergeConfig(
           test: {
             name: "node",
             environment: "node",
+            // One runtime after the other: every server lives in this one process (the control
+            // server's), and the heartbeat test is about timing on two shared cores.
+            sequence: { groupOrder: 0 },
             include: ["test/**/*.test.ts"],
             setupFiles: ["test/harness/node-websocket.ts"],
           },
@@ -47,6 +51,7 @@ export default mergeConfig(
           extends: true,
           test: {
             name: "chromium",
+            sequence: { groupOrder: 1 },
             include: ["test/**/*.test.ts"],
             exclude: NODE_ONLY,
             browser: {

@@ -19,9 +19,9 @@ const RESYNC_RETRY_MS = 1_000;
 export interface FeedOptions {
   trpc: HeraldTRPCClient;
   socket: Socket;
-  model(): PresenceModel;
+  model: () => PresenceModel;
   /** `synced` is given once the first snapshot's follow-up reads are in. */
-  setModel(model: PresenceModel, synced?: true): void;
+  setModel: (model: PresenceModel, synced?: true) => void;
 }
 
 export interface Feed {
@@ -39,6 +39,7 @@ export function startFeed({ trpc, socket, model, setModel }: FeedOptions): Feed 
   let namesInFlight: Promise<void> | null = null;
   let resubscribeAttempt = 0;
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let cancelWait = () => {};
   let subscription: { unsubscribe(): void } | null = null;
 
   const update = (next: PresenceModel, synced?: true) => {
@@ -119,8 +120,12 @@ export function startFeed({ trpc, socket, model, setModel }: FeedOptions): Feed 
           void socket.end({ status: "unauthorized", reason: error.message });
           return;
         }
-        // tRPC ends a subscription on an error (not on a dropped socket: that one it resends itself).
-        retryTimer = setTimeout(subscribe, Math.max(RESYNC_RETRY_MS, reconnectDelayMs(++resubscribeAttempt)));
+        // tRPC ends a subscription on an error. A server error is retried after a pause; a
+        // transport error (the socket closed under a call, no `data`) once the socket is back.
+        const pause = error.data ? Math.max(RESYNC_RETRY_MS, reconnectDelayMs(++resubscribeAttempt)) : 0;
+        retryTimer = setTimeout(() => {
+          cancelWait = socket.whenOpen(subscribe);
+        }, pause);
       },
     });
   };
@@ -134,6 +139,7 @@ export function startFeed({ trpc, socket, model, setModel }: FeedOptions): Feed 
     stop() {
       stopped = true;
       clearTimeout(retryTimer);
+      cancelWait();
       subscription?.unsubscribe();
     },
   };

@@ -22,6 +22,8 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
   let model: PresenceModel = EMPTY_MODEL;
   const store = new StateStore({ status: "connecting", attempt: 0 }, model);
 
+  // Called back by the socket, never while it is being built (it connects asynchronously), so the
+  // heartbeat and feed below exist by the time this runs.
   const onConnection = (connection: ConnectionState) => {
     store.update({ connection });
     if (connection.status === "connected") heartbeat.start();

@@ -27,9 +27,15 @@ export interface SocketOptions {
 
 export interface Socket {
   ws: WsClient;
-  state(): ConnectionState;
+  state: () => ConnectionState;
   /** The server started our subscription on the current socket: it accepted us. */
   markLive(): void;
+  /**
+   * Calls `callback` once the socket is open (at once if it is). A call made on a closed socket
+   * would open one immediately, skipping the reconnect backoff; this waits for tRPC's own schedule.
+   * Returns a function that cancels the wait.
+   */
+  whenOpen(callback: () => void): () => void;
   /** Ends the client for good with a final state (`unauthorized`, `closed`); idempotent. */
   end(state: Extract<ConnectionState, { status: "unauthorized" | "closed" }>): Promise<void>;
 }
@@ -84,6 +90,24 @@ export function openSocket(options: SocketOptions): Socket {
       lastCloseCode = null;
       attempt = 0;
       if (state.status !== "connected") set({ status: "connected" });
+    },
+    whenOpen(callback) {
+      let done = false;
+      let subscription: { unsubscribe(): void } | null = null;
+      subscription = ws.connectionState.subscribe({
+        next({ state }) {
+          if (done || state !== "pending") return;
+          done = true;
+          subscription?.unsubscribe();
+          callback();
+        },
+      });
+      // A behaviour subject answers at once: the socket may have been open already.
+      if (done) subscription.unsubscribe();
+      return () => {
+        done = true;
+        subscription?.unsubscribe();
+      };
     },
     end(final) {
       if (!ending) {

@@ -71,17 +71,22 @@ describe("createCaller", () => {
     const dave = await newUser("caller_dave");
     await carol.caller.friends.request({ username: "caller_dave" });
     await dave.caller.friends.accept({ userId: carol.id });
-    const events = (await dave.caller.presence.onChange()) as AsyncIterable<unknown>;
-    const iterator = events[Symbol.asyncIterator]();
-    expect(eventOf((await iterator.next()).value)).toEqual({
+    // Typed as every client sees it: `{ id, data }`, with no cast (issue 11: it yielded tuples).
+    const iterator = (await dave.caller.presence.onChange())[Symbol.asyncIterator]();
+    const snapshot = await iterator.next();
+    expect(snapshot.done).toBe(false);
+    expect(snapshot.value?.data).toEqual({
       type: "snapshot",
       friends: [{ userId: carol.id, status: "offline", message: null, lastSeen: null }],
     });
     const connection = await app.connections.open(carol.id, () => {});
-    expect(eventOf((await iterator.next()).value)).toEqual({
+    const update = await iterator.next();
+    expect(update.value?.data).toEqual({
       type: "update",
       presence: { userId: carol.id, status: "online", message: null, lastSeen: null },
     });
+    expect(typeof update.value?.id).toBe("string");
+    expect(update.value?.id).not.toBe(snapshot.value?.id);
     await iterator.return?.();
     await connection.close();
   });

@@ -22,6 +22,10 @@ export interface ServerInfo {
   url: string;
 }
 
+/** A change made while a server is down (see `restartServer`), by one user over HTTP. */
+export type Change =
+  { kind: "request"; fromId: string; toId: string; accept?: boolean } | { kind: "remove"; userId: string; otherId: string };
+
 export interface UserInfo {
   id: string;
   username: string;
@@ -62,6 +66,17 @@ function user(id: string): TestUser & { serverId: string } {
   return found;
 }
 
+async function makeChange(url: string, change: Change): Promise<void> {
+  if (change.kind === "request") {
+    const from = user(change.fromId);
+    const to = user(change.toId);
+    await httpClient(url, from.token).friends.request.mutate({ username: to.username });
+    if (change.accept) await httpClient(url, to.token).friends.accept.mutate({ userId: from.id });
+  } else {
+    await httpClient(url, user(change.userId).token).friends.remove.mutate({ userId: change.otherId });
+  }
+}
+
 export const control = {
   async startServer(options: ServerOptions = {}): Promise<ServerInfo> {
     const database = options.restartable ? await databaseFor("postgres") : { databaseUrl: undefined, drop: async () => {} };
@@ -71,12 +86,25 @@ export const control = {
     return { id, url: server.url };
   },
 
-  /** Stops the server (its clients see it go: the reconnect notice, then closed sockets) and starts it again on the same port. */
-  async restartServer(id: string): Promise<ServerInfo> {
+  /**
+   * Stops the server (its clients see it go: the reconnect notice, then closed sockets) and starts
+   * it again on the same port. `whileDown` changes are made meanwhile, through a second server on
+   * the same database that its clients cannot reach: they can learn of them only once back.
+   */
+  async restartServer(id: string, whileDown: Change[] = []): Promise<ServerInfo> {
     const entry = running(id);
     if (!entry.options.restartable) throw new Error("start the server with { restartable: true } to restart it");
+    const { databaseUrl } = entry.server.config;
     await entry.server.close();
-    entry.server = await launch(entry.options, entry.server.config.databaseUrl, entry.server.port);
+    if (whileDown.length > 0) {
+      const side = await launch(entry.options, databaseUrl);
+      try {
+        for (const change of whileDown) await makeChange(side.url, change);
+      } finally {
+        await side.close();
+      }
+    }
+    entry.server = await launch(entry.options, databaseUrl, entry.server.port);
     return { id, url: entry.server.url };
   },
 

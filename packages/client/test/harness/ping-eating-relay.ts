@@ -14,6 +14,8 @@ export interface RelayStats {
   open: number;
   /** `presence.heartbeat` calls passed to the server. */
   heartbeats: number;
+  /** How each connection ended, in order: who closed it, and the code. */
+  closes: string[];
   /** What the latest connection sent as its `connectionParams`. */
   connectionParams: Record<string, unknown> | null;
 }
@@ -25,7 +27,7 @@ export interface PingEatingRelay {
 }
 
 export async function startPingEatingRelay(serverPort: number): Promise<PingEatingRelay> {
-  const stats: RelayStats = { connections: 0, open: 0, heartbeats: 0, connectionParams: null };
+  const stats: RelayStats = { connections: 0, open: 0, heartbeats: 0, closes: [], connectionParams: null };
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise<void>((resolve) => wss.once("listening", resolve));
 
@@ -49,9 +51,13 @@ export async function startPingEatingRelay(serverPort: number): Promise<PingEati
       const text = data.toString();
       if (text !== "PING") client.send(text);
     });
-    upstream.on("close", (code, reason) => closeWith(client, code, reason.toString()));
+    upstream.on("close", (code, reason) => {
+      stats.closes.push(`server ${code}`);
+      closeWith(client, code, reason.toString());
+    });
     upstream.on("error", () => client.terminate());
-    client.on("close", () => {
+    client.on("close", (code) => {
+      stats.closes.push(`client ${code}`);
       stats.open--;
       closeWith(upstream, 1000, "");
     });
@@ -60,7 +66,7 @@ export async function startPingEatingRelay(serverPort: number): Promise<PingEati
 
   return {
     url: `http://127.0.0.1:${(wss.address() as AddressInfo).port}`,
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, closes: [...stats.closes] }),
     close: () =>
       new Promise((resolve) => {
         for (const client of wss.clients) client.terminate();

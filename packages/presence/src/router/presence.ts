@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ownViewOf, viewOf } from "../engine/visibility.js";
 import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
+import { callerEvents } from "../feed/caller-events.js";
 import { trackedEvents } from "../feed/tracked-events.js";
 import { messageInput, statusInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
 import { asTrpcError, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
@@ -107,7 +108,8 @@ export const presenceRouter = router({
     const feed = feeds.acquire(viewerId);
     try {
       await feed.start();
-      yield* trackedEvents(feed, ctx.frames, signal ?? new AbortController().signal);
+      const until = signal ?? new AbortController().signal;
+      yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until);
     } catch (error) {
       throw asTrpcError(error);
     } finally {
