@@ -7,4 +7,11 @@
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import type { AppRouter } from "@herald/presence";
 
-export const { TRPCProvider, useTRPC, useTRPCClient } = createTRPCContext<AppRouter>();
+// Named, so the published .d.ts refers to `AppRouter` instead of spelling out the router's insides.
+type HeraldTRPCContext = ReturnType<typeof createTRPCContext<AppRouter>>;
+
+const context: HeraldTRPCContext = createTRPCContext<AppRouter>();
+
+export const TRPCProvider: HeraldTRPCContext["TRPCProvider"] = context.TRPCProvider;
+export const useTRPC: HeraldTRPCContext["useTRPC"] = context.useTRPC;
+export const useTRPCClient: HeraldTRPCContext["useTRPCClient"] = context.useTRPCClient;
