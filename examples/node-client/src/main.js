@@ -28,7 +28,11 @@ if (!values.username || !password) {
 }
 
 const credentials = { url: values.url, username: values.username, password };
-const { token, user } = await (values["sign-up"] ? signUp(credentials) : signIn(credentials));
+const { token, user } = await (values["sign-up"] ? signUp(credentials) : signIn(credentials)).catch((/** @type {Error} */ error) => {
+  // Wrong password, name taken, or no server at --url: say which, without a stack trace.
+  console.error(`could not sign in at ${values.url}: ${error.message}`);
+  process.exit(1);
+});
 console.log(`signed in as ${user.username}`);
 
 // Node 20 has no global WebSocket: hand the client the `ws` package's.
