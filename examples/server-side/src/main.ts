@@ -3,7 +3,7 @@
  * job or a bot would. Two users sign up and become friends; Ada comes online and sets a status;
  * Grace reads it, then watches it change live through `presence.onChange`.
  *
- *   pnpm build --filter=@herald/example-server-side && pnpm --filter @herald/example-server-side start
+ *   pnpm --filter @herald/example-server-side start   (builds it and the packages it uses, then runs it)
  *
  * Embedded database (PGlite, in memory) by default; set DATABASE_URL to use PostgreSQL.
  */
