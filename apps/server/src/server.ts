@@ -36,7 +36,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
   // Only when something lives there: the embedded database, or a generated secret.
   if (config.dataDir && (!config.databaseUrl || !config.authSecret)) prepareDataDir(config.dataDir, log);
   const backends = await openBackends(config, log);
-  const metrics = createMetrics();
+  const metrics = createMetrics(() => backends.messagesReceived());
   const app = createHeraldApp({
     db: backends.database.db,
     store: backends.store,
@@ -179,7 +179,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
         wsHandler.broadcastReconnectNotification();
         // With a shared store another server may pick these users up within the grace; alone,
         // nobody else can record their last-seen, so we settle it now.
-        await app.close({ settleGraces: !config.redisUrl });
+        await app.close({ settleGraces: !config.redisUrl && !config.redisClusterNodes });
         for (const client of wss.clients) client.terminate();
         wss.close();
         http.closeAllConnections();
