@@ -19,6 +19,7 @@ import {
   type RedisClient,
 } from "../src/redis/index.js";
 import type { PresenceStoreOptions } from "../src/store/types.js";
+import { isStoreUnavailable } from "../src/store/unavailable.js";
 import { freePort, presenceBusContract, presenceStoreContract, RedisCluster, RedisServer, StoreClock } from "../src/testing/index.js";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -314,6 +315,18 @@ describe("on a Redis Cluster", () => {
     expect(reaped.map((r) => r.userId).sort()).toEqual([...users].sort());
   });
 
+  it("reports a node's MOVED reply (a slot whose master is failing over) as unavailable, not as a bug", async () => {
+    const [port] = await cluster.masters();
+    // A plain connection to one master sees what a cluster client sees mid-failover: MOVED.
+    const store = new RedisPresenceStore(await connectRedis(`redis://127.0.0.1:${port}`), { prefix: "herald" });
+    cleanups.push(() => store.close());
+    const keys = new RedisKeys("herald");
+    let elsewhere: string = randomUUID();
+    while ((await cluster.masterOf(keys.live(elsewhere))) === port) elsewhere = randomUUID();
+    const error: unknown = await store.getLive([elsewhere]).catch((e: unknown) => e);
+    expect(isStoreUnavailable(error)).toBe(true);
+  });
+
   it("builds a working store and bus from seed nodes and closes them", async () => {
     const presence = await createRedisPresence(cluster.seeds.slice(0, 1), { prefix: newPrefix() });
     const id = randomUUID();
@@ -333,9 +346,12 @@ describe("on a Redis Cluster", () => {
   it("fails fast with a message naming REDIS_CLUSTER_NODES when no seed answers", async () => {
     const ports = [await freePort(), await freePort()];
     const started = Date.now();
-    await expect(connectRedisCluster(ports.map((port) => ({ host: "127.0.0.1", port })), { timeoutMs: 1_000 })).rejects.toThrow(
-      /REDIS_CLUSTER_NODES/,
-    );
+    await expect(
+      connectRedisCluster(
+        ports.map((port) => ({ host: "127.0.0.1", port })),
+        { timeoutMs: 1_000 },
+      ),
+    ).rejects.toThrow(/REDIS_CLUSTER_NODES/);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });
@@ -348,7 +364,11 @@ describe("RedisPresenceBus on a Redis Cluster whose master fails over", () => {
     const keys = new RedisKeys(prefix);
     let resyncs = 0;
     let reconnects = 0;
-    const bus = new RedisPresenceBus(await connectRedisCluster(failing.seeds), { prefix, onError: () => {}, onReconnect: () => reconnects++ });
+    const bus = new RedisPresenceBus(await connectRedisCluster(failing.seeds), {
+      prefix,
+      onError: () => {},
+      onReconnect: () => reconnects++,
+    });
     const peer = new RedisPresenceBus(await connectRedisCluster(failing.seeds), { prefix, onError: () => {} });
     cleanups.push(
       () => bus.close(),
@@ -364,9 +384,9 @@ describe("RedisPresenceBus on a Redis Cluster whose master fails over", () => {
     await waitUntil(() => [...got.values()].every((messages) => messages.length === 1));
 
     const victim = await failing.masterOf(keys.events(users[0]!));
-    const onVictim = (await Promise.all(users.map(async (id) => ((await failing.masterOf(keys.events(id))) === victim ? id : null)))).filter(
-      (id): id is string => id !== null,
-    );
+    const onVictim = (
+      await Promise.all(users.map(async (id) => ((await failing.masterOf(keys.events(id))) === victim ? id : null)))
+    ).filter((id): id is string => id !== null);
     await failing.kill(victim);
     await waitUntil(() => resyncs === 1, 20_000);
     expect(reconnects).toBe(1);

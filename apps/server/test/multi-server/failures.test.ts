@@ -3,53 +3,16 @@
  * empty, and a server dying without a word. Three real server processes share one PostgreSQL
  * and a redis-server that this file starts, kills and restarts on a port of its own.
  */
-import type { PresenceEvent, VisiblePresence } from "@herald/presence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { befriend, connect, signUp, type Device } from "../../src/testing/index.js";
+import { itSettlesACrashedServersUsers } from "./server-crash.js";
+import { seen, viewFrom } from "./presence-view.js";
 import { eventually, RedisServer, reportServerLogsOnFailure, startCluster, type Cluster, type ServerProcess } from "./cluster.js";
 
 const TTL_SECONDS = 3;
 const GRACE_MS = 1_000;
 /** docs/protocol.md §4: within 10 s of Redis returning, every local user is re-registered and every subscriber re-synced. */
 const RESYNC_DEADLINE_MS = 10_000;
-
-/** What a subscriber sees now, replayed from its events (a snapshot starts over). */
-function viewFrom(events: readonly PresenceEvent[]): Map<string, VisiblePresence> {
-  const view = new Map<string, VisiblePresence>();
-  for (const event of events) {
-    if (event.type === "snapshot") {
-      view.clear();
-      for (const presence of event.friends) view.set(presence.userId, presence);
-    } else if (event.type === "update" || event.type === "friend_added") {
-      view.set(event.presence.userId, event.presence);
-    } else if (event.type === "updates") {
-      for (const presence of event.presences) view.set(presence.userId, presence);
-    } else if (event.type === "friend_removed") {
-      view.delete(event.userId);
-    }
-  }
-  return view;
-}
-
-type Wanted = string | ((presence: VisiblePresence) => boolean);
-
-/**
- * Waits until the device's subscriber sees `userId` as wanted; returns that presence. With
- * `sinceEvent`, only a view rebuilt from a snapshot sent after that many events counts.
- */
-function seen(device: Device, userId: string, wanted: Wanted, options: { timeoutMs?: number; sinceEvent?: number } = {}) {
-  const matches = typeof wanted === "string" ? (p: VisiblePresence) => p.status === wanted : wanted;
-  return eventually(
-    `${userId} seen ${typeof wanted === "string" ? wanted : "as wanted"}`,
-    () => {
-      const events = device.feed.all.slice(options.sinceEvent ?? 0);
-      if (options.sinceEvent !== undefined && !events.some((e) => e.type === "snapshot")) return undefined;
-      const presence = viewFrom(events).get(userId);
-      return presence && matches(presence) ? presence : undefined;
-    },
-    options.timeoutMs ?? 10_000,
-  );
-}
 
 async function allHealth(servers: ServerProcess[]): Promise<Array<number | null>> {
   return Promise.all(servers.map((s) => s.health()));
@@ -191,47 +154,5 @@ describe("several servers on one Redis that fails, and a server that dies", () =
     expect(aliceSeen.at(-1)).toBe("online");
   });
 
-  it("a server killed with SIGKILL: its users are offline for everyone within TTL + 5 s, with last seen", async () => {
-    const [a, b, c] = cluster.current.servers as [ServerProcess, ServerProcess, ServerProcess];
-    const viewer = await signUp(a.url);
-    const watcherOnB = await signUp(b.url);
-    const alice = await signUp(c.url); // connected on C when it dies
-    const bob = await signUp(c.url); // in C's grace when it dies: nobody's timer is left to settle him
-    for (const friend of [alice, bob]) {
-      await befriend(friend, viewer);
-      await befriend(friend, watcherOnB);
-    }
-    const viewerDevice = await open(a, viewer, true);
-    const watcherDevice = await open(b, watcherOnB, true);
-    const aliceDevice = await open(c, alice);
-    const bobDevice = await open(c, bob);
-    for (const device of [viewerDevice, watcherDevice]) {
-      await seen(device, alice.id, "online");
-      await seen(device, bob.id, "online");
-    }
-    await bobDevice.close();
-    await eventually("C registered bob's disconnect", async () => (await bob.http.presence.me.query()).connections === 0 || undefined);
-    await c.crash();
-    const killedAt = Date.now();
-    await aliceDevice.close(); // its retries would go nowhere
-
-    const limit = { timeoutMs: (TTL_SECONDS + 5) * 1000 };
-    const aliceGone = await seen(viewerDevice, alice.id, "offline", limit);
-    const offlineAfterMs = Date.now() - killedAt;
-    const bobGone = await seen(viewerDevice, bob.id, "offline", limit);
-    await seen(watcherDevice, alice.id, "offline", limit);
-    await seen(watcherDevice, bob.id, "offline", limit);
-    expect(Date.now() - killedAt).toBeLessThanOrEqual(limit.timeoutMs);
-    console.info(`SIGKILL: its users offline for everyone after ${offlineAfterMs} ms (TTL ${TTL_SECONDS} s)`);
-
-    expect(aliceGone.lastSeen).not.toBeNull();
-    expect(bobGone.lastSeen).not.toBeNull();
-    // Last seen is no earlier than the last moment the dead server vouched for them.
-    expect(Date.parse(aliceGone.lastSeen!)).toBeGreaterThanOrEqual(killedAt - TTL_SECONDS * 1000);
-    expect(Date.parse(bobGone.lastSeen!)).toBeLessThanOrEqual(killedAt + 100);
-    // Persisted: the survivors read the same from PostgreSQL.
-    expect(await viewer.http.presence.get.query({ userId: alice.id })).toEqual(aliceGone);
-    expect(await watcherOnB.http.presence.get.query({ userId: bob.id })).toEqual(bobGone);
-    expect(aliceGone.status).toBe("offline");
-  });
+  itSettlesACrashedServersUsers(() => cluster.current.servers, open, TTL_SECONDS);
 });

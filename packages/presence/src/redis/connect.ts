@@ -86,7 +86,12 @@ export function clusterNodeOptions(timeoutMs: number): RedisOptions {
   return { connectTimeout: timeoutMs, socketTimeout: SOCKET_TIMEOUT_MS, maxRetriesPerRequest: 0 };
 }
 
-async function awaitReady<T extends RedisClient>(redis: T, timeoutMs: number, options: ConnectRedisOptions, described: () => string): Promise<T> {
+async function awaitReady<T extends RedisClient>(
+  redis: T,
+  timeoutMs: number,
+  options: ConnectRedisOptions,
+  described: () => string,
+): Promise<T> {
   let lastError: Error | undefined;
   const recordError = (error: Error) => {
     lastError = error;

@@ -38,7 +38,10 @@ export interface RedisPresence {
  * Connects (or throws within `timeoutMs`) and builds a store and a bus on separate connections:
  * to the Redis at `target` (a URL), or to the Redis Cluster these seed nodes belong to.
  */
-export async function createRedisPresence(target: string | readonly ClusterNode[], options: RedisPresenceOptions = {}): Promise<RedisPresence> {
+export async function createRedisPresence(
+  target: string | readonly ClusterNode[],
+  options: RedisPresenceOptions = {},
+): Promise<RedisPresence> {
   const onError = options.onError;
   const connectOptions = { timeoutMs: options.timeoutMs, onError: onError && ((error: Error) => onError(error, "store connection")) };
   const storeClient: RedisClient =

@@ -91,7 +91,9 @@ export class RedisPresenceStore implements PresenceStore {
     // Cluster, where one pipeline may not span slots). XX: a connection already reaped (or
     // closed) stays gone. GT: expiries never move back. A single ZADD is atomic on its own, and a
     // refresh changes no version.
-    await Promise.all(refs.map(({ userId, connectionId }) => this.redis.zadd(this.keys.connections(userId), "XX", "GT", expiry, connectionId)));
+    await Promise.all(
+      refs.map(({ userId, connectionId }) => this.redis.zadd(this.keys.connections(userId), "XX", "GT", expiry, connectionId)),
+    );
   }
 
   settleOffline(userId: string): Promise<OfflineSettlement | null> {
@@ -174,14 +176,16 @@ export class RedisPresenceStore implements PresenceStore {
   /**
    * Runs `work` only on a connected client, and reports a lost connection as "unavailable"
    * (SERVICE_UNAVAILABLE) rather than a driver error. Redis' own error replies (a script bug,
-   * a wrong type) pass through unchanged: those are ours to fix, not the caller's to retry.
+   * a wrong type) pass through unchanged: those are ours to fix, not the caller's to retry;
+   * except a cluster's replies that mean "this slot has no reachable master right now"
+   * (during a failover, a replica answers MOVED to its dead master until it is promoted).
    */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     if (this.redis.status !== "ready") throw storeUnavailable(new Error(`Redis connection is ${this.redis.status}`));
     try {
       return await work();
     } catch (error) {
-      throw isReplyError(error) ? error : storeUnavailable(error);
+      throw isReplyError(error) && !isClusterInTransition(error) ? error : storeUnavailable(error);
     }
   }
 
@@ -196,4 +200,9 @@ function toLive([online, connections, version, durableRevision]: LiveReply): Liv
 
 function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === "ReplyError";
+}
+
+/** Replies a cluster gives while a slot's master is failing over or moving: retry later, not a bug. */
+function isClusterInTransition(error: unknown): boolean {
+  return error instanceof Error && /^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING|READONLY)\b/.test(error.message);
 }

@@ -150,7 +150,8 @@ export class RedisCluster {
       const info = String(await this.ask(node.port, ["cluster", "info"]));
       if (!info.includes("cluster_state:ok")) return `${node.port} is not cluster_state:ok`;
       const replication = String(await this.ask(node.port, ["info", "replication"]));
-      if (replication.includes("role:slave") && !replication.includes("master_link_status:up")) return `replica ${node.port} is not in sync`;
+      if (replication.includes("role:slave") && !replication.includes("master_link_status:up"))
+        return `replica ${node.port} is not in sync`;
       // Who serves which slots, as this node sees it. Line: id addr flags master ping pong epoch link slot…
       const masters: string[] = [];
       for (const line of String(await this.ask(node.port, ["cluster", "nodes"])).split("\n")) {
