@@ -113,6 +113,13 @@ export class RedisCluster {
     return [...new Set(ranges.map((range) => range[2][1]))].sort((a, b) => a - b);
   }
 
+  /** The process id of the node on `port` (for CPU figures). */
+  pidOf(port: number): number {
+    const pid = this.nodes.find((n) => n.port === port)?.process.pid;
+    if (pid === undefined) throw new Error(`no node on port ${port}`);
+    return pid;
+  }
+
   /** SIGKILL, like a crashed machine; resolves once it is gone. */
   async kill(port: number): Promise<void> {
     const node = this.nodes.find((n) => n.port === port);

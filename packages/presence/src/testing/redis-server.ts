@@ -31,6 +31,11 @@ export class RedisServer {
     this.process = await spawnRedisServer(["--port", String(this.port)]);
   }
 
+  /** The process id (for CPU figures), or undefined while it is stopped. */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   /** SIGSTOP: it keeps its sockets and its data but answers nothing, like a hung host. */
   pause(): void {
     this.process?.kill("SIGSTOP");
