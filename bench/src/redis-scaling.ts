@@ -101,16 +101,16 @@ function parseScalingOptions(argv: string[]): ScalingOptions {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`--${key}: must be a positive number, not ${flags.get(key)}`);
     return value;
   };
-  const topologies = (flags.get("topologies") ?? "single,cluster").split(",") as TopologyName[];
-  for (const name of topologies)
-    if (name !== "single" && name !== "cluster") throw new Error(`--topologies: single or cluster, not ${name}`);
+  const topologies = (flags.get("topologies") ?? "single,cluster").split(",");
+  const unknown = topologies.find((name) => name !== "single" && name !== "cluster");
+  if (unknown !== undefined) throw new Error(`--topologies: single or cluster, not ${unknown}`);
   return {
     servers: number("servers", 2),
     users: number("users", 600),
     friends: number("friends", 20),
     rate: number("rate", 300),
     stepMs: number("step-ms", 10_000),
-    topologies,
+    topologies: topologies as TopologyName[],
     outDir: flags.get("out") ?? join(BENCH_DIR, "results"),
     databaseUrl: flags.get("database-url") ?? process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   };

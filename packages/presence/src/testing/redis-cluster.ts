@@ -89,9 +89,8 @@ export class RedisCluster {
    */
   async waitUntilHealthy(timeoutMs = READY_TIMEOUT_MS): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    let problem = "not asked yet";
     for (;;) {
-      problem = (await this.problem().catch((error: Error) => error.message)) ?? "";
+      const problem = (await this.problem().catch((error: Error) => error.message)) ?? "";
       if (problem === "") return;
       if (Date.now() > deadline) throw new Error(`Redis Cluster not healthy within ${timeoutMs} ms: ${problem}`);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
