@@ -82,7 +82,7 @@ function nodeName(node: ClusterNode): string {
  * lazily, on a slot's first command, so they keep their offline queue (the command waits for the
  * connect); a node that dies is dropped and its slots' commands retried elsewhere by the cluster.
  */
-export function clusterNodeOptions(timeoutMs: number): RedisOptions {
+function clusterNodeOptions(timeoutMs: number): RedisOptions {
   return { connectTimeout: timeoutMs, socketTimeout: SOCKET_TIMEOUT_MS, maxRetriesPerRequest: 0 };
 }
 
