@@ -356,6 +356,48 @@ describe("on a Redis Cluster", () => {
   });
 });
 
+describe("RedisPresenceBus on a Redis Cluster whose slots move", () => {
+  it("follows a channel's slot to its new master and announces a resync", async () => {
+    const moving = await RedisCluster.start({ masters: 3 });
+    cleanups.push(() => moving.stop());
+    const prefix = newPrefix();
+    const keys = new RedisKeys(prefix);
+    let resyncs = 0;
+    const bus = new RedisPresenceBus(await connectRedisCluster(moving.seeds), { prefix, onError: () => {} });
+    const peer = new RedisPresenceBus(await connectRedisCluster(moving.seeds), { prefix, onError: () => {} });
+    cleanups.push(
+      () => bus.close(),
+      () => peer.close(),
+    );
+    bus.onResync(() => resyncs++);
+    const id = randomUUID();
+    const got: string[] = [];
+    bus.subscribe(id, (m) => got.push(m.type === "friend_added" ? m.friendId : m.type));
+    await bus.subscriptionsReady();
+    await peer.publish(id, { type: "friend_added", friendId: "before" });
+    await waitUntil(() => got.length === 1);
+
+    // Resharding by hand, as redis-cli --cluster reshard does it: the channel's slot (no keys in
+    // it) goes from its master to another one, and every master is told.
+    const slot = slotOf(keys.events(id));
+    const from = await moving.masterOf(keys.events(id));
+    const to = (await moving.masters()).find((port) => port !== from)!;
+    const idOf = async (port: number) => String(await moving.ask(port, ["cluster", "myid"]));
+    const [fromId, toId] = [await idOf(from), await idOf(to)];
+    await moving.ask(to, ["cluster", "setslot", slot, "importing", fromId]);
+    await moving.ask(from, ["cluster", "setslot", slot, "migrating", toId]);
+    for (const port of await moving.masters()) await moving.ask(port, ["cluster", "setslot", slot, "node", toId]);
+    await moving.waitUntilHealthy();
+    expect(await moving.masterOf(keys.events(id))).toBe(to);
+
+    await waitUntil(() => resyncs === 1, 10_000);
+    // The peer's publish lands on the new master (MOVED is followed); the bus hears it there.
+    await peer.publish(id, { type: "friend_added", friendId: "after" });
+    await waitUntil(() => got.length === 2);
+    expect(got).toEqual(["before", "after"]);
+  });
+});
+
 describe("RedisPresenceBus on a Redis Cluster whose master fails over", () => {
   it("moves its subscriptions to the promoted replica and announces a resync", async () => {
     const failing = await RedisCluster.start({ masters: 3, replicasPerMaster: 1 });
