@@ -37,6 +37,8 @@ interface ScalingOptions {
   /** Status changes per second during the measured step. */
   rate: number;
   stepMs: number;
+  /** How long each Redis' idle CPU is sampled before the step. */
+  idleMs: number;
   topologies: TopologyName[];
   outDir: string;
   databaseUrl: string;
@@ -110,6 +112,7 @@ function parseScalingOptions(argv: string[]): ScalingOptions {
     friends: number("friends", 20),
     rate: number("rate", 300),
     stepMs: number("step-ms", 10_000),
+    idleMs: number("idle-ms", 5_000),
     topologies: topologies as TopologyName[],
     outDir: flags.get("out") ?? join(BENCH_DIR, "results"),
     databaseUrl: flags.get("database-url") ?? process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
@@ -119,7 +122,6 @@ function parseScalingOptions(argv: string[]): ScalingOptions {
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`${`[${((performance.now() - started) / 1000).toFixed(1)}s]`.padEnd(8)} ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const IDLE_SAMPLE_MS = 5_000;
 
 async function startRedis(name: TopologyName): Promise<RunningRedis> {
   if (name === "single") {
@@ -227,11 +229,11 @@ async function runTopology(
     if (connect.failed > 0) throw new Error(`${connect.failed} connections failed: ${connect.firstError}`);
     log(`  ${connect.opened} users connected and subscribed over ${options.servers} servers`);
     const stepOptions = { ...parseOptions([]), stepMs: options.stepMs, drainMs: 3_000 };
-    await runStep(options.rate, deployment, gens, { ...stepOptions, stepMs: 3_000 }, null); // warm-up, not recorded
+    await runStep(options.rate, deployment, gens, { ...stepOptions, stepMs: Math.min(3_000, options.stepMs) }, null); // warm-up, not recorded
     await sleep(500);
 
     const idleBefore = await readCounters(redis.processes, herald.metricsUrls);
-    await sleep(IDLE_SAMPLE_MS);
+    await sleep(options.idleMs);
     const before = await readCounters(redis.processes, herald.metricsUrls);
     const step = await runStep(options.rate, deployment, gens, stepOptions, null);
     const after = await readCounters(redis.processes, herald.metricsUrls);

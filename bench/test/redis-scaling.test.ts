@@ -18,7 +18,7 @@ test("a tiny run on a 3-master cluster reports publishes, deliveries and CPU for
   const out = mkdtempSync(join(tmpdir(), "herald-redis-scaling-"));
   try {
     const args = ["--import", "tsx", join(BENCH_DIR, "src/redis-scaling.ts"), "--topologies", "cluster", "--servers", "2"];
-    args.push("--users", "30", "--friends", "4", "--rate", "60", "--step-ms", "2000", "--out", out);
+    args.push("--users", "30", "--friends", "4", "--rate", "60", "--step-ms", "2000", "--idle-ms", "1000", "--out", out);
     await run(process.execPath, args, { cwd: BENCH_DIR, timeout: 120_000 });
     const { results } = JSON.parse(readFileSync(join(out, "redis-scaling.json"), "utf8")) as { results: TopologyResult[] };
     const [cluster] = results;
