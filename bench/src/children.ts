@@ -10,7 +10,8 @@ export class Child {
     [];
   private readonly tail: string[] = [];
   private exited = false;
-  readonly ready: Promise<{ url: string; pid: number }>;
+  /** `metricsUrl`: a Herald server's /metrics (operators' port). */
+  readonly ready: Promise<{ url: string; pid: number; metricsUrl?: string }>;
 
   constructor(
     readonly name: string,
@@ -40,7 +41,7 @@ export class Child {
       this.process.on("message", (message: Record<string, unknown>) => {
         if (message.type === "ready") {
           this.process.off("exit", onExit);
-          resolve(message as unknown as { url: string; pid: number });
+          resolve(message as unknown as { url: string; pid: number; metricsUrl?: string });
         }
       });
     });

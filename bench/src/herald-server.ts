@@ -9,4 +9,4 @@ const config = JSON.parse(process.argv[2] ?? "{}") as ServerConfig;
 const server = await startHeraldServer(config);
 answerControl(() => server.close());
 process.stdout.write(`listening on ${server.url}\n`);
-process.send?.({ type: "ready", url: server.url, pid: process.pid });
+process.send?.({ type: "ready", url: server.url, pid: process.pid, metricsUrl: server.metricsUrl });

@@ -118,7 +118,7 @@ const runStartedAt = performance.now();
 const log = (line: string) => process.stderr.write(`${`[${((performance.now() - runStartedAt) / 1000).toFixed(1)}s]`.padEnd(8)} ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Deployment {
+export interface Deployment {
   servers: Child[];
   urls: string[];
   users: GenUser[];
@@ -133,11 +133,15 @@ interface SharedPg {
   drop(): Promise<void>;
 }
 
-async function startHerald(name: string, count: number, config: Record<string, unknown>): Promise<{ servers: Child[]; urls: string[] }> {
+export async function startHerald(
+  name: string,
+  count: number,
+  config: Record<string, unknown>,
+): Promise<{ servers: Child[]; urls: string[]; metricsUrls: string[] }> {
   const servers = Array.from({ length: count }, (_, i) => new Child(`${name}#${i}`, "herald-server.ts", [JSON.stringify(config)]));
   try {
     const ready = await Promise.all(servers.map((s) => s.ready));
-    return { servers, urls: ready.map((r) => r.url) };
+    return { servers, urls: ready.map((r) => r.url), metricsUrls: ready.map((r) => r.metricsUrl ?? "") };
   } catch (error) {
     await Promise.all(servers.map((s) => s.stop()));
     throw error;
@@ -146,7 +150,7 @@ async function startHerald(name: string, count: number, config: Record<string, u
 
 const AUTH_SECRET = `bench-${randomBytes(12).toString("hex")}`;
 
-function heraldConfig(overrides: Record<string, unknown>): Record<string, unknown> {
+export function heraldConfig(overrides: Record<string, unknown>): Record<string, unknown> {
   return {
     port: 0,
     host: "127.0.0.1",
@@ -278,7 +282,7 @@ interface ConnectReply {
   ms: number;
 }
 
-async function connectAll(
+export async function connectAll(
   gens: Child[],
   kind: "scenario" | "idle",
   total: number,
@@ -329,7 +333,7 @@ async function idlePhase(name: TargetName, deployment: Deployment, gens: Child[]
   return result;
 }
 
-async function runStep(
+export async function runStep(
   rate: number,
   deployment: Deployment,
   gens: Child[],

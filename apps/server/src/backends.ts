@@ -16,6 +16,8 @@ export interface Backends {
   database: DatabaseHandle;
   store: PresenceStore;
   bus: PresenceBus;
+  /** Pub/sub messages received so far, by the Redis (`host:port`) that delivered them; empty in-process. */
+  messagesReceived(): ReadonlyMap<string, number>;
   /**
    * Sets what to do when the live store comes back from an outage (Redis only; it may have
    * come back empty). Set once, after the app that owns the connections exists.
@@ -46,22 +48,24 @@ export async function openBackends(config: ServerConfig, log: Logger): Promise<B
   }
 }
 
-type Live = Pick<Backends, "store" | "bus" | "onStoreReconnect" | "close">;
+type Live = Pick<Backends, "store" | "bus" | "messagesReceived" | "onStoreReconnect" | "close">;
 
 async function openLive(config: ServerConfig, settings: PresenceSettings, log: Logger): Promise<Live> {
-  if (!config.redisUrl) {
+  const redisTarget = config.redisClusterNodes ?? config.redisUrl;
+  if (!redisTarget) {
     const store = new MemoryPresenceStore(settings);
     const bus = new MemoryPresenceBus();
     return {
       store,
       bus,
+      messagesReceived: () => new Map(),
       onStoreReconnect: () => {}, // in-process: never away
       close: async () => void (await Promise.all([store.close(), bus.close()])),
     };
   }
   const { createRedisPresence } = await import("@herald/presence/redis");
   let reconnected = () => {};
-  const presence = await createRedisPresence(config.redisUrl, {
+  const presence = await createRedisPresence(redisTarget, {
     prefix: config.redisPrefix ?? "herald",
     ...settings,
     onError: (error, context) => log.warn({ err: error, context }, "redis trouble"),
@@ -73,6 +77,7 @@ async function openLive(config: ServerConfig, settings: PresenceSettings, log: L
   return {
     store: presence.store,
     bus: presence.bus,
+    messagesReceived: () => presence.bus.messagesReceived(),
     onStoreReconnect: (handler) => {
       reconnected = handler;
     },

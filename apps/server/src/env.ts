@@ -27,6 +27,7 @@ const schema = z
     METRICS_HOST: z.string().min(1).default("127.0.0.1"),
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// URL" }).optional(),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// URL" }).optional(),
+    REDIS_CLUSTER_NODES: z.string().transform(parseClusterNodes).optional(),
     // Braces would break the per-user hash tags that keep a user's keys on one Cluster slot.
     REDIS_PREFIX: z
       .string()
@@ -73,6 +74,10 @@ const schema = z
     path: ["AUTH_SECRET"],
     message: "is required when NODE_ENV=production",
   })
+  .refine((env) => !(env.REDIS_URL && env.REDIS_CLUSTER_NODES), {
+    path: ["REDIS_CLUSTER_NODES"],
+    message: "cannot be set together with REDIS_URL: set REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Redis Cluster",
+  })
   .refine((env) => env.METRICS_PORT === 0 || env.METRICS_PORT !== env.PORT, {
     path: ["METRICS_PORT"],
     message: "must differ from PORT: metrics are never served on the public port",
@@ -86,6 +91,28 @@ const schema = z
     },
     { when: (payload) => !payload.issues.some((issue) => Object.values(PRESENCE_VARIABLES).includes(String(issue.path?.[0]))) },
   );
+
+/**
+ * `host:port,host:port,…`: seed nodes of a Redis Cluster (any of its nodes; the client finds the
+ * rest). IPv6 hosts go in brackets, `[::1]:7000`.
+ */
+function parseClusterNodes(text: string, context: z.RefinementCtx): Array<{ host: string; port: number }> {
+  const entries = text.split(",").map((entry) => entry.trim());
+  const nodes: Array<{ host: string; port: number }> = [];
+  for (const entry of entries) {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(entry);
+    const port = Number(match?.[3]);
+    if (!match || port < 1 || port > 65_535) {
+      context.addIssue({
+        code: "custom",
+        message: `must be a comma-separated list of host:port (such as 10.0.0.1:7000,10.0.0.2:7000); ${JSON.stringify(entry)} is not one`,
+      });
+      return z.NEVER;
+    }
+    nodes.push({ host: match[1] ?? match[2]!, port });
+  }
+  return nodes;
+}
 
 const PRESENCE_VARIABLES: Record<keyof PresenceSettings, string> = {
   presenceTtlMs: "PRESENCE_TTL_SECONDS",
@@ -128,6 +155,8 @@ export interface ServerConfig {
   metricsHost?: string | undefined;
   databaseUrl?: string | undefined;
   redisUrl?: string | undefined;
+  /** Seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`): the store and bus run there instead of on `redisUrl`. */
+  redisClusterNodes?: Array<{ host: string; port: number }> | undefined;
   /** Where the embedded database and generated secret live; null: PGlite in memory (tests). */
   dataDir: string | null;
   authSecret?: string | undefined;
@@ -164,6 +193,7 @@ export function configFromEnv(env: Env): ServerConfig {
     metricsHost: env.METRICS_HOST,
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
+    redisClusterNodes: env.REDIS_CLUSTER_NODES,
     redisPrefix: env.REDIS_PREFIX,
     dataDir: env.DATA_DIR,
     authSecret: env.AUTH_SECRET,

@@ -9,7 +9,8 @@ export interface ServerMetrics {
   attach(app: HeraldApp): void;
 }
 
-export function createMetrics(): ServerMetrics {
+/** `messagesReceived`: pub/sub messages so far by delivering Redis (`host:port`): how the bus load spreads over shards. */
+export function createMetrics(messagesReceived: () => ReadonlyMap<string, number> = () => new Map()): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "herald_" });
   let app: HeraldApp | null = null;
@@ -35,6 +36,16 @@ export function createMetrics(): ServerMetrics {
     registers: [registry],
     collect() {
       this.set(app?.busListenerCount() ?? 0);
+    },
+  });
+  new Counter({
+    name: "herald_redis_messages_received_total",
+    help: "Pub/sub messages this server received, by the Redis node (host:port) that delivered them",
+    labelNames: ["node"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [node, count] of messagesReceived()) this.inc({ node }, count);
     },
   });
   const events = new Counter({

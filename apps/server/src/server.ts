@@ -36,7 +36,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
   // Only when something lives there: the embedded database, or a generated secret.
   if (config.dataDir && (!config.databaseUrl || !config.authSecret)) prepareDataDir(config.dataDir, log);
   const backends = await openBackends(config, log);
-  const metrics = createMetrics();
+  const metrics = createMetrics(() => backends.messagesReceived());
   const app = createHeraldApp({
     db: backends.database.db,
     store: backends.store,
@@ -181,7 +181,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
         // successor: their registrations stay until the TTL (no one flaps offline over a restart),
         // and graces running here are settled by whichever server reaps first. Alone, nobody else
         // can record last-seen, so we settle it now.
-        const shared = Boolean(config.redisUrl);
+        const shared = Boolean(config.redisUrl ?? config.redisClusterNodes);
         await app.close({ settleGraces: !shared, handOverConnections: shared });
         for (const client of wss.clients) client.terminate();
         wss.close();

@@ -135,6 +135,20 @@ describe("configuration", () => {
     });
   });
 
+  it("REDIS_CLUSTER_NODES is a list of host:port; a malformed one, or one beside REDIS_URL, is named", () => {
+    expect(readEnv({ REDIS_CLUSTER_NODES: "10.0.0.1:7000, redis-b.internal:7001,[::1]:7002" }).REDIS_CLUSTER_NODES).toEqual([
+      { host: "10.0.0.1", port: 7000 },
+      { host: "redis-b.internal", port: 7001 },
+      { host: "::1", port: 7002 },
+    ]);
+    for (const bad of ["10.0.0.1", "10.0.0.1:7000,", "redis://10.0.0.1:7000", "10.0.0.1:0", "10.0.0.1:99999", "a b:7000"]) {
+      expect(() => readEnv({ REDIS_CLUSTER_NODES: bad }), bad).toThrow(/REDIS_CLUSTER_NODES must be a comma-separated list of host:port/);
+    }
+    expect(() => readEnv({ REDIS_CLUSTER_NODES: "10.0.0.1:7000", REDIS_URL: "redis://10.0.0.1:6379" })).toThrow(
+      /REDIS_CLUSTER_NODES cannot be set together with REDIS_URL/,
+    );
+  });
+
   it("METRICS_PORT (default 9464) and METRICS_HOST (default 127.0.0.1) are validated, naming the variable", () => {
     expect(readEnv({})).toMatchObject({ METRICS_PORT: 9464, METRICS_HOST: "127.0.0.1" });
     expect(readEnv({ METRICS_PORT: "0", METRICS_HOST: "0.0.0.0" })).toMatchObject({ METRICS_PORT: 0, METRICS_HOST: "0.0.0.0" });

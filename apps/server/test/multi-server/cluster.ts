@@ -1,8 +1,8 @@
 /**
- * Several real Herald server processes on one PostgreSQL and one Redis, for the multi-server
- * suites: each is `node --import tsx src/main.ts` configured by environment alone, exactly as an
- * operator would run it. Every child is killed after the suite, whatever happened, and the
- * scratch database and the run's Redis keys are dropped.
+ * Several real Herald server processes on one PostgreSQL and one Redis (or a Redis Cluster), for
+ * the multi-server suites: each is `node --import tsx src/main.ts` configured by environment
+ * alone, exactly as an operator would run it. Every child is killed after the suite, whatever
+ * happened, and the scratch database and the run's Redis keys are dropped.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -12,7 +12,8 @@ import { createScratchDatabase } from "@herald/db/testing";
 import { connectRedis } from "@herald/presence/redis";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { TEST_AUTH_SECRET } from "../../src/testing/index.js";
-export { RedisServer, freePort } from "@herald/presence/testing";
+import { RedisCluster } from "@herald/presence/testing";
+export { RedisCluster, RedisServer, freePort } from "@herald/presence/testing";
 
 const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));
 const START_TIMEOUT_MS = 45_000;
@@ -110,7 +111,7 @@ function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
     if (
-      /^(PORT|HOST|METRICS_PORT|METRICS_HOST|DATABASE_URL|REDIS_URL|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR)$/.test(
+      /^(PORT|HOST|METRICS_PORT|METRICS_HOST|DATABASE_URL|REDIS_URL|REDIS_CLUSTER_NODES|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR)$/.test(
         key,
       )
     ) {
@@ -126,6 +127,8 @@ export interface ClusterOptions {
   count?: number;
   /** Default: the shared Redis, with a key prefix of this run's own. */
   redisUrl?: string;
+  /** `REDIS_CLUSTER_NODES` of a Redis Cluster to run on instead (the caller owns the cluster). */
+  redisClusterNodes?: string;
   /** Unset: the servers' default. */
   presenceTtlMs?: number;
   offlineGraceMs?: number;
@@ -134,7 +137,6 @@ export interface ClusterOptions {
 export interface Cluster {
   servers: ServerProcess[];
   databaseUrl: string;
-  redisUrl: string;
   redisPrefix: string;
   /** Starts one more server on the same database and Redis. */
   add(name: string): Promise<ServerProcess>;
@@ -143,13 +145,13 @@ export interface Cluster {
 
 export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
   const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
-  const redisUrl = options.redisUrl ?? SHARED_REDIS_URL;
+  const redisUrl = options.redisClusterNodes ? undefined : (options.redisUrl ?? SHARED_REDIS_URL);
   const redisPrefix = `herald-ms-${randomUUID()}`;
   const env: Record<string, string> = {
     PORT: "0",
     HOST: "127.0.0.1",
     DATABASE_URL: scratch.url,
-    REDIS_URL: redisUrl,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_CLUSTER_NODES: options.redisClusterNodes! }),
     REDIS_PREFIX: redisPrefix,
     AUTH_SECRET: TEST_AUTH_SECRET,
     RATE_LIMITS: "off",
@@ -162,7 +164,6 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   const cluster: Cluster = {
     servers,
     databaseUrl: scratch.url,
-    redisUrl,
     redisPrefix,
     async add(name) {
       const server = await startServerProcess(name, env);
@@ -172,7 +173,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     async stop() {
       await Promise.allSettled(servers.map((s) => s.stop()));
       await scratch.drop().catch(() => {});
-      await deleteRedisKeys(redisUrl, redisPrefix).catch(() => {});
+      if (redisUrl) await deleteRedisKeys(redisUrl, redisPrefix).catch(() => {});
     },
   };
   try {
@@ -187,14 +188,41 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
   return cluster;
 }
 
-/** A cluster for the whole file: started before the first test, stopped after the last. */
-export function useCluster(options: ClusterOptions = {}): { current: Cluster } {
+/** Where the servers keep live presence: the multi-server suites run on each. */
+export interface RedisTopology {
+  name: string;
+  /** Brings it up for one suite; `stop` takes it down after. */
+  start(): Promise<{ options: Pick<ClusterOptions, "redisUrl" | "redisClusterNodes">; stop(): Promise<void> }>;
+}
+
+export const SHARED_REDIS: RedisTopology = {
+  name: "one Redis",
+  start: async () => ({ options: { redisUrl: SHARED_REDIS_URL }, stop: async () => {} }),
+};
+
+/** A 3-master Redis Cluster of the suite's own (sharded pub/sub; keys spread over the masters). */
+export const REDIS_CLUSTER: RedisTopology = {
+  name: "Redis Cluster, 3 masters",
+  start: async () => {
+    const redis = await RedisCluster.start({ masters: 3 });
+    return { options: { redisClusterNodes: redis.nodesVariable }, stop: () => redis.stop() };
+  },
+};
+
+export const REDIS_TOPOLOGIES: readonly RedisTopology[] = [SHARED_REDIS, REDIS_CLUSTER];
+
+/** A cluster for the whole file (or describe block): started before its first test, stopped after the last. */
+export function useCluster(options: ClusterOptions = {}, redis: RedisTopology = SHARED_REDIS): { current: Cluster } {
   const holder = {} as { current: Cluster };
+  let stopRedis = async () => {};
   beforeAll(async () => {
-    holder.current = await startCluster(options);
+    const started = await redis.start();
+    stopRedis = started.stop;
+    holder.current = await startCluster({ ...options, ...started.options });
   });
   afterAll(async () => {
     await holder.current?.stop();
+    await stopRedis();
   });
   return holder;
 }

@@ -52,6 +52,24 @@ describe("deployment files", () => {
     expect(refused?.message).toMatch(/AUTH_SECRET/);
   });
 
+  it("docker-compose.yml's cluster profile: six Redis Cluster nodes, a create job, two servers on REDIS_CLUSTER_NODES; compose accepts it", async () => {
+    const compose = read("docker-compose.yml");
+    expect(compose).toMatch(/--cluster-enabled yes/);
+    expect(compose).toMatch(/redis-cli --cluster create(\s+172\.29\.0\.2\d:6379){6} --cluster-replicas 1/);
+    expect(compose).toMatch(/REDIS_CLUSTER_NODES: 172\.29\.0\.21:6379,/);
+    expect(compose.match(/profiles: \["cluster"\]/g)?.length).toBeGreaterThanOrEqual(5);
+    const dockerCompose = which("docker-compose");
+    if (!dockerCompose) return; // said once, by the test above
+    const file = join(ROOT, "docker-compose.yml");
+    const env = { ...process.env, AUTH_SECRET: "a-secret-for-validation-only" };
+    // (docker-compose 1.x lists profiled services with or without --profile; the file's own
+    // `profiles:` lines, checked above, are what keep them out of a plain `up`.)
+    const cluster = await run(dockerCompose, ["-f", file, "--profile", "cluster", "config", "--services"], { env });
+    for (const service of ["redis-node-1", "redis-node-6", "redis-cluster-init", "herald-cluster-1", "herald-cluster-2", "nginx-cluster"]) {
+      expect(cluster.stdout).toContain(service);
+    }
+  });
+
   it("metrics stay inside: compose scrapes METRICS_PORT on its network without publishing it; nginx never proxies it", () => {
     const compose = read("docker-compose.yml");
     expect(compose).toMatch(/METRICS_PORT: "9464"/);

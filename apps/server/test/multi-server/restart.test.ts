@@ -8,7 +8,7 @@ import type { PresenceEvent } from "@herald/presence";
 import { afterAll, describe, expect, it } from "vitest";
 import { befriend, connect, presencesIn, signUp, type Device } from "../../src/testing/index.js";
 import { reportServerLogsOnFailure, useCluster, type ServerProcess } from "./cluster.js";
-import { seen } from "./views.js";
+import { seen } from "./presence-view.js";
 
 const TTL_SECONDS = 3;
 const GRACE_MS = 500;

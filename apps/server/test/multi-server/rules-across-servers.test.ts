@@ -1,18 +1,18 @@
 /**
  * docs/protocol.md §2 with the friends on different servers: three real server processes on one PostgreSQL
- * and one Redis must behave as one server. Alice lives on A, her friend (the viewer) on B, the
- * marker on C; HTTP calls go to the caller's own server.
+ * and one Redis (and again on a 3-master Redis Cluster) must behave as one server. Alice lives on
+ * A, her friend (the viewer) on B, the marker on C; HTTP calls go to the caller's own server.
  */
 import { describe, expect, it } from "vitest";
 import { befriend, connect, signUp } from "../../src/testing/index.js";
-import { reportServerLogsOnFailure, useCluster, type ServerProcess } from "./cluster.js";
+import { REDIS_TOPOLOGIES, reportServerLogsOnFailure, useCluster, type ServerProcess } from "./cluster.js";
 import { closeAll, watchAcross } from "./watch.js";
 
 /** Long enough that a reconnect to another server lands inside it, even on a busy machine. */
 const GRACE_MS = 1_000;
 
-describe("docs/protocol.md §2 across three servers", () => {
-  const cluster = useCluster({ count: 3, offlineGraceMs: GRACE_MS });
+describe.each(REDIS_TOPOLOGIES)("docs/protocol.md §2 across three servers on $name", (redis) => {
+  const cluster = useCluster({ count: 3, offlineGraceMs: GRACE_MS }, redis);
   reportServerLogsOnFailure(cluster);
   const servers = () => cluster.current.servers as [ServerProcess, ServerProcess, ServerProcess];
 

@@ -4,18 +4,21 @@ import { expect, it } from "vitest";
 import { TEST_AUTH_SECRET } from "../../src/testing/index.js";
 import { freePort, startServerProcess } from "./cluster.js";
 
-it("exits non-zero naming REDIS_URL when Redis does not answer at start", async () => {
+it.each([
+  { variable: "REDIS_URL", value: (port: number) => `redis://127.0.0.1:${port}` },
+  { variable: "REDIS_CLUSTER_NODES", value: (port: number) => `127.0.0.1:${port}` },
+])("exits non-zero naming $variable when Redis does not answer at start", async ({ variable, value }) => {
   const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
   try {
     const nobody = await freePort();
     const started = startServerProcess("no-redis", {
       PORT: "0",
       DATABASE_URL: scratch.url,
-      REDIS_URL: `redis://127.0.0.1:${nobody}`,
+      [variable]: value(nobody),
       AUTH_SECRET: TEST_AUTH_SECRET,
       LOG_LEVEL: "warn",
     });
-    await expect(started).rejects.toThrow(/exited \(1\) before listening:[\s\S]*REDIS_URL/);
+    await expect(started).rejects.toThrow(new RegExp(`exited \\(1\\) before listening:[\\s\\S]*${variable}`));
   } finally {
     await scratch.drop();
   }

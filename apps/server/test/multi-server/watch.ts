@@ -2,7 +2,9 @@
  * The marker technique of test/fixtures.ts `watch()`, spread over servers: the viewer subscribes
  * on one server while the marker lives on another. Redis delivers the messages of all channels
  * to a server in the order they were published, so when the marker's change arrives, any event
- * caused earlier (on any server) has arrived before it.
+ * caused earlier (on any server) has arrived before it. On a Redis Cluster that holds only for
+ * channels on the marker's shard: other shards reach a server over other connections, so there
+ * "nothing else" means nothing else within the marker's round trip (a weaker check).
  */
 import type { PresenceEvent } from "@herald/presence";
 import { befriend, connect, signUp, type Device, type TestUser } from "../../src/testing/index.js";

@@ -1,19 +1,24 @@
 /**
- * The bus on Redis pub/sub: one channel per user, a publisher and a subscriber connection per
- * server. A channel is SUBSCRIBEd while at least one local listener needs it and UNSUBSCRIBEd
- * when the last one leaves, so a server hears only about users its own subscribers care about.
+ * The bus on Redis pub/sub: one channel per user, published on the publisher connection and
+ * received by a subscriber of the topology's kind (subscriber.ts). On one Redis that is
+ * PUBLISH/SUBSCRIBE; on a Redis Cluster, sharded pub/sub (SPUBLISH/SSUBSCRIBE), so a change is
+ * published on the shard that owns the user and reaches only servers subscribed to that user.
+ * A channel is subscribed while at least one local listener needs it and unsubscribed when the
+ * last one leaves, so a server hears only about users its own subscribers care about.
  *
- * Pub/sub is at-most-once: whatever was published while the subscriber connection was down is
- * gone. So after a reconnect the bus re-subscribes every channel itself (ioredis'
- * autoResubscribe is off: we need to know when the re-subscription is acknowledged), and only
- * then tells the resync listeners to rebuild from fresh snapshots.
+ * Pub/sub is at-most-once: whatever was published while a subscriber connection was down (or a
+ * slot was moving) is gone. So once the subscriber holds every channel again, the bus tells the
+ * server to re-register its connections and the resync listeners to rebuild from fresh snapshots.
  */
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import { ChannelRegistry, type ChannelFollower } from "../bus/channel-registry.js";
 import type { BusListener, BusMessage, PresenceBus } from "../bus/types.js";
 import { storeUnavailable } from "../store/unavailable.js";
-import { closeClient, whenReady } from "./connect.js";
+import { closeClient, whenReady, type RedisClient } from "./connect.js";
 import { RedisKeys } from "./keys.js";
+import { NodeSubscriber } from "./node-subscriber.js";
+import { ShardSubscriber } from "./shard-subscriber.js";
+import type { ChannelSubscriber } from "./subscriber.js";
 
 export interface RedisPresenceBusOptions {
   /** Channel prefix; tests give each instance its own. Default `herald`. */
@@ -33,13 +38,13 @@ export interface RedisPresenceBusOptions {
 }
 
 export class RedisPresenceBus implements PresenceBus {
-  private readonly publisher: Redis;
-  private readonly subscriber: Redis;
+  private readonly publisher: RedisClient;
+  private readonly subscriber: ChannelSubscriber;
   private readonly keys: RedisKeys;
   private readonly onError: (error: unknown, context: string) => void;
   private readonly beforeResync: () => Promise<void>;
   private readonly onReconnect: () => void;
-  /** Local followers by user; a user's channel is in Redis' subscription set exactly while followed here. */
+  /** Local followers by user; a user's channel is subscribed in Redis exactly while followed here. */
   private readonly channels = new ChannelRegistry({
     joined: (userId) => void this.track(this.subscriber.subscribe(this.keys.events(userId)), `subscribe ${this.keys.events(userId)}`),
     left: (userId) => {
@@ -47,36 +52,26 @@ export class RedisPresenceBus implements PresenceBus {
     },
   });
   private readonly resyncListeners = new Set<() => void>();
-  /**
-   * Settles once every (UN)SUBSCRIBE sent so far is answered: the subscriber connection answers
-   * in order, so waiting for the latest command is waiting for all of them.
-   */
+  /** Settles once every (un)subscription sent so far is answered (on every connection). */
   private subscriptionsSettled: Promise<void> = Promise.resolve();
-  private hasBeenReady = false;
-  private connectionLost = false;
+  /** Messages received, by the `host:port` of the Redis that delivered them (for /metrics and the benchmark). */
+  private readonly received = new Map<string, number>();
   private closed = false;
 
-  /** Takes ownership of `redis` (the publisher) and of the subscriber it duplicates from it. */
-  constructor(redis: Redis, options: RedisPresenceBusOptions = {}) {
+  /** Takes ownership of `redis` (the publisher) and of the subscriber connections it opens beside it. */
+  constructor(redis: RedisClient, options: RedisPresenceBusOptions = {}) {
     this.publisher = redis;
-    // The offline queue stays on here: the first SUBSCRIBEs may be sent while it still connects.
-    this.subscriber = redis.duplicate({
-      autoResubscribe: false,
-      lazyConnect: false,
-      enableAutoPipelining: false,
-      enableOfflineQueue: true,
-    });
     this.keys = new RedisKeys(options.prefix);
     this.onError = options.onError ?? ((error, context) => console.error(`[herald redis bus] ${context}:`, error));
     this.beforeResync = options.beforeResync ?? (async () => {});
     this.onReconnect = options.onReconnect ?? (() => {});
-    this.subscriber.on("message", (channel: string, raw: string) => this.deliver(channel, raw));
+    const handlers = {
+      message: (channel: string, raw: string, node: string) => this.deliver(channel, raw, node),
+      recovered: () => void this.resync(),
+      error: (error: unknown, context: string) => this.onError(error, context),
+    };
+    this.subscriber = redis instanceof Cluster ? new ShardSubscriber(redis, handlers) : new NodeSubscriber(redis, handlers);
     this.publisher.on("error", (error: Error) => this.onError(error, "publisher connection"));
-    this.subscriber.on("error", (error: Error) => this.onError(error, "subscriber connection"));
-    this.subscriber.on("close", () => {
-      if (this.hasBeenReady) this.connectionLost = true;
-    });
-    this.subscriber.on("ready", () => this.onSubscriberReady());
   }
 
   async publish(userId: string, message: BusMessage): Promise<void> {
@@ -86,8 +81,10 @@ export class RedisPresenceBus implements PresenceBus {
     // which settles after all earlier ones, so publishes still leave in call order.
     await this.subscriptionsSettled;
     if (this.publisher.status !== "ready") throw storeUnavailable(new Error(`Redis publisher is ${this.publisher.status}`));
+    const channel = this.keys.events(userId);
     try {
-      await this.publisher.publish(this.keys.events(userId), payload);
+      if (this.publisher instanceof Cluster) await this.publisher.spublish(channel, payload);
+      else await this.publisher.publish(channel, payload);
     } catch (error) {
       throw storeUnavailable(error);
     }
@@ -124,11 +121,14 @@ export class RedisPresenceBus implements PresenceBus {
     return this.resyncListeners.size + this.channels.followerCount();
   }
 
+  /** Messages received so far, by the Redis (`host:port`) that delivered them. */
+  messagesReceived(): ReadonlyMap<string, number> {
+    return this.received;
+  }
+
   async ping(): Promise<void> {
-    for (const client of [this.publisher, this.subscriber]) {
-      // Not queued for a reconnect: a health check must answer now.
-      if (client.status !== "ready") throw new Error(`Redis connection is ${client.status}`);
-    }
+    // Not queued for a reconnect: a health check must answer now.
+    if (this.publisher.status !== "ready") throw new Error(`Redis connection is ${this.publisher.status}`);
     await Promise.all([this.publisher.ping(), this.subscriber.ping()]);
   }
 
@@ -136,10 +136,11 @@ export class RedisPresenceBus implements PresenceBus {
     this.closed = true;
     this.channels.clear();
     this.resyncListeners.clear();
-    await Promise.all([closeClient(this.subscriber), closeClient(this.publisher)]);
+    await Promise.all([this.subscriber.close(), closeClient(this.publisher)]);
   }
 
-  private deliver(channel: string, raw: string): void {
+  private deliver(channel: string, raw: string, node: string): void {
+    this.received.set(node, (this.received.get(node) ?? 0) + 1);
     const userId = this.keys.userOfEvents(channel);
     if (userId === null) return;
     let message: BusMessage;
@@ -154,40 +155,33 @@ export class RedisPresenceBus implements PresenceBus {
     this.channels.deliver(userId, message, (error) => this.onError(error, `listener on ${channel}`));
   }
 
-  private onSubscriberReady(): void {
-    this.hasBeenReady = true;
-    if (!this.connectionLost || this.closed) return;
-    this.connectionLost = false;
-    const channels = this.channels.userIds().map((userId) => this.keys.events(userId));
-    const resubscribed = channels.length > 0 ? this.subscriber.subscribe(...channels) : Promise.resolve();
-    void this.track(resubscribed, `resubscribe ${channels.length} channels`).then(async (ok) => {
-      // On failure the connection dropped again; the next 'ready' retries and resyncs.
-      if (!ok || this.closed) return;
-      // Listeners publish and read the store as soon as they hear of the resync.
+  /** The subscriber holds every channel again after a gap: re-register, then rebuild every feed. */
+  private async resync(): Promise<void> {
+    if (this.closed) return;
+    // Listeners publish and read the store as soon as they hear of the resync.
+    try {
+      await whenReady(this.publisher);
+      await this.beforeResync();
+    } catch (error) {
+      if (!this.closed) this.onError(error, "waiting for Redis before a resync");
+      return;
+    }
+    if (this.closed) return;
+    try {
+      this.onReconnect();
+    } catch (error) {
+      this.onError(error, "reconnect handler");
+    }
+    for (const listener of [...this.resyncListeners]) {
       try {
-        await whenReady(this.publisher);
-        await this.beforeResync();
+        listener();
       } catch (error) {
-        if (!this.closed) this.onError(error, "waiting for Redis before a resync");
-        return;
+        this.onError(error, "resync listener");
       }
-      if (this.closed) return;
-      try {
-        this.onReconnect();
-      } catch (error) {
-        this.onError(error, "reconnect handler");
-      }
-      for (const listener of [...this.resyncListeners]) {
-        try {
-          listener();
-        } catch (error) {
-          this.onError(error, "resync listener");
-        }
-      }
-    });
+    }
   }
 
-  /** Makes `command` the new subscriptions barrier; its failure is reported, not thrown. */
+  /** Adds `command` to the subscriptions barrier; its failure is reported, not thrown. */
   private track(command: Promise<unknown>, context: string): Promise<boolean> {
     const succeeded = command.then(
       () => true,
@@ -196,7 +190,7 @@ export class RedisPresenceBus implements PresenceBus {
         return false;
       },
     );
-    this.subscriptionsSettled = succeeded.then(() => {});
+    this.subscriptionsSettled = Promise.all([this.subscriptionsSettled, succeeded]).then(() => {});
     return succeeded;
   }
 }

@@ -1,17 +1,22 @@
 /**
- * The live store on Redis, shared by every server of a deployment. Each change to a user's live
- * facts is one Lua script on that user's keys (see store-scripts.ts); liveness is decided by
- * expiry scores, never by keyspace notifications, which arrive late or not at all.
+ * The live store on Redis (one server or a Cluster), shared by every server of a deployment.
+ * Each change to a user's live facts is one Lua script on that user's keys (see
+ * store-scripts.ts), which share the user's slot; liveness is decided by expiry scores, never by
+ * keyspace notifications, which arrive late or not at all.
  *
- * `reap` finds its candidates through the reap index (`keys.expiries()`), userId → the moment
- * to look at that user next. The index lives on another slot than the user's keys, so it can
- * not change in the same script (CROSSSLOT under Cluster); it is kept safe by one invariant
- * instead: whenever a user may need settling at time T, the index holds them with a score ≤ T.
- * Early entries cost one extra look; a missing one would leave a ghost online forever. Hence:
- *  - connect and disconnect write the index *before* their script (command order on the one
- *    connection), so a crash between the two leaves an entry too early, never a missing one.
- *    They overwrite: connect with its own expiry (its connection keeps the user online till
- *    then), disconnect with `at` (the grace starts; the reaper looks, then reschedules);
+ * `reap` finds its candidates through the reap index, userId → the moment to look at that user
+ * next, split into buckets on slots spread over the cluster (keys.ts): every master holds a
+ * share, and every reaper reads every bucket. A bucket lives on another slot than the user's
+ * keys, so it cannot change in the same script (CROSSSLOT under Cluster); it is kept safe by one
+ * invariant instead: whenever a user may need settling at time T, the index holds them with a
+ * score ≤ T. Early entries cost one extra look; a missing one would leave a ghost online forever.
+ * Hence:
+ *  - connect and disconnect write the index *before* their script, and only run the script once
+ *    that write is acknowledged (under Cluster the two go to different masters, so order on one
+ *    connection proves nothing): a failure between the two leaves an entry too early, never a
+ *    missing one. They overwrite: connect with its own expiry (its connection keeps the user
+ *    online till then), disconnect with `at` (the grace starts; the reaper looks, then
+ *    reschedules);
  *  - only `reap` removes an entry or moves it to the user's next due moment, by compare-and-set
  *    against the score it read, so a writer that came in between always keeps its entry. (If a
  *    disconnect rewrites the very same score meanwhile, the user is looked at by their old
@@ -19,12 +24,12 @@
  *  - refresh never touches the index: it only makes users due later, and a reaper that looks
  *    too early reschedules them.
  */
-import type { Redis } from "ioredis";
+import { Cluster } from "ioredis";
 import { withPresenceDefaults, type PresenceSettings } from "../settings.js";
 import type { LivePresence } from "../types.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore, PresenceStoreOptions } from "../store/types.js";
 import { storeUnavailable } from "../store/unavailable.js";
-import { closeClient } from "./connect.js";
+import { closeClient, type RedisClient } from "./connect.js";
 import { RedisKeys } from "./keys.js";
 import { definePresenceCommands, type LiveReply, type PresenceCommands } from "./store-scripts.js";
 
@@ -39,13 +44,13 @@ type Settled = { userId: string } & OfflineSettlement;
 
 export class RedisPresenceStore implements PresenceStore {
   readonly settings: Readonly<PresenceSettings>;
-  private readonly redis: Redis & PresenceCommands;
+  private readonly redis: RedisClient & PresenceCommands;
   private readonly keys: RedisKeys;
   private readonly reapBatchSize: number;
   private readonly now: () => number;
 
   /** Takes ownership of `redis`: `close()` quits it. */
-  constructor(redis: Redis, options: RedisPresenceStoreOptions = {}) {
+  constructor(redis: RedisClient, options: RedisPresenceStoreOptions = {}) {
     this.settings = Object.freeze(withPresenceDefaults(options));
     this.redis = definePresenceCommands(redis);
     this.keys = new RedisKeys(options.prefix);
@@ -61,11 +66,8 @@ export class RedisPresenceStore implements PresenceStore {
     const expiry = Math.ceil(this.now() + this.settings.presenceTtlMs);
     // Nothing about this user can need settling before `expiry`; a dead sibling connection is
     // swept by then at the latest.
-    const [, reply] = await Promise.all([
-      this.redis.zadd(this.keys.expiries(), expiry, userId),
-      this.redis.heraldConnect(...this.userKeys(userId), connectionId, expiry),
-    ]);
-    return toLive(reply);
+    await this.redis.zadd(this.keys.expiries(userId), expiry, userId);
+    return toLive(await this.redis.heraldConnect(...this.userKeys(userId), connectionId, expiry));
   }
 
   disconnect({ userId, connectionId }: ConnectionRef, at: Date): Promise<LivePresence> {
@@ -74,11 +76,8 @@ export class RedisPresenceStore implements PresenceStore {
 
   private async disconnectNow(userId: string, connectionId: string, at: Date): Promise<LivePresence> {
     // If this was the last connection the grace starts at `at`; the reaper takes a look then.
-    const [, reply] = await Promise.all([
-      this.redis.zadd(this.keys.expiries(), at.getTime(), userId),
-      this.redis.heraldDisconnect(...this.userKeys(userId), connectionId, at.getTime()),
-    ]);
-    return toLive(reply);
+    await this.redis.zadd(this.keys.expiries(userId), at.getTime(), userId);
+    return toLive(await this.redis.heraldDisconnect(...this.userKeys(userId), connectionId, at.getTime()));
   }
 
   refresh(refs: ConnectionRef[]): Promise<void> {
@@ -88,14 +87,13 @@ export class RedisPresenceStore implements PresenceStore {
   private async refreshNow(refs: ConnectionRef[]): Promise<void> {
     if (refs.length === 0) return;
     const expiry = Math.ceil(this.now() + this.settings.presenceTtlMs);
-    // One pipeline, one round trip. (Under Cluster it would have to be split by slot.)
-    const pipeline = this.redis.pipeline();
-    // XX: a connection already reaped (or closed) stays gone. GT: expiries never move back.
-    // A single ZADD is atomic on its own, and a refresh changes no version.
-    for (const { userId, connectionId } of refs) {
-      pipeline.zadd(this.keys.connections(userId), "XX", "GT", expiry, connectionId);
-    }
-    throwFirstError(await pipeline.exec());
+    // Issued in one tick: auto-pipelining sends them in one write per Redis (per master under
+    // Cluster, where one pipeline may not span slots). XX: a connection already reaped (or
+    // closed) stays gone. GT: expiries never move back. A single ZADD is atomic on its own, and a
+    // refresh changes no version.
+    await Promise.all(
+      refs.map(({ userId, connectionId }) => this.redis.zadd(this.keys.connections(userId), "XX", "GT", expiry, connectionId)),
+    );
   }
 
   settleOffline(userId: string): Promise<OfflineSettlement | null> {
@@ -118,9 +116,15 @@ export class RedisPresenceStore implements PresenceStore {
 
   private async reapNow(now: Date): Promise<Settled[]> {
     const nowMs = now.getTime();
-    const due = await this.redis.zrangebyscore(this.keys.expiries(), "-inf", nowMs, "WITHSCORES", "LIMIT", 0, this.reapBatchSize);
+    // Every bucket at once (each on its own master under Cluster), up to the batch size in all.
+    const perBucket = Math.max(1, Math.ceil(this.reapBatchSize / this.keys.expiryBuckets().length));
+    const buckets = await Promise.all(
+      this.keys.expiryBuckets().map((bucket) => this.redis.zrangebyscore(bucket, "-inf", nowMs, "WITHSCORES", "LIMIT", 0, perBucket)),
+    );
     const candidates: Array<{ userId: string; seen: number }> = [];
-    for (let i = 0; i + 1 < due.length; i += 2) candidates.push({ userId: due[i]!, seen: Number(due[i + 1]) });
+    for (const due of buckets) {
+      for (let i = 0; i + 1 < due.length; i += 2) candidates.push({ userId: due[i]!, seen: Number(due[i + 1]) });
+    }
 
     // Several servers may reap the same users at once: the script settles a user only while
     // they are still online with no connection, so exactly one of them reports each.
@@ -131,7 +135,7 @@ export class RedisPresenceStore implements PresenceStore {
           nowMs,
           Math.floor(this.settings.offlineGraceMs),
         );
-        await this.redis.heraldReschedule(this.keys.expiries(), userId, seen, nextDue);
+        await this.redis.heraldReschedule(this.keys.expiries(userId), userId, seen, nextDue);
         if (settled !== 1) return null;
         return {
           userId,
@@ -160,7 +164,9 @@ export class RedisPresenceStore implements PresenceStore {
   async ping(): Promise<void> {
     // Not queued for a reconnect: a health check must answer now.
     if (this.redis.status !== "ready") throw new Error(`Redis connection is ${this.redis.status}`);
-    await this.redis.ping();
+    // Under Cluster, every master: each holds a share of the users.
+    const nodes = this.redis instanceof Cluster ? this.redis.nodes("master") : [this.redis];
+    await Promise.all(nodes.map((node) => node.ping()));
   }
 
   async close(): Promise<void> {
@@ -170,14 +176,16 @@ export class RedisPresenceStore implements PresenceStore {
   /**
    * Runs `work` only on a connected client, and reports a lost connection as "unavailable"
    * (SERVICE_UNAVAILABLE) rather than a driver error. Redis' own error replies (a script bug,
-   * a wrong type) pass through unchanged: those are ours to fix, not the caller's to retry.
+   * a wrong type) pass through unchanged: those are ours to fix, not the caller's to retry;
+   * except a cluster's replies that mean "this slot has no reachable master right now"
+   * (during a failover, a replica answers MOVED to its dead master until it is promoted).
    */
   private async guard<T>(work: () => Promise<T>): Promise<T> {
     if (this.redis.status !== "ready") throw storeUnavailable(new Error(`Redis connection is ${this.redis.status}`));
     try {
       return await work();
     } catch (error) {
-      throw isReplyError(error) ? error : storeUnavailable(error);
+      throw isReplyError(error) && !isClusterInTransition(error) ? error : storeUnavailable(error);
     }
   }
 
@@ -194,9 +202,7 @@ function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === "ReplyError";
 }
 
-/** A pipeline reports errors per command; surface the first rather than lose it. */
-function throwFirstError(results: Array<[Error | null, unknown]> | null): unknown[] {
-  if (!results) throw new Error("Redis pipeline was aborted (connection closed)");
-  for (const [error] of results) if (error) throw error;
-  return results.map(([, value]) => value);
+/** Replies a cluster gives while a slot's master is failing over or moving: retry later, not a bug. */
+function isClusterInTransition(error: unknown): boolean {
+  return error instanceof Error && /^(MOVED|ASK|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|LOADING|READONLY)\b/.test(error.message);
 }

@@ -6,7 +6,7 @@
  * Times travel as integer milliseconds. Lua numbers are doubles, exact for such integers, but
  * Lua prints large ones in exponent form, so they are formatted with `%.0f` before storage.
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connect.js";
 
 /** [online 0|1, connection count, version, durable revision] */
 export type LiveReply = [number, number, number, number];
@@ -121,7 +121,7 @@ return live_reply()
 `;
 
 /**
- * On the reap index alone (KEYS[1]). ARGV: userId, the score the reaper read, the next due
+ * On one bucket of the reap index alone (KEYS[1]). ARGV: userId, the score the reaper read, the next due
  * moment (-1: drop the entry). A compare-and-set: when any writer changed the entry since the
  * reaper read it, that writer's newer word stands.
  */
@@ -148,7 +148,7 @@ export interface PresenceCommands {
 }
 
 /** Registers the scripts on `redis` (EVALSHA, falling back to EVAL once per connection). */
-export function definePresenceCommands(redis: Redis): Redis & PresenceCommands {
+export function definePresenceCommands(redis: RedisClient): RedisClient & PresenceCommands {
   redis.defineCommand("heraldConnect", { numberOfKeys: 2, lua: CONNECT });
   redis.defineCommand("heraldDisconnect", { numberOfKeys: 2, lua: DISCONNECT });
   redis.defineCommand("heraldSettleOffline", { numberOfKeys: 2, lua: SETTLE_OFFLINE });
@@ -156,5 +156,5 @@ export function definePresenceCommands(redis: Redis): Redis & PresenceCommands {
   redis.defineCommand("heraldOrderDurableChange", { numberOfKeys: 2, lua: ORDER_DURABLE_CHANGE });
   redis.defineCommand("heraldGetLive", { numberOfKeys: 2, lua: GET_LIVE, readOnly: true });
   redis.defineCommand("heraldReschedule", { numberOfKeys: 1, lua: RESCHEDULE });
-  return redis as Redis & PresenceCommands;
+  return redis as RedisClient & PresenceCommands;
 }

@@ -28,22 +28,12 @@ export class RedisServer {
 
   /** Starts it again on the same port, empty (no persistence), like a replaced instance. */
   async restart(): Promise<void> {
-    const child = spawn("/usr/bin/redis-server", ["--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    running.add(child);
-    void once(child, "exit").then(() => running.delete(child));
-    this.process = child;
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("Ready to accept connections")) resolve();
-      };
-      child.stdout.on("data", onData);
-      child.stderr.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
-    });
+    this.process = await spawnRedisServer(["--port", String(this.port)]);
+  }
+
+  /** The process id (for CPU figures), or undefined while it is stopped. */
+  get pid(): number | undefined {
+    return this.process?.pid;
   }
 
   /** SIGSTOP: it keeps its sockets and its data but answers nothing, like a hung host. */
@@ -64,6 +54,29 @@ export class RedisServer {
     child.kill("SIGKILL");
     await exited;
   }
+}
+
+/**
+ * Starts /usr/bin/redis-server on 127.0.0.1 with nothing persisted, plus `args`, and resolves
+ * once it accepts connections. Killed when the test process exits, whatever happens.
+ */
+export async function spawnRedisServer(args: string[]): Promise<ChildProcess> {
+  const child = spawn("/usr/bin/redis-server", ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no", ...args], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  running.add(child);
+  void once(child, "exit").then(() => running.delete(child));
+  let output = "";
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("Ready to accept connections")) resolve();
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
+  });
+  return child;
 }
 
 /** A TCP port nobody listens on right now. */

@@ -1,4 +1,8 @@
-/** What a subscriber sees of its friends, replayed from its events, and waiting until it sees something. */
+/**
+ * What a subscriber on a multi-server deployment sees, replayed from its events, and a wait for
+ * it to see a friend as wanted: for scenarios where servers or Redis fail and a fresh snapshot
+ * may replace everything seen before.
+ */
 import type { PresenceEvent, VisiblePresence } from "@herald/presence";
 import type { Device } from "../../src/testing/index.js";
 import { eventually } from "./cluster.js";
@@ -21,7 +25,7 @@ export function viewFrom(events: readonly PresenceEvent[]): Map<string, VisibleP
   return view;
 }
 
-type Wanted = string | ((presence: VisiblePresence) => boolean);
+export type Wanted = string | ((presence: VisiblePresence) => boolean);
 
 /**
  * Waits until the device's subscriber sees `userId` as wanted; returns that presence. With
