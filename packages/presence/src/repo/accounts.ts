@@ -5,8 +5,15 @@ import { createDurable } from "./presence-repo.js";
 
 export interface Account {
   id: string;
+  /** The name clients show: a Herald account's username, else the host's name for the user, else the id. */
   username: string;
 }
+
+/**
+ * A user's name as every client is shown it (`username` in the API): Herald's own accounts have a
+ * username; the host's users (`AUTH_MODE=jwt`) have the name the host gave them, if any.
+ */
+export const shownName = sql<string>`coalesce(${users.username}, ${users.displayName}, ${users.id})`;
 
 export class AccountsRepo {
   constructor(private readonly db: Database) {}
@@ -15,7 +22,7 @@ export class AccountsRepo {
   async create(username: string, passwordHash: string): Promise<Account | null> {
     let user: Account | undefined;
     try {
-      [user] = await this.db.insert(users).values({ username, passwordHash }).returning({ id: users.id, username: users.username });
+      [user] = await this.db.insert(users).values({ username, passwordHash }).returning({ id: users.id, username: shownName });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
@@ -30,7 +37,7 @@ export class AccountsRepo {
   }
 
   async byId(id: string): Promise<Account | undefined> {
-    const [user] = await this.db.select({ id: users.id, username: users.username }).from(users).where(eq(users.id, id));
+    const [user] = await this.db.select({ id: users.id, username: shownName }).from(users).where(eq(users.id, id));
     return user;
   }
 

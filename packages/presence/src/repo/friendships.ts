@@ -1,6 +1,7 @@
 /** Friendship queries. A pair is stored once, ordered, with who asked (see the schema). All of `friendships`' SQL is here. */
 import { and, eq, or, sql } from "drizzle-orm";
 import { friendships, users, type Database, type FriendshipRow } from "@herald/db";
+import { shownName } from "./accounts.js";
 
 export function orderedPair(a: string, b: string): { userLow: string; userHigh: string } {
   return a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
@@ -48,11 +49,11 @@ export class FriendshipsRepo {
   async relationsOf(userId: string): Promise<Relation[]> {
     const otherId = sql<string>`case when ${friendships.userLow} = ${userId} then ${friendships.userHigh} else ${friendships.userLow} end`;
     return this.db
-      .select({ id: users.id, username: users.username, status: friendships.status, requesterId: friendships.requesterId })
+      .select({ id: users.id, username: shownName, status: friendships.status, requesterId: friendships.requesterId })
       .from(friendships)
       .innerJoin(users, eq(users.id, otherId))
       .where(involves(userId))
-      .orderBy(users.username);
+      .orderBy(shownName, users.id);
   }
 
   /** Pending requests to and from the user, by username. */

@@ -74,7 +74,7 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
       status = ${after.status}::chosen_status,
       auto_away = ${after.autoAway},
       message = ${after.message},
-      visible_to = ${uuidArrayLiteral(after.visibleTo)}::uuid[],
+      visible_to = ${textArrayLiteral(after.visibleTo)}::text[],
       last_seen = ${after.lastSeen}::timestamptz,
       last_seen_by = ${JSON.stringify(after.lastSeenBy)}::jsonb,
       last_disconnected_at = ${after.lastDisconnectedAt}::timestamptz,
@@ -85,9 +85,12 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
     returning user_id`;
 }
 
-/** `{id,id}`: user ids are UUIDs (checked on input), so no element needs quoting. */
-function uuidArrayLiteral(ids: readonly string[]): string {
-  return `{${ids.join(",")}}`;
+/**
+ * `{"id","id"}`: a host's user ids may hold commas, quotes or backslashes (docs/protocol.md §1),
+ * so every element is quoted, and `"` and `\` escaped, as PostgreSQL's array syntax wants.
+ */
+function textArrayLiteral(ids: readonly string[]): string {
+  return `{${ids.map((id) => `"${id.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 }
 
 function batchUpdate(batch: PendingWrite[]): SQL {
@@ -118,7 +121,7 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       revision = p.revision + 1,
       updated_at = now()
     from jsonb_to_recordset(${rows}::jsonb) as v(
-      user_id uuid, revision integer, status chosen_status, auto_away boolean, message text, visible_to uuid[],
+      user_id text, revision integer, status chosen_status, auto_away boolean, message text, visible_to text[],
       last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz, fades jsonb
     )
     where p.user_id = v.user_id and p.revision = v.revision

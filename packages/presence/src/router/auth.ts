@@ -79,7 +79,7 @@ export const authRouter = router({
         if (error instanceof HashingBusyError) throw busy();
         throw error;
       }
-      if (!user || !verdict.valid) {
+      if (!user?.passwordHash || !verdict.valid) {
         outcome = "failed";
         throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong username or password" });
       }
