@@ -1,6 +1,6 @@
 /** Account queries: users, their password hashes and token versions. All of `users`' SQL is here. */
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { users, withDeadline, type Database, type UserRow } from "@herald/db";
+import { userPresence, users, withDeadline, type Database, type UserRow } from "@herald/db";
 import { createDurable } from "./presence-repo.js";
 
 export interface Account {
@@ -39,6 +39,36 @@ export class AccountsRepo {
   async byId(id: string): Promise<Account | undefined> {
     const [user] = await this.db.select({ id: users.id, username: shownName }).from(users).where(eq(users.id, id));
     return user;
+  }
+
+  /**
+   * The host's users (AUTH_MODE=jwt), made if new, with their presence rows; a given name
+   * replaces the stored one, a null name keeps it. Ids must be distinct.
+   */
+  async provisionHostUsers(hostUsers: ReadonlyArray<{ id: string; name: string | null }>): Promise<void> {
+    if (hostUsers.length === 0) return;
+    await this.db
+      .insert(users)
+      .values(hostUsers.map(({ id, name }) => ({ id, displayName: name })))
+      .onConflictDoUpdate({
+        target: users.id,
+        set: { displayName: sql`coalesce(excluded.display_name, ${users.displayName})` },
+        setWhere: sql`excluded.display_name is not null and ${users.displayName} is distinct from excluded.display_name`,
+      });
+    await this.db
+      .insert(userPresence)
+      .values(hostUsers.map(({ id }) => ({ userId: id })))
+      .onConflictDoNothing();
+  }
+
+  /** Which of these ids belong to users. */
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .select({ id: users.id })
+      .from(users)
+      .where(inArray(users.id, [...ids]));
+    return new Set(rows.map((row) => row.id));
   }
 
   async idByUsername(username: string): Promise<string | undefined> {

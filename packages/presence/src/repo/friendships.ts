@@ -1,5 +1,5 @@
 /** Friendship queries. A pair is stored once, ordered, with who asked (see the schema). All of `friendships`' SQL is here. */
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
 import { friendships, users, type Database, type FriendshipRow } from "@herald/db";
 import { shownName } from "./accounts.js";
 
@@ -17,6 +17,16 @@ const isPair = (a: string, b: string) => {
   const pair = orderedPair(a, b);
   return and(eq(friendships.userLow, pair.userLow), eq(friendships.userHigh, pair.userHigh));
 };
+
+/** Ordered pairs (`orderedPair`), as `[userLow, userHigh]`. */
+export type Pair = readonly [string, string];
+
+/** The rows of these pairs: one row-value comparison, not a thousand ORs. */
+const isAnyOf = (pairs: readonly Pair[]): SQL =>
+  sql`(${friendships.userLow}, ${friendships.userHigh}) in (${sql.join(
+    pairs.map(([low, high]) => sql`(${low}, ${high})`),
+    sql`, `,
+  )})`;
 
 export interface FriendSummary {
   id: string;
@@ -84,6 +94,38 @@ export class FriendshipsRepo {
       .where(and(isPair(requesterId, addresseeId), eq(friendships.requesterId, requesterId), eq(friendships.status, "pending")))
       .returning({ status: friendships.status });
     return updated.length > 0;
+  }
+
+  /**
+   * Makes these ordered pairs friends (the host's graph, `system.friends.link`): new pairs are
+   * accepted at once, and a pending request between a pair becomes a friendship. Answers which
+   * pairs changed, and which of them had a request (whose lists changed too).
+   */
+  async link(pairs: readonly Pair[]): Promise<{ added: Pair[]; accepted: Pair[] }> {
+    if (pairs.length === 0) return { added: [], accepted: [] };
+    const inserted = await this.db
+      .insert(friendships)
+      .values(pairs.map(([userLow, userHigh]) => ({ userLow, userHigh, requesterId: userLow, status: "accepted" as const })))
+      .onConflictDoNothing()
+      .returning({ userLow: friendships.userLow, userHigh: friendships.userHigh });
+    // After the insert: a request made in between is accepted here rather than left pending.
+    const updated = await this.db
+      .update(friendships)
+      .set({ status: "accepted", updatedAt: new Date() })
+      .where(and(isAnyOf(pairs), eq(friendships.status, "pending")))
+      .returning({ userLow: friendships.userLow, userHigh: friendships.userHigh });
+    const asPair = (row: { userLow: string; userHigh: string }): Pair => [row.userLow, row.userHigh];
+    return { added: [...inserted.map(asPair), ...updated.map(asPair)], accepted: updated.map(asPair) };
+  }
+
+  /** Ends these ordered pairs' friendships and requests (`system.friends.unlink`); what each was. */
+  async unlink(pairs: readonly Pair[]): Promise<Array<{ pair: Pair; was: "pending" | "accepted" }>> {
+    if (pairs.length === 0) return [];
+    const deleted = await this.db
+      .delete(friendships)
+      .where(isAnyOf(pairs))
+      .returning({ userLow: friendships.userLow, userHigh: friendships.userHigh, status: friendships.status });
+    return deleted.map((row) => ({ pair: [row.userLow, row.userHigh], was: row.status }));
   }
 
   /** Ends the pair's friendship or request; what it was, or null if there was nothing. */

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { HashingBusyError } from "../auth/password.js";
 import { addressKey } from "../auth/rate-limiter.js";
 import { passwordInput, usernameInput } from "../inputs.js";
-import { protectedProcedure, publicProcedure, router, type HeraldContext } from "../trpc.js";
+import { middleware, protectedProcedure, publicProcedure, router, type HeraldContext } from "../trpc.js";
 
 const credentials = z.object({ username: usernameInput, password: passwordInput });
 
@@ -12,6 +12,20 @@ const tooMany = (message: string) => new TRPCError({ code: "TOO_MANY_REQUESTS", 
 const busy = () => tooMany("The server is busy checking passwords; try again in a moment");
 
 const SIGN_IN_PATHS = new Set(["auth.signIn", "auth.signUp"]);
+
+/**
+ * With the host's identity (AUTH_MODE=jwt) there are no Herald accounts to make, sign in to or
+ * sign out of: the host does all three, and its token is the session.
+ */
+const ownAccountsOnly = middleware(({ ctx, path, next }) => {
+  if (ctx.app.identity === "jwt") {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: `${path} is off: this Herald uses the sign-in of the app it is part of (AUTH_MODE=jwt). Send that app's token as the session token instead`,
+    });
+  }
+  return next();
+});
 
 /**
  * One sign-in or sign-up per HTTP request: a batch of 100 guesses is refused as a whole rather
@@ -34,7 +48,9 @@ function waitMessage(ms: number): string {
 }
 
 export const authRouter = router({
-  signUp: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
+  signUp: publicProcedure
+    .use(ownAccountsOnly)
+    .input(credentials).mutation(async ({ ctx, input }) => {
     refuseBatchedSignIns(ctx, "auth.signUp");
     // Per-address limits are for callers over the network; server-side callers (createCaller,
     // clientIp null) are the host's own code, not one shared "address" that throttles them all.
@@ -56,7 +72,9 @@ export const authRouter = router({
     return { token: ctx.app.tokens.sign(user.id), user };
   }),
 
-  signIn: publicProcedure.input(credentials).mutation(async ({ ctx, input }) => {
+  signIn: publicProcedure
+    .use(ownAccountsOnly)
+    .input(credentials).mutation(async ({ ctx, input }) => {
     refuseBatchedSignIns(ctx, "auth.signIn");
     const { signInFailuresPerUsernameAndAddress: perPair, signInFailuresPerIp: perAddress } = ctx.app.limits;
     const address = ctx.clientIp === null ? null : addressKey(ctx.clientIp); // null: server-side (see signUp)
@@ -102,7 +120,7 @@ export const authRouter = router({
    * Not in the router table of docs/protocol.md §3 (an extension): revokes every session token of the caller, on every
    * device; this server closes the user's sockets at once, others within a few seconds.
    */
-  signOut: protectedProcedure.mutation(async ({ ctx }) => {
+  signOut: protectedProcedure.use(ownAccountsOnly).mutation(async ({ ctx }) => {
     await ctx.app.sessions.revokeAll(ctx.user.id);
     return { signedOut: true as const };
   }),
