@@ -1,7 +1,8 @@
 /** Friendship queries. A pair is stored once, ordered, with who asked (see the schema). All of `friendships`' SQL is here. */
 import { and, eq, or, sql, type SQL } from "drizzle-orm";
-import { friendships, users, type Database, type FriendshipRow } from "@herald/db";
+import { executeRows, friendships, users, type Database, type FriendshipRow } from "@herald/db";
 import { shownName } from "./accounts.js";
+import { textArrayLiteral } from "./text-array.js";
 
 export function orderedPair(a: string, b: string): { userLow: string; userHigh: string } {
   return a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
@@ -21,12 +22,14 @@ const isPair = (a: string, b: string) => {
 /** Ordered pairs (`orderedPair`), as `[userLow, userHigh]`. */
 export type Pair = readonly [string, string];
 
-/** The rows of these pairs: one row-value comparison, not a thousand ORs. */
-const isAnyOf = (pairs: readonly Pair[]): SQL =>
-  sql`(${friendships.userLow}, ${friendships.userHigh}) in (${sql.join(
-    pairs.map(([low, high]) => sql`(${low}, ${high})`),
-    sql`, `,
-  )})`;
+/** The pairs as a table `p(low, high)`, from two array parameters (a thousand pairs are two parameters, not two thousand). */
+const pairTable = (pairs: readonly Pair[]): SQL =>
+  sql`unnest(${textArrayLiteral(pairs.map(([low]) => low))}::text[], ${textArrayLiteral(pairs.map(([, high]) => high))}::text[]) as p(low, high)`;
+
+interface PairRow {
+  user_low: string;
+  user_high: string;
+}
 
 export interface FriendSummary {
   id: string;
@@ -103,29 +106,35 @@ export class FriendshipsRepo {
    */
   async link(pairs: readonly Pair[]): Promise<{ added: Pair[]; accepted: Pair[] }> {
     if (pairs.length === 0) return { added: [], accepted: [] };
-    const inserted = await this.db
-      .insert(friendships)
-      .values(pairs.map(([userLow, userHigh]) => ({ userLow, userHigh, requesterId: userLow, status: "accepted" as const })))
-      .onConflictDoNothing()
-      .returning({ userLow: friendships.userLow, userHigh: friendships.userHigh });
+    const inserted = await executeRows<PairRow>(
+      this.db,
+      sql`insert into friendships (user_low, user_high, requester_id, status)
+        select low, high, low, 'accepted' from ${pairTable(pairs)}
+        on conflict do nothing
+        returning user_low, user_high`,
+    );
     // After the insert: a request made in between is accepted here rather than left pending.
-    const updated = await this.db
-      .update(friendships)
-      .set({ status: "accepted", updatedAt: new Date() })
-      .where(and(isAnyOf(pairs), eq(friendships.status, "pending")))
-      .returning({ userLow: friendships.userLow, userHigh: friendships.userHigh });
-    const asPair = (row: { userLow: string; userHigh: string }): Pair => [row.userLow, row.userHigh];
+    const updated = await executeRows<PairRow>(
+      this.db,
+      sql`update friendships as f set status = 'accepted', updated_at = now()
+        from ${pairTable(pairs)}
+        where f.user_low = p.low and f.user_high = p.high and f.status = 'pending'
+        returning f.user_low, f.user_high`,
+    );
+    const asPair = (row: PairRow): Pair => [row.user_low, row.user_high];
     return { added: [...inserted.map(asPair), ...updated.map(asPair)], accepted: updated.map(asPair) };
   }
 
   /** Ends these ordered pairs' friendships and requests (`system.friends.unlink`); what each was. */
   async unlink(pairs: readonly Pair[]): Promise<Array<{ pair: Pair; was: "pending" | "accepted" }>> {
     if (pairs.length === 0) return [];
-    const deleted = await this.db
-      .delete(friendships)
-      .where(isAnyOf(pairs))
-      .returning({ userLow: friendships.userLow, userHigh: friendships.userHigh, status: friendships.status });
-    return deleted.map((row) => ({ pair: [row.userLow, row.userHigh], was: row.status }));
+    const deleted = await executeRows<PairRow & { status: "pending" | "accepted" }>(
+      this.db,
+      sql`delete from friendships as f using ${pairTable(pairs)}
+        where f.user_low = p.low and f.user_high = p.high
+        returning f.user_low, f.user_high, f.status`,
+    );
+    return deleted.map((row) => ({ pair: [row.user_low, row.user_high], was: row.status }));
   }
 
   /** Ends the pair's friendship or request; what it was, or null if there was nothing. */

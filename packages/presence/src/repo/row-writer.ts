@@ -9,6 +9,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { executeRows, withDeadline, type Database } from "@herald/db";
 import type { DurablePresence } from "../types.js";
+import { textArrayLiteral } from "./text-array.js";
 
 interface PendingWrite {
   userId: string;
@@ -83,14 +84,6 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
       updated_at = now()
     where user_id = ${userId} and revision = ${expectedRevision}
     returning user_id`;
-}
-
-/**
- * `{"id","id"}`: a host's user ids may hold commas, quotes or backslashes (docs/protocol.md §1),
- * so every element is quoted, and `"` and `\` escaped, as PostgreSQL's array syntax wants.
- */
-function textArrayLiteral(ids: readonly string[]): string {
-  return `{${ids.map((id) => `"${id.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
 }
 
 function batchUpdate(batch: PendingWrite[]): SQL {
