@@ -1,0 +1,136 @@
+/**
+ * AUTH_MODE=jwt against a real server and a real JWKS served on port 0 (HostIssuer): which host
+ * tokens are taken, which are refused, key rotation without a restart, provisioning on first
+ * sight, and 4401 when a live socket's token expires. docs/protocol.md §3.1, SECURITY.md.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createScratchDatabase } from "@herald/db/testing";
+import { UnsecuredJWT } from "jose";
+import WebSocket from "ws";
+import { errorOf, HostIssuer, httpClient, startTestServer, TEST_AUDIENCE, TEST_ISSUER, type TestServer } from "../src/testing/index.js";
+
+/** A raw socket that sends `token` as its connectionParams; resolves once a call on it was answered. */
+async function rawSocket(wsUrl: string, token: string) {
+  const socket = new WebSocket(`${wsUrl}?connectionParams=1`);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
+  await new Promise((resolve, reject) => {
+    socket.once("open", resolve);
+    socket.once("error", reject);
+  });
+  socket.send(JSON.stringify({ method: "connectionParams", data: { token } }));
+  const answered = new Promise<string>((resolve) => socket.once("message", (data) => resolve(data.toString())));
+  socket.send(JSON.stringify({ id: 1, method: "query", params: { path: "auth.me" } }));
+  return { socket, closed, answer: await answered };
+}
+
+describe("the host's tokens (AUTH_MODE=jwt, AUTH_JWKS_URL)", () => {
+  let issuer: HostIssuer;
+  let server: TestServer;
+  let drop = async () => {};
+  let n = 0;
+  const userId = () => `auth0|jwt-${n++}`;
+
+  beforeAll(async () => {
+    issuer = await HostIssuer.start();
+    const database = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+    drop = database.drop;
+    server = await startTestServer({ databaseUrl: database.url, identity: issuer.identity() });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await issuer?.close();
+    await drop();
+  });
+
+  it("takes a valid token: sub is the user's id, provisioned on first sight with the name claim", async () => {
+    const id = userId();
+    expect(await server.app.accounts.byId(id)).toBeUndefined();
+    const client = httpClient(server.url, await issuer.sign(id, { name: "Ada Lovelace" }));
+    expect(await client.auth.me.query()).toEqual({ id, username: "Ada Lovelace" });
+    expect(await server.app.accounts.byId(id)).toEqual({ id, username: "Ada Lovelace" });
+    expect(await client.presence.me.query()).toMatchObject({ status: "online", connections: 0 });
+    // A later token with another name renames; one without a name keeps it.
+    expect(await httpClient(server.url, await issuer.sign(id, { name: "Ada King" })).auth.me.query()).toEqual({ id, username: "Ada King" });
+    expect(await httpClient(server.url, await issuer.sign(id)).auth.me.query()).toEqual({ id, username: "Ada King" });
+    // No name at all: the id is what clients are shown.
+    const nameless = userId();
+    expect(await httpClient(server.url, await issuer.sign(nameless)).auth.me.query()).toEqual({ id: nameless, username: nameless });
+  });
+
+  it("fetches the JWKS once and keeps it while every token names a key it has", async () => {
+    const before = issuer.jwksFetches;
+    for (let i = 0; i < 5; i++) await httpClient(server.url, await issuer.sign(userId())).auth.me.query();
+    expect(issuer.jwksFetches).toBe(before);
+  });
+
+  it("refuses expired, wrong-issuer, wrong-audience, wrong-key, alg none and claimless tokens, over HTTP and WebSocket", async () => {
+    const id = userId();
+    const refused: Record<string, string> = {
+      expired: await issuer.sign(id, { expiresIn: -5 }),
+      "wrong issuer": await issuer.sign(id, { issuer: "https://evil.example/" }),
+      "wrong audience": await issuer.sign(id, { audience: "someone-else" }),
+      "wrong key (a known kid, another key)": await issuer.sign(id, { forged: true }),
+      "alg none": new UnsecuredJWT({ sub: id, iss: TEST_ISSUER, aud: TEST_AUDIENCE }).setExpirationTime("1h").encode(),
+      "no exp": await issuer.sign(id, { claims: { exp: undefined } }),
+      "no sub": await issuer.sign(id, { claims: { sub: undefined } }),
+      "sub unusable as an id (braces)": await issuer.sign("{slot}"),
+      "not a JWT": "not.a.jwt",
+    };
+    for (const [why, token] of Object.entries(refused)) {
+      expect(await errorOf(httpClient(server.url, token).auth.me.query()), why).toMatchObject({ code: "UNAUTHORIZED" });
+      const ws = await rawSocket(server.wsUrl, token);
+      expect(ws.answer, why).toContain("UNAUTHORIZED");
+      expect(await ws.closed, why).toMatchObject({ code: 4401 });
+    }
+    expect(await server.app.accounts.byId(id)).toBeUndefined(); // nothing provisioned from a refused token
+    expect(await server.app.accounts.byId("{slot}")).toBeUndefined();
+  });
+
+  it("picks up a rotated key without a restart, and then refuses the retired one", async () => {
+    const id = userId();
+    const oldToken = await issuer.sign(id);
+    expect(await httpClient(server.url, oldToken).auth.me.query()).toMatchObject({ id });
+    await issuer.rotate(); // the JWKS now serves only a new key
+    const newToken = await issuer.sign(id);
+    // An unknown kid fetches the JWKS again (after jose's cooldown, 50 ms here, 30 s by default).
+    await expect.poll(async () => (await errorOf(httpClient(server.url, newToken).auth.me.query()).catch(() => ({ code: "ok" }))).code).toBe("ok");
+    expect(await errorOf(httpClient(server.url, oldToken).auth.me.query())).toMatchObject({ code: "UNAUTHORIZED" });
+  });
+
+  it("closes a live socket with 4401 when its host token expires", { timeout: 30_000 }, async () => {
+    const id = userId();
+    const ws = await rawSocket(server.wsUrl, await issuer.sign(id, { expiresIn: 2 }));
+    expect(ws.answer).toContain(`"id":${JSON.stringify(id)}`);
+    const openedAt = Date.now();
+    expect(server.app.connections.size).toBeGreaterThan(0);
+    expect(await ws.closed).toEqual({ code: 4401, reason: "session expired" });
+    expect(Date.now() - openedAt).toBeGreaterThanOrEqual(500); // at expiry, not at once
+  });
+
+  it("answers auth.signUp, signIn and signOut with a clear error: the host signs users in", async () => {
+    const anonymous = httpClient(server.url);
+    for (const call of [
+      anonymous.auth.signUp.mutate({ username: "someone", password: "correct horse" }),
+      anonymous.auth.signIn.mutate({ username: "someone", password: "correct horse" }),
+      httpClient(server.url, await issuer.sign(userId())).auth.signOut.mutate(),
+    ]) {
+      expect(await errorOf(call)).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("AUTH_MODE=jwt") });
+    }
+  });
+
+  it("holds ids to the host's format: BAD_REQUEST naming the field", async () => {
+    const client = httpClient(server.url, await issuer.sign(userId()));
+    expect(await errorOf(client.presence.get.query({ userId: "has space" }))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^userId: must be a user id/),
+    });
+    expect(await errorOf(client.presence.setVisibility.mutate({ visibleTo: ["ok", "{x}"] }))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^visibleTo\.1: /),
+    });
+    // Any well-formed id is just unknown (rule 8), uuid or not.
+    expect(await errorOf(client.presence.get.query({ userId: "not-a-uuid" }))).toMatchObject({ code: "NOT_FOUND" });
+  });
+});
