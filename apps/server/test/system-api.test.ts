@@ -22,7 +22,7 @@ const USER_PATHS = PATHS.filter((path) => !path.startsWith("system.") && path !=
 
 /** Calls `path` over HTTP with `token` and a plausible input; the tRPC error code, or "ok". */
 async function codeOfRawCall(path: string, token: string | null, input: unknown = {}): Promise<string> {
-  const kind = (appRouter._def.procedures as Record<string, { _def: { type: string } }>)[path]!._def.type;
+  const kind = (appRouter._def.procedures as unknown as Record<string, { _def: { type: string } }>)[path]!._def.type;
   const headers: Record<string, string> = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
   const url = `${server.current.url}/trpc/${path}`;
   const response =
