@@ -103,7 +103,8 @@ export const authRouter = router({
       }
       outcome = "succeeded";
       if (verdict.needsRehash) await upgradeHash(ctx, user.id, user.passwordHash, input.password);
-      return { token: ctx.app.tokens.sign(user.id, user.tokenVersion), user: { id: user.id, username: user.username } };
+      // Found by this username, so it is theirs (host users, who have none, never get this far: no password).
+      return { token: ctx.app.tokens.sign(user.id, user.tokenVersion), user: { id: user.id, username: input.username } };
     } finally {
       if (outcome === "failed") {
         perPair.failed(pair);

@@ -106,7 +106,7 @@ export const systemRouter = router({
           input.userIds.map((id, index) => ({ path: ["userIds", index], id })),
         );
         const live = await ctx.app.service.liveConnections(input.userIds);
-        return Object.fromEntries(input.userIds.map((id) => [id, (live.get(id) ?? 0) > 0])) as Record<string, boolean>;
+        return Object.fromEntries(input.userIds.map((id) => [id, (live.get(id) ?? 0) > 0]));
       }),
   }),
 });
