@@ -54,7 +54,8 @@ export async function attachHerald(server: Server, options: AttachOptions = {}):
       for (const listener of hostListeners) listener.call(server, req, res);
       return;
     }
-    if (!core.handleRequest(req, res, pathname!)) json(res, 404, { error: `not found: Herald serves ${basePath}/trpc and ${basePath}/healthz` });
+    if (!core.handleRequest(req, res, pathname!))
+      json(res, 404, { error: `not found: Herald serves ${basePath}/trpc and ${basePath}/healthz` });
   };
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const pathname = requestPath(req.url);
@@ -88,7 +89,8 @@ export async function attachHerald(server: Server, options: AttachOptions = {}):
 /** `/presence`, `presence/` and `/presence/` are one place; `/` is the whole server. */
 function normalizePath(path: string): string {
   const trimmed = `/${path}`.replace(/\/+/g, "/").replace(/\/$/, "");
-  if (!/^[A-Za-z0-9/_.~-]*$/.test(trimmed)) throw new Error(`attachHerald: path ${JSON.stringify(path)} must be a plain URL path such as /presence`);
+  if (!/^[A-Za-z0-9/_.~-]*$/.test(trimmed))
+    throw new Error(`attachHerald: path ${JSON.stringify(path)} must be a plain URL path such as /presence`);
   return trimmed;
 }
 

@@ -3,7 +3,13 @@
  * `ServerConfig` it becomes. Presence timing takes its defaults, bounds and relationships from
  * @herald/presence's settings.ts; the variables keep their documented units.
  */
-import { MIN_SERVICE_TOKEN_LENGTH, parseHostKey, type FriendSource, type IdentityOptions, type PasswordHashingOptions } from "@herald/presence";
+import {
+  MIN_SERVICE_TOKEN_LENGTH,
+  parseHostKey,
+  type FriendSource,
+  type IdentityOptions,
+  type PasswordHashingOptions,
+} from "@herald/presence";
 import {
   PRESENCE_BOUNDS,
   PRESENCE_DEFAULTS,
@@ -118,10 +124,7 @@ const schema = z
   );
 
 /** AUTH_MODE=jwt needs its keys, issuer and audience; AUTH_MODE=builtin takes none of them. */
-function identityProblems(env: {
-  AUTH_MODE: "builtin" | "jwt";
-  [name: string]: unknown;
-}): Array<{ path: [string]; message: string }> {
+function identityProblems(env: { AUTH_MODE: "builtin" | "jwt"; [name: string]: unknown }): Array<{ path: [string]; message: string }> {
   if (env.AUTH_MODE === "builtin") {
     return JWT_ONLY.filter((name) => env[name] !== undefined).map((name) => ({
       path: [name],
@@ -130,14 +133,20 @@ function identityProblems(env: {
   }
   const problems: Array<{ path: [string]; message: string }> = [];
   if (env.AUTH_JWKS_URL === undefined && env.AUTH_JWT_KEY === undefined) {
-    problems.push({ path: ["AUTH_JWKS_URL"], message: "or AUTH_JWT_KEY is required when AUTH_MODE=jwt: where the host's signing keys are" });
+    problems.push({
+      path: ["AUTH_JWKS_URL"],
+      message: "or AUTH_JWT_KEY is required when AUTH_MODE=jwt: where the host's signing keys are",
+    });
   }
   if (env.AUTH_JWKS_URL !== undefined && env.AUTH_JWT_KEY !== undefined) {
     problems.push({ path: ["AUTH_JWT_KEY"], message: "and AUTH_JWKS_URL are both set: give one source of keys" });
   }
   for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
     if (env[name] === undefined) {
-      problems.push({ path: [name], message: `is required when AUTH_MODE=jwt: the ${name === "AUTH_ISSUER" ? "iss" : "aud"} every host token must carry` });
+      problems.push({
+        path: [name],
+        message: `is required when AUTH_MODE=jwt: the ${name === "AUTH_ISSUER" ? "iss" : "aud"} every host token must carry`,
+      });
     }
   }
   return problems;

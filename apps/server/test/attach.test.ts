@@ -13,7 +13,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket, { WebSocketServer } from "ws";
 import { createScratchDatabase } from "@herald/db/testing";
 import { attachHerald, type AttachedHerald } from "../src/attach.js";
-import { connect, HostIssuer, httpClient, startTestServer, TEST_SERVICE_TOKEN, type TestServer, type TestUser } from "../src/testing/index.js";
+import {
+  connect,
+  HostIssuer,
+  httpClient,
+  startTestServer,
+  TEST_SERVICE_TOKEN,
+  type TestServer,
+  type TestUser,
+} from "../src/testing/index.js";
 import { deleteRedisKeys, SHARED_REDIS_URL } from "./multi-server/cluster.js";
 
 describe("attachHerald on a host's http.Server", () => {
@@ -94,7 +102,14 @@ describe("attachHerald on a host's http.Server", () => {
 
   it("shares the standalone server's database, store and bus: friends on the two see each other live", async () => {
     const { system } = attached.system;
-    expect(await system.users.upsert({ users: [{ id: "attach|ann", name: "Ann" }, { id: "attach|ben", name: "Ben" }] })).toEqual({
+    expect(
+      await system.users.upsert({
+        users: [
+          { id: "attach|ann", name: "Ann" },
+          { id: "attach|ben", name: "Ben" },
+        ],
+      }),
+    ).toEqual({
       upserted: 2,
     });
     expect(await system.friends.link({ pairs: [["attach|ann", "attach|ben"]] })).toEqual({ changed: 1 });

@@ -95,7 +95,9 @@ describe("the host's tokens (AUTH_MODE=jwt, AUTH_JWKS_URL)", () => {
     await issuer.rotate(); // the JWKS now serves only a new key
     const newToken = await issuer.sign(id);
     // An unknown kid fetches the JWKS again (after jose's cooldown, 50 ms here, 30 s by default).
-    await expect.poll(async () => (await errorOf(httpClient(server.url, newToken).auth.me.query()).catch(() => ({ code: "ok" }))).code).toBe("ok");
+    await expect
+      .poll(async () => (await errorOf(httpClient(server.url, newToken).auth.me.query()).catch(() => ({ code: "ok" }))).code)
+      .toBe("ok");
     expect(await errorOf(httpClient(server.url, oldToken).auth.me.query())).toMatchObject({ code: "UNAUTHORIZED" });
   });
 

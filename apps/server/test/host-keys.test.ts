@@ -43,7 +43,10 @@ describe("one key in AUTH_JWT_KEY", () => {
   it("a PEM public key: RS256 tokens pass; HS256 signed with the public key itself does not", async () => {
     // Written as one line with \n, as env files hold it.
     const server = await serverWithKey(PUBLIC_PEM.replaceAll("\n", "\\n"));
-    expect(await httpClient(server.url, await token("RS256", privateKey)).auth.me.query()).toEqual({ id: "user-1", username: "Key Holder" });
+    expect(await httpClient(server.url, await token("RS256", privateKey)).auth.me.query()).toEqual({
+      id: "user-1",
+      username: "Key Holder",
+    });
     const confused = await token("HS256", new TextEncoder().encode(PUBLIC_PEM));
     expect(await errorOf(httpClient(server.url, confused).auth.me.query())).toMatchObject({ code: "UNAUTHORIZED" });
     const otherKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;

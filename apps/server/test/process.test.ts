@@ -3,7 +3,17 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createScratchDatabase } from "@herald/db/testing";
-import { befriend, connect, errorOf, HostIssuer, httpClient, signUp, TEST_AUDIENCE, TEST_ISSUER, TEST_SERVICE_TOKEN } from "../src/testing/index.js";
+import {
+  befriend,
+  connect,
+  errorOf,
+  HostIssuer,
+  httpClient,
+  signUp,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  TEST_SERVICE_TOKEN,
+} from "../src/testing/index.js";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
@@ -72,7 +82,10 @@ describe("the server process", () => {
     cleanups.push(async () => void child.kill("SIGKILL"));
     const token = await issuer.sign("process|ada", { claims: { nickname: "Ada" } });
     expect(await httpClient(url, token).auth.me.query()).toEqual({ id: "process|ada", username: "Ada" });
-    for (const refused of [await issuer.sign("process|ada", { expiresIn: -5 }), await issuer.sign("process|ada", { issuer: "https://other/" })]) {
+    for (const refused of [
+      await issuer.sign("process|ada", { expiresIn: -5 }),
+      await issuer.sign("process|ada", { issuer: "https://other/" }),
+    ]) {
       expect(await errorOf(httpClient(url, refused).auth.me.query())).toMatchObject({ code: "UNAUTHORIZED" });
     }
     const system = httpClient(url, TEST_SERVICE_TOKEN).system;

@@ -34,7 +34,9 @@ describe("examples/host-app", () => {
   });
 
   it("signs its users in itself; Herald knows them by the app's ids and names", async () => {
-    expect((await fetch(`${app.url}/api/login`, { method: "POST", body: JSON.stringify({ username: "alice", password: "nope" }) })).status).toBe(401);
+    expect(
+      (await fetch(`${app.url}/api/login`, { method: "POST", body: JSON.stringify({ username: "alice", password: "nope" }) })).status,
+    ).toBe(401);
     const { user, token } = await logIn(app, "alice", password("alice"));
     expect(user).toEqual({ id: "usr_1001", username: "alice", name: "Alice Liddell" });
     const me = await fetch(`${app.heraldUrl}/auth.me`, { headers: { authorization: `Bearer ${token}` } });
@@ -55,12 +57,21 @@ describe("examples/host-app", () => {
     await bob.herald.presence.setStatus.mutate({ status: "away", message: "building something" });
     expect(await aliceFeed.nextPresenceOf("usr_1002")).toMatchObject({ status: "away", message: "building something" });
     expect(await alice.herald.friends.list.query()).toEqual([
-      { id: "usr_1002", username: "Bob Builder", presence: { userId: "usr_1002", status: "away", message: "building something", lastSeen: null } },
+      {
+        id: "usr_1002",
+        username: "Bob Builder",
+        presence: { userId: "usr_1002", status: "away", message: "building something", lastSeen: null },
+      },
     ]);
 
     // Bob sees Alice too.
     const bobFeed = await watchFeed(bob);
-    expect((await bobFeed.next("snapshot")).friends).toContainEqual({ userId: "usr_1001", status: "online", message: null, lastSeen: null });
+    expect((await bobFeed.next("snapshot")).friends).toContainEqual({
+      userId: "usr_1001",
+      status: "online",
+      message: null,
+      lastSeen: null,
+    });
 
     // The app's graph is the only one: users cannot befriend in Herald, and the app's changes are live.
     await expect(alice.herald.friends.request.mutate({ userId: "usr_1003" })).rejects.toMatchObject({ data: { code: "FORBIDDEN" } });

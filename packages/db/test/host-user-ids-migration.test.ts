@@ -91,13 +91,18 @@ describe.each(["pglite", "postgres"] as const)("migration 0005_host_user_ids on 
       );
       expect(presence).toEqual([{ user_id: low, visible_to: [high] }]);
       // New Herald accounts still get a uuid; a host's user may have any id, and no username.
-      const [fresh] = await executeRows<{ id: string }>(backend.db, sql`insert into users (username, password_hash) values ('cy', 'z') returning id`);
+      const [fresh] = await executeRows<{ id: string }>(
+        backend.db,
+        sql`insert into users (username, password_hash) values ('cy', 'z') returning id`,
+      );
       expect(fresh!.id).toMatch(/^[0-9a-f-]{36}$/);
       await backend.db.execute(sql`insert into users (id, display_name) values ('auth0|42', 'Dee')`);
       // Pairs are ordered bytewise whatever the database's collation: 'B' < 'a'.
       await backend.db.execute(sql`insert into users (id) values ('B'), ('a')`);
       await backend.db.execute(sql`insert into friendships (user_low, user_high, requester_id) values ('B', 'a', 'a')`);
-      await expect(backend.db.execute(sql`insert into friendships (user_low, user_high, requester_id) values ('a', 'B', 'a')`)).rejects.toThrow();
+      await expect(
+        backend.db.execute(sql`insert into friendships (user_low, user_high, requester_id) values ('a', 'B', 'a')`),
+      ).rejects.toThrow();
     } finally {
       await backend.close();
     }

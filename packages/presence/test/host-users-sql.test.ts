@@ -28,7 +28,10 @@ describe.each(["pglite", "postgres"] as const)("host users and pairs on %s", (ki
     expect(await accounts.byId('quote"d')).toEqual({ id: 'quote"d', username: 'Name "0" \\ ,' });
     expect(await accounts.byId("back\\slash")).toEqual({ id: "back\\slash", username: "back\\slash" });
     // A null name keeps the one stored; a new name replaces it.
-    await accounts.provisionHostUsers([{ id: 'quote"d', name: null }, { id: "back\\slash", name: "Renamed" }]);
+    await accounts.provisionHostUsers([
+      { id: 'quote"d', name: null },
+      { id: "back\\slash", name: "Renamed" },
+    ]);
     expect(await accounts.byId('quote"d')).toMatchObject({ username: 'Name "0" \\ ,' });
     expect(await accounts.byId("back\\slash")).toMatchObject({ username: "Renamed" });
 

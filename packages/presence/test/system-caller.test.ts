@@ -78,8 +78,12 @@ describe("createSystemCaller", () => {
 
   it("is the host's alone: a user's caller cannot reach system.*, and the system caller is nobody", async () => {
     const carol = await newUser("sys_carol");
-    expect(await failure(createCaller(app, carol.id).system.presence.reachable({ userIds: [carol.id] }))).toMatchObject({ code: "FORBIDDEN" });
-    expect(await failure(createCaller(app, null).system.presence.reachable({ userIds: [carol.id] }))).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await failure(createCaller(app, carol.id).system.presence.reachable({ userIds: [carol.id] }))).toMatchObject({
+      code: "FORBIDDEN",
+    });
+    expect(await failure(createCaller(app, null).system.presence.reachable({ userIds: [carol.id] }))).toMatchObject({
+      code: "UNAUTHORIZED",
+    });
     expect(await failure(createSystemCaller(app).presence.me())).toMatchObject({ code: "UNAUTHORIZED" });
   });
 });

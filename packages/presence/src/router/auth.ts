@@ -50,72 +50,74 @@ function waitMessage(ms: number): string {
 export const authRouter = router({
   signUp: publicProcedure
     .use(ownAccountsOnly)
-    .input(credentials).mutation(async ({ ctx, input }) => {
-    refuseBatchedSignIns(ctx, "auth.signUp");
-    // Per-address limits are for callers over the network; server-side callers (createCaller,
-    // clientIp null) are the host's own code, not one shared "address" that throttles them all.
-    const address = ctx.clientIp === null ? null : addressKey(ctx.clientIp);
-    const { signUpsPerIp } = ctx.app.limits;
-    if (address !== null && !signUpsPerIp.tryHit(address)) {
-      throw tooMany("Too many sign-ups from this address; try again in a few minutes");
-    }
-    let passwordHash: string;
-    try {
-      passwordHash = await ctx.app.passwords.hash(input.password);
-    } catch (error) {
-      if (!(error instanceof HashingBusyError)) throw error;
-      if (address !== null) signUpsPerIp.refund(address);
-      throw busy();
-    }
-    const user = await ctx.app.accounts.create(input.username, passwordHash);
-    if (!user) throw new TRPCError({ code: "CONFLICT", message: `The username "${input.username}" is taken` });
-    return { token: ctx.app.tokens.sign(user.id), user };
-  }),
+    .input(credentials)
+    .mutation(async ({ ctx, input }) => {
+      refuseBatchedSignIns(ctx, "auth.signUp");
+      // Per-address limits are for callers over the network; server-side callers (createCaller,
+      // clientIp null) are the host's own code, not one shared "address" that throttles them all.
+      const address = ctx.clientIp === null ? null : addressKey(ctx.clientIp);
+      const { signUpsPerIp } = ctx.app.limits;
+      if (address !== null && !signUpsPerIp.tryHit(address)) {
+        throw tooMany("Too many sign-ups from this address; try again in a few minutes");
+      }
+      let passwordHash: string;
+      try {
+        passwordHash = await ctx.app.passwords.hash(input.password);
+      } catch (error) {
+        if (!(error instanceof HashingBusyError)) throw error;
+        if (address !== null) signUpsPerIp.refund(address);
+        throw busy();
+      }
+      const user = await ctx.app.accounts.create(input.username, passwordHash);
+      if (!user) throw new TRPCError({ code: "CONFLICT", message: `The username "${input.username}" is taken` });
+      return { token: ctx.app.tokens.sign(user.id), user };
+    }),
 
   signIn: publicProcedure
     .use(ownAccountsOnly)
-    .input(credentials).mutation(async ({ ctx, input }) => {
-    refuseBatchedSignIns(ctx, "auth.signIn");
-    const { signInFailuresPerUsernameAndAddress: perPair, signInFailuresPerIp: perAddress } = ctx.app.limits;
-    const address = ctx.clientIp === null ? null : addressKey(ctx.clientIp); // null: server-side (see signUp)
-    const pair = `${input.username}\u0000${address ?? "server-side"}`;
-    // Count the attempt before any lookup or hashing: concurrent guesses must not all slip past.
-    const wait = perPair.begin(pair);
-    if (wait > 0) throw tooMany(waitMessage(wait));
-    if (address !== null && !perAddress.tryHit(address)) {
-      perPair.cancelled(pair);
-      throw tooMany("Too many failed sign-ins from this address; wait a few minutes and try again");
-    }
-    let outcome: "failed" | "succeeded" | "cancelled" = "cancelled";
-    try {
-      const user = await ctx.app.accounts.byUsername(input.username);
-      let verdict;
+    .input(credentials)
+    .mutation(async ({ ctx, input }) => {
+      refuseBatchedSignIns(ctx, "auth.signIn");
+      const { signInFailuresPerUsernameAndAddress: perPair, signInFailuresPerIp: perAddress } = ctx.app.limits;
+      const address = ctx.clientIp === null ? null : addressKey(ctx.clientIp); // null: server-side (see signUp)
+      const pair = `${input.username}\u0000${address ?? "server-side"}`;
+      // Count the attempt before any lookup or hashing: concurrent guesses must not all slip past.
+      const wait = perPair.begin(pair);
+      if (wait > 0) throw tooMany(waitMessage(wait));
+      if (address !== null && !perAddress.tryHit(address)) {
+        perPair.cancelled(pair);
+        throw tooMany("Too many failed sign-ins from this address; wait a few minutes and try again");
+      }
+      let outcome: "failed" | "succeeded" | "cancelled" = "cancelled";
       try {
-        // Hash even for unknown users, so response time does not reveal which usernames exist.
-        verdict = await ctx.app.passwords.verify(input.password, user?.passwordHash ?? null);
-      } catch (error) {
-        if (error instanceof HashingBusyError) throw busy();
-        throw error;
+        const user = await ctx.app.accounts.byUsername(input.username);
+        let verdict;
+        try {
+          // Hash even for unknown users, so response time does not reveal which usernames exist.
+          verdict = await ctx.app.passwords.verify(input.password, user?.passwordHash ?? null);
+        } catch (error) {
+          if (error instanceof HashingBusyError) throw busy();
+          throw error;
+        }
+        if (!user?.passwordHash || !verdict.valid) {
+          outcome = "failed";
+          throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong username or password" });
+        }
+        outcome = "succeeded";
+        if (verdict.needsRehash) await upgradeHash(ctx, user.id, user.passwordHash, input.password);
+        // Found by this username, so it is theirs (host users, who have none, never get this far: no password).
+        return { token: ctx.app.tokens.sign(user.id, user.tokenVersion), user: { id: user.id, username: input.username } };
+      } finally {
+        if (outcome === "failed") {
+          perPair.failed(pair);
+        } else {
+          // Only failures count against the address; a success or an unchecked attempt is taken back.
+          if (address !== null) perAddress.refund(address);
+          if (outcome === "succeeded") perPair.succeeded(pair);
+          else perPair.cancelled(pair);
+        }
       }
-      if (!user?.passwordHash || !verdict.valid) {
-        outcome = "failed";
-        throw new TRPCError({ code: "UNAUTHORIZED", message: "Wrong username or password" });
-      }
-      outcome = "succeeded";
-      if (verdict.needsRehash) await upgradeHash(ctx, user.id, user.passwordHash, input.password);
-      // Found by this username, so it is theirs (host users, who have none, never get this far: no password).
-      return { token: ctx.app.tokens.sign(user.id, user.tokenVersion), user: { id: user.id, username: input.username } };
-    } finally {
-      if (outcome === "failed") {
-        perPair.failed(pair);
-      } else {
-        // Only failures count against the address; a success or an unchecked attempt is taken back.
-        if (address !== null) perAddress.refund(address);
-        if (outcome === "succeeded") perPair.succeeded(pair);
-        else perPair.cancelled(pair);
-      }
-    }
-  }),
+    }),
 
   /**
    * Not in the router table of docs/protocol.md §3 (an extension): revokes every session token of the caller, on every

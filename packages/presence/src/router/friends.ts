@@ -44,9 +44,13 @@ export const friendsRouter = router({
       throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many friend requests; slow down" });
     }
     const field = input.userId === undefined ? "username" : "userId";
-    const targetId = input.userId === undefined ? await accounts.idByUsername(input.username!) : await knownId(ctx.app.accounts, input.userId);
+    const targetId =
+      input.userId === undefined ? await accounts.idByUsername(input.username!) : await knownId(ctx.app.accounts, input.userId);
     if (!targetId) {
-      throw new TRPCError({ code: "NOT_FOUND", message: input.userId === undefined ? `No user named "${input.username}"` : "No user with this id" });
+      throw new TRPCError({
+        code: "NOT_FOUND",
+        message: input.userId === undefined ? `No user named "${input.username}"` : "No user with this id",
+      });
     }
     if (targetId === ctx.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: `${field}: you cannot befriend yourself` });
     const existing = await friendships.find(ctx.user.id, targetId);
