@@ -129,6 +129,22 @@ describe("attachHerald on a host's http.Server", () => {
     await benDevice.close();
   });
 
+  it("refuses a misconfigured identity at once, naming the setting, and leaves the host's server as it was", async () => {
+    const database = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+    cleanups.push(database.drop);
+    const identity = issuer.identity();
+    for (const [broken, message] of [
+      [{ ...identity, issuer: "" }, /AUTH_ISSUER/],
+      [{ ...identity, audience: "" }, /AUTH_AUDIENCE/],
+      [{ ...identity, key: "a-shared-secret-of-at-least-thirty-two-bytes" }, /exactly one of AUTH_JWKS_URL .* and AUTH_JWT_KEY/],
+    ] as const) {
+      await expect(attachHerald(host, { path: "/elsewhere", databaseUrl: database.url, dataDir: null, identity: broken })).rejects.toThrow(
+        message,
+      );
+    }
+    expect(await (await fetch(`${hostUrl}/elsewhere/healthz`)).text()).toBe("host:/elsewhere/healthz");
+  });
+
   it("close() hands the server back to the host", async () => {
     await attached.close();
     expect(await (await fetch(`${hostUrl}/presence/healthz`)).text()).toBe("host:/presence/healthz");

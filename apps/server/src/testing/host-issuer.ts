@@ -61,7 +61,7 @@ export class HostIssuer {
   }
 
   /** Herald's identity settings for this issuer (a short JWKS cooldown, so rotation tests are quick). */
-  identity(): IdentityOptions {
+  identity(): Extract<IdentityOptions, { mode: "jwt" }> {
     return { mode: "jwt", jwksUrl: this.jwksUrl, issuer: TEST_ISSUER, audience: TEST_AUDIENCE, jwksCooldownMs: 50 };
   }
 

@@ -54,6 +54,10 @@ export class HostTokenVerifier implements SessionAuthority {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
   ) {
+    // Checked here too, not only in env.ts: a host passing settings in code (attachHerald) must
+    // not end up with an issuer or audience check that jose skips because the value is empty.
+    if (!options.issuer) throw new Error("AUTH_MODE=jwt needs AUTH_ISSUER: the iss every host token must carry");
+    if (!options.audience) throw new Error("AUTH_MODE=jwt needs AUTH_AUDIENCE: an aud every host token must carry");
     if (Boolean(options.jwksUrl) === Boolean(options.key)) {
       throw new Error("AUTH_MODE=jwt needs exactly one of AUTH_JWKS_URL (the host's JWKS) and AUTH_JWT_KEY (one key)");
     }
