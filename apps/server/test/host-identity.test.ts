@@ -145,6 +145,31 @@ describe("the host's tokens (AUTH_MODE=jwt, AUTH_JWKS_URL) in a real server proc
     expect(await errorOf(client.presence.get.query({ userId: "not-a-uuid" }))).toMatchObject({ code: "NOT_FOUND" });
   });
 
+  it("lets the host's users befriend each other by id when friendships are left to them (FRIENDS=herald)", async () => {
+    const [a, b] = [userId(), userId()];
+    const alice = httpClient(server.url, await issuer.sign(a, { name: "Alice" }));
+    const bob = httpClient(server.url, await issuer.sign(b, { name: "Bob" }));
+    await bob.auth.me.query(); // first sight
+    expect(await alice.friends.request.mutate({ userId: b })).toEqual({ status: "pending" });
+    expect(await bob.friends.requests.query()).toEqual({ incoming: [{ id: a, username: "Alice" }], outgoing: [] });
+    expect(await bob.friends.accept.mutate({ userId: a })).toEqual({ status: "accepted" });
+    expect(await alice.friends.list.query()).toMatchObject([{ id: b, username: "Bob", presence: { userId: b, status: "offline" } }]);
+    expect(await errorOf(alice.friends.request.mutate({ userId: "auth0|nobody" }))).toMatchObject({ code: "NOT_FOUND" });
+    expect(await errorOf(alice.friends.request.mutate({ userId: a }))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "userId: you cannot befriend yourself",
+    });
+    expect(await errorOf(alice.friends.request.mutate({ userId: "no spaces" }))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^userId: must be a user id/),
+    });
+    expect(await errorOf(alice.friends.request.mutate({}))).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "username: give either a username or a userId",
+    });
+    expect(await errorOf(alice.friends.request.mutate({ username: "bob", userId: b }))).toMatchObject({ code: "BAD_REQUEST" });
+  });
+
   // Last: jose fetches the JWKS again for an unknown key at most 30 s after its last fetch, so
   // this waits out whatever is left of that since the tests above.
   it("picks up a rotated key without a restart, and then refuses the retired one", { timeout: 60_000 }, async () => {
