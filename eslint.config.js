@@ -51,8 +51,13 @@ const storageForbidden = [
   },
 ];
 
-/** The web app gets the server's *types* only; a value import would pull server code into the bundle. */
-const webTypeOnly = ["@herald/presence", "@herald/server", "@herald/db", "@trpc/server"];
+/** Browser code gets the server's *types* only; a value import would pull server code into the bundle. */
+const browserTypeOnly = ["@herald/presence", "@herald/server", "@herald/db", "@trpc/server"];
+/**
+ * The client SDK likewise, except `@trpc/server/observable`: the client-safe observable that
+ * `@trpc/client` itself is built on (its custom links are made of it).
+ */
+const clientTypeOnly = ["@herald/presence", "@herald/server", "@herald/db"];
 
 // ---- Config ------------------------------------------------------------------------------------
 
@@ -126,8 +131,12 @@ export default defineConfig(
       "bench/**",
       // Build-time config (dev-server proxy target), never in the bundle.
       "apps/web/vite.config.ts",
+      // Test config: where Chromium is (CHROMIUM_PATH, as the web app's browser tests read it).
+      "packages/client/vitest.config.ts",
       ".ci/**",
       "tooling/**",
+      // Examples are standalone programs of a user's, configured the way such programs are.
+      "examples/**",
     ],
     rules: { "no-restricted-properties": "off", "no-restricted-imports": "off" },
   },
@@ -142,7 +151,8 @@ export default defineConfig(
   },
 
   {
-    files: ["apps/web/src/**"],
+    // The web app and the React SDK run in browsers: the server's code must never reach them.
+    files: ["apps/web/src/**", "packages/react/src/**"],
     // The two classic hook rules only. The plugin's React Compiler rules (refs, purity,
     // set-state-in-effect, …) matter once the app is built with the compiler, which it is not; they
     // flag the "latest value in a ref" pattern our hooks use on purpose.
@@ -152,16 +162,41 @@ export default defineConfig(
       "@typescript-eslint/no-restricted-imports": [
         "error",
         {
-          paths: webTypeOnly.map((name) => ({ name, allowTypeImports: true, message: "The web app imports only types from the server." })),
-          patterns: webTypeOnly.map((name) => ({
+          paths: browserTypeOnly.map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: "Browser code imports only types from the server.",
+          })),
+          patterns: browserTypeOnly.map((name) => ({
             group: [`${name}/*`],
             allowTypeImports: true,
-            message: "The web app imports only types from the server.",
+            message: "Browser code imports only types from the server.",
           })),
         },
       ],
       "react-hooks/rules-of-hooks": "error",
       "react-hooks/exhaustive-deps": "error",
+    },
+  },
+
+  {
+    files: ["packages/client/src/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [...clientTypeOnly, "@trpc/server"].map((name) => ({
+            name,
+            allowTypeImports: true,
+            message: "The client SDK imports only types from the server: it runs in browsers (test/node/browser-bundle.test.ts).",
+          })),
+          patterns: clientTypeOnly.map((name) => ({
+            group: [`${name}/*`],
+            allowTypeImports: true,
+            message: "The client SDK imports only types from the server: it runs in browsers (test/node/browser-bundle.test.ts).",
+          })),
+        },
+      ],
     },
   },
 

@@ -2,8 +2,8 @@
  * `pnpm --filter @herald/server build`: the server as plain JavaScript, for the production image
  * (Dockerfile) and `pnpm start`.
  *
- * - dist/main.js: src/main.ts and the workspace packages it imports (@herald/*, which export
- *   TypeScript source) bundled into one ES module; every npm package stays an import, resolved
+ * - dist/main.js: src/main.ts and the workspace packages it imports (@herald/*, from their
+ *   TypeScript source through the `@herald/source` export condition) bundled into one ES module; every npm package stays an import, resolved
  *   at run time from this package's node_modules. So each npm package the bundle imports must be
  *   in this package's `dependencies` (the image installs those alone): the build fails naming
  *   any that is not.
@@ -57,6 +57,8 @@ await build({
   // Names in logs and stack traces stay readable; the bundle is not shipped to browsers.
   minify: false,
   logLevel: "warning",
+  // esbuild drops its default "module" condition once any is set, so it is named again.
+  conditions: ["@herald/source", "module"],
   plugins: [externals(undeclared)],
 });
 if (undeclared.size > 0) {

@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import react from "@vitejs/plugin-react";
-import { defineConfig, type Plugin } from "vite";
+import { defaultClientConditions, defineConfig, type Plugin } from "vite";
 
 /** Where `pnpm dev` finds the API: the Herald server, by default on its default port. */
 const apiTarget = process.env.HERALD_API_URL ?? "http://127.0.0.1:3000";
@@ -42,6 +42,8 @@ function sourceMapsOutsideDist(): Plugin {
 
 export default defineConfig({
   plugins: [react(), sourceMapsOutsideDist()],
+  // Workspace packages from their TypeScript source, in dev and in the build alike.
+  resolve: { conditions: ["@herald/source", ...defaultClientConditions] },
   server: {
     proxy: {
       // One path for both: HTTP calls (sign-in) and the WebSocket upgrade for everything else.

@@ -20,7 +20,7 @@ export class Child {
   ) {
     this.process = fork(join(BENCH_DIR, "src", script), args, {
       cwd: BENCH_DIR,
-      execArgv: ["--import", "tsx", "--expose-gc", ...(options.execArgv ?? [])],
+      execArgv: ["--conditions=@herald/source", "--import", "tsx", "--expose-gc", ...(options.execArgv ?? [])],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });

@@ -16,7 +16,9 @@ import { connect, signUp, type TestUser } from "@herald/server/testing";
 const users = Number(process.argv[2] ?? 1000);
 const friendsEachWay = Number(process.argv[3] ?? 10);
 const dataDir = join(mkdtempSync(join(tmpdir(), "herald-rss-")), "data");
-const server = fork(new URL("./embedded-rss/server.ts", import.meta.url).pathname, [dataDir], { execArgv: ["--import", "tsx"] });
+const server = fork(new URL("./embedded-rss/server.ts", import.meta.url).pathname, [dataDir], {
+  execArgv: ["--conditions=@herald/source", "--import", "tsx"],
+});
 const { url, wsUrl } = await new Promise<{ url: string; wsUrl: string }>((resolve) => server.once("message", resolve as never));
 const rssMiB = () => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))![1]) / 1024);
 

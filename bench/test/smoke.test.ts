@@ -15,6 +15,7 @@ test("a tiny run against the floor measures every delivery, without loss", () =>
   const run = spawnSync(
     process.execPath,
     [
+      "--conditions=@herald/source",
       "--import",
       "tsx",
       join(BENCH_DIR, "src/run.ts"),

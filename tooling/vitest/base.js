@@ -6,9 +6,15 @@ import { defineConfig } from "vitest/config";
 // The repository's .reports/, wherever the package sits.
 const REPORTS_DIR = fileURLToPath(new URL("../../.reports/", import.meta.url));
 
+// Vite's default server conditions (`defaultServerConditions`), after ours: setting conditions replaces them.
+const SOURCE_CONDITIONS = ["@herald/source", "module", "node", "development|production"];
+
 /** @param {string} reportName @param {import("vitest/node").TestUserConfig} [test] */
 export function heraldTestConfig(reportName, test = {}) {
   return defineConfig({
+    // Workspace packages run from their TypeScript source in tests (see tooling/tsconfig/build.json).
+    resolve: { conditions: SOURCE_CONDITIONS },
+    ssr: { resolve: { conditions: SOURCE_CONDITIONS, externalConditions: SOURCE_CONDITIONS } },
     test: {
       include: ["test/**/*.test.ts"],
       testTimeout: 60_000,
@@ -21,4 +27,25 @@ export function heraldTestConfig(reportName, test = {}) {
       ...test,
     },
   });
+}
+
+/**
+ * How the browser tests launch Chromium here: Debian's /usr/bin/chromium (or CHROMIUM_PATH), with
+ * the flags that work on these machines (no sandbox, no GPU, no background traffic). For
+ * playwright's `launch`/`launchPersistentContext` and Vitest browser mode's playwright provider alike.
+ */
+export function chromiumLaunchOptions() {
+  return {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  };
 }

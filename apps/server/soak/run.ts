@@ -39,7 +39,7 @@ const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * ite
 
 async function startServer(databaseUrl: string): Promise<{ url: string; metricsUrl: string; child: ChildProcess }> {
   const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-  const child = spawn(process.execPath, ["--import", "tsx", main], {
+  const child = spawn(process.execPath, ["--conditions=@herald/source", "--import", "tsx", main], {
     env: {
       ...process.env,
       PORT: "0",

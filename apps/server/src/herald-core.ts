@@ -135,9 +135,12 @@ export async function openHeraldCore(config: HeraldConfig, log: Logger, basePath
     close(beforeBackends) {
       closing ??= (async () => {
         wsHandler.broadcastReconnectNotification();
-        // With a shared store another server may pick these users up within the grace; alone,
-        // nobody else can record their last-seen, so we settle it now.
-        await app.close({ settleGraces: !config.redisUrl });
+        // With a shared store, clients told to reconnect come back on another server or on our
+        // successor: their registrations stay until the TTL (no one flaps offline over a restart),
+        // and graces running here are settled by whichever server reaps first. Alone, nobody else
+        // can record last-seen, so we settle it now.
+        const shared = Boolean(config.redisUrl);
+        await app.close({ settleGraces: !shared, handOverConnections: shared });
         for (const client of wss.clients) client.terminate();
         wss.close();
         beforeBackends?.();

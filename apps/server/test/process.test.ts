@@ -18,7 +18,7 @@ import {
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
 function startProcess(env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN], {
+  const child = spawn(process.execPath, ["--conditions=@herald/source", "--import", "tsx", MAIN], {
     env: { ...process.env, PORT: "0", METRICS_PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

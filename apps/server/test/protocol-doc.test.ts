@@ -45,8 +45,9 @@ describe("docs/protocol.md", () => {
   });
 
   it("§3 describes every event of presence.onChange", () => {
-    const file = sourceFiles("packages/presence/src").find((path) => /export type PresenceEvent\b/.test(readFileSync(path, "utf8")));
-    expect(file, "PresenceEvent is declared somewhere in packages/presence/src").toBeDefined();
+    // The wire shapes live in @herald/protocol (packages/presence re-exports them).
+    const file = sourceFiles("packages/protocol/src").find((path) => /export type PresenceEvent\b/.test(readFileSync(path, "utf8")));
+    expect(file, "PresenceEvent is declared somewhere in packages/protocol/src").toBeDefined();
     const declaration = /export type PresenceEvent\b([\s\S]*?);\n/.exec(readFileSync(file!, "utf8"))![1]!;
     const types = [...declaration.matchAll(/type: "(\w+)"/g)].map((m) => m[1]!);
     expect(types).toContain("snapshot");

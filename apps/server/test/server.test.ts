@@ -145,7 +145,7 @@ describe("configuration", () => {
 
   it("exits non-zero naming DATABASE_URL when PostgreSQL does not answer", async () => {
     const main = fileURLToPath(new URL("../src/main.ts", import.meta.url));
-    const child = spawn(process.execPath, ["--import", "tsx", main], {
+    const child = spawn(process.execPath, ["--conditions=@herald/source", "--import", "tsx", main], {
       env: { ...process.env, PORT: "0", METRICS_PORT: "0", DATABASE_URL: "postgres://postgres@127.0.0.1:1/nowhere", LOG_LEVEL: "silent" },
       stdio: ["ignore", "pipe", "pipe"],
     });

@@ -1,7 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";
-import { IDLE_MS_STORAGE_KEY, resolveIdleMs } from "./presence/idle-time";
+import { IDLE_MS_STORAGE_KEY, resolveIdleMs } from "./idle-time";
 import "./styles.css";
 
 function storedIdleMs(): string | null {

@@ -97,8 +97,11 @@ export interface HeraldApp {
   /**
    * Stops timers and ends local connections. `settleGraces` records last-seen now for users
    * whose grace is running here; leave it off when another server can settle them instead.
+   * `handOverConnections` (a shared store only) leaves the connections registered until their
+   * TTL instead of ending them, so clients that reconnect elsewhere never look offline (see
+   * `ConnectionRegistry.closeAll`).
    */
-  close(options: { settleGraces: boolean }): Promise<void>;
+  close(options: { settleGraces: boolean; handOverConnections?: boolean }): Promise<void>;
 }
 
 export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
@@ -151,9 +154,9 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     settings,
     log,
     busListenerCount: () => options.bus.listenerCount(),
-    async close({ settleGraces }) {
+    async close({ settleGraces, handOverConnections = false }) {
       connections.stop();
-      await connections.closeAll();
+      await connections.closeAll({ handOver: handOverConnections });
       feeds.close();
       if (settleGraces) await service.settleAllGraces();
       await service.close();

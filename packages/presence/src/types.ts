@@ -1,26 +1,11 @@
 /** The shapes of docs/protocol.md §1, shared by the engine, the router and every client. */
 
 import type { StoredFade } from "@herald/db";
-import type { ChosenStatus, VisibleStatus } from "@herald/protocol";
+import type { ChosenStatus } from "@herald/protocol";
 
 export { CHOSEN_STATUSES, VISIBLE_STATUSES, type ChosenStatus, type VisibleStatus } from "@herald/protocol";
-
-/** What a friend sees of a user. `lastSeen` is an ISO-8601 UTC string. */
-export interface VisiblePresence {
-  userId: string;
-  status: VisibleStatus;
-  message: string | null;
-  lastSeen: string | null;
-}
-
-/** What a user sees of themselves. */
-export interface OwnPresence {
-  status: ChosenStatus;
-  message: string | null;
-  visibleTo: string[];
-  connections: number;
-  lastSeen: string | null;
-}
+/** What a friend sees (`VisiblePresence`) and what a user sees of themselves (`OwnPresence`). */
+export type { VisiblePresence, OwnPresence } from "@herald/protocol";
 
 /**
  * Viewers who just lost sight of the user keep their last view for the offline grace (rule 5:

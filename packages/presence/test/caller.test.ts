@@ -55,22 +55,38 @@ describe("createCaller", () => {
     await expect(createCaller(app, null).presence.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
+  it("sets a message alone, keeping the status another device chose and an automatic away", async () => {
+    const ivy = await newUser("caller_ivy");
+    await ivy.caller.presence.setStatus({ status: "dnd" });
+    expect(await ivy.caller.presence.setStatus({ message: "on the train" })).toMatchObject({ status: "dnd", message: "on the train" });
+    await ivy.caller.presence.setStatus({ status: "online" });
+    expect(await ivy.caller.presence.setIdle({ idle: true })).toMatchObject({ status: "away" });
+    expect(await ivy.caller.presence.setStatus({ message: "back soon" })).toMatchObject({ status: "away", message: "back soon" });
+    // Still automatic: coming back undoes it.
+    expect(await ivy.caller.presence.setIdle({ idle: false })).toMatchObject({ status: "online", message: "back soon" });
+  });
+
   it("streams presence events to a server-side subscriber", async () => {
     const carol = await newUser("caller_carol");
     const dave = await newUser("caller_dave");
     await carol.caller.friends.request({ username: "caller_dave" });
     await dave.caller.friends.accept({ userId: carol.id });
-    const events = (await dave.caller.presence.onChange()) as AsyncIterable<unknown>;
-    const iterator = events[Symbol.asyncIterator]();
-    expect(eventOf((await iterator.next()).value)).toEqual({
+    // Typed as every client sees it: `{ id, data }`, with no cast (issue 11: it yielded tuples).
+    const iterator = (await dave.caller.presence.onChange())[Symbol.asyncIterator]();
+    const snapshot = await iterator.next();
+    expect(snapshot.done).toBe(false);
+    expect(snapshot.value?.data).toEqual({
       type: "snapshot",
       friends: [{ userId: carol.id, status: "offline", message: null, lastSeen: null }],
     });
     const connection = await app.connections.open(carol.id, () => {});
-    expect(eventOf((await iterator.next()).value)).toEqual({
+    const update = await iterator.next();
+    expect(update.value?.data).toEqual({
       type: "update",
       presence: { userId: carol.id, status: "online", message: null, lastSeen: null },
     });
+    expect(typeof update.value?.id).toBe("string");
+    expect(update.value?.id).not.toBe(snapshot.value?.id);
     await iterator.return?.();
     await connection.close();
   });

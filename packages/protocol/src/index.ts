@@ -1,2 +1,3 @@
 export * from "./protocol.js";
 export { redactUrl } from "./redact-url.js";
+export type { VisiblePresence, OwnPresence, RequestSummary, PendingRequests, PresenceEvent } from "./shapes.js";

@@ -45,7 +45,7 @@ export interface ServerProcess {
 
 /** Starts one server process and resolves once it prints `listening on http://…`. */
 export async function startServerProcess(name: string, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--conditions=@herald/source", "--import", "tsx", "src/main.ts"], {
     cwd: SERVER_DIR,
     env: { ...baseEnv(), ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -3,53 +3,15 @@
  * empty, and a server dying without a word. Three real server processes share one PostgreSQL
  * and a redis-server that this file starts, kills and restarts on a port of its own.
  */
-import type { PresenceEvent, VisiblePresence } from "@herald/presence";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { befriend, connect, signUp, type Device } from "../../src/testing/index.js";
 import { eventually, RedisServer, reportServerLogsOnFailure, startCluster, type Cluster, type ServerProcess } from "./cluster.js";
+import { seen, viewFrom } from "./views.js";
 
 const TTL_SECONDS = 3;
 const GRACE_MS = 1_000;
 /** docs/protocol.md §4: within 10 s of Redis returning, every local user is re-registered and every subscriber re-synced. */
 const RESYNC_DEADLINE_MS = 10_000;
-
-/** What a subscriber sees now, replayed from its events (a snapshot starts over). */
-function viewFrom(events: readonly PresenceEvent[]): Map<string, VisiblePresence> {
-  const view = new Map<string, VisiblePresence>();
-  for (const event of events) {
-    if (event.type === "snapshot") {
-      view.clear();
-      for (const presence of event.friends) view.set(presence.userId, presence);
-    } else if (event.type === "update" || event.type === "friend_added") {
-      view.set(event.presence.userId, event.presence);
-    } else if (event.type === "updates") {
-      for (const presence of event.presences) view.set(presence.userId, presence);
-    } else if (event.type === "friend_removed") {
-      view.delete(event.userId);
-    }
-  }
-  return view;
-}
-
-type Wanted = string | ((presence: VisiblePresence) => boolean);
-
-/**
- * Waits until the device's subscriber sees `userId` as wanted; returns that presence. With
- * `sinceEvent`, only a view rebuilt from a snapshot sent after that many events counts.
- */
-function seen(device: Device, userId: string, wanted: Wanted, options: { timeoutMs?: number; sinceEvent?: number } = {}) {
-  const matches = typeof wanted === "string" ? (p: VisiblePresence) => p.status === wanted : wanted;
-  return eventually(
-    `${userId} seen ${typeof wanted === "string" ? wanted : "as wanted"}`,
-    () => {
-      const events = device.feed.all.slice(options.sinceEvent ?? 0);
-      if (options.sinceEvent !== undefined && !events.some((e) => e.type === "snapshot")) return undefined;
-      const presence = viewFrom(events).get(userId);
-      return presence && matches(presence) ? presence : undefined;
-    },
-    options.timeoutMs ?? 10_000,
-  );
-}
 
 async function allHealth(servers: ServerProcess[]): Promise<Array<number | null>> {
   return Promise.all(servers.map((s) => s.health()));

@@ -5,7 +5,7 @@
  */
 import { useMutation } from "@tanstack/react-query";
 import { ErrorAlert } from "./ErrorAlert";
-import { useTRPC } from "../trpc/react";
+import { useTRPC } from "@herald/react";
 
 export function AccountFooter({ username, onSignedOut }: { username: string; onSignedOut: () => void }) {
   const trpc = useTRPC();

@@ -1,22 +1,20 @@
 /** Send a friend request by username (asking someone who already asked you befriends you at once). */
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useTRPC } from "@herald/react";
+import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
-import { errorMessage } from "../trpc/error-message";
-import { useTRPC } from "../trpc/react";
+import { errorMessage } from "../display/error-message";
 
 export function AddFriendForm() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const [username, setUsername] = useState("");
   const [sentTo, setSentTo] = useState<{ username: string; status: "pending" | "accepted" } | null>(null);
   const inputId = useId();
+  // The request (or the new friend, when they had asked first) shows up by the server's events.
   const request = useMutation(
     trpc.friends.request.mutationOptions({
       onSuccess: (result, input) => {
         setSentTo({ username: (input.username ?? "").trim().toLowerCase(), status: result.status }); // this form always sends a username
         setUsername("");
-        void queryClient.invalidateQueries({ queryKey: trpc.friends.requests.queryKey() });
-        void queryClient.invalidateQueries({ queryKey: trpc.friends.list.queryKey() });
       },
     }),
   );

@@ -1,5 +1,5 @@
 /** While invisible: the friends who still see you as online. */
-import type { Friend } from "../presence/types";
+import type { Friend } from "@herald/client";
 
 export function AllowListEditor(props: {
   friends: readonly Friend[];

@@ -1,13 +1,14 @@
 /** The top bar: brand, who you are and how you appear, and the way out. */
-import { dotStatusOfChosen } from "../presence/status-labels";
-import type { ChosenStatus } from "../presence/types";
+import type { ChosenStatus } from "@herald/client";
+import { useOwnPresence } from "@herald/react";
+import { dotStatusOfChosen } from "../display/status-labels";
 import { Avatar } from "./Avatar";
 import { Logo } from "./Logo";
 
 const CHOSEN_LABEL: Record<ChosenStatus, string> = { online: "Online", away: "Away", dnd: "Do not disturb", invisible: "Invisible" };
 
-export function AppHeader(props: { username: string; status: ChosenStatus | undefined; onSignOut: () => void }) {
-  const { username, status, onSignOut } = props;
+export function AppHeader({ username, onSignOut }: { username: string; onSignOut: () => void }) {
+  const status = useOwnPresence().own?.status;
   return (
     <header className="app-header">
       <div className="app-header__inner">

@@ -1,21 +1,27 @@
-/** Sign in or create an account. The only screen that talks to the server without a token. */
+/**
+ * Sign in or create an account. The only screen that talks to the server without a token: over
+ * HTTP, since a WebSocket is a presence and the server closes one without a valid token.
+ */
+import { signIn as signInOverHttp, signUp as signUpOverHttp } from "@herald/client";
 import { LIMITS } from "@herald/protocol";
 import { useMutation } from "@tanstack/react-query";
 import { useId, useState, type FormEvent } from "react";
 import type { Session } from "../session/session-storage";
 import { ErrorAlert } from "./ErrorAlert";
-import { useTRPC } from "../trpc/react";
 import { Logo } from "./Logo";
+
+type Credentials = { username: string; password: string };
 
 type Mode = "signIn" | "signUp";
 
 export function AuthScreen({ notice, onSignedIn }: { notice: string | null; onSignedIn: (session: Session) => void }) {
-  const trpc = useTRPC();
   const [mode, setMode] = useState<Mode>("signIn");
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
-  const signIn = useMutation(trpc.auth.signIn.mutationOptions({ onSuccess: onSignedIn }));
-  const signUp = useMutation(trpc.auth.signUp.mutationOptions({ onSuccess: onSignedIn }));
+  // The API is on the page's own origin.
+  const url = window.location.origin;
+  const signIn = useMutation({ mutationFn: (input: Credentials) => signInOverHttp({ url, ...input }), onSuccess: onSignedIn });
+  const signUp = useMutation({ mutationFn: (input: Credentials) => signUpOverHttp({ url, ...input }), onSuccess: onSignedIn });
   const action = mode === "signIn" ? signIn : signUp;
   const ids = { username: useId(), password: useId(), usernameHint: useId(), passwordHint: useId() };
 

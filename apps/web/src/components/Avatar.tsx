@@ -1,6 +1,6 @@
 /** A round initial with the status dot on its corner. */
 import type { CSSProperties } from "react";
-import type { VisibleStatus } from "../presence/types";
+import type { VisibleStatus } from "@herald/client";
 import { StatusDot } from "./StatusDot";
 
 /** A stable, pleasant hue per name, so people are easy to tell apart at a glance. */

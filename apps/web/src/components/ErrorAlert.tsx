@@ -1,4 +1,4 @@
-import { errorMessage } from "../trpc/error-message";
+import { errorMessage } from "../display/error-message";
 
 /** A failed call, said in words a person can act on; nothing when there is no error. */
 export function ErrorAlert({ error }: { error: unknown }) {

@@ -1,25 +1,21 @@
-/** Your friends, live: who is around first, then who was around most recently. */
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+/** Your friends, live: who is around first, then who was around most recently (the SDK's order). */
+import { useFriends, useSynced, useTRPC } from "@herald/react";
+import { useMutation } from "@tanstack/react-query";
 import { useNow } from "../hooks/useNow";
-import { sortFriends } from "../presence/sort-friends";
-import type { Friend } from "../presence/types";
 import { ErrorAlert } from "./ErrorAlert";
-import { useTRPC } from "../trpc/react";
 import { FriendRow } from "./FriendRow";
 
 /** "Last seen" words change at most once a minute; checking twice as often keeps them right. */
 const CLOCK_TICK_MS = 30_000;
 
-export function FriendList(props: { friends: readonly Friend[] | undefined; loading: boolean; error: unknown }) {
+export function FriendList() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const friends = useFriends();
+  // Before the first snapshot an empty list means "not known yet", not "no friends".
+  const loading = !useSynced() && friends.length === 0;
   const now = useNow(CLOCK_TICK_MS);
-  const remove = useMutation(
-    trpc.friends.remove.mutationOptions({
-      onSettled: () => queryClient.invalidateQueries({ queryKey: trpc.friends.list.queryKey() }),
-    }),
-  );
-  const friends = props.friends ? sortFriends(props.friends) : [];
+  // The list follows by itself: the server's `friend_removed` event takes them off.
+  const remove = useMutation(trpc.friends.remove.mutationOptions());
   const around = friends.filter((friend) => friend.presence.status !== "offline").length;
 
   return (
@@ -32,8 +28,8 @@ export function FriendList(props: { friends: readonly Friend[] | undefined; load
           </span>
         ) : null}
       </div>
-      {props.loading ? <p className="empty">Loading your friends…</p> : null}
-      {!props.loading && friends.length === 0 ? (
+      {loading ? <p className="empty">Loading your friends…</p> : null}
+      {!loading && friends.length === 0 ? (
         <div className="empty empty--big">
           <p className="empty__title">No friends yet</p>
           <p>Add someone by their username to see when they're around.</p>
@@ -52,7 +48,7 @@ export function FriendList(props: { friends: readonly Friend[] | undefined; load
           ))}
         </ul>
       ) : null}
-      <ErrorAlert error={remove.error ?? props.error} />
+      <ErrorAlert error={remove.error} />
     </section>
   );
 }

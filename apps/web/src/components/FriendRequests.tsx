@@ -1,29 +1,21 @@
 /**
- * Pending requests, both ways: read once, then kept live by the feed's `requests` events
- * (usePresenceFeed), which reach every device of both people; no polling.
+ * Pending requests, both ways, kept live by the server's `requests` events (useRequests), which
+ * reach every device of both people: nothing polls, and answering one needs no refresh.
  */
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { UserSummary } from "@herald/client";
+import { useRequests, useTRPC } from "@herald/react";
+import { useMutation } from "@tanstack/react-query";
 import type { ReactNode } from "react";
-import type { UserSummary } from "../presence/types";
 import { ErrorAlert } from "./ErrorAlert";
-import { useTRPC } from "../trpc/react";
 
 export function FriendRequests() {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
-  const requests = useQuery(trpc.friends.requests.queryOptions());
-  const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: trpc.friends.requests.queryKey() });
-    void queryClient.invalidateQueries({ queryKey: trpc.friends.list.queryKey() });
-  };
-  const accept = useMutation(trpc.friends.accept.mutationOptions({ onSettled: refresh }));
-  const remove = useMutation(trpc.friends.remove.mutationOptions({ onSettled: refresh }));
+  const { incoming, outgoing } = useRequests();
+  const accept = useMutation(trpc.friends.accept.mutationOptions());
+  const remove = useMutation(trpc.friends.remove.mutationOptions());
   const busyWith = (userId: string) =>
     (accept.isPending && accept.variables.userId === userId) || (remove.isPending && remove.variables.userId === userId);
-
-  const incoming = requests.data?.incoming ?? [];
-  const outgoing = requests.data?.outgoing ?? [];
-  const error = accept.error ?? remove.error ?? requests.error;
+  const error = accept.error ?? remove.error;
 
   return (
     <section className="card" aria-labelledby="requests-title">

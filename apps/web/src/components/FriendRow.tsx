@@ -1,7 +1,7 @@
 /** One friend: who, how they are (dot and words), their message, and unfriending. */
 import { useState } from "react";
-import { VISIBLE_STATUS_LABEL } from "../presence/status-labels";
-import type { Friend } from "../presence/types";
+import { VISIBLE_STATUS_LABEL } from "../display/status-labels";
+import type { Friend } from "@herald/client";
 import { Avatar } from "./Avatar";
 import { LastSeen } from "./LastSeen";
 

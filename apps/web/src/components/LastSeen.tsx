@@ -1,5 +1,5 @@
 /** "Last seen 5 minutes ago", with the exact moment on hover. */
-import { formatExactTime, formatTimeAgo } from "../presence/relative-time";
+import { formatExactTime, formatTimeAgo } from "../display/relative-time";
 
 export function LastSeen({ at, now }: { at: string; now: number }) {
   const exact = formatExactTime(at);

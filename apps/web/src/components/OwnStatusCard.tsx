@@ -1,24 +1,19 @@
 /** "Your status": the picker, the message, and for invisible, who may still see you. */
+import type { ChosenStatus } from "@herald/client";
+import { useFriends, useOwnPresence } from "@herald/react";
 import { startTransition, useOptimistic } from "react";
-import type { useOwnPresence } from "../hooks/useOwnPresence";
-import type { ChosenStatus, Friend } from "../presence/types";
 import { ErrorAlert } from "./ErrorAlert";
 import { AllowListEditor } from "./AllowListEditor";
 import { MessageEditor } from "./MessageEditor";
 import { StatusPicker } from "./StatusPicker";
 
-export function OwnStatusCard(props: {
-  own: ReturnType<typeof useOwnPresence>;
-  friends: readonly Friend[];
-  onChosen: (status: ChosenStatus) => void;
-}) {
-  const { own, friends, onChosen } = props;
-  const { me, setStatus, setVisibility } = own;
-  const current = me.data;
+export function OwnStatusCard({ onChosen }: { onChosen: (status: ChosenStatus) => void }) {
+  const { own, setStatus, setMessage, setVisibility } = useOwnPresence();
+  const friends = useFriends();
   // Show a choice at once, while the server confirms it; on failure the server's value returns.
-  const [shownStatus, showStatus] = useOptimistic(current?.status);
-  const [shownVisibleTo, showVisibleTo] = useOptimistic(current?.visibleTo ?? []);
-  const error = setStatus.error ?? setVisibility.error ?? me.error;
+  const [shownStatus, showStatus] = useOptimistic(own?.status);
+  const [shownVisibleTo, showVisibleTo] = useOptimistic(own?.visibleTo ?? []);
+  const error = setStatus.error ?? setMessage.error ?? setVisibility.error;
 
   const choose = (status: ChosenStatus) => {
     onChosen(status);
@@ -30,7 +25,7 @@ export function OwnStatusCard(props: {
   const allow = (visibleTo: string[]) => {
     startTransition(async () => {
       showVisibleTo(visibleTo);
-      await setVisibility.mutateAsync({ visibleTo }).catch(() => undefined);
+      await setVisibility.mutateAsync(visibleTo).catch(() => undefined);
     });
   };
 
@@ -38,17 +33,14 @@ export function OwnStatusCard(props: {
     <section className="card own-status" aria-labelledby="own-status-title">
       <div className="card__header">
         <h2 id="own-status-title">Your status</h2>
-        {current && current.connections > 1 ? <span className="pill">{current.connections} devices connected</span> : null}
+        {own && own.connections > 1 ? <span className="pill">{own.connections} devices connected</span> : null}
       </div>
-      <StatusPicker value={shownStatus} onChange={choose} disabled={!current} />
-      {current ? (
-        <MessageEditor
-          message={current.message}
-          saving={setStatus.isPending}
-          onSave={(message) => setStatus.mutate({ status: current.status, message })}
-        />
+      <StatusPicker value={shownStatus} onChange={choose} disabled={!own} />
+      {own ? (
+        // The message alone: sending the status along could re-apply one this device holds stale.
+        <MessageEditor message={own.message} saving={setMessage.isPending} onSave={(message) => setMessage.mutate(message)} />
       ) : null}
-      {current?.status === "invisible" ? (
+      {own?.status === "invisible" ? (
         <AllowListEditor friends={friends} visibleTo={shownVisibleTo} saving={setVisibility.isPending} onChange={allow} />
       ) : null}
       <ErrorAlert error={error} />

@@ -1,6 +1,6 @@
 /** Choose how friends see you. Takes effect at once, on all your devices. */
-import { CHOSEN_STATUS_OPTIONS, dotStatusOfChosen } from "../presence/status-labels";
-import type { ChosenStatus } from "../presence/types";
+import { CHOSEN_STATUS_OPTIONS, dotStatusOfChosen } from "../display/status-labels";
+import type { ChosenStatus } from "@herald/client";
 import { StatusDot } from "./StatusDot";
 
 export function StatusPicker(props: { value: ChosenStatus | undefined; onChange: (status: ChosenStatus) => void; disabled?: boolean }) {

@@ -2,12 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HeraldServer } from "@herald/server";
 import { befriend, friendRow, sendFriendRequest } from "./harness/app";
+import { closeAll, type BrowserUser } from "./harness/browser";
+import { signedUpPeople } from "./harness/people";
+import { recordSentCalls } from "./harness/sent-calls";
+import { startTestServer } from "./harness/server";
 
 /** Requests are pushed (the `requests` event): well inside this, with nothing polling. */
 const LIVE_MS = 3_000;
-import { closeAll, type BrowserUser } from "./harness/browser";
-import { signedUpPeople } from "./harness/people";
-import { startTestServer } from "./harness/server";
 
 describe("friends", () => {
   let server: HeraldServer;
@@ -19,6 +20,25 @@ describe("friends", () => {
   afterAll(async () => {
     await closeAll(browsers);
     await server?.close();
+  });
+
+  it("shows a request to its receiver in under a second, pushed: the receiver's page asks nothing for it", async () => {
+    const [uma, vic] = await signedUpPeople(server.url, ["uma", "vic"], browsers);
+    const vicSent = recordSentCalls(vic.page);
+    // Reloaded so that the recording sees the page's socket from its start.
+    await vic.page.reload();
+    await vic.page.getByRole("heading", { name: "Requests" }).waitFor();
+    await uma.page.getByLabel("Friend's username").fill(vic.name);
+    // The recording works: it saw the page subscribe again after the reload.
+    expect(vicSent.calls).toContain("subscription presence.onChange");
+    const callsBefore = vicSent.calls.length;
+
+    const sent = Date.now();
+    await uma.page.getByRole("button", { name: "Send request" }).click();
+    await vic.page.getByTestId(`request-in-${uma.name}`).waitFor({ timeout: 1_000 });
+    expect(Date.now() - sent).toBeLessThan(1_000);
+    // Nothing but keeping the connection alive: no query brought it (a poll would be one).
+    expect(vicSent.calls.slice(callsBefore).filter((call) => call !== "mutation presence.heartbeat")).toEqual([]);
   });
 
   it("cancels, declines, accepts by asking back, and unfriends", async () => {

@@ -1,5 +1,9 @@
+/**
+ * The auto-away reducer the page runs (through useAutoAway). The code now lives in @herald/client; these tests
+ * came with it from the web app and belong beside it (packages/client/test) once its owner takes them.
+ */
 import { describe, expect, it } from "vitest";
-import { autoAwayReducer, INITIAL_AUTO_AWAY, type AutoAwayEvent, type AutoAwayState } from "../../src/presence/auto-away";
+import { autoAwayReducer, INITIAL_AUTO_AWAY, type AutoAwayEvent, type AutoAwayState } from "@herald/client";
 
 /** Runs events through the reducer; returns the final state and every command issued. */
 function run(events: AutoAwayEvent[], from: AutoAwayState = INITIAL_AUTO_AWAY) {

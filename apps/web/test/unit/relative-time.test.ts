@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatExactTime, formatTimeAgo } from "../../src/presence/relative-time";
+import { formatExactTime, formatTimeAgo } from "../../src/display/relative-time";
 
 const NOW = Date.parse("2025-03-14T12:00:00.000Z");
 const ago = (ms: number) => new Date(NOW - ms).toISOString();

@@ -1,5 +1,9 @@
+/**
+ * The friend list's order, as the page shows it. The code now lives in @herald/client; these tests
+ * came with it from the web app and belong beside it (packages/client/test) once its owner takes them.
+ */
 import { describe, expect, it } from "vitest";
-import { sortFriends, type SortableFriend } from "../../src/presence/sort-friends";
+import { sortFriends, type SortableFriend } from "@herald/client";
 
 const friend = (username: string, status: SortableFriend["presence"]["status"], lastSeen: string | null = null): SortableFriend => ({
   username,

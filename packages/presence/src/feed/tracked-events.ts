@@ -5,8 +5,8 @@
  *   then the feed writes its frames to the socket itself (coalesced per tick, each view
  *   serialized once), and this generator only waits for the subscription to end. That skips the
  *   adapter's per-event promise race, envelope copies and `JSON.stringify`.
- * - Anywhere else (`createCaller`, another transport, an encoder without the handshake): every
- *   event is yielded, as before.
+ * - Anywhere else (another transport, an encoder without the handshake): every event is yielded.
+ *   (`createCaller` gets plain `{ id, data }` values instead: see caller-events.ts.)
  */
 import { tracked, type TrackedEnvelope } from "@trpc/server";
 import type { PresenceEvent } from "./events.js";

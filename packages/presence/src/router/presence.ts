@@ -3,6 +3,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ownViewOf, viewOf } from "../engine/visibility.js";
 import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
+import { callerEvents } from "../feed/caller-events.js";
 import { trackedEvents } from "../feed/tracked-events.js";
 import { messageInput, statusInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
 import { asTrpcError, checkUserIdsIn, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
@@ -52,8 +53,10 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
 }
 
 export const presenceRouter = router({
+  // Every field optional: a device that sets only a message must not send a status it may hold
+  // stale (another device changed it, or auto-away did), and re-apply it.
   setStatus: protectedProcedure
-    .input(z.object({ status: statusInput, message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
+    .input(z.object({ status: statusInput.optional(), message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
     .mutation(({ ctx, input }) => changeChoice(ctx, input)),
 
   setVisibility: protectedProcedure.input(z.object({ visibleTo: visibleToInput })).mutation(({ ctx, input }) => changeChoice(ctx, input)),
@@ -108,7 +111,8 @@ export const presenceRouter = router({
     const feed = feeds.acquire(viewerId);
     try {
       await feed.start();
-      yield* trackedEvents(feed, ctx.frames, signal ?? new AbortController().signal);
+      const until = signal ?? new AbortController().signal;
+      yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until);
     } catch (error) {
       throw asTrpcError(error);
     } finally {

@@ -193,10 +193,20 @@ export class ConnectionRegistry {
     for (const ref of refs) if (!this.connections.has(ref.connectionId)) await this.service.disconnect(ref);
   }
 
-  /** Shutdown: close every connection so friends see the user leave (after the grace). */
-  async closeAll(): Promise<void> {
+  /**
+   * Shutdown: ends every socket. By default each connection is closed, so friends see the user
+   * leave (after the grace). With `handOver`, the registrations stay in the (shared) store to
+   * expire with their TTL: clients told to reconnect come back on this server's successor or on
+   * another one before that, and nobody flaps offline over a restart; a user who does not come
+   * back is reaped at expiry, with the last moment they were heard from as last seen.
+   */
+  async closeAll(options: { handOver?: boolean } = {}): Promise<void> {
     this.stop();
     const all = [...this.connections.values()];
+    if (options.handOver) {
+      for (const connection of all) connection.phase = { kind: "closed" };
+      this.connections.clear();
+    }
     for (const connection of all) connection.terminate();
     await Promise.allSettled(all.map((c) => c.close()));
   }

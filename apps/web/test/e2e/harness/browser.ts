@@ -5,18 +5,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { chromiumLaunchOptions } from "@herald/vitest-config";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export interface BrowserUser {
   context: BrowserContext;
@@ -34,9 +24,8 @@ export function openBrowsers(url: string, count: number): Promise<BrowserUser[]>
 export async function openBrowser(url: string, viewport = { width: 1280, height: 860 }): Promise<BrowserUser> {
   const profileDir = await mkdtemp(join(tmpdir(), "herald-e2e-"));
   const context = await chromium.launchPersistentContext(profileDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    ...chromiumLaunchOptions(),
     headless: true,
-    args: CHROMIUM_ARGS,
     viewport,
   });
   context.setDefaultTimeout(20_000);

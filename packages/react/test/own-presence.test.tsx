@@ -1,0 +1,68 @@
+/** useOwnPresence: your own presence as you see it, its setters, and your other devices. */
+import { describe, expect, it } from "vitest";
+import { userEvent } from "vitest/browser";
+import { useOwnPresence } from "../src/index.js";
+import { clientFor, harness, useServer } from "./harness/client-harness.js";
+import { renderWithClient } from "./harness/render.js";
+
+const server = useServer();
+
+function OwnStatusCard({ message = "on the train" }: { message?: string }) {
+  const { own, setStatus, setMessage } = useOwnPresence();
+  if (!own) return <p>loading</p>;
+  const error = setStatus.error ?? setMessage.error;
+  return (
+    <div>
+      <p data-testid="own">{`${own.status}${own.message ? ` "${own.message}"` : ""} on ${own.connections}`}</p>
+      <button type="button" onClick={() => setStatus.mutate({ status: "dnd" })}>
+        Do not disturb
+      </button>
+      <button type="button" onClick={() => setMessage.mutate(message)}>
+        Set message
+      </button>
+      {error ? <p role="alert">{error.message}</p> : null}
+    </div>
+  );
+}
+
+describe("useOwnPresence", () => {
+  it("shows your presence, sets it, and follows what your other devices set", async () => {
+    const alice = await harness.signUp(server.current.id);
+    const { screen } = renderWithClient(clientFor(server.current.url, alice), <OwnStatusCard />);
+    const own = screen.getByTestId("own");
+    await expect.element(own).toHaveTextContent(/^online on 1$/);
+
+    await userEvent.click(screen.getByRole("button", { name: "Do not disturb" }));
+    await expect.element(own).toHaveTextContent(/^dnd on 1$/);
+
+    const phone = clientFor(server.current.url, alice);
+    await expect.element(own).toHaveTextContent(/^dnd on 2$/);
+    await phone.setStatus("away", { message: "walking" });
+    await expect.element(own).toHaveTextContent(/^away "walking" on 2$/);
+  });
+
+  it("sets the message alone: an automatic away stays automatic", async () => {
+    const alice = await harness.signUp(server.current.id);
+    const phone = clientFor(server.current.url, alice);
+    const { screen } = renderWithClient(clientFor(server.current.url, alice), <OwnStatusCard />);
+    const own = screen.getByTestId("own");
+    await expect.element(own).toHaveTextContent(/^online on 2$/);
+    await phone.setIdle(true);
+    await expect.element(own).toHaveTextContent(/^away on 2$/);
+
+    await userEvent.click(screen.getByRole("button", { name: "Set message" }));
+    await expect.element(own).toHaveTextContent(/^away "on the train" on 2$/);
+    // Had the laptop sent its "away" along, the away would now be chosen, and coming back would not undo it.
+    await phone.setIdle(false);
+    await expect.element(own).toHaveTextContent(/^online "on the train" on 2$/);
+  });
+
+  it("says what is wrong when the server refuses a change", async () => {
+    const alice = await harness.signUp(server.current.id);
+    const { screen } = renderWithClient(clientFor(server.current.url, alice), <OwnStatusCard message={"x".repeat(200)} />);
+    await expect.element(screen.getByTestId("own")).toHaveTextContent(/^online/);
+    await userEvent.click(screen.getByRole("button", { name: "Set message" }));
+    await expect.element(screen.getByRole("alert")).toHaveTextContent(/message/i);
+    await expect.element(screen.getByTestId("own")).toHaveTextContent(/^online on 1$/);
+  });
+});
