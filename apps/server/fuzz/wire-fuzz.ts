@@ -13,7 +13,7 @@ import { connect as netConnect } from "node:net";
 import fc from "fast-check";
 import { CHOSEN_STATUSES } from "@herald/protocol";
 import WebSocket from "ws";
-import { MAX_HTTP_BODY_BYTES } from "../src/server.js";
+import { MAX_HTTP_BODY_BYTES } from "../src/herald-core.js";
 import { befriend, signUp, type TestUser } from "../src/testing/index.js";
 
 type Kind = "query" | "mutation" | "subscription";

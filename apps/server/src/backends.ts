@@ -10,7 +10,7 @@ import {
 } from "@herald/presence";
 import { join } from "node:path";
 import type { Logger } from "pino";
-import type { ServerConfig } from "./env.js";
+import type { HeraldConfig } from "./env.js";
 
 export interface Backends {
   database: DatabaseHandle;
@@ -26,7 +26,7 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-export async function openBackends(config: ServerConfig, log: Logger): Promise<Backends> {
+export async function openBackends(config: HeraldConfig, log: Logger): Promise<Backends> {
   // Checked before anything opens; the store is built with them, and the app takes them from it.
   const { presenceTtlMs, offlineGraceMs } = resolvePresenceSettings(config);
   const database = config.databaseUrl
@@ -50,7 +50,7 @@ export async function openBackends(config: ServerConfig, log: Logger): Promise<B
 
 type Live = Pick<Backends, "store" | "bus" | "messagesReceived" | "onStoreReconnect" | "close">;
 
-async function openLive(config: ServerConfig, settings: PresenceSettings, log: Logger): Promise<Live> {
+async function openLive(config: HeraldConfig, settings: PresenceSettings, log: Logger): Promise<Live> {
   const redisTarget = config.redisClusterNodes ?? config.redisUrl;
   if (!redisTarget) {
     const store = new MemoryPresenceStore(settings);

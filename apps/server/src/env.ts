@@ -3,7 +3,13 @@
  * `ServerConfig` it becomes. Presence timing takes its defaults, bounds and relationships from
  * @herald/presence's settings.ts; the variables keep their documented units.
  */
-import type { PasswordHashingOptions } from "@herald/presence";
+import {
+  MIN_SERVICE_TOKEN_LENGTH,
+  parseHostKey,
+  type FriendSource,
+  type IdentityOptions,
+  type PasswordHashingOptions,
+} from "@herald/presence";
 import {
   PRESENCE_BOUNDS,
   PRESENCE_DEFAULTS,
@@ -16,6 +22,9 @@ import { z } from "zod";
 import { parseCidr, splitCidrList } from "./client-ip.js";
 
 const flag = z.enum(["on", "off"]).transform((value) => value === "on");
+
+/** The host's identity (AUTH_MODE=jwt): set only with it, and then exactly one source of keys. */
+const JWT_ONLY = ["AUTH_JWKS_URL", "AUTH_JWT_KEY", "AUTH_ISSUER", "AUTH_AUDIENCE", "AUTH_NAME_CLAIM"] as const;
 
 const schema = z
   .object({
@@ -36,6 +45,29 @@ const schema = z
       .optional(),
     DATA_DIR: z.string().min(1).default(".data"),
     AUTH_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
+    // Whose accounts: Herald's own (builtin), or the host app's JWTs (jwt; the variables below).
+    AUTH_MODE: z.enum(["builtin", "jwt"]).default("builtin"),
+    AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL (the host's JWKS)" }).optional(),
+    AUTH_JWT_KEY: z
+      .string()
+      .superRefine((text, context) => {
+        try {
+          parseHostKey(text);
+        } catch (error) {
+          context.addIssue({ code: "custom", message: (error as Error).message });
+        }
+      })
+      .optional(),
+    AUTH_ISSUER: z.string().min(1).optional(),
+    AUTH_AUDIENCE: z.string().min(1).optional(),
+    AUTH_NAME_CLAIM: z.string().min(1).max(100).optional(),
+    // Who makes friendships: users (herald), or the host's backend alone through system.friends.* (host).
+    FRIENDS: z.enum(["herald", "host"]).default("herald"),
+    // The host backend's credential for system.* over HTTP; unset: system.* is in-process only.
+    HERALD_SERVICE_TOKEN: z
+      .string()
+      .min(MIN_SERVICE_TOKEN_LENGTH, `must be at least ${MIN_SERVICE_TOKEN_LENGTH} characters (e.g. openssl rand -base64 32)`)
+      .optional(),
     PRESENCE_TTL_SECONDS: z.coerce
       .number()
       .positive()
@@ -70,13 +102,17 @@ const schema = z
       })
       .optional(),
   })
-  .refine((env) => env.NODE_ENV !== "production" || env.AUTH_SECRET, {
+  // Herald's own tokens need the secret; with the host's tokens Herald signs none.
+  .refine((env) => env.NODE_ENV !== "production" || env.AUTH_MODE === "jwt" || env.AUTH_SECRET, {
     path: ["AUTH_SECRET"],
     message: "is required when NODE_ENV=production",
   })
   .refine((env) => !(env.REDIS_URL && env.REDIS_CLUSTER_NODES), {
     path: ["REDIS_CLUSTER_NODES"],
     message: "cannot be set together with REDIS_URL: set REDIS_URL for one Redis, REDIS_CLUSTER_NODES for a Redis Cluster",
+  })
+  .superRefine((env, context) => {
+    for (const problem of identityProblems(env)) context.addIssue({ code: "custom", ...problem });
   })
   .refine((env) => env.METRICS_PORT === 0 || env.METRICS_PORT !== env.PORT, {
     path: ["METRICS_PORT"],
@@ -114,6 +150,35 @@ function parseClusterNodes(text: string, context: z.RefinementCtx): Array<{ host
   return nodes;
 }
 
+/** AUTH_MODE=jwt needs its keys, issuer and audience; AUTH_MODE=builtin takes none of them. */
+function identityProblems(env: { AUTH_MODE: "builtin" | "jwt"; [name: string]: unknown }): Array<{ path: [string]; message: string }> {
+  if (env.AUTH_MODE === "builtin") {
+    return JWT_ONLY.filter((name) => env[name] !== undefined).map((name) => ({
+      path: [name],
+      message: "is for the host's tokens: set AUTH_MODE=jwt to use it (AUTH_MODE is builtin)",
+    }));
+  }
+  const problems: Array<{ path: [string]; message: string }> = [];
+  if (env.AUTH_JWKS_URL === undefined && env.AUTH_JWT_KEY === undefined) {
+    problems.push({
+      path: ["AUTH_JWKS_URL"],
+      message: "or AUTH_JWT_KEY is required when AUTH_MODE=jwt: where the host's signing keys are",
+    });
+  }
+  if (env.AUTH_JWKS_URL !== undefined && env.AUTH_JWT_KEY !== undefined) {
+    problems.push({ path: ["AUTH_JWT_KEY"], message: "and AUTH_JWKS_URL are both set: give one source of keys" });
+  }
+  for (const name of ["AUTH_ISSUER", "AUTH_AUDIENCE"] as const) {
+    if (env[name] === undefined) {
+      problems.push({
+        path: [name],
+        message: `is required when AUTH_MODE=jwt: the ${name === "AUTH_ISSUER" ? "iss" : "aud"} every host token must carry`,
+      });
+    }
+  }
+  return problems;
+}
+
 const PRESENCE_VARIABLES: Record<keyof PresenceSettings, string> = {
   presenceTtlMs: "PRESENCE_TTL_SECONDS",
   offlineGraceMs: "OFFLINE_GRACE_MS",
@@ -141,18 +206,11 @@ export function readEnv(source: NodeJS.ProcessEnv = process.env): Env {
   return result.data;
 }
 
-/** What a Herald server needs to start: the env, or anything a test passes directly. */
-export interface ServerConfig {
-  port: number;
-  host: string;
-  /**
-   * Where `GET /metrics` is served: its own HTTP server, never `port` (metrics count every
-   * connection, invisible users' too). Unset: an ephemeral port (tests, benchmarks); the process
-   * takes `METRICS_PORT` (default 9464).
-   */
-  metricsPort?: number | undefined;
-  /** Bind address of the metrics server (`METRICS_HOST`); unset: 127.0.0.1. */
-  metricsHost?: string | undefined;
+/**
+ * What Herald needs wherever it runs: its backends, identity and rules. `attachHerald` takes this
+ * (a host's own HTTP server provides the rest); the process takes a `ServerConfig`.
+ */
+export interface HeraldConfig {
   databaseUrl?: string | undefined;
   redisUrl?: string | undefined;
   /** Seed nodes of a Redis Cluster (`REDIS_CLUSTER_NODES`): the store and bus run there instead of on `redisUrl`. */
@@ -175,14 +233,34 @@ export interface ServerConfig {
   /** Unsent bytes after which a socket that stopped reading is dropped (default 1 MiB). */
   maxBufferedBytes?: number | undefined;
   logLevel: string;
-  /** The built web app; unset: apps/web/dist next to this package. */
-  webDistDir?: string | undefined;
   /** CIDRs of proxies whose X-Forwarded-For is believed (`TRUSTED_PROXIES`); unset: none. */
   trustedProxies?: string[] | undefined;
   /** scrypt cost and hashing concurrency; unset: OWASP's N=2^17, r=8, p=1 (tests choose cheaper). */
   passwordHashing?: PasswordHashingOptions | undefined;
   /** Key and channel prefix in Redis (`REDIS_PREFIX`, default `herald`): deployments or tests sharing one Redis stay apart. */
   redisPrefix?: string | undefined;
+  /** Whose accounts (`AUTH_MODE` and the `AUTH_*` of the host's tokens); unset: Herald's own. */
+  identity?: IdentityOptions | undefined;
+  /** Who makes friendships (`FRIENDS`); unset: users, through `friends.*`. */
+  friendSource?: FriendSource | undefined;
+  /** `HERALD_SERVICE_TOKEN`: the host backend's credential for `system.*` over HTTP; unset: in-process only. */
+  serviceToken?: string | undefined;
+}
+
+/** What a Herald server process needs to start: the env, or anything a test passes directly. */
+export interface ServerConfig extends HeraldConfig {
+  port: number;
+  host: string;
+  /**
+   * Where `GET /metrics` is served: its own HTTP server, never `port` (metrics count every
+   * connection, invisible users' too). Unset: an ephemeral port (tests, benchmarks); the process
+   * takes `METRICS_PORT` (default 9464).
+   */
+  metricsPort?: number | undefined;
+  /** Bind address of the metrics server (`METRICS_HOST`); unset: 127.0.0.1. */
+  metricsHost?: string | undefined;
+  /** The built web app; unset: apps/web/dist next to this package. */
+  webDistDir?: string | undefined;
 }
 
 export function configFromEnv(env: Env): ServerConfig {
@@ -204,5 +282,21 @@ export function configFromEnv(env: Env): ServerConfig {
     logLevel: env.LOG_LEVEL,
     webDistDir: env.WEB_DIST_DIR,
     trustedProxies: env.TRUSTED_PROXIES,
+    identity: identityOf(env),
+    friendSource: env.FRIENDS,
+    serviceToken: env.HERALD_SERVICE_TOKEN,
+  };
+}
+
+function identityOf(env: Env): IdentityOptions {
+  if (env.AUTH_MODE === "builtin") return { mode: "builtin" };
+  return {
+    mode: "jwt",
+    jwksUrl: env.AUTH_JWKS_URL,
+    key: env.AUTH_JWT_KEY,
+    // Present: identityProblems refuses jwt mode without them.
+    issuer: env.AUTH_ISSUER!,
+    audience: env.AUTH_AUDIENCE!,
+    nameClaim: env.AUTH_NAME_CLAIM,
   };
 }

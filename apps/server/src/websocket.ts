@@ -9,14 +9,12 @@
  * refused (4429); a socket whose unsent backlog passes `maxBufferedBytes` (a client that stopped
  * reading) is dropped, so a slow consumer cannot grow our memory without bound.
  */
-import type { IncomingMessage } from "node:http";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { appRouter, frameSinkEncoder, type HeraldApp, type HeraldContext } from "@herald/presence";
 import { CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from "@herald/protocol";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import { clientIpOf as peerIpOf, type ClientIpOf } from "./client-ip.js";
-import { requestPath } from "./static-files.js";
 
 /** Presence frames are tiny; a large frame is an attack or a bug. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -172,9 +170,4 @@ function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
 function watchLiveness(socket: WebSocket, touch: () => void): void {
   socket.on("message", touch);
   socket.on("pong", touch);
-}
-
-export function isTrpcUpgrade(req: IncomingMessage): boolean {
-  const pathname = requestPath(req.url);
-  return pathname === "/trpc" || pathname === "/trpc/";
 }

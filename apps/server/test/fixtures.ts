@@ -4,29 +4,47 @@ import type { DatabaseKind } from "@herald/db/testing";
 import type { PresenceEvent } from "@herald/presence";
 import type { ServerConfig } from "../src/env.js";
 import {
-  befriend,
   connect,
   databaseFor,
-  signUp,
+  heraldPeople,
+  HostIssuer,
+  hostPeople,
   startTestServer,
+  TEST_SERVICE_TOKEN,
   type Device,
+  type People,
   type TestServer,
   type TestUser,
 } from "../src/testing/index.js";
 
 export const DATABASE_KINDS: DatabaseKind[] = ["pglite", "postgres"];
 
-/** Starts a server for the suite and stops it after; read `.current` inside tests. */
-export function useServer(kind: DatabaseKind, overrides: Partial<ServerConfig> = {}): { current: TestServer } {
-  const holder = {} as { current: TestServer };
+export interface ServerHolder {
+  current: TestServer;
+  /** Where its users and friendships come from (Herald's accounts unless `identity: "host"`). */
+  people: People;
+}
+
+/**
+ * Starts a server for the suite and stops it after; read `.current` and `.people` inside tests.
+ * `identity: "host"`: the host's JWTs (from a JWKS served by a test issuer) and the host's
+ * friendships alone (FRIENDS=host, `system.friends.*` with the service token).
+ */
+export function useServer(kind: DatabaseKind, overrides: Partial<ServerConfig> = {}, identity: "herald" | "host" = "herald"): ServerHolder {
+  const holder = {} as ServerHolder;
   let drop = async () => {};
+  let issuer: HostIssuer | null = null;
   beforeAll(async () => {
     const database = await databaseFor(kind);
     drop = database.drop;
-    holder.current = await startTestServer({ databaseUrl: database.databaseUrl, ...overrides });
+    if (identity === "host") issuer = await HostIssuer.start();
+    const hostConfig = issuer ? { identity: issuer.identity(), friendSource: "host" as const, serviceToken: TEST_SERVICE_TOKEN } : {};
+    holder.current = await startTestServer({ databaseUrl: database.databaseUrl, ...hostConfig, ...overrides });
+    holder.people = issuer ? hostPeople(holder.current, issuer) : heraldPeople(holder.current);
   });
   afterAll(async () => {
     await holder.current?.close();
+    await issuer?.close();
     await drop();
   });
   return holder;
@@ -49,11 +67,16 @@ export interface Watch {
 
 let markerFlip = false;
 
-export async function watch(server: TestServer, subjects: TestUser[], viewer?: TestUser): Promise<Watch> {
-  const theViewer = viewer ?? (await signUp(server.url));
-  const marker = await signUp(server.url);
-  for (const subject of subjects) await befriend(subject, theViewer);
-  await befriend(marker, theViewer);
+export async function watch(
+  server: TestServer,
+  subjects: TestUser[],
+  viewer?: TestUser,
+  people: People = heraldPeople(server),
+): Promise<Watch> {
+  const theViewer = viewer ?? (await people.newUser());
+  const marker = await people.newUser();
+  for (const subject of subjects) await people.befriend(subject, theViewer);
+  await people.befriend(marker, theViewer);
   const markerDevice = await connect(server.wsUrl, marker);
   const viewerDevice = await connect(server.wsUrl, theViewer, { subscribe: true });
   const result: Watch = {

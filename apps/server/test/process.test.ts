@@ -3,7 +3,17 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { createScratchDatabase } from "@herald/db/testing";
-import { befriend, connect, httpClient, signUp } from "../src/testing/index.js";
+import {
+  befriend,
+  connect,
+  errorOf,
+  HostIssuer,
+  httpClient,
+  signUp,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  TEST_SERVICE_TOKEN,
+} from "../src/testing/index.js";
 
 const MAIN = fileURLToPath(new URL("../src/main.ts", import.meta.url));
 
@@ -53,4 +63,43 @@ describe("the server process", () => {
     // Recorded at shutdown, not after the (long) grace: the process could not wait for it.
     expect(Math.abs(Date.parse(seen.lastSeen!) - connectedUntil)).toBeLessThan(5_000);
   }, 120_000); // two real processes with tsx start-up
+
+  it("with AUTH_MODE=jwt takes the host's tokens from a local JWKS, refuses others, and serves system.* to HERALD_SERVICE_TOKEN", async () => {
+    const issuer = await HostIssuer.start();
+    cleanups.push(() => issuer.close());
+    const database = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+    cleanups.push(database.drop);
+    const { child, url } = await startProcess({
+      DATABASE_URL: database.url,
+      AUTH_MODE: "jwt",
+      AUTH_JWKS_URL: issuer.jwksUrl,
+      AUTH_ISSUER: TEST_ISSUER,
+      AUTH_AUDIENCE: TEST_AUDIENCE,
+      AUTH_NAME_CLAIM: "nickname",
+      FRIENDS: "host",
+      HERALD_SERVICE_TOKEN: TEST_SERVICE_TOKEN,
+    });
+    cleanups.push(async () => void child.kill("SIGKILL"));
+    const token = await issuer.sign("process|ada", { claims: { nickname: "Ada" } });
+    expect(await httpClient(url, token).auth.me.query()).toEqual({ id: "process|ada", username: "Ada" });
+    for (const refused of [
+      await issuer.sign("process|ada", { expiresIn: -5 }),
+      await issuer.sign("process|ada", { issuer: "https://other/" }),
+    ]) {
+      expect(await errorOf(httpClient(url, refused).auth.me.query())).toMatchObject({ code: "UNAUTHORIZED" });
+    }
+    const system = httpClient(url, TEST_SERVICE_TOKEN).system;
+    await system.users.upsert.mutate({ users: [{ id: "process|bo", name: "Bo" }] });
+    expect(await system.friends.link.mutate({ pairs: [["process|ada", "process|bo"]] })).toEqual({ changed: 1 });
+    expect(await httpClient(url, token).friends.list.query()).toMatchObject([{ id: "process|bo", username: "Bo" }]);
+    expect(await errorOf(httpClient(url, token).system.presence.reachable.query({ userIds: ["process|bo"] }))).toMatchObject({
+      code: "FORBIDDEN",
+    });
+  }, 60_000);
+
+  it("exits non-zero at start naming the variable when AUTH_MODE=jwt lacks its keys", async () => {
+    await expect(startProcess({ AUTH_MODE: "jwt", AUTH_ISSUER: TEST_ISSUER, AUTH_AUDIENCE: TEST_AUDIENCE })).rejects.toThrow(
+      /exited with 1 before listening:[\s\S]*AUTH_JWKS_URL or AUTH_JWT_KEY is required/,
+    );
+  }, 60_000);
 });

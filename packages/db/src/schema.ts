@@ -4,15 +4,27 @@
  */
 import { CHOSEN_STATUSES, type VisibleStatus } from "@herald/protocol";
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 export const chosenStatus = pgEnum("chosen_status", CHOSEN_STATUSES);
 export const friendshipStatus = pgEnum("friendship_status", ["pending", "accepted"]);
 
+/**
+ * User ids are text: Herald's own accounts get a random UUID (as text), and with the host's
+ * identity (`AUTH_MODE=jwt`) a user's id is the host's `sub`, whatever its shape. So every id a
+ * client or the host sees is the one stored here, with no mapping between two kinds of id.
+ * Ids are ASCII (checked on input), so the "C" ordering the friendship pairs use is JavaScript's.
+ */
 export const users = pgTable("users", {
-  id: uuid().primaryKey().defaultRandom(),
-  username: text().notNull().unique(),
-  passwordHash: text().notNull(),
+  id: text()
+    .primaryKey()
+    .default(sql`gen_random_uuid()::text`),
+  /** Herald's own accounts only; null for the host's users, who sign in with the host. */
+  username: text().unique(),
+  /** Herald's own accounts only. */
+  passwordHash: text(),
+  /** The host's users: the name the host gives them (`AUTH_NAME_CLAIM`, `system.users.upsert`). */
+  displayName: text(),
   /** Session tokens carry the version they were signed under; `auth.signOut` bumps it, revoking them all. */
   tokenVersion: integer().notNull().default(0),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -25,13 +37,13 @@ export const users = pgTable("users", {
 export const friendships = pgTable(
   "friendships",
   {
-    userLow: uuid()
+    userLow: text()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    userHigh: uuid()
+    userHigh: text()
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
-    requesterId: uuid().notNull(),
+    requesterId: text().notNull(),
     status: friendshipStatus().notNull().default("pending"),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
@@ -39,7 +51,8 @@ export const friendships = pgTable(
   (t) => [
     primaryKey({ columns: [t.userLow, t.userHigh] }),
     index().on(t.userHigh),
-    check("friendships_ordered_pair", sql`${t.userLow} < ${t.userHigh}`),
+    // Byte order ("C"), whatever the database's collation: the order JavaScript's `<` gives ASCII ids.
+    check("friendships_ordered_pair", sql`${t.userLow} collate "C" < ${t.userHigh} collate "C"`),
     check("friendships_requester_in_pair", sql`${t.requesterId} in (${t.userLow}, ${t.userHigh})`),
   ],
 );
@@ -51,7 +64,7 @@ export const friendships = pgTable(
  * kept seeing the user while invisible. `lastDisconnectedAt` is the user's own truth.
  */
 export const userPresence = pgTable("user_presence", {
-  userId: uuid()
+  userId: text()
     .primaryKey()
     .references(() => users.id, { onDelete: "cascade" }),
   status: chosenStatus().notNull().default("online"),
@@ -61,10 +74,10 @@ export const userPresence = pgTable("user_presence", {
    */
   autoAway: boolean().notNull().default(false),
   message: text(),
-  visibleTo: uuid()
+  visibleTo: text()
     .array()
     .notNull()
-    .default(sql`'{}'::uuid[]`),
+    .default(sql`'{}'::text[]`),
   lastSeen: timestamp({ withTimezone: true }),
   lastSeenBy: jsonb().$type<Record<string, string>>().notNull().default({}),
   lastDisconnectedAt: timestamp({ withTimezone: true }),

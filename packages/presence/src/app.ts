@@ -5,8 +5,11 @@
  * by `close()`. `apps/server` builds one from its config; tests build one directly.
  */
 import type { Database } from "@herald/db";
+import { HostTokenVerifier, type HostTokenOptions } from "./auth/host-tokens.js";
 import { PasswordHasher, type PasswordHashingOptions } from "./auth/password.js";
 import { AbuseLimits } from "./auth/rate-limiter.js";
+import { ServiceToken } from "./auth/service-token.js";
+import type { SessionAuthority } from "./auth/session-authority.js";
 import { SessionVerifier } from "./auth/sessions.js";
 import { TokenSigner } from "./auth/tokens.js";
 import type { PresenceBus } from "./bus/types.js";
@@ -16,17 +19,30 @@ import { SubscriptionLimits } from "./feed/subscription-limits.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { AccountsRepo } from "./repo/accounts.js";
 import { FriendshipsRepo } from "./repo/friendships.js";
+import type { UserIdKind } from "./identity/user-ids.js";
 import { ConnectionRegistry } from "./service/connections.js";
+import { HostFriendGraph } from "./service/host-friend-graph.js";
 import { PresenceService } from "./service/presence-service.js";
 import { resolvePresenceSettings, SESSION_TTL_SECONDS, STATUS_RATE_LIMIT, type PresenceTiming } from "./settings.js";
 import type { PresenceStore } from "./store/types.js";
+
+/** Whose accounts: Herald's own (AUTH_MODE=builtin, the default), or the host app's JWTs. */
+export type IdentityOptions = { mode: "builtin" } | ({ mode: "jwt" } & HostTokenOptions);
+
+/** Who makes friendships: users, through `friends.*` (the default), or the host alone, through `system.friends.*` (FRIENDS=host). */
+export type FriendSource = "herald" | "host";
 
 export interface HeraldAppOptions {
   db: Database;
   /** Built with the presence TTL and offline grace (settings.ts); the app's timers follow it. */
   store: PresenceStore;
   bus: PresenceBus;
+  /** Signs Herald's own session tokens (unused with `identity.mode` jwt, where the host signs). */
   authSecret: string;
+  identity?: IdentityOptions | undefined;
+  friendSource?: FriendSource | undefined;
+  /** HERALD_SERVICE_TOKEN: the host backend's credential for `system.*` over HTTP; unset: in-process only. */
+  serviceToken?: string | undefined;
   rateLimits?: boolean;
   statusRateLimit?: number;
   /** live connections per user (default 20; `rateLimits: false` lifts it) */
@@ -51,8 +67,23 @@ export interface HeraldApp {
   feeds: PresenceFeeds;
   connections: ConnectionRegistry;
   tokens: TokenSigner;
-  /** Verifies tokens against revocation (`auth.signOut`); use it, not `tokens.verify`, for callers. */
-  sessions: SessionVerifier;
+  /**
+   * Whose accounts these are: `builtin`, Herald's own (ids are UUIDs, `auth.*` signs tokens), or
+   * `jwt`, the host's (ids are the host's, the host signs tokens).
+   */
+  identity: IdentityOptions["mode"];
+  /** The kind of id that names a user here (follows `identity`). */
+  userIds: UserIdKind;
+  friendSource: FriendSource;
+  /**
+   * Verifies callers' tokens: Herald's sessions (with revocation, `auth.signOut`) or the host's
+   * JWTs. Use it, not `tokens.verify`, for callers.
+   */
+  sessions: SessionAuthority;
+  /** The credential of `system.*` over HTTP. */
+  serviceToken: ServiceToken;
+  /** The host's friend graph (`system.friends.*`). */
+  hostGraph: HostFriendGraph;
   limits: AbuseLimits;
   /** Subscriptions per socket: a cap that is always on, and a subscribe rate that `rateLimits: false` lifts. */
   subscriptionLimits: SubscriptionLimits;
@@ -77,11 +108,16 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
   const log = options.log ?? silentLogger;
   // From the store, so that its expiries and the timers here cannot disagree.
   const settings = resolvePresenceSettings(options.store.settings);
-  const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
-  const connections = new ConnectionRegistry(service, settings, log);
   const tokens = new TokenSigner(options.authSecret, options.sessionTtlSeconds ?? SESSION_TTL_SECONDS);
   const accounts = new AccountsRepo(options.db);
   const friendships = new FriendshipsRepo(options.db);
+  const identity = options.identity ?? { mode: "builtin" };
+  // Before anything with a timer: a misconfigured key or service token throws here, leaving nothing to close.
+  const serviceToken = new ServiceToken(options.serviceToken);
+  const sessions: SessionAuthority =
+    identity.mode === "jwt" ? new HostTokenVerifier(identity, accounts, log) : new SessionVerifier(tokens, accounts, log);
+  const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
+  const connections = new ConnectionRegistry(service, settings, log);
   const feeds = new PresenceFeeds({
     bus: options.bus,
     readFriendIds: (userId) => friendships.friendIdsOf(userId),
@@ -98,7 +134,12 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     feeds,
     connections,
     tokens,
-    sessions: new SessionVerifier(tokens, accounts, log),
+    identity: identity.mode,
+    userIds: identity.mode === "jwt" ? "host" : "uuid",
+    friendSource: options.friendSource ?? "herald",
+    sessions,
+    serviceToken,
+    hostGraph: new HostFriendGraph(friendships, service),
     limits: new AbuseLimits({
       enabled: options.rateLimits ?? true,
       statusChangesPer10s: options.statusRateLimit ?? STATUS_RATE_LIMIT,

@@ -1,9 +1,12 @@
-export { appRouter, createCaller } from "./root.js";
+export { appRouter, createCaller, createSystemCaller } from "./root.js";
 export type { AppRouter, RouterInputs, RouterOutputs } from "./root.js";
 export { createHeraldApp } from "./app.js";
 export { OWASP_SCRYPT } from "./auth/password.js";
 export type { PasswordHashingOptions, ScryptParams } from "./auth/password.js";
-export type { HeraldApp, HeraldAppOptions } from "./app.js";
+export type { HeraldApp, HeraldAppOptions, IdentityOptions, FriendSource } from "./app.js";
+export type { HostTokenOptions } from "./auth/host-tokens.js";
+export { parseHostKey } from "./auth/host-keys.js";
+export { MIN_SERVICE_TOKEN_LENGTH } from "./auth/service-token.js";
 export type { HeraldContext, SessionUser } from "./trpc.js";
 export type { PresenceEvent, FeedObserver } from "./feed/events.js";
 export { frameSinkEncoder } from "./feed/frame-sink.js";

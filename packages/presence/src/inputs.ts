@@ -16,7 +16,23 @@ export const passwordInput = z
   .min(password.minLength, `must be at least ${password.minLength} characters`)
   .max(password.maxLength, `must be at most ${password.maxLength} characters`);
 
-export const userIdInput = z.uuid("must be a user id (uuid)");
+/**
+ * A user id. Which ids are well-formed depends on the deployment (UUIDs for Herald's accounts, the
+ * host's ids with AUTH_MODE=jwt), which a schema cannot know: each procedure holds the ids it got
+ * to the deployment's kind with `checkUserIds` (trpc.ts), which answers as a schema would.
+ */
+export const userIdInput = z.string();
+
+/** The name a host gives one of its users: shown next to presence, so held to a message's rules. */
+export const displayNameInput = z
+  .string()
+  .trim()
+  .min(1, "must not be empty")
+  .max(LIMITS.displayName.maxLength, `must be at most ${LIMITS.displayName.maxLength} characters`)
+  .superRefine((text, context) => {
+    const problem = messageTextProblem(text);
+    if (problem) context.addIssue({ code: "custom", message: problem });
+  });
 
 // Text that would forge layout in other people's clients is refused (see message-text.ts).
 export const messageInput = z

@@ -5,7 +5,7 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import type { HeraldApp } from "./app.js";
-import { userIdInput } from "./inputs.js";
+import { userIdProblem } from "./identity/user-ids.js";
 import type { FrameSocket } from "./feed/frame-sink.js";
 import type { ConnectionHandle } from "./service/connections.js";
 import { isStoreUnavailable } from "./store/unavailable.js";
@@ -25,6 +25,11 @@ export interface HeraldContext {
   clientIp: string | null;
   /** Set by `createCaller`: the user id is the caller's word, not a verified token's, so it is checked. */
   serverSide?: boolean;
+  /**
+   * The host's backend: `createSystemCaller`, or HTTP with HERALD_SERVICE_TOKEN. It may call
+   * `system.*` and nothing that acts as a user (`user` is null).
+   */
+  system?: boolean;
   /** The paths of every call in this HTTP request when it was a batch (abuse limits count sign-ins in it). */
   batchPaths?: readonly string[] | undefined;
 }
@@ -63,6 +68,7 @@ export function asTrpcError(error: unknown): unknown {
 }
 
 export const router = t.router;
+export const middleware = t.middleware;
 export const createCallerFactory = t.createCallerFactory;
 export const publicProcedure = t.procedure.use(async ({ next }) => {
   const result = await next();
@@ -71,10 +77,37 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
 });
 
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first: a valid session token is required" });
+  if (!ctx.user) {
+    throw new TRPCError({
+      code: "UNAUTHORIZED",
+      message: ctx.system
+        ? "This procedure acts as a user: the service credential cannot call it (system.* is the host's API)"
+        : "Sign in first: a valid session token is required",
+    });
+  }
   if (ctx.serverSide) await checkServerSideUser(ctx.app, ctx.user.id);
   ctx.connection?.touch();
   return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/**
+ * `system.*`: the host's backend only — in-process (`createSystemCaller`) or over HTTP with
+ * `Authorization: Bearer $HERALD_SERVICE_TOKEN`. A user's token never opens it, over any transport.
+ */
+export const systemProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (ctx.system) return next();
+  if (ctx.user) {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "system.* is the host backend's API: call it with HERALD_SERVICE_TOKEN, never a user's token",
+    });
+  }
+  throw new TRPCError({
+    code: "UNAUTHORIZED",
+    message: ctx.app.serviceToken.configured
+      ? "system.* needs the service credential: Authorization: Bearer $HERALD_SERVICE_TOKEN"
+      : "system.* is off over HTTP: this server has no HERALD_SERVICE_TOKEN (in-process callers use createSystemCaller)",
+  });
 });
 
 /**
@@ -82,8 +115,37 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
  * NOT_FOUND, before any query could fail on it (and leak SQL in an internal error).
  */
 async function checkServerSideUser(app: HeraldApp, userId: string): Promise<void> {
-  const parsed = userIdInput.safeParse(userId);
-  if (!parsed.success)
-    throw new TRPCError({ code: "BAD_REQUEST", message: `userId: ${parsed.error.issues[0]?.message ?? "must be a uuid"}` });
+  checkUserIds(app, [{ path: ["userId"], id: userId }]);
   if (!(await app.accounts.byId(userId))) throw new TRPCError({ code: "NOT_FOUND", message: "No user with this id" });
+}
+
+/** Where an id sits in a procedure's input (`["visibleTo", 3]`), and the id. */
+export interface IdAt {
+  path: Array<string | number>;
+  id: string;
+}
+
+/** Five bad ids say what is wrong; a thousand would only make the message long. */
+const MAX_ID_ISSUES = 5;
+
+/**
+ * Holds ids to this deployment's kind (UUIDs, or the host's ids; identity/user-ids.ts): the input
+ * schemas cannot, not knowing the deployment. Answers BAD_REQUEST exactly as a schema would, each
+ * bad id named by its field (`visibleTo.3: must be a user id (uuid)`).
+ */
+export function checkUserIds(app: HeraldApp, ids: Iterable<IdAt>): void {
+  const issues: ConstructorParameters<typeof ZodError>[0] = [];
+  for (const { path, id } of ids) {
+    const problem = userIdProblem(app.userIds, id);
+    if (problem) issues.push({ code: "custom", path, message: problem, input: id });
+    if (issues.length >= MAX_ID_ISSUES) break;
+  }
+  if (issues.length === 0) return;
+  const cause = new ZodError(issues);
+  throw new TRPCError({ code: "BAD_REQUEST", message: describeZodError(cause), cause });
+}
+
+/** `checkUserIds` for one field: a single id, or an array of them. */
+export function checkUserIdsIn(app: HeraldApp, field: string, ids: string | readonly string[]): void {
+  checkUserIds(app, typeof ids === "string" ? [{ path: [field], id: ids }] : ids.map((id, index) => ({ path: [field, index], id })));
 }

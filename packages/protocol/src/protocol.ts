@@ -35,6 +35,22 @@ export const LIMITS = {
   visibleTo: { maxIds: 1000 },
   /** Users asked about in one `presence.getMany`. */
   getMany: { minIds: 1, maxIds: 500 },
+  /**
+   * A user id: Herald's own accounts have UUIDs; with the host's identity (`AUTH_MODE=jwt`) an id
+   * is the host's `sub`: visible ASCII but `{` and `}` (see USER_ID_PATTERN).
+   */
+  userId: { maxLength: 128 },
+  /** The name a host gives one of its users (`AUTH_NAME_CLAIM`, `system.users.upsert`). */
+  displayName: { maxLength: 64 },
+  /** Users, pairs or ids in one `system.*` call. */
+  system: { maxItems: 1000 },
 } as const;
+
+/**
+ * The ids a host may give its users: 1–128 visible ASCII characters, except `{` and `}` (Redis
+ * Cluster reads braces in a key as its hash tag, and every per-user key carries the id in one).
+ * So `auth0|5f7c…`, `google-oauth2|1234`, `user_2abc`, `42` and `ada@example.com` all are ids.
+ */
+export const USER_ID_PATTERN = new RegExp(`^[\\x21-\\x7a\\x7c\\x7e]{1,${LIMITS.userId.maxLength}}$`);
 
 export const USERNAME_PATTERN = new RegExp(`^[a-z0-9_]{${LIMITS.username.minLength},${LIMITS.username.maxLength}}$`);

@@ -111,7 +111,7 @@ function baseEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
   for (const key of Object.keys(env)) {
     if (
-      /^(PORT|HOST|METRICS_PORT|METRICS_HOST|DATABASE_URL|REDIS_URL|REDIS_CLUSTER_NODES|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR)$/.test(
+      /^(PORT|HOST|METRICS_PORT|METRICS_HOST|DATABASE_URL|REDIS_URL|REDIS_CLUSTER_NODES|REDIS_PREFIX|DATA_DIR|AUTH_SECRET|PRESENCE_TTL_SECONDS|OFFLINE_GRACE_MS|RATE_LIMITS|STATUS_RATE_LIMIT|LOG_LEVEL|WEB_DIST_DIR|AUTH_[A-Z_]+|FRIENDS|HERALD_SERVICE_TOKEN)$/.test(
         key,
       )
     ) {
@@ -237,7 +237,7 @@ export function reportServerLogsOnFailure(cluster: { current: Cluster }): void {
   });
 }
 
-async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   const redis = await connectRedis(url, { timeoutMs: 2_000 });
   try {
     let cursor = "0";

@@ -13,7 +13,7 @@ export function AddFriendForm() {
   const request = useMutation(
     trpc.friends.request.mutationOptions({
       onSuccess: (result, input) => {
-        setSentTo({ username: input.username.trim().toLowerCase(), status: result.status });
+        setSentTo({ username: (input.username ?? "").trim().toLowerCase(), status: result.status }); // this form always sends a username
         setUsername("");
       },
     }),

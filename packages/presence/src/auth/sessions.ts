@@ -12,6 +12,7 @@
  */
 import type { AccountsRepo } from "../repo/accounts.js";
 import type { Logger } from "../logger.js";
+import type { SessionAuthority } from "./session-authority.js";
 import type { SessionClaims, TokenSigner } from "./tokens.js";
 
 export const SESSION_VERSION_CACHE_MS = 5_000;
@@ -21,7 +22,7 @@ type RevocationListener = (userId: string, version: number) => void;
 /** A token version: null, no such user; undefined, unknown (the database did not answer). */
 type VersionLookup = number | null | undefined;
 
-export class SessionVerifier {
+export class SessionVerifier implements SessionAuthority {
   private readonly versions = new Map<string, { version: number | null; checkedAt: number }>();
   private readonly inFlight = new Map<string, Promise<VersionLookup>>();
   /** Users to look up in the next query, with who waits for each. */

@@ -72,6 +72,8 @@ export class FriendFeed implements ChannelFollower {
   private generation = 0;
   /** Created on the first `requests_changed` notice: most feeds never see one. */
   private requests: PendingRequestsReader | null = null;
+  /** Friends added in this turn of the event loop, whose first views are read together. */
+  private adding: Array<{ friendId: string; entry: FriendEntry }> | null = null;
 
   constructor(
     private readonly viewerId: string,
@@ -261,20 +263,37 @@ export class FriendFeed implements ChannelFollower {
 
   private addFriend(friendId: string): void {
     if (this.friends.has(friendId)) return;
-    const entry = this.track(friendId);
+    const added = { friendId, entry: this.track(friendId) };
+    if (this.adding) {
+      this.adding.push(added);
+      return;
+    }
+    // A host linking many friendships at once (system.friends.link) sends many friend_added in
+    // one burst: their first views are read in one query, not one query per friend.
+    const batch = [added];
+    this.adding = batch;
+    setImmediate(() => {
+      if (this.adding === batch) this.adding = null;
+      if (!this.closed) this.loadAdded(batch);
+    });
+  }
+
+  private loadAdded(batch: ReadonlyArray<{ friendId: string; entry: FriendEntry }>): void {
     this.sources.bus
       .subscriptionsReady()
-      .then(() => this.sources.loadStates([friendId]))
+      .then(() => this.sources.loadStates(batch.map((added) => added.friendId)))
       .then((states) => {
-        const state = states.get(friendId);
-        if (this.closed || this.friends.get(friendId) !== entry || !state) return;
-        // The friend_added event carries the first view; later changes follow as updates.
-        const pending = entry.pending;
-        entry.pending = [];
-        this.settleEntry(entry, state);
-        this.push({ kind: "event", event: { type: "friend_added", presence: entry.delivered } });
-        for (const message of pending ?? []) {
-          if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
+        for (const { friendId, entry } of batch) {
+          const state = states.get(friendId);
+          if (this.closed || this.friends.get(friendId) !== entry || !state) continue;
+          // The friend_added event carries the first view; later changes follow as updates.
+          const pending = entry.pending;
+          entry.pending = [];
+          this.settleEntry(entry, state);
+          this.push({ kind: "event", event: { type: "friend_added", presence: entry.delivered } });
+          for (const message of pending ?? []) {
+            if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
+          }
         }
       })
       .catch((error: unknown) => this.fail(error));

@@ -1,12 +1,20 @@
 /** Account queries: users, their password hashes and token versions. All of `users`' SQL is here. */
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { users, withDeadline, type Database, type UserRow } from "@herald/db";
+import { executeRows, users, withDeadline, type Database, type UserRow } from "@herald/db";
 import { createDurable } from "./presence-repo.js";
+import { nullableTextArrayLiteral, textArrayLiteral } from "./text-array.js";
 
 export interface Account {
   id: string;
+  /** The name clients show: a Herald account's username, else the host's name for the user, else the id. */
   username: string;
 }
+
+/**
+ * A user's name as every client is shown it (`username` in the API): Herald's own accounts have a
+ * username; the host's users (`AUTH_MODE=jwt`) have the name the host gave them, if any.
+ */
+export const shownName = sql<string>`coalesce(${users.username}, ${users.displayName}, ${users.id})`;
 
 export class AccountsRepo {
   constructor(private readonly db: Database) {}
@@ -15,7 +23,7 @@ export class AccountsRepo {
   async create(username: string, passwordHash: string): Promise<Account | null> {
     let user: Account | undefined;
     try {
-      [user] = await this.db.insert(users).values({ username, passwordHash }).returning({ id: users.id, username: users.username });
+      [user] = await this.db.insert(users).values({ username, passwordHash }).returning({ id: users.id, username: shownName });
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
@@ -30,8 +38,34 @@ export class AccountsRepo {
   }
 
   async byId(id: string): Promise<Account | undefined> {
-    const [user] = await this.db.select({ id: users.id, username: users.username }).from(users).where(eq(users.id, id));
+    const [user] = await this.db.select({ id: users.id, username: shownName }).from(users).where(eq(users.id, id));
     return user;
+  }
+
+  /**
+   * The host's users (AUTH_MODE=jwt), made if new, with their presence rows; a given name
+   * replaces the stored one, a null name keeps it. Ids must be distinct.
+   */
+  async provisionHostUsers(hostUsers: ReadonlyArray<{ id: string; name: string | null }>): Promise<void> {
+    if (hostUsers.length === 0) return;
+    // Arrays as single parameters: a thousand users are three parameters, not two thousand.
+    const ids = textArrayLiteral(hostUsers.map((user) => user.id));
+    const names = nullableTextArrayLiteral(hostUsers.map((user) => user.name));
+    await executeRows(
+      this.db,
+      sql`insert into users (id, display_name)
+        select id, name from unnest(${ids}::text[], ${names}::text[]) as u(id, name)
+        on conflict (id) do update set display_name = coalesce(excluded.display_name, users.display_name)
+        where excluded.display_name is not null and users.display_name is distinct from excluded.display_name`,
+    );
+    await executeRows(this.db, sql`insert into user_presence (user_id) select unnest(${ids}::text[]) on conflict do nothing`);
+  }
+
+  /** Which of these ids belong to users. */
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await executeRows<{ id: string }>(this.db, sql`select id from users where id = any(${textArrayLiteral(ids)}::text[])`);
+    return new Set(rows.map((row) => row.id));
   }
 
   async idByUsername(username: string): Promise<string | undefined> {

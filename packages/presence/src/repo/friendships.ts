@@ -1,6 +1,8 @@
 /** Friendship queries. A pair is stored once, ordered, with who asked (see the schema). All of `friendships`' SQL is here. */
-import { and, eq, or, sql } from "drizzle-orm";
-import { friendships, users, type Database, type FriendshipRow } from "@herald/db";
+import { and, eq, or, sql, type SQL } from "drizzle-orm";
+import { executeRows, friendships, users, type Database, type FriendshipRow } from "@herald/db";
+import { shownName } from "./accounts.js";
+import { textArrayLiteral } from "./text-array.js";
 
 export function orderedPair(a: string, b: string): { userLow: string; userHigh: string } {
   return a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
@@ -16,6 +18,18 @@ const isPair = (a: string, b: string) => {
   const pair = orderedPair(a, b);
   return and(eq(friendships.userLow, pair.userLow), eq(friendships.userHigh, pair.userHigh));
 };
+
+/** Ordered pairs (`orderedPair`), as `[userLow, userHigh]`. */
+export type Pair = readonly [string, string];
+
+/** The pairs as a table `p(low, high)`, from two array parameters (a thousand pairs are two parameters, not two thousand). */
+const pairTable = (pairs: readonly Pair[]): SQL =>
+  sql`unnest(${textArrayLiteral(pairs.map(([low]) => low))}::text[], ${textArrayLiteral(pairs.map(([, high]) => high))}::text[]) as p(low, high)`;
+
+interface PairRow {
+  user_low: string;
+  user_high: string;
+}
 
 export interface FriendSummary {
   id: string;
@@ -48,11 +62,11 @@ export class FriendshipsRepo {
   async relationsOf(userId: string): Promise<Relation[]> {
     const otherId = sql<string>`case when ${friendships.userLow} = ${userId} then ${friendships.userHigh} else ${friendships.userLow} end`;
     return this.db
-      .select({ id: users.id, username: users.username, status: friendships.status, requesterId: friendships.requesterId })
+      .select({ id: users.id, username: shownName, status: friendships.status, requesterId: friendships.requesterId })
       .from(friendships)
       .innerJoin(users, eq(users.id, otherId))
       .where(involves(userId))
-      .orderBy(users.username);
+      .orderBy(shownName, users.id);
   }
 
   /** Pending requests to and from the user, by username. */
@@ -83,6 +97,44 @@ export class FriendshipsRepo {
       .where(and(isPair(requesterId, addresseeId), eq(friendships.requesterId, requesterId), eq(friendships.status, "pending")))
       .returning({ status: friendships.status });
     return updated.length > 0;
+  }
+
+  /**
+   * Makes these ordered pairs friends (the host's graph, `system.friends.link`): new pairs are
+   * accepted at once, and a pending request between a pair becomes a friendship. Answers which
+   * pairs changed, and which of them had a request (whose lists changed too).
+   */
+  async link(pairs: readonly Pair[]): Promise<{ added: Pair[]; accepted: Pair[] }> {
+    if (pairs.length === 0) return { added: [], accepted: [] };
+    const inserted = await executeRows<PairRow>(
+      this.db,
+      sql`insert into friendships (user_low, user_high, requester_id, status)
+        select low, high, low, 'accepted' from ${pairTable(pairs)}
+        on conflict do nothing
+        returning user_low, user_high`,
+    );
+    // After the insert: a request made in between is accepted here rather than left pending.
+    const updated = await executeRows<PairRow>(
+      this.db,
+      sql`update friendships as f set status = 'accepted', updated_at = now()
+        from ${pairTable(pairs)}
+        where f.user_low = p.low and f.user_high = p.high and f.status = 'pending'
+        returning f.user_low, f.user_high`,
+    );
+    const asPair = (row: PairRow): Pair => [row.user_low, row.user_high];
+    return { added: [...inserted.map(asPair), ...updated.map(asPair)], accepted: updated.map(asPair) };
+  }
+
+  /** Ends these ordered pairs' friendships and requests (`system.friends.unlink`); what each was. */
+  async unlink(pairs: readonly Pair[]): Promise<Array<{ pair: Pair; was: "pending" | "accepted" }>> {
+    if (pairs.length === 0) return [];
+    const deleted = await executeRows<PairRow & { status: "pending" | "accepted" }>(
+      this.db,
+      sql`delete from friendships as f using ${pairTable(pairs)}
+        where f.user_low = p.low and f.user_high = p.high
+        returning f.user_low, f.user_high, f.status`,
+    );
+    return deleted.map((row) => ({ pair: [row.user_low, row.user_high], was: row.status }));
   }
 
   /** Ends the pair's friendship or request; what it was, or null if there was nothing. */

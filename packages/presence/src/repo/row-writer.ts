@@ -9,6 +9,7 @@
 import { sql, type SQL } from "drizzle-orm";
 import { executeRows, withDeadline, type Database } from "@herald/db";
 import type { DurablePresence } from "../types.js";
+import { textArrayLiteral } from "./text-array.js";
 
 interface PendingWrite {
   userId: string;
@@ -74,7 +75,7 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
       status = ${after.status}::chosen_status,
       auto_away = ${after.autoAway},
       message = ${after.message},
-      visible_to = ${uuidArrayLiteral(after.visibleTo)}::uuid[],
+      visible_to = ${textArrayLiteral(after.visibleTo)}::text[],
       last_seen = ${after.lastSeen}::timestamptz,
       last_seen_by = ${JSON.stringify(after.lastSeenBy)}::jsonb,
       last_disconnected_at = ${after.lastDisconnectedAt}::timestamptz,
@@ -83,11 +84,6 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
       updated_at = now()
     where user_id = ${userId} and revision = ${expectedRevision}
     returning user_id`;
-}
-
-/** `{id,id}`: user ids are UUIDs (checked on input), so no element needs quoting. */
-function uuidArrayLiteral(ids: readonly string[]): string {
-  return `{${ids.join(",")}}`;
 }
 
 function batchUpdate(batch: PendingWrite[]): SQL {
@@ -118,7 +114,7 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       revision = p.revision + 1,
       updated_at = now()
     from jsonb_to_recordset(${rows}::jsonb) as v(
-      user_id uuid, revision integer, status chosen_status, auto_away boolean, message text, visible_to uuid[],
+      user_id text, revision integer, status chosen_status, auto_away boolean, message text, visible_to text[],
       last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz, fades jsonb
     )
     where p.user_id = v.user_id and p.revision = v.revision

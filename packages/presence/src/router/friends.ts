@@ -3,22 +3,56 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { viewOf } from "../engine/visibility.js";
 import { userIdInput, usernameInput } from "../inputs.js";
-import { protectedProcedure, router } from "../trpc.js";
+import type { AccountsRepo } from "../repo/accounts.js";
+import { checkUserIdsIn, protectedProcedure, router } from "../trpc.js";
 
 const byUserId = z.object({ userId: userIdInput });
 const noRequest = () => new TRPCError({ code: "NOT_FOUND", message: "No pending friend request from this user" });
 
+/**
+ * `friends.request` names the other user by username (Herald's accounts) or by id (the host's
+ * users, who have no username): exactly one of the two.
+ */
+const requestInput = z
+  .object({ username: usernameInput.optional(), userId: userIdInput.optional() })
+  .refine((input) => (input.username === undefined) !== (input.userId === undefined), {
+    path: ["username"],
+    message: "give either a username or a userId",
+  });
+
+/**
+ * With FRIENDS=host the host's backend is the only source of friendships (`system.friends.*`):
+ * users may still read theirs, but not make or end any.
+ */
+const userManagedFriendships = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.app.friendSource === "host") {
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "Friendships are managed by the app you signed in with here (FRIENDS=host): make or end them there",
+    });
+  }
+  return next();
+});
+
 export const friendsRouter = router({
-  request: protectedProcedure.input(z.object({ username: usernameInput })).mutation(async ({ ctx, input }) => {
+  request: userManagedFriendships.input(requestInput).mutation(async ({ ctx, input }) => {
     const { accounts, friendships, service, limits } = ctx.app;
+    if (input.userId !== undefined) checkUserIdsIn(ctx.app, "userId", input.userId);
     // Counted before the lookup, whatever the answer: NOT_FOUND tells whether a username exists,
     // so unknown names must cost as much as real ones, and while limited every name gets the same answer.
     if (!limits.friendRequestsPerUser.tryHit(ctx.user.id)) {
       throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many friend requests; slow down" });
     }
-    const targetId = await accounts.idByUsername(input.username);
-    if (!targetId) throw new TRPCError({ code: "NOT_FOUND", message: `No user named "${input.username}"` });
-    if (targetId === ctx.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: "username: you cannot befriend yourself" });
+    const field = input.userId === undefined ? "username" : "userId";
+    const targetId =
+      input.userId === undefined ? await accounts.idByUsername(input.username!) : await knownId(ctx.app.accounts, input.userId);
+    if (!targetId) {
+      throw new TRPCError({
+        code: "NOT_FOUND",
+        message: input.userId === undefined ? `No user named "${input.username}"` : "No user with this id",
+      });
+    }
+    if (targetId === ctx.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: `${field}: you cannot befriend yourself` });
     const existing = await friendships.find(ctx.user.id, targetId);
     if (existing?.status === "accepted") return { status: "accepted" as const };
     if (existing?.requesterId === ctx.user.id) return { status: "pending" as const };
@@ -34,8 +68,9 @@ export const friendsRouter = router({
     return { status: "pending" as const };
   }),
 
-  accept: protectedProcedure.input(byUserId).mutation(async ({ ctx, input }) => {
+  accept: userManagedFriendships.input(byUserId).mutation(async ({ ctx, input }) => {
     const { friendships, service } = ctx.app;
+    checkUserIdsIn(ctx.app, "userId", input.userId);
     const existing = await friendships.find(ctx.user.id, input.userId);
     if (existing?.status === "accepted") return { status: "accepted" as const };
     if (!existing || existing.requesterId !== input.userId) throw noRequest();
@@ -45,8 +80,9 @@ export const friendsRouter = router({
     return { status: "accepted" as const };
   }),
 
-  remove: protectedProcedure.input(byUserId).mutation(async ({ ctx, input }) => {
+  remove: userManagedFriendships.input(byUserId).mutation(async ({ ctx, input }) => {
     const { friendships, service } = ctx.app;
+    checkUserIdsIn(ctx.app, "userId", input.userId);
     const was = await friendships.remove(ctx.user.id, input.userId);
     if (was === "accepted") {
       // Stop the live feeds first (rule 11: at once), then tidy the allow-lists.
@@ -70,3 +106,7 @@ export const friendsRouter = router({
 
   requests: protectedProcedure.query(({ ctx }) => ctx.app.friendships.pendingOf(ctx.user.id)),
 });
+
+async function knownId(accounts: AccountsRepo, userId: string): Promise<string | undefined> {
+  return (await accounts.byId(userId))?.id;
+}

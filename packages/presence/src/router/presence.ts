@@ -6,7 +6,7 @@ import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
 import { callerEvents } from "../feed/caller-events.js";
 import { trackedEvents } from "../feed/tracked-events.js";
 import { messageInput, statusInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
-import { asTrpcError, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
+import { asTrpcError, checkUserIdsIn, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
 import type { PresenceState, VisiblePresence } from "../types.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No friend with this id" });
@@ -33,6 +33,7 @@ function takeSubscriptionSlot(ctx: HeraldContext, signal: AbortSignal | undefine
 async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: ChoicePatch) {
   const { limits, service, friendships } = ctx.app;
   const allowing = patch.visibleTo ?? [];
+  checkUserIdsIn(ctx.app, "visibleTo", allowing);
   if (allowing.length > 0) {
     const friends = new Set(await friendships.friendIdsOf(ctx.user.id));
     const strangers = allowing.filter((id) => !friends.has(id));
@@ -78,11 +79,13 @@ export const presenceRouter = router({
   me: protectedProcedure.query(async ({ ctx }) => ownViewOf(await ctx.app.service.loadState(ctx.user.id))),
 
   get: protectedProcedure.input(z.object({ userId: userIdInput })).query(async ({ ctx, input }) => {
+    checkUserIdsIn(ctx.app, "userId", input.userId);
     if (input.userId !== ctx.user.id && !(await ctx.app.friendships.areFriends(ctx.user.id, input.userId))) throw notFound();
     return viewForSelfOrFriend(await ctx.app.service.loadState(input.userId), ctx.user.id);
   }),
 
   getMany: protectedProcedure.input(z.object({ userIds: userIdsInput })).query(async ({ ctx, input }) => {
+    checkUserIdsIn(ctx.app, "userIds", input.userIds);
     const friends = new Set(await ctx.app.friendships.friendIdsOf(ctx.user.id));
     friends.add(ctx.user.id);
     const wanted = [...new Set(input.userIds)].filter((id) => friends.has(id));

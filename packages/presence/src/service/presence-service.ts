@@ -109,6 +109,12 @@ export class PresenceService {
     return state;
   }
 
+  /** Live connections of each user across every server, invisible or not: for `system.presence.reachable` only. */
+  async liveConnections(userIds: readonly string[]): Promise<Map<string, number>> {
+    const live = await this.store.getLive(userIds);
+    return new Map([...live].map(([userId, facts]) => [userId, facts.connections]));
+  }
+
   async loadState(userId: string): Promise<PresenceState> {
     return (await this.loadStates([userId])).get(userId)!;
   }

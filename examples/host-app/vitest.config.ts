@@ -1,0 +1,3 @@
+import { heraldTestConfig } from "@herald/vitest-config";
+
+export default heraldTestConfig("example-host-app");

@@ -1,0 +1,45 @@
+/**
+ * The host's friend graph (`system.friends.link` / `unlink`): many pairs in two statements, then
+ * the same live consequences as `friends.accept` and `friends.remove` — `friend_added` or
+ * `friend_removed` on both users' channels, changed request lists announced, and on unfriending
+ * each leaves the other's allow-list and memory (rule 11), after the feeds have been told.
+ */
+import type { FriendshipsRepo, Pair } from "../repo/friendships.js";
+import type { PresenceService } from "./presence-service.js";
+
+export class HostFriendGraph {
+  constructor(
+    private readonly friendships: FriendshipsRepo,
+    private readonly service: PresenceService,
+  ) {}
+
+  /** Befriends these ordered pairs; how many were not friends before. */
+  async link(pairs: readonly Pair[]): Promise<number> {
+    const { added, accepted } = await this.friendships.link(pairs);
+    await Promise.all(added.map(([a, b]) => this.service.publishFriendship(a, b, "friend_added")));
+    await Promise.all(accepted.map(([a, b]) => this.service.publishRequestsChanged(a, b)));
+    return added.length;
+  }
+
+  /** Ends these ordered pairs' friendships (and requests); how many there were. */
+  async unlink(pairs: readonly Pair[]): Promise<number> {
+    const ended = await this.friendships.unlink(pairs);
+    const unfriended = ended.filter((e) => e.was === "accepted").map((e) => e.pair);
+    // Feeds first (rule 11: at once), then the allow-lists, one write per user however many pairs.
+    await Promise.all(unfriended.map(([a, b]) => this.service.publishFriendship(a, b, "friend_removed")));
+    const forget = new Map<string, string[]>();
+    const add = (owner: string, viewer: string) => {
+      const viewers = forget.get(owner);
+      if (viewers) viewers.push(viewer);
+      else forget.set(owner, [viewer]);
+    };
+    for (const [a, b] of unfriended) {
+      add(a, b);
+      add(b, a);
+    }
+    await Promise.all([...forget].map(([owner, viewers]) => this.service.forgetViewers(owner, viewers)));
+    const withdrawn = ended.filter((e) => e.was === "pending");
+    await Promise.all(withdrawn.map(({ pair: [a, b] }) => this.service.publishRequestsChanged(a, b)));
+    return ended.length;
+  }
+}
