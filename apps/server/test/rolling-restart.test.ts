@@ -66,12 +66,12 @@ describe("rolling restart", () => {
     target = staying.wsUrl;
     const stoppedAt = Date.now();
     await leaving.stop();
-    // Every mover is back, on the other server, and counted there.
-    await expect
-      .poll(async () => (await Promise.all(movers.map((m) => m.http.presence.me.query()))).map((me) => me.connections), { timeout: 20_000 })
-      .toEqual(movers.map(() => 1));
-    const movedInMs = Date.now() - stoppedAt;
+    // Every mover is back, on the other server: a heartbeat travels on the socket it keeps alive,
+    // and the leaving one is gone. (Its handed-over registrations still count in `connections`
+    // until their TTL: docs/protocol.md §4.)
     await Promise.all(clients.map(({ client }) => client.presence.heartbeat.mutate()));
+    const movedInMs = Date.now() - stoppedAt;
+    for (const mover of movers) expect((await mover.http.presence.me.query()).connections).toBeGreaterThanOrEqual(1);
     expect(reconnectDelays.length).toBeGreaterThanOrEqual(movers.length);
 
     // Wait out the grace the leaving server started for each of them: had anyone been settled
