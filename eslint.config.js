@@ -2,7 +2,7 @@
 /**
  * One ESLint config for the whole workspace (run from the root: `pnpm lint`).
  *
- * Type-aware (typescript-eslint's projectService finds each file's tsconfig.json), plus the
+ * Type-aware (from two programs, tsconfig.lint.json and tsconfig.lint.dom.json), plus the
  * architectural boundaries of DESIGN.md as rules, so that a boundary broken by accident fails CI
  * instead of surviving in a comment. Formatting is Prettier's job, not ESLint's.
  */
@@ -82,7 +82,9 @@ export default defineConfig(
     files: TS,
     extends: [tseslint.configs.recommendedTypeChecked],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // Two programs for the whole workspace (Node and browser code), not one per package: each
+      // package's program would type-check again the source of every package it imports.
+      parserOptions: { project: ["./tsconfig.lint.json", "./tsconfig.lint.dom.json"], tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // `_`-prefixed names are deliberate (unused callback parameters, `{ omit: _, ...rest }`).
