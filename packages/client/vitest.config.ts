@@ -3,21 +3,9 @@
  * on Debian's /usr/bin/chromium), against real Herald servers that the control server
  * (test/harness/control-server.ts) starts in Node for both.
  */
-import { heraldTestConfig } from "@herald/vitest-config";
+import { chromiumLaunchOptions, heraldTestConfig } from "@herald/vitest-config";
 import { playwright } from "@vitest/browser-playwright";
 import { defineConfig, mergeConfig } from "vitest/config";
-
-/** The flags the web app's browser tests use (apps/web/test/e2e/harness/browser.ts). */
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Files that only make sense in Node: they bundle or spawn processes. */
 const NODE_ONLY = ["test/node/**/*.test.ts"];
@@ -57,9 +45,7 @@ export default mergeConfig(
             browser: {
               enabled: true,
               headless: true,
-              provider: playwright({
-                launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS },
-              }),
+              provider: playwright({ launchOptions: chromiumLaunchOptions() }),
               instances: [{ browser: "chromium" }],
             },
           },

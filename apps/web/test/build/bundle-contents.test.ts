@@ -5,20 +5,9 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { packageOf, SERVER_PACKAGES, SERVER_TELLTALES, SERVER_WORKSPACE } from "@herald/vitest-config/server-code";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureWebBuilt, WEB_SOURCE_MAPS } from "../e2e/harness/web-build";
-
-const SERVER_PACKAGES = ["drizzle-orm", "@electric-sql/pglite", "ioredis", "postgres", "pg", "pg-protocol", "pg-pool", "pino", "ws"];
-const SERVER_WORKSPACE = ["packages/db/", "packages/presence/", "apps/server/"];
-
-/** Strings these packages cannot be bundled without. */
-const TELLTALES: Array<[string, RegExp]> = [
-  ["drizzle-orm", /drizzle:entityKind|DrizzleError|drizzle-orm/],
-  ["@electric-sql/pglite", /pglite/i],
-  ["ioredis", /ioredis/i],
-  ["postgres", /postgres\.js|PostgresError|postgres-js/i],
-  ["pg", /pg-protocol|pgpass|pg-pool|node-postgres/i],
-];
 
 let dist: string;
 let assets: string;
@@ -31,11 +20,6 @@ beforeAll(() => {
     .filter((name) => name.endsWith(".js"))
     .map((name) => ({ name, code: readFileSync(join(assets, name), "utf8") }));
 });
-
-function packageOf(source: string): string | null {
-  const match = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(source);
-  return match ? match[1]! : null;
-}
 
 describe("the web bundle", () => {
   it("was built", () => {
@@ -67,7 +51,7 @@ describe("the web bundle", () => {
 
   it("contains none of the server libraries' telltale strings", () => {
     const found = scripts.flatMap(({ name, code }) =>
-      TELLTALES.filter(([, pattern]) => pattern.test(code)).map(([pkg]) => `${pkg} in ${name}`),
+      SERVER_TELLTALES.filter(([, pattern]) => pattern.test(code)).map(([pkg]) => `${pkg} in ${name}`),
     );
     expect(found).toEqual([]);
   });

@@ -7,18 +7,10 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+import { packageOf, SERVER_PACKAGES, SERVER_TELLTALES, SERVER_WORKSPACE } from "@herald/vitest-config/server-code";
 import { beforeAll, describe, expect, it } from "vitest";
 
 const PACKAGE_DIR = fileURLToPath(new URL("../../", import.meta.url));
-const SERVER_PACKAGES = ["drizzle-orm", "@electric-sql/pglite", "ioredis", "postgres", "pg", "pino", "prom-client", "ws", "zod"];
-const SERVER_WORKSPACE = ["packages/db/", "packages/presence/", "apps/server/"];
-const TELLTALES: Array<[string, RegExp]> = [
-  ["drizzle-orm", /drizzle:entityKind|DrizzleError|drizzle-orm/],
-  ["@electric-sql/pglite", /pglite/i],
-  ["ioredis", /ioredis/i],
-  ["postgres", /postgres\.js|PostgresError|postgres-js/i],
-  ["the tRPC server", /initTRPC|createRouterFactory|applyWSSHandler/],
-];
 
 let code: string;
 let inputs: string[];
@@ -40,11 +32,6 @@ beforeAll(async () => {
   inputs = Object.keys(result.metafile.inputs).map((input) => resolve(PACKAGE_DIR, input));
 });
 
-function packageOf(path: string): string | null {
-  const match = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)\//.exec(path);
-  return match ? match[1]! : null;
-}
-
 describe("the client's browser bundle", () => {
   it("holds the client and tRPC's client, and no server package or server workspace code", () => {
     const packages = new Set(inputs.map(packageOf).filter((name): name is string => name !== null));
@@ -56,6 +43,6 @@ describe("the client's browser bundle", () => {
   });
 
   it("contains none of the server libraries' telltale strings", () => {
-    expect(TELLTALES.filter(([, pattern]) => pattern.test(code)).map(([name]) => name)).toEqual([]);
+    expect(SERVER_TELLTALES.filter(([, pattern]) => pattern.test(code)).map(([name]) => name)).toEqual([]);
   });
 });
