@@ -4,20 +4,9 @@
  * one shared network address.
  */
 import { openDatabase, type DatabaseHandle } from "@herald/db";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { failure } from "../src/testing/index.js";
 import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
-
-/** The error a call ends with. */
-async function failure(call: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("server-side callers", () => {
   let database: DatabaseHandle;

@@ -4,21 +4,10 @@
  * `friends.remove` do; a user's caller cannot reach `system.*`, nor the system caller act as a user.
  */
 import { openDatabase, type DatabaseHandle } from "@herald/db";
-import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventOf } from "../src/testing/index.js";
+import { eventOf, failure } from "../src/testing/index.js";
 import type { PresenceEvent } from "../src/index.js";
 import { createCaller, createHeraldApp, createSystemCaller, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
-
-async function failure(call: Promise<unknown>): Promise<TRPCError> {
-  try {
-    await call;
-  } catch (error) {
-    if (error instanceof TRPCError) return error;
-    throw error;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("createSystemCaller", () => {
   let database: DatabaseHandle;

@@ -2,3 +2,4 @@ export { presenceStoreContract, presenceBusContract, StoreClock } from "./store-
 export { RedisServer, freePort } from "./redis-server.js";
 export { RedisCluster, type RedisClusterOptions } from "./redis-cluster.js";
 export { eventOf } from "./caller-events.js";
+export { failure } from "./caller-failure.js";
