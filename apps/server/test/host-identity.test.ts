@@ -7,25 +7,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScratchDatabase } from "@herald/db/testing";
 import { UnsecuredJWT } from "jose";
-import WebSocket from "ws";
-import { codeOf, errorOf, HostIssuer, httpClient, TEST_AUDIENCE, TEST_ISSUER, TEST_SERVICE_TOKEN } from "../src/testing/index.js";
+import {
+  codeOf,
+  errorOf,
+  HostIssuer,
+  httpClient,
+  rawSocket,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  TEST_SERVICE_TOKEN,
+} from "../src/testing/index.js";
 import { startServerProcess, type ServerProcess } from "./multi-server/cluster.js";
-
-/** A raw socket that sends `token` as its connectionParams; resolves once a call on it was answered. */
-async function rawSocket(wsUrl: string, token: string) {
-  const socket = new WebSocket(`${wsUrl}?connectionParams=1`);
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  await new Promise((resolve, reject) => {
-    socket.once("open", resolve);
-    socket.once("error", reject);
-  });
-  socket.send(JSON.stringify({ method: "connectionParams", data: { token } }));
-  const answered = new Promise<string>((resolve) => socket.once("message", (data) => resolve(data.toString())));
-  socket.send(JSON.stringify({ id: 1, method: "query", params: { path: "auth.me" } }));
-  return { socket, closed, answer: await answered };
-}
 
 describe("the host's tokens (AUTH_MODE=jwt, AUTH_JWKS_URL) in a real server process", () => {
   let issuer: HostIssuer;

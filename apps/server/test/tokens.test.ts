@@ -10,28 +10,24 @@ import WebSocket from "ws";
 import { createHmac } from "node:crypto";
 import { createScratchDatabase } from "@herald/db/testing";
 import { readEnv } from "../src/env.js";
-import { befriend, connect, httpClient, signUp, startTestServer, TEST_AUTH_SECRET, codeOf, type TestServer } from "../src/testing/index.js";
-
-interface RawSocket {
-  socket: WebSocket;
-  closed: Promise<{ code: number; reason: string }>;
-}
+import {
+  befriend,
+  connect,
+  httpClient,
+  signUp,
+  startTestServer,
+  TEST_AUTH_SECRET,
+  codeOf,
+  rawSocket,
+  type RawSocket,
+  type TestServer,
+} from "../src/testing/index.js";
 
 /** An authenticated raw socket, once the server answered a call on it (so it counts). */
 async function rawConnect(wsUrl: string, token: string): Promise<RawSocket> {
-  const socket = new WebSocket(`${wsUrl}?connectionParams=1`);
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.once("close", (code, reason) => resolve({ code, reason: reason.toString() })),
-  );
-  await new Promise((resolve, reject) => {
-    socket.once("open", resolve);
-    socket.once("error", reject);
-  });
-  socket.send(JSON.stringify({ method: "connectionParams", data: { token } }));
-  const answered = new Promise<string>((resolve) => socket.once("message", (data) => resolve(data.toString())));
-  socket.send(JSON.stringify({ id: 1, method: "query", params: { path: "auth.me" } }));
-  expect(await answered).toContain('"result"');
-  return { socket, closed };
+  const raw = await rawSocket(wsUrl, token);
+  expect(raw.answer).toContain('"result"');
+  return raw;
 }
 
 const servers: TestServer[] = [];

@@ -7,3 +7,5 @@ export { HostIssuer, TEST_ISSUER, TEST_AUDIENCE } from "./host-issuer.js";
 export type { TokenOptions } from "./host-issuer.js";
 export { heraldPeople, hostPeople, TEST_SERVICE_TOKEN } from "./people.js";
 export type { People } from "./people.js";
+export { rawSocket } from "./raw-socket.js";
+export type { RawSocket } from "./raw-socket.js";
