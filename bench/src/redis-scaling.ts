@@ -21,6 +21,7 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { RedisCluster, RedisServer } from "@herald/presence/testing";
 import { Redis } from "ioredis";
+import { positiveNumber, readFlags } from "./flags.js";
 import { BENCH_DIR, Child } from "./children.js";
 import { buildGraph } from "./graph.js";
 import type { GenUser } from "./loadgen.js";
@@ -91,18 +92,8 @@ export interface TopologyResult {
 }
 
 function parseScalingOptions(argv: string[]): ScalingOptions {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("--")) continue;
-    const [key, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
-    flags.set(key, inline ?? argv[++i] ?? "");
-  }
-  const number = (key: string, fallback: number) => {
-    const value = Number(flags.get(key) ?? fallback);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${key}: must be a positive number, not ${flags.get(key)}`);
-    return value;
-  };
+  const flags = readFlags(argv);
+  const number = (key: string, fallback: number) => positiveNumber(flags, key, fallback);
   const topologies = (flags.get("topologies") ?? "single,cluster").split(",");
   const unknown = topologies.find((name) => name !== "single" && name !== "cluster");
   if (unknown !== undefined) throw new Error(`--topologies: single or cluster, not ${unknown}`);

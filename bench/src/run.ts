@@ -18,6 +18,7 @@ import type { GenUser } from "./loadgen.js";
 import { CpuMeter, machineCpu, processRssBytes } from "./proc.js";
 import { writeReports, type BenchResult, type IdleResult, type StepResult, type TargetResult } from "./report.js";
 import { summarizeRepeats } from "./repeats.js";
+import { readFlags } from "./flags.js";
 import { seedHerald } from "./seed.js";
 import { Histogram, round } from "./stats.js";
 
@@ -69,15 +70,7 @@ const CLIENT_CPUS = cpus().length > 1 ? `1-${cpus().length - 1}` : "0";
 const MAX_DRAIN_MS = 30_000;
 
 export function parseOptions(argv: string[]): BenchOptions {
-  const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith("--")) continue;
-    const [key, inline] = arg.slice(2).split("=", 2) as [string, string | undefined];
-    if (inline !== undefined) flags.set(key, inline);
-    else if (argv[i + 1] && !argv[i + 1]!.startsWith("--")) flags.set(key, argv[++i]!);
-    else flags.set(key, "true");
-  }
+  const flags = readFlags(argv);
   const quick = flags.has("quick");
   const list = (key: string, fallback: string) => (flags.get(key) ?? fallback).split(",").filter(Boolean);
   const numbers = (key: string, fallback: string) => list(key, fallback).map(Number);

@@ -13,24 +13,21 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createScratchDatabase } from "@herald/db/testing";
 import { Child, BENCH_DIR } from "./children.js";
+import { positiveNumber, readFlags } from "./flags.js";
 import { buildGraph } from "./graph.js";
 import type { GenUser } from "./loadgen.js";
 import { CpuMeter } from "./proc.js";
 import { seedHerald } from "./seed.js";
 import { Histogram, round } from "./stats.js";
 
-function flag(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  const value = index >= 0 ? Number(process.argv[index + 1]) : fallback;
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name}: expected a positive number, not ${process.argv[index + 1]}`);
-  return value;
-}
+const flags = readFlags(process.argv.slice(2));
+const flag = (name: string, fallback: number) => positiveNumber(flags, name, fallback);
 
 const USERS = flag("users", 5000);
 const FRIENDS = flag("friends", 20);
 const WINDOW_MS = flag("window-ms", 10_000);
 const DEADLINE_MS = flag("deadline-ms", 15_000);
-const PIN = process.argv.includes("--pin");
+const PIN = flags.has("pin");
 const CLIENT_PROCESSES = 2;
 const TTL_MS = 15_000;
 const GRACE_MS = 1_000;
