@@ -117,7 +117,15 @@ describe("attachHerald on a host's http.Server", () => {
     const ben = await hostUser("attach|ben", "Ben", standalone.url);
     const annDevice = await connect(`${hostUrl.replace("http", "ws")}/presence/trpc`, ann, { subscribe: true });
     const benDevice = await connect(standalone.wsUrl, ben);
-    expect(await annDevice.feed.nextPresenceOf(ben.id)).toEqual({ userId: ben.id, status: "online", message: null, lastSeen: null });
+    expect(await annDevice.feed.nextPresenceOf(ben.id)).toEqual({
+      userId: ben.id,
+      status: "online",
+      message: null,
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
     await ben.http.presence.setStatus.mutate({ status: "away", message: "on the other server" });
     expect(await annDevice.feed.nextPresenceOf(ben.id)).toMatchObject({ status: "away", message: "on the other server" });
     // And the service token works on the standalone one against the same data.

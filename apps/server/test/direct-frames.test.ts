@@ -107,7 +107,15 @@ describe("frames written by the feed", () => {
       message,
       lastSeen: null,
     });
-    const offline = (userId: string) => ({ userId, status: "offline", message: null, lastSeen: null });
+    const offline = (userId: string) => ({
+      userId,
+      status: "offline",
+      message: null,
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
     expect(received.map((r) => r.data)).toEqual([
       { type: "snapshot", friends: expect.arrayContaining([offline(alice.id), offline(bob.id)]) },
       { type: "update", presence: aliceSees("online", null) },
@@ -151,7 +159,7 @@ describe("frames written by the feed", () => {
       }
       expect(JSON.parse(update!).result.data.data).toEqual({
         type: "update",
-        presence: { userId: alice.id, status: "online", message: null, lastSeen: null },
+        presence: { userId: alice.id, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
       });
     }
 
@@ -188,6 +196,9 @@ describe("frames written by the feed", () => {
       status: "online",
       message: "secret",
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
     // Visible again, then invisible with a message: every class gets an event from one state.
     await alice.http.presence.setStatus.mutate({ status: "away", message: null });

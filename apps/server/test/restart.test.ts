@@ -48,6 +48,11 @@ describe.each(DATABASE_KINDS)("restart on %s", (kind) => {
         visibleTo: [bob.id],
         connections: 0,
         lastSeen: offline.lastSeen,
+        until: null,
+        messageUntil: null,
+        devices: expect.any(Array),
+        idle: false,
+        lastSeenPrivacy: { level: "friends", exceptions: {} },
       });
       const signedIn = await httpClient(second.url).auth.signIn.mutate({ username: alice.username, password: "correct horse" });
       expect(signedIn.user.id).toBe(alice.id);

@@ -21,6 +21,9 @@ export function ruleSuite(server: ServerHolder, graceMs: number): void {
       status: "away",
       message: "lunch",
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
     await alice.http.presence.setStatus.mutate({ status: "dnd" });
     expect((await w.viewerDevice.feed.nextPresenceOf(alice.id)).status).toBe("dnd");
@@ -88,6 +91,9 @@ export function ruleSuite(server: ServerHolder, graceMs: number): void {
       status: "offline",
       message: null,
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
     const device = await connect(server.current.wsUrl, alice);
     await w.viewerDevice.feed.nextPresenceOf(alice.id);
@@ -163,6 +169,11 @@ export function ruleSuite(server: ServerHolder, graceMs: number): void {
       visibleTo: [friend.id],
       connections: 2,
       lastSeen: null,
+      until: null,
+      messageUntil: null,
+      devices: expect.any(Array),
+      idle: false,
+      lastSeenPrivacy: { level: "friends", exceptions: {} },
     });
     await closeAll(phone, laptop);
   });

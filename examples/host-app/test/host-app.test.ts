@@ -49,18 +49,36 @@ describe("examples/host-app", () => {
     const aliceFeed = await watchFeed(alice);
     const snapshot = await aliceFeed.next("snapshot");
     // Alice's friends in the app: Bob (offline for now); never Carol, who is not her friend.
-    expect(snapshot.friends).toEqual([{ userId: "usr_1002", status: "offline", message: null, lastSeen: null }]);
+    expect(snapshot.friends).toEqual([
+      { userId: "usr_1002", status: "offline", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+    ]);
 
     const bob = await connectAs(app, "bob", password("bob"));
     sessions.push(bob);
-    expect(await aliceFeed.nextPresenceOf("usr_1002")).toEqual({ userId: "usr_1002", status: "online", message: null, lastSeen: null });
+    expect(await aliceFeed.nextPresenceOf("usr_1002")).toEqual({
+      userId: "usr_1002",
+      status: "online",
+      message: null,
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
     await bob.herald.presence.setStatus.mutate({ status: "away", message: "building something" });
     expect(await aliceFeed.nextPresenceOf("usr_1002")).toMatchObject({ status: "away", message: "building something" });
     expect(await alice.herald.friends.list.query()).toEqual([
       {
         id: "usr_1002",
         username: "Bob Builder",
-        presence: { userId: "usr_1002", status: "away", message: "building something", lastSeen: null },
+        presence: {
+          userId: "usr_1002",
+          status: "away",
+          message: "building something",
+          lastSeen: null,
+          until: null,
+          devices: [],
+          lastSeenBucket: null,
+        },
       },
     ]);
 
@@ -71,6 +89,9 @@ describe("examples/host-app", () => {
       status: "online",
       message: null,
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
 
     // The app's graph is the only one: users cannot befriend in Herald, and the app's changes are live.

@@ -24,7 +24,7 @@ describe("the live model", () => {
     expect(friendNamed(state, bob.username)).toEqual({
       id: bob.id,
       username: bob.username,
-      presence: { userId: bob.id, status: "offline", message: null, lastSeen: null },
+      presence: { userId: bob.id, status: "offline", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
     });
     expect(state.own).toMatchObject({ status: "online", message: null, visibleTo: [], connections: 1 });
     expect(state.requests).toEqual({ incoming: [{ id: dave.id, username: dave.username }], outgoing: [] });

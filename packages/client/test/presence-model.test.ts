@@ -8,8 +8,22 @@ const presence = (userId: string, status: VisiblePresence["status"] = "online"):
   status,
   message: null,
   lastSeen: status === "offline" ? "2026-01-01T00:00:00.000Z" : null,
+  until: null,
+  devices: status === "offline" ? [] : ["web"],
+  lastSeenBucket: null,
 });
-const own: OwnPresence = { status: "online", message: null, visibleTo: [], connections: 1, lastSeen: null };
+const own: OwnPresence = {
+  status: "online",
+  message: null,
+  visibleTo: [],
+  connections: 1,
+  lastSeen: null,
+  until: null,
+  messageUntil: null,
+  devices: ["web"],
+  idle: false,
+  lastSeenPrivacy: { level: "friends", exceptions: {} },
+};
 const named = withNames(EMPTY_MODEL, [
   { id: "b", username: "bob" },
   { id: "c", username: "carol" },

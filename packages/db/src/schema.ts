@@ -2,11 +2,12 @@
  * Herald's durable facts. PostgreSQL is the source of truth for everything here;
  * live facts (connections, heartbeats) live in the presence store instead.
  */
-import { CHOSEN_STATUSES, type VisibleStatus } from "@herald/protocol";
+import { CHOSEN_STATUSES, LAST_SEEN_LEVELS, type DeviceKind, type LastSeenLevel, type VisibleStatus } from "@herald/protocol";
 import { sql } from "drizzle-orm";
 import { boolean, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 export const chosenStatus = pgEnum("chosen_status", CHOSEN_STATUSES);
+export const lastSeenLevel = pgEnum("last_seen_level", LAST_SEEN_LEVELS);
 export const friendshipStatus = pgEnum("friendship_status", ["pending", "accepted"]);
 
 /**
@@ -63,38 +64,57 @@ export const friendships = pgTable(
  * user goes invisible); `lastSeenBy` holds a later moment for allow-listed friends who
  * kept seeing the user while invisible. `lastDisconnectedAt` is the user's own truth.
  */
-export const userPresence = pgTable("user_presence", {
-  userId: text()
-    .primaryKey()
-    .references(() => users.id, { onDelete: "cascade" }),
-  status: chosenStatus().notNull().default("online"),
-  /**
-   * The current `away` was set by auto-away (the user's devices went idle), not chosen: only such
-   * an away is undone when a device is active again — never dnd, invisible or a chosen away.
-   */
-  autoAway: boolean().notNull().default(false),
-  message: text(),
-  visibleTo: text()
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`),
-  lastSeen: timestamp({ withTimezone: true }),
-  lastSeenBy: jsonb().$type<Record<string, string>>().notNull().default({}),
-  lastDisconnectedAt: timestamp({ withTimezone: true }),
-  /**
-   * Friends who just lost sight of the user and still see what they saw, until the offline grace
-   * is over (rule 5: hiding looks like disconnecting, timing included). Shaped as `Fade[]` of
-   * @herald/presence; short-lived, removed when they end.
-   */
-  fades: jsonb().$type<StoredFade[]>().notNull().default([]),
-  /**
-   * +1 on every write: writers compare-and-set on it (optimistic concurrency, one statement per
-   * change), and the live store records the newest one published, so a server knows when the
-   * row it remembers is still current without reading it again.
-   */
-  revision: integer().notNull().default(0),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-});
+export const userPresence = pgTable(
+  "user_presence",
+  {
+    userId: text()
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    status: chosenStatus().notNull().default("online"),
+    /**
+     * The current `away` was set by auto-away (the user's devices went idle), not chosen: only such
+     * an away is undone when a device is active again — never dnd, invisible or a chosen away.
+     */
+    autoAway: boolean().notNull().default(false),
+    message: text(),
+    /** When `status` ends by itself (back to `online`); null: no end (docs/protocol.md §7.1). */
+    statusUntil: timestamp({ withTimezone: true }),
+    /** When `message` clears by itself; null: no end. */
+    messageUntil: timestamp({ withTimezone: true }),
+    visibleTo: text()
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
+    lastSeen: timestamp({ withTimezone: true }),
+    lastSeenBy: jsonb().$type<Record<string, string>>().notNull().default({}),
+    lastDisconnectedAt: timestamp({ withTimezone: true }),
+    /** Who sees the exact last-seen time (docs/protocol.md §7.3), and per-friend exceptions to it. */
+    lastSeenLevel: lastSeenLevel().notNull().default("friends"),
+    lastSeenExceptions: jsonb().$type<Record<string, LastSeenLevel>>().notNull().default({}),
+    /**
+     * Friends who just lost sight of the user and still see what they saw, until the offline grace
+     * is over (rule 5: hiding looks like disconnecting, timing included). Shaped as `Fade[]` of
+     * @herald/presence; short-lived, removed when they end.
+     */
+    fades: jsonb().$type<StoredFade[]>().notNull().default([]),
+    /**
+     * +1 on every write: writers compare-and-set on it (optimistic concurrency, one statement per
+     * change), and the live store records the newest one published, so a server knows when the
+     * row it remembers is still current without reading it again.
+     */
+    revision: integer().notNull().default(0),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Every server looks for statuses and messages that are due to end (docs/protocol.md §7.1).
+    index("user_presence_status_until_idx")
+      .on(t.statusUntil)
+      .where(sql`${t.statusUntil} is not null`),
+    index("user_presence_message_until_idx")
+      .on(t.messageUntil)
+      .where(sql`${t.messageUntil} is not null`),
+  ],
+);
 
 /** One fade (see `fades`; @herald/presence calls it `Fade`): its shape, stored as it is used. */
 export interface StoredFade {
@@ -105,6 +125,9 @@ export interface StoredFade {
   /** What they keep seeing until then. */
   status: Exclude<VisibleStatus, "offline">;
   message: string | null;
+  /** The status's end and the devices they saw (absent in fades stored before these existed). */
+  statusUntil?: string | null;
+  devices?: DeviceKind[];
   /** Exactly these viewers; null: every friend but `except`. */
   only: string[] | null;
   except: string[];

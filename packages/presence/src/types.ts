@@ -1,7 +1,7 @@
 /** The shapes of docs/protocol.md §1, shared by the engine, the router and every client. */
 
 import type { StoredFade } from "@herald/db";
-import type { ChosenStatus } from "@herald/protocol";
+import type { ChosenStatus, LastSeenLevel } from "@herald/protocol";
 
 export { CHOSEN_STATUSES, VISIBLE_STATUSES, type ChosenStatus, type VisibleStatus } from "@herald/protocol";
 /** What a friend sees (`VisiblePresence`) and what a user sees of themselves (`OwnPresence`). */
@@ -21,7 +21,14 @@ export interface DurablePresence {
   /** `status` is an `away` set by auto-away, which activity on any device undoes. */
   autoAway: boolean;
   message: string | null;
+  /** When `status` ends by itself (back to `online`), or null (docs/protocol.md §7.1). */
+  statusUntil: string | null;
+  /** When `message` clears by itself, or null. */
+  messageUntil: string | null;
   visibleTo: string[];
+  /** Who sees the exact last seen (§7.3): the level for every friend, and per-friend exceptions. */
+  lastSeenLevel: LastSeenLevel;
+  lastSeenExceptions: Record<string, LastSeenLevel>;
   /** The last moment friends outside the allow-list could see the user. */
   lastSeen: string | null;
   /** Later moments for friends who kept seeing the user through the allow-list. */
@@ -55,7 +62,11 @@ export const DEFAULT_DURABLE_PRESENCE: DurablePresence = {
   status: "online",
   autoAway: false,
   message: null,
+  statusUntil: null,
+  messageUntil: null,
   visibleTo: [],
+  lastSeenLevel: "friends",
+  lastSeenExceptions: {},
   lastSeen: null,
   lastSeenBy: {},
   lastDisconnectedAt: null,

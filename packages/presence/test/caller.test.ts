@@ -48,6 +48,9 @@ describe("createCaller", () => {
       status: "offline",
       message: null,
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
     const connection = await app.connections.open(alice.id, () => {});
     expect(await bob.caller.presence.get({ userId: alice.id })).toMatchObject({ status: "away", message: "tea" });
@@ -77,13 +80,13 @@ describe("createCaller", () => {
     expect(snapshot.done).toBe(false);
     expect(snapshot.value?.data).toEqual({
       type: "snapshot",
-      friends: [{ userId: carol.id, status: "offline", message: null, lastSeen: null }],
+      friends: [{ userId: carol.id, status: "offline", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null }],
     });
     const connection = await app.connections.open(carol.id, () => {});
     const update = await iterator.next();
     expect(update.value?.data).toEqual({
       type: "update",
-      presence: { userId: carol.id, status: "online", message: null, lastSeen: null },
+      presence: { userId: carol.id, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
     });
     expect(typeof update.value?.id).toBe("string");
     expect(update.value?.id).not.toBe(snapshot.value?.id);
@@ -104,7 +107,7 @@ describe("createCaller", () => {
     const connection = await app.connections.open(gina.id, () => {});
     expect(eventOf((await iterator.next()).value)).toEqual({
       type: "update",
-      presence: { userId: gina.id, status: "online", message: null, lastSeen: null },
+      presence: { userId: gina.id, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
     });
     expect(frames).toEqual([]);
     await iterator.return?.();

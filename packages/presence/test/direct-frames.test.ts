@@ -103,8 +103,8 @@ describe("a feed writing its own frames", () => {
       adapterFrame(address, trackedId(2), {
         type: "updates",
         presences: [
-          { userId: B, status: "dnd", message: "focus", lastSeen: null },
-          { userId: A, status: "online", message: "back", lastSeen: null },
+          { userId: B, status: "dnd", message: "focus", lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+          { userId: A, status: "online", message: "back", lastSeen: null, until: null, devices: [], lastSeenBucket: null },
         ],
       }),
     );
@@ -113,7 +113,15 @@ describe("a feed writing its own frames", () => {
     expect(await socket.next()).toBe(
       adapterFrame(address, trackedId(3), {
         type: "update",
-        presence: { userId: C, status: "offline", message: null, lastSeen: "2026-01-01T10:00:00.000Z" },
+        presence: {
+          userId: C,
+          status: "offline",
+          message: null,
+          lastSeen: "2026-01-01T10:00:00.000Z",
+          until: null,
+          devices: [],
+          lastSeenBucket: null,
+        },
       }),
     );
     expect(sent).toEqual(["snapshot", "updates", "update"]);
@@ -126,7 +134,10 @@ describe("a feed writing its own frames", () => {
     const frame = await socket.next();
     expect(frame).not.toContain("jsonrpc");
     expect(frame).toBe(
-      adapterFrame(address, trackedId(2), { type: "update", presence: { userId: A, status: "online", message: null, lastSeen: null } }),
+      adapterFrame(address, trackedId(2), {
+        type: "update",
+        presence: { userId: A, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+      }),
     );
   });
 
@@ -141,7 +152,10 @@ describe("a feed writing its own frames", () => {
     await bus.publish(C, { type: "state", state: online(C, 5, { status: "online" }) });
     const frame = JSON.parse(await socket.next());
     expect(frame.result.id).toBe(trackedId(2));
-    expect(frame.result.data.data).toEqual({ type: "update", presence: { userId: C, status: "online", message: null, lastSeen: null } });
+    expect(frame.result.data.data).toEqual({
+      type: "update",
+      presence: { userId: C, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+    });
   });
 
   it("keeps friend and self events in order with updates, one frame each", async () => {
@@ -170,7 +184,7 @@ describe("a feed writing its own frames", () => {
     // Everything up to the change that forced the flush went out in that one frame.
     expect(JSON.parse(await socket.next()).result.data.data).toEqual({
       type: "update",
-      presence: { userId: A, status: "online", message: `${version - 1}`, lastSeen: null },
+      presence: { userId: A, status: "online", message: `${version - 1}`, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
     });
   });
 

@@ -100,8 +100,17 @@ class EngineModel {
 
   /** What a friend who sees the chosen status sees. */
   chosenView(): VisiblePresence {
-    const { status, message } = this.durable;
-    return { userId: USER, status: status === "invisible" ? "online" : status, message, lastSeen: null };
+    const { status, message, statusUntil } = this.durable;
+    const visible = status === "invisible" ? "online" : status;
+    return {
+      userId: USER,
+      status: visible,
+      message,
+      lastSeen: null,
+      until: status === "invisible" ? null : statusUntil,
+      devices: [],
+      lastSeenBucket: null,
+    };
   }
 }
 
@@ -140,7 +149,8 @@ class ReferenceModel {
     // last seen is never older than the one those friends see.
     const own = this.lastSeen.get(viewer) ?? null;
     const outside = this.lastSeen.get(NEVER_ALLOWED) ?? null;
-    return { userId: USER, status: "offline", message: null, lastSeen: own && outside && outside > own ? outside : own };
+    const lastSeen = own && outside && outside > own ? outside : own;
+    return { userId: USER, status: "offline", message: null, lastSeen, until: null, devices: [], lastSeenBucket: null };
   }
 
   private canSee(engine: EngineModel, viewer: string): boolean {

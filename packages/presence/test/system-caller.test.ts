@@ -44,7 +44,11 @@ describe("createSystemCaller", () => {
     expect(await system.friends.link({ pairs: [[alice.id, bob.id]] })).toEqual({ changed: 1 });
     expect(await next()).toMatchObject({ type: "friend_added", presence: { userId: bob.id, status: "offline" } });
     expect(await createCaller(app, alice.id).friends.list()).toEqual([
-      { id: bob.id, username: "sys_bob", presence: { userId: bob.id, status: "offline", message: null, lastSeen: null } },
+      {
+        id: bob.id,
+        username: "sys_bob",
+        presence: { userId: bob.id, status: "offline", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+      },
     ]);
 
     expect(await system.friends.unlink({ pairs: [[bob.id, alice.id]] })).toEqual({ changed: 1 });

@@ -24,6 +24,9 @@ describe("viewOf (rules 1, 4, 6)", () => {
       status: "offline",
       message: null,
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
   });
 
@@ -34,14 +37,33 @@ describe("viewOf (rules 1, 4, 6)", () => {
         status,
         message: "hi",
         lastSeen: null,
+        until: null,
+        devices: [],
+        lastSeenBucket: null,
       });
     }
   });
 
   it("shows an invisible user as online to the allow-list and offline to everyone else", () => {
     const invisible = state({ online: true, connections: 2, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" });
-    expect(viewOf(invisible, ALLOWED)).toEqual({ userId: T, status: "online", message: "m", lastSeen: null });
-    expect(viewOf(invisible, HIDDEN)).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1 });
+    expect(viewOf(invisible, ALLOWED)).toEqual({
+      userId: T,
+      status: "online",
+      message: "m",
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
+    expect(viewOf(invisible, HIDDEN)).toEqual({
+      userId: T,
+      status: "offline",
+      message: null,
+      lastSeen: T1,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
   });
 
   it("gives a viewer the later of the public and their own last-seen moment", () => {
@@ -57,6 +79,11 @@ describe("viewOf (rules 1, 4, 6)", () => {
       visibleTo: [ALLOWED],
       connections: 0,
       lastSeen: T2,
+      until: null,
+      messageUntil: null,
+      devices: [],
+      idle: false,
+      lastSeenPrivacy: { level: "friends", exceptions: {} },
     });
     expect(ownViewOf(state({ online: true, connections: 3, lastDisconnectedAt: T2 })).lastSeen).toBeNull();
   });
@@ -69,8 +96,8 @@ describe("sharedViewOf (one view per visibility class)", () => {
     const invisible = state({ online: true, connections: 1, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" });
     const allowed = sharedViewOf(invisible, ALLOWED);
     const hidden = sharedViewOf(invisible, HIDDEN);
-    expect(allowed).toEqual({ userId: T, status: "online", message: "m", lastSeen: null });
-    expect(hidden).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1 });
+    expect(allowed).toEqual({ userId: T, status: "online", message: "m", lastSeen: null, until: null, devices: [], lastSeenBucket: null });
+    expect(hidden).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1, until: null, devices: [], lastSeenBucket: null });
     expect(sharedViewOf(invisible, OTHER_HIDDEN)).toBe(hidden);
     expect(sharedViewOf(invisible, ALLOWED)).toBe(allowed);
   });
@@ -149,25 +176,81 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
   it("keeps showing friends what they saw when the user turns invisible, until the fade ends", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "dnd" as const, message: "busy", visibleTo: [ALLOWED], lastSeen: T1 };
     const hid = choiceChanged(before, { status: "invisible", message: "secret" }, true, T2, T2_END);
-    expect(viewOf(connected(hid), HIDDEN)).toEqual({ userId: T, status: "dnd", message: "busy", lastSeen: null });
-    expect(viewOf(connected(hid), ALLOWED)).toEqual({ userId: T, status: "online", message: "secret", lastSeen: null });
+    expect(viewOf(connected(hid), HIDDEN)).toEqual({
+      userId: T,
+      status: "dnd",
+      message: "busy",
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
+    expect(viewOf(connected(hid), ALLOWED)).toEqual({
+      userId: T,
+      status: "online",
+      message: "secret",
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
     const ended = fadesEnded(hid, T2_END);
-    expect(viewOf(connected(ended), HIDDEN)).toEqual({ userId: T, status: "offline", message: null, lastSeen: T2 });
+    expect(viewOf(connected(ended), HIDDEN)).toEqual({
+      userId: T,
+      status: "offline",
+      message: null,
+      lastSeen: T2,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
   });
 
   it("fades only the friends dropped from the allow-list", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED, HIDDEN], message: "m" };
     const dropped = choiceChanged(before, { visibleTo: [ALLOWED] }, true, T2, T2_END);
-    expect(viewOf(connected(dropped), HIDDEN)).toEqual({ userId: T, status: "online", message: "m", lastSeen: null });
-    expect(viewOf(connected(fadesEnded(dropped, T3)), HIDDEN)).toEqual({ userId: T, status: "offline", message: null, lastSeen: T2 });
+    expect(viewOf(connected(dropped), HIDDEN)).toEqual({
+      userId: T,
+      status: "online",
+      message: "m",
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
+    expect(viewOf(connected(fadesEnded(dropped, T3)), HIDDEN)).toEqual({
+      userId: T,
+      status: "offline",
+      message: null,
+      lastSeen: T2,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
   });
 
   it("during the grace shows what friends saw when the last connection ended, whatever changes meanwhile", () => {
     const invisible = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
     const ended = lastConnectionEnded(invisible, T2, T2_END);
     const back = choiceChanged(ended, { status: "online", message: "hi" }, false, T2_END, T3);
-    expect(viewOf(inGrace(back), HIDDEN)).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1 });
-    expect(viewOf(inGrace(back), ALLOWED)).toEqual({ userId: T, status: "online", message: null, lastSeen: null });
+    expect(viewOf(inGrace(back), HIDDEN)).toEqual({
+      userId: T,
+      status: "offline",
+      message: null,
+      lastSeen: T1,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
+    expect(viewOf(inGrace(back), ALLOWED)).toEqual({
+      userId: T,
+      status: "online",
+      message: null,
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
     expect(viewOf(inGrace(fadesEnded(back, T3)), HIDDEN).lastSeen).toBe(T1);
     expect(viewOf(inGrace(fadesEnded(back, T3)), ALLOWED).lastSeen).toBe(T2);
   });

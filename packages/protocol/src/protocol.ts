@@ -13,6 +13,21 @@ export type ChosenStatus = (typeof CHOSEN_STATUSES)[number];
 export const VISIBLE_STATUSES = ["online", "away", "dnd", "offline"] as const;
 export type VisibleStatus = (typeof VISIBLE_STATUSES)[number];
 
+/** The kinds of device a connection says it comes from (`connectionParams.device`; default `web`). */
+export const DEVICE_KINDS = ["web", "desktop", "mobile"] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+/**
+ * Who sees a user's exact last-seen time (docs/protocol.md §7.3): `friends` (the default),
+ * `approximate` (a bucket, `LAST_SEEN_BUCKETS`, instead of the instant) or `nobody`.
+ */
+export const LAST_SEEN_LEVELS = ["friends", "approximate", "nobody"] as const;
+export type LastSeenLevel = (typeof LAST_SEEN_LEVELS)[number];
+
+/** What a viewer at `approximate` sees instead of the instant: ≤ 3 days, ≤ 7 days, ≤ 30 days, older. */
+export const LAST_SEEN_BUCKETS = ["recently", "within a week", "within a month", "long ago"] as const;
+export type LastSeenBucket = (typeof LAST_SEEN_BUCKETS)[number];
+
 /**
  * The presence TTL of a server left at its default, in the unit `presence.heartbeat` announces
  * (`ttlSeconds`): clients assume it until a server has told them its own.

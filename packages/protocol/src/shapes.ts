@@ -2,14 +2,29 @@
  * The shapes on the wire (docs/protocol.md §1 and §3.3), defined once: the server builds them, and
  * every client (the SDK, the web app) reads them. Types only: nothing here reaches a bundle.
  */
-import type { ChosenStatus, VisibleStatus } from "./protocol.js";
+import type { ChosenStatus, DeviceKind, LastSeenBucket, LastSeenLevel, VisibleStatus } from "./protocol.js";
 
-/** What a friend sees of a user. `lastSeen` is an ISO-8601 UTC string. */
+/** What a friend sees of a user. `lastSeen` and `until` are ISO-8601 UTC strings. */
 export interface VisiblePresence {
   userId: string;
   status: VisibleStatus;
   message: string | null;
+  /** The exact last-seen instant, for viewers the user shares it with (§7.3); else null. */
   lastSeen: string | null;
+  /** When the status the viewer sees ends by itself (§7.1), for viewers who see the chosen status; else null. */
+  until: string | null;
+  /** The kinds of device the user is on (§7.2), for viewers who see the chosen status; else []. */
+  devices: DeviceKind[];
+  /** Instead of `lastSeen`, for viewers who see the last seen only approximately (§7.3); else null. */
+  lastSeenBucket: LastSeenBucket | null;
+}
+
+/** Who sees a user's last seen, and how exactly (§7.3). */
+export interface LastSeenPrivacy {
+  /** For every friend without an exception. */
+  level: LastSeenLevel;
+  /** Per friend: a level that replaces `level` for them (Telegram's "always / never share with"). */
+  exceptions: Record<string, LastSeenLevel>;
 }
 
 /** What a user sees of themselves. */
@@ -19,6 +34,15 @@ export interface OwnPresence {
   visibleTo: string[];
   connections: number;
   lastSeen: string | null;
+  /** When `status` ends by itself (§7.1), or null. */
+  until: string | null;
+  /** When `message` clears by itself (§7.1), or null. */
+  messageUntil: string | null;
+  /** The kinds of device the user is connected on now (§7.2). */
+  devices: DeviceKind[];
+  /** Every connected device is idle (§7.2): friends see an `online` user as `away`. */
+  idle: boolean;
+  lastSeenPrivacy: LastSeenPrivacy;
 }
 
 /** Another user in a pending request: who, never their presence. */

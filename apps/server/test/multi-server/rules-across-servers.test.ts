@@ -28,6 +28,9 @@ describe.each(REDIS_TOPOLOGIES)("docs/protocol.md §2 across three servers on $n
       status: "away",
       message: "lunch",
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
     await alice.http.presence.setStatus.mutate({ status: "dnd" });
     expect((await w.viewerDevice.feed.nextPresenceOf(alice.id)).status).toBe("dnd");
@@ -102,6 +105,9 @@ describe.each(REDIS_TOPOLOGIES)("docs/protocol.md §2 across three servers on $n
       status: "offline",
       message: null,
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
     const device = await connect(a.wsUrl, alice);
     await w.viewerDevice.feed.nextPresenceOf(alice.id);
@@ -175,6 +181,11 @@ describe.each(REDIS_TOPOLOGIES)("docs/protocol.md §2 across three servers on $n
       visibleTo: [friend.id],
       connections: 2,
       lastSeen: null,
+      until: null,
+      messageUntil: null,
+      devices: expect.any(Array),
+      idle: false,
+      lastSeenPrivacy: { level: "friends", exceptions: {} },
     });
     await closeAll(phone, laptop);
   });

@@ -27,6 +27,7 @@ function fadeOf(before: DurablePresence, audience: Audience, at: string, until: 
     until,
     status: before.status === "invisible" ? "online" : before.status,
     message: before.message,
+    statusUntil: before.status === "invisible" ? null : before.statusUntil,
     only: audience.only,
     except: audience.except,
   };

@@ -47,7 +47,15 @@ export function fadeSeenBy(state: PresenceState, viewerId: string): Fade | null 
 
 /** What a viewer in `fade` sees: what they saw when the user vanished for them. */
 export function fadeViewOf(state: PresenceState, fade: Fade): VisiblePresence {
-  return { userId: state.userId, status: fade.status, message: fade.message, lastSeen: null };
+  return {
+    userId: state.userId,
+    status: fade.status,
+    message: fade.message,
+    lastSeen: null,
+    until: fade.statusUntil ?? null,
+    devices: fade.devices ?? [],
+    lastSeenBucket: null,
+  };
 }
 
 /** What a viewer who `seesChosenStatus` sees. */
@@ -57,13 +65,16 @@ export function chosenViewOf(state: PresenceState): VisiblePresence {
     status: state.status === "invisible" ? "online" : state.status,
     message: state.message,
     lastSeen: null,
+    until: state.status === "invisible" ? null : state.statusUntil,
+    devices: [],
+    lastSeenBucket: null,
   };
 }
 
 /** What any other viewer sees, given the `lastSeenFor` that viewer. */
 export function offlineViewOf(state: PresenceState, lastSeen: string | null): VisiblePresence {
   // Offline views never carry the message: a message edited while invisible must not leak.
-  return { userId: state.userId, status: "offline", message: null, lastSeen };
+  return { userId: state.userId, status: "offline", message: null, lastSeen, until: null, devices: [], lastSeenBucket: null };
 }
 
 /** Rule 6: the last moment this viewer could see the user. */
@@ -78,11 +89,24 @@ export function ownViewOf(state: PresenceState): OwnPresence {
     visibleTo: state.visibleTo,
     connections: state.connections,
     lastSeen: state.online ? null : state.lastDisconnectedAt,
+    until: state.statusUntil,
+    messageUntil: state.messageUntil,
+    devices: [],
+    idle: false,
+    lastSeenPrivacy: { level: state.lastSeenLevel, exceptions: state.lastSeenExceptions },
   };
 }
 
 export function sameVisiblePresence(a: VisiblePresence, b: VisiblePresence): boolean {
-  return a.userId === b.userId && a.status === b.status && a.message === b.message && a.lastSeen === b.lastSeen;
+  return (
+    a.userId === b.userId &&
+    a.status === b.status &&
+    a.message === b.message &&
+    a.lastSeen === b.lastSeen &&
+    a.until === b.until &&
+    a.lastSeenBucket === b.lastSeenBucket &&
+    sameList(a.devices, b.devices)
+  );
 }
 
 export function sameOwnPresence(a: OwnPresence, b: OwnPresence): boolean {
@@ -91,9 +115,18 @@ export function sameOwnPresence(a: OwnPresence, b: OwnPresence): boolean {
     a.message === b.message &&
     a.connections === b.connections &&
     a.lastSeen === b.lastSeen &&
-    a.visibleTo.length === b.visibleTo.length &&
-    a.visibleTo.every((id, i) => id === b.visibleTo[i])
+    a.until === b.until &&
+    a.messageUntil === b.messageUntil &&
+    a.idle === b.idle &&
+    sameList(a.devices, b.devices) &&
+    sameList(a.visibleTo, b.visibleTo) &&
+    a.lastSeenPrivacy.level === b.lastSeenPrivacy.level &&
+    JSON.stringify(a.lastSeenPrivacy.exceptions) === JSON.stringify(b.lastSeenPrivacy.exceptions)
   );
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 export function latest(a: string | null, b: string | null): string | null {

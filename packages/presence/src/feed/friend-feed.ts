@@ -174,7 +174,15 @@ export class FriendFeed implements ChannelFollower {
   }
 
   private track(friendId: string): FriendEntry {
-    const placeholder: VisiblePresence = { userId: friendId, status: "offline", message: null, lastSeen: null };
+    const placeholder: VisiblePresence = {
+      userId: friendId,
+      status: "offline",
+      message: null,
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    };
     const entry: FriendEntry = {
       version: -1,
       queued: placeholder,

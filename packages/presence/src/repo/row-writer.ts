@@ -75,6 +75,10 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
       status = ${after.status}::chosen_status,
       auto_away = ${after.autoAway},
       message = ${after.message},
+      status_until = ${after.statusUntil}::timestamptz,
+      message_until = ${after.messageUntil}::timestamptz,
+      last_seen_level = ${after.lastSeenLevel}::last_seen_level,
+      last_seen_exceptions = ${JSON.stringify(after.lastSeenExceptions)}::jsonb,
       visible_to = ${textArrayLiteral(after.visibleTo)}::text[],
       last_seen = ${after.lastSeen}::timestamptz,
       last_seen_by = ${JSON.stringify(after.lastSeenBy)}::jsonb,
@@ -94,6 +98,10 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       status: after.status,
       auto_away: after.autoAway,
       message: after.message,
+      status_until: after.statusUntil,
+      message_until: after.messageUntil,
+      last_seen_level: after.lastSeenLevel,
+      last_seen_exceptions: after.lastSeenExceptions,
       visible_to: after.visibleTo,
       last_seen: after.lastSeen,
       last_seen_by: after.lastSeenBy,
@@ -106,6 +114,10 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       status = v.status,
       auto_away = v.auto_away,
       message = v.message,
+      status_until = v.status_until,
+      message_until = v.message_until,
+      last_seen_level = v.last_seen_level,
+      last_seen_exceptions = v.last_seen_exceptions,
       visible_to = v.visible_to,
       last_seen = v.last_seen,
       last_seen_by = v.last_seen_by,
@@ -114,7 +126,8 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       revision = p.revision + 1,
       updated_at = now()
     from jsonb_to_recordset(${rows}::jsonb) as v(
-      user_id text, revision integer, status chosen_status, auto_away boolean, message text, visible_to text[],
+      user_id text, revision integer, status chosen_status, auto_away boolean, message text,
+      status_until timestamptz, message_until timestamptz, last_seen_level last_seen_level, last_seen_exceptions jsonb, visible_to text[],
       last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz, fades jsonb
     )
     where p.user_id = v.user_id and p.revision = v.revision
