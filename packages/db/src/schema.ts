@@ -77,7 +77,7 @@ export const userPresence = pgTable(
      */
     autoAway: boolean().notNull().default(false),
     message: text(),
-    /** When `status` ends by itself (back to `online`); null: no end (docs/protocol.md §7.1). */
+    /** When `status` ends by itself (back to `online`); null: no end (docs/protocol.md §9.1). */
     statusUntil: timestamp({ withTimezone: true }),
     /** When `message` clears by itself; null: no end. */
     messageUntil: timestamp({ withTimezone: true }),
@@ -88,7 +88,7 @@ export const userPresence = pgTable(
     lastSeen: timestamp({ withTimezone: true }),
     lastSeenBy: jsonb().$type<Record<string, string>>().notNull().default({}),
     lastDisconnectedAt: timestamp({ withTimezone: true }),
-    /** Who sees the exact last-seen time (docs/protocol.md §7.3), and per-friend exceptions to it. */
+    /** Who sees the exact last-seen time (docs/protocol.md §9.3), and per-friend exceptions to it. */
     lastSeenLevel: lastSeenLevel().notNull().default("friends"),
     lastSeenExceptions: jsonb().$type<Record<string, LastSeenLevel>>().notNull().default({}),
     /**
@@ -106,7 +106,7 @@ export const userPresence = pgTable(
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // Every server looks for statuses and messages that are due to end (docs/protocol.md §7.1).
+    // Every server looks for statuses and messages that are due to end (docs/protocol.md §9.1).
     index("user_presence_status_until_idx")
       .on(t.statusUntil)
       .where(sql`${t.statusUntil} is not null`),

@@ -21,12 +21,12 @@ export interface DurablePresence {
   /** `status` is an `away` set by auto-away, which activity on any device undoes. */
   autoAway: boolean;
   message: string | null;
-  /** When `status` ends by itself (back to `online`), or null (docs/protocol.md §7.1). */
+  /** When `status` ends by itself (back to `online`), or null (docs/protocol.md §9.1). */
   statusUntil: string | null;
   /** When `message` clears by itself, or null. */
   messageUntil: string | null;
   visibleTo: string[];
-  /** Who sees the exact last seen (§7.3): the level for every friend, and per-friend exceptions. */
+  /** Who sees the exact last seen (§9.3): the level for every friend, and per-friend exceptions. */
   lastSeenLevel: LastSeenLevel;
   lastSeenExceptions: Record<string, LastSeenLevel>;
   /** The last moment friends outside the allow-list could see the user. */

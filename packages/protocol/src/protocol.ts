@@ -18,7 +18,7 @@ export const DEVICE_KINDS = ["web", "desktop", "mobile"] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 /**
- * Who sees a user's exact last-seen time (docs/protocol.md §7.3): `friends` (the default),
+ * Who sees a user's exact last-seen time (docs/protocol.md §9.3): `friends` (the default),
  * `approximate` (a bucket, `LAST_SEEN_BUCKETS`, instead of the instant) or `nobody`.
  */
 export const LAST_SEEN_LEVELS = ["friends", "approximate", "nobody"] as const;

@@ -9,17 +9,17 @@ export interface VisiblePresence {
   userId: string;
   status: VisibleStatus;
   message: string | null;
-  /** The exact last-seen instant, for viewers the user shares it with (§7.3); else null. */
+  /** The exact last-seen instant, for viewers the user shares it with (§9.3); else null. */
   lastSeen: string | null;
-  /** When the status the viewer sees ends by itself (§7.1), for viewers who see the chosen status; else null. */
+  /** When the status the viewer sees ends by itself (§9.1), for viewers who see the chosen status; else null. */
   until: string | null;
-  /** The kinds of device the user is on (§7.2), for viewers who see the chosen status; else []. */
+  /** The kinds of device the user is on (§9.2), for viewers who see the chosen status; else []. */
   devices: DeviceKind[];
-  /** Instead of `lastSeen`, for viewers who see the last seen only approximately (§7.3); else null. */
+  /** Instead of `lastSeen`, for viewers who see the last seen only approximately (§9.3); else null. */
   lastSeenBucket: LastSeenBucket | null;
 }
 
-/** Who sees a user's last seen, and how exactly (§7.3). */
+/** Who sees a user's last seen, and how exactly (§9.3). */
 export interface LastSeenPrivacy {
   /** For every friend without an exception. */
   level: LastSeenLevel;
@@ -34,13 +34,13 @@ export interface OwnPresence {
   visibleTo: string[];
   connections: number;
   lastSeen: string | null;
-  /** When `status` ends by itself (§7.1), or null. */
+  /** When `status` ends by itself (§9.1), or null. */
   until: string | null;
-  /** When `message` clears by itself (§7.1), or null. */
+  /** When `message` clears by itself (§9.1), or null. */
   messageUntil: string | null;
-  /** The kinds of device the user is connected on now (§7.2). */
+  /** The kinds of device the user is connected on now (§9.2). */
   devices: DeviceKind[];
-  /** Every connected device is idle (§7.2): friends see an `online` user as `away`. */
+  /** Every connected device is idle (§9.2): friends see an `online` user as `away`. */
   idle: boolean;
   lastSeenPrivacy: LastSeenPrivacy;
 }

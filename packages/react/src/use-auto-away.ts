@@ -1,5 +1,5 @@
 /**
- * Auto-away for a web page (docs/protocol.md §7.2): input and visibility events in,
+ * Auto-away for a web page (docs/protocol.md §9.2): input and visibility events in,
  * `presence.setIdle` out, through the client's `autoAwayReducer`. Whether an away was automatic is
  * the server's to know, so every tab and device of the user agrees: hiding tab A sets away,
  * activity anywhere brings the user back, and nothing brings back a status the user chose.
