@@ -71,7 +71,7 @@ export interface HeraldClient {
   setMessage(message: string | null): Promise<OwnPresence>;
   /** Who sees you online while you are invisible. */
   setVisibility(visibleTo: string[]): Promise<OwnPresence>;
-  /** Auto-away (docs/protocol.md §9.2): idle turns `online` into an automatic `away`, active undoes only that. */
+  /** Auto-away (docs/protocol.md §7.2): idle turns `online` into an automatic `away`, active undoes only that. */
   setIdle(idle: boolean): Promise<OwnPresence>;
   /** Asks `username` to be friends; accepts at once if they had asked you. */
   requestFriend(username: string): Promise<{ status: "pending" | "accepted" }>;
