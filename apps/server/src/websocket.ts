@@ -2,7 +2,10 @@
  * tRPC over WebSocket. Each socket authenticates once through `connectionParams.token`; an
  * authenticated socket is one connection of its user (docs/protocol.md §1) until it closes or goes silent.
  * A socket without a valid token gets UNAUTHORIZED answers and is closed shortly after; it
- * never counts as a connection.
+ * never counts as a connection. `connectionParams.device` says what kind of device it is (§9.2;
+ * default `web`); an unknown kind is refused the same way, with BAD_REQUEST answers and close
+ * code 4400 naming `device` — never by throwing, which would make the stock client retry in a
+ * tight loop.
  *
  * Hardening: a socket is closed (4401) when its token expires or is revoked (`auth.signOut`), so
  * the client reconnects with a fresh one; a user's sockets past `maxConnectionsPerUser` are
@@ -11,7 +14,13 @@
  */
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { appRouter, frameSinkEncoder, type HeraldApp, type HeraldContext } from "@herald/presence";
-import { CLOSE_TOO_MANY_CONNECTIONS, CLOSE_UNAUTHORIZED } from "@herald/protocol";
+import {
+  CLOSE_BAD_CONNECTION_PARAMS,
+  CLOSE_TOO_MANY_CONNECTIONS,
+  CLOSE_UNAUTHORIZED,
+  DEVICE_KINDS,
+  type DeviceKind,
+} from "@herald/protocol";
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import { clientIpOf as peerIpOf, type ClientIpOf } from "./client-ip.js";
@@ -72,6 +81,12 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
       const socket = res as WebSocket;
       // Frames are written only while the socket is open; trackSessions still watches its backlog.
       const base = { app, clientIp: (limits.clientIpOf ?? peerIpOf)(req), connection: null, frames: socket };
+      const device = deviceOf(info.connectionParams?.device);
+      if (!device) {
+        const reason = `device: must be one of ${DEVICE_KINDS.join(", ")}`;
+        setTimeout(() => socket.close(CLOSE_BAD_CONNECTION_PARAMS, reason), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
+        return { ...base, user: null, refusal: `connectionParams.${reason}` };
+      }
       const claims = await app.sessions.verify(info.connectionParams?.token);
       if (!claims) {
         setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "unauthorized"), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
@@ -82,7 +97,7 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
         socket.close(CLOSE_TOO_MANY_CONNECTIONS, `too many connections: at most ${max} per user; close another tab or device`);
         return { ...base, user: null };
       }
-      const connection = await app.connections.open(claims.sub, () => socket.terminate());
+      const connection = await app.connections.open(claims.sub, () => socket.terminate(), device);
       watchLiveness(socket, () => connection.touch());
       info.signal.addEventListener("abort", () => void connection.close().catch((err) => log.error({ err }, "disconnect failed")), {
         once: true,
@@ -92,6 +107,12 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     },
   });
   return { wss, handler };
+}
+
+/** The kind of device a socket says it is: `web` when it says nothing, null when it says nonsense. */
+function deviceOf(param: unknown): DeviceKind | null {
+  if (param === undefined) return "web";
+  return (DEVICE_KINDS as readonly unknown[]).includes(param) ? (param as DeviceKind) : null;
 }
 
 /**

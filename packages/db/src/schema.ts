@@ -4,7 +4,7 @@
  */
 import { CHOSEN_STATUSES, LAST_SEEN_LEVELS, type DeviceKind, type LastSeenLevel, type VisibleStatus } from "@herald/protocol";
 import { sql } from "drizzle-orm";
-import { boolean, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { check, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 export const chosenStatus = pgEnum("chosen_status", CHOSEN_STATUSES);
 export const lastSeenLevel = pgEnum("last_seen_level", LAST_SEEN_LEVELS);
@@ -71,11 +71,7 @@ export const userPresence = pgTable(
       .primaryKey()
       .references(() => users.id, { onDelete: "cascade" }),
     status: chosenStatus().notNull().default("online"),
-    /**
-     * The current `away` was set by auto-away (the user's devices went idle), not chosen: only such
-     * an away is undone when a device is active again — never dnd, invisible or a chosen away.
-     */
-    autoAway: boolean().notNull().default(false),
+    /** Chosen: auto-away is live, never stored (docs/protocol.md §7.2). */
     message: text(),
     /** When `status` ends by itself (back to `online`); null: no end (docs/protocol.md §9.1). */
     statusUntil: timestamp({ withTimezone: true }),

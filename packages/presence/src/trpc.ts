@@ -23,6 +23,11 @@ export interface HeraldContext {
   frames: FrameSocket | null;
   /** For per-address abuse limits; null for server-side callers. */
   clientIp: string | null;
+  /**
+   * Why this WebSocket was refused before any user was looked at (its `connectionParams` are
+   * invalid): every call answers BAD_REQUEST with it, until the server closes the socket.
+   */
+  refusal?: string;
   /** Set by `createCaller`: the user id is the caller's word, not a verified token's, so it is checked. */
   serverSide?: boolean;
   /**
@@ -77,6 +82,7 @@ export const publicProcedure = t.procedure.use(async ({ next }) => {
 });
 
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  if (ctx.refusal) throw new TRPCError({ code: "BAD_REQUEST", message: ctx.refusal });
   if (!ctx.user) {
     throw new TRPCError({
       code: "UNAUTHORIZED",

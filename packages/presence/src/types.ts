@@ -1,9 +1,9 @@
 /** The shapes of docs/protocol.md §1, shared by the engine, the router and every client. */
 
 import type { StoredFade } from "@herald/db";
-import type { ChosenStatus, LastSeenLevel } from "@herald/protocol";
+import type { ChosenStatus, DeviceKind, LastSeenLevel } from "@herald/protocol";
 
-export { CHOSEN_STATUSES, VISIBLE_STATUSES, type ChosenStatus, type VisibleStatus } from "@herald/protocol";
+export { CHOSEN_STATUSES, DEVICE_KINDS, VISIBLE_STATUSES, type ChosenStatus, type DeviceKind, type VisibleStatus } from "@herald/protocol";
 /** What a friend sees (`VisiblePresence`) and what a user sees of themselves (`OwnPresence`). */
 export type { VisiblePresence, OwnPresence } from "@herald/protocol";
 
@@ -18,8 +18,6 @@ export type Fade = StoredFade;
 /** The durable half of a user's presence: chosen by the user, kept in PostgreSQL. */
 export interface DurablePresence {
   status: ChosenStatus;
-  /** `status` is an `away` set by auto-away, which activity on any device undoes. */
-  autoAway: boolean;
   message: string | null;
   /** When `status` ends by itself (back to `online`), or null (docs/protocol.md §9.1). */
   statusUntil: string | null;
@@ -44,6 +42,10 @@ export interface LivePresence {
   /** Connected, or inside the offline grace after the last connection ended (rule 3). */
   online: boolean;
   connections: number;
+  /** The kinds of device of the live connections, sorted, each once (§9.2). */
+  devices: DeviceKind[];
+  /** At least one live connection, and every one of them idle: auto-away (§7.2). */
+  idle: boolean;
   /** Orders every change of this user's presence across servers; higher wins. */
   version: number;
   /**
@@ -60,7 +62,6 @@ export interface PresenceState extends DurablePresence, LivePresence {
 
 export const DEFAULT_DURABLE_PRESENCE: DurablePresence = {
   status: "online",
-  autoAway: false,
   message: null,
   statusUntil: null,
   messageUntil: null,
@@ -73,4 +74,36 @@ export const DEFAULT_DURABLE_PRESENCE: DurablePresence = {
   fades: [],
 };
 
-export const OFFLINE_LIVE_PRESENCE: LivePresence = { online: false, connections: 0, version: 0, durableRevision: 0 };
+export const OFFLINE_LIVE_PRESENCE: LivePresence = {
+  online: false,
+  connections: 0,
+  devices: [],
+  idle: false,
+  version: 0,
+  durableRevision: 0,
+};
+
+/** What one connection says about itself: its kind of device, and whether its user is idle there. */
+export interface ConnectionFacts {
+  device: DeviceKind;
+  idle: boolean;
+}
+
+/** A connection that said nothing: a web page, in use. */
+export const DEFAULT_CONNECTION_FACTS: ConnectionFacts = Object.freeze({ device: "web", idle: false });
+
+/** The live `devices` and `idle` of these connections (see `LivePresence`). */
+export function combineConnections(connections: Iterable<ConnectionFacts>): Pick<LivePresence, "devices" | "idle"> {
+  const kinds = new Set<DeviceKind>();
+  let count = 0;
+  let allIdle = true;
+  for (const { device, idle } of connections) {
+    kinds.add(device);
+    count += 1;
+    allIdle &&= idle;
+  }
+  return { devices: DEVICE_ORDER.filter((kind) => kinds.has(kind)), idle: count > 0 && allIdle };
+}
+
+/** Sorted as strings, so that every store (Lua's `table.sort` included) agrees on one order. */
+const DEVICE_ORDER: readonly DeviceKind[] = ["desktop", "mobile", "web"];

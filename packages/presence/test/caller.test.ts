@@ -58,15 +58,18 @@ describe("createCaller", () => {
     await expect(createCaller(app, null).presence.me()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
   });
 
-  it("sets a message alone, keeping the status another device chose and an automatic away", async () => {
+  it("sets a message alone, keeping the status another device chose", async () => {
     const ivy = await newUser("caller_ivy");
     await ivy.caller.presence.setStatus({ status: "dnd" });
     expect(await ivy.caller.presence.setStatus({ message: "on the train" })).toMatchObject({ status: "dnd", message: "on the train" });
-    await ivy.caller.presence.setStatus({ status: "online" });
-    expect(await ivy.caller.presence.setIdle({ idle: true })).toMatchObject({ status: "away" });
-    expect(await ivy.caller.presence.setStatus({ message: "back soon" })).toMatchObject({ status: "away", message: "back soon" });
-    // Still automatic: coming back undoes it.
-    expect(await ivy.caller.presence.setIdle({ idle: false })).toMatchObject({ status: "online", message: "back soon" });
+  });
+
+  it("refuses setIdle without a connection: idleness belongs to one (§7.2)", async () => {
+    const ivy = await newUser("caller_ivy_idle");
+    await expect(ivy.caller.presence.setIdle({ idle: true })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^setIdle: idleness is per connection/),
+    });
   });
 
   it("streams presence events to a server-side subscriber", async () => {
@@ -86,7 +89,7 @@ describe("createCaller", () => {
     const update = await iterator.next();
     expect(update.value?.data).toEqual({
       type: "update",
-      presence: { userId: carol.id, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+      presence: { userId: carol.id, status: "online", message: null, lastSeen: null, until: null, devices: ["web"], lastSeenBucket: null },
     });
     expect(typeof update.value?.id).toBe("string");
     expect(update.value?.id).not.toBe(snapshot.value?.id);
@@ -107,7 +110,7 @@ describe("createCaller", () => {
     const connection = await app.connections.open(gina.id, () => {});
     expect(eventOf((await iterator.next()).value)).toEqual({
       type: "update",
-      presence: { userId: gina.id, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+      presence: { userId: gina.id, status: "online", message: null, lastSeen: null, until: null, devices: ["web"], lastSeenBucket: null },
     });
     expect(frames).toEqual([]);
     await iterator.return?.();

@@ -18,7 +18,17 @@ const B = "00000000-0000-4000-8000-0000000000fb";
 const C = "00000000-0000-4000-8000-0000000000fc";
 
 function state(userId: string, version: number, overrides: Partial<PresenceState> = {}): PresenceState {
-  return { userId, ...DEFAULT_DURABLE_PRESENCE, online: false, connections: 0, version, durableRevision: 0, ...overrides };
+  return {
+    userId,
+    ...DEFAULT_DURABLE_PRESENCE,
+    online: false,
+    connections: 0,
+    devices: [],
+    idle: false,
+    version,
+    durableRevision: 0,
+    ...overrides,
+  };
 }
 
 const online = (userId: string, version: number, overrides: Partial<PresenceState> = {}) =>

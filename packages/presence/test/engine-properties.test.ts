@@ -1,8 +1,10 @@
 /**
- * Model-based property test of the engine: random sequences of connects, disconnects, grace
- * expiries, fade ends, status, message and allow-list changes. A reference model tracks, per
+ * Model-based property test of the engine: random sequences of connects (of each kind of device),
+ * disconnects, idle and active signals per connection, grace expiries, fade ends, status, message
+ * and allow-list changes. A reference model tracks, per
  * viewer, when they could last see the user and what they keep seeing while the user fades from
- * their sight; the engine's views must always match it (rules 2, 3, 5, 6).
+ * their sight; the engine's views must always match it (rules 2, 3, 5, 6; §7.2 auto-away and §9.2
+ * devices: a fade keeps the devices and the shown status seen when the user vanished).
  * The same sequences drive a live feed, which must send an event exactly when a view changes
  * and converge on the final view (rule 9).
  */
@@ -15,7 +17,17 @@ import { sameVisiblePresence, viewOf } from "../src/engine/visibility.js";
 import type { PresenceEvent } from "../src/feed/events.js";
 import { FriendFeed } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
-import { CHOSEN_STATUSES, DEFAULT_DURABLE_PRESENCE, type DurablePresence, type PresenceState, type VisiblePresence } from "../src/types.js";
+import {
+  CHOSEN_STATUSES,
+  combineConnections,
+  DEFAULT_DURABLE_PRESENCE,
+  DEVICE_KINDS,
+  type ConnectionFacts,
+  type DeviceKind,
+  type DurablePresence,
+  type PresenceState,
+  type VisiblePresence,
+} from "../src/types.js";
 
 const USER = "00000000-0000-4000-8000-000000000001";
 const VIEWERS = ["00000000-0000-4000-8000-0000000000v1", "00000000-0000-4000-8000-0000000000v2", "00000000-0000-4000-8000-0000000000v3"];
@@ -24,8 +36,9 @@ const VIEWERS = ["00000000-0000-4000-8000-0000000000v1", "00000000-0000-4000-800
 const NEVER_ALLOWED = "00000000-0000-4000-8000-0000000000h0";
 
 type Op =
-  | { kind: "connect" }
-  | { kind: "disconnect" }
+  | { kind: "connect"; device: DeviceKind }
+  | { kind: "disconnect"; index: number }
+  | { kind: "idle"; index: number; idle: boolean }
   | { kind: "graceExpires" }
   | { kind: "fadesEnd" }
   | { kind: "status"; status: (typeof CHOSEN_STATUSES)[number] }
@@ -33,8 +46,9 @@ type Op =
   | { kind: "allow"; visibleTo: string[] };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
-  fc.constant<Op>({ kind: "connect" }),
-  fc.constant<Op>({ kind: "disconnect" }),
+  fc.constantFrom(...DEVICE_KINDS).map((device): Op => ({ kind: "connect", device })),
+  fc.nat(3).map((index): Op => ({ kind: "disconnect", index })),
+  fc.record({ index: fc.nat(3), idle: fc.boolean() }).map(({ index, idle }): Op => ({ kind: "idle", index, idle })),
   fc.constant<Op>({ kind: "graceExpires" }),
   fc.constant<Op>({ kind: "fadesEnd" }),
   fc.constantFrom(...CHOSEN_STATUSES).map((status): Op => ({ kind: "status", status })),
@@ -48,7 +62,8 @@ const GRACE_STEPS = 3;
 /** The system under test: the engine's pure functions plus live facts as the store keeps them. */
 class EngineModel {
   durable: DurablePresence = { ...DEFAULT_DURABLE_PRESENCE };
-  connections = 0;
+  /** The live connections, oldest first: what each says of itself. */
+  conns: ConnectionFacts[] = [];
   online = false;
   lastConnectedAt: string | null = null;
   version = 0;
@@ -59,19 +74,24 @@ class EngineModel {
     let endedFades = false;
     switch (op.kind) {
       case "connect":
-        this.connections += 1;
+        this.conns.push({ device: op.device, idle: false });
         this.online = true;
         break;
-      case "disconnect":
-        if (this.connections === 0) return false;
-        this.connections -= 1;
-        if (this.connections === 0) {
+      case "disconnect": {
+        if (this.conns.length === 0) return false;
+        const [ended] = this.conns.splice(op.index % this.conns.length, 1);
+        if (this.conns.length === 0) {
           this.lastConnectedAt = at;
-          this.durable = lastConnectionEnded(this.durable, at, until);
+          this.durable = lastConnectionEnded(this.durable, at, until, combineConnections([ended!]));
         }
         break;
+      }
+      case "idle":
+        if (this.conns.length === 0) return false;
+        this.conns[op.index % this.conns.length]!.idle = op.idle;
+        break;
       case "graceExpires":
-        if (!this.online || this.connections > 0) return false;
+        if (!this.online || this.conns.length > 0) return false;
         this.online = false;
         this.durable = fadesEnded(settledOffline(this.durable, this.lastConnectedAt!), at);
         endedFades = true;
@@ -81,34 +101,44 @@ class EngineModel {
         endedFades = true;
         break;
       case "status":
-        this.durable = choiceChanged(this.durable, { status: op.status }, this.connections > 0, at, until);
+        this.durable = choiceChanged(this.durable, { status: op.status }, this.connected, at, until, this.live());
         break;
       case "message":
-        this.durable = choiceChanged(this.durable, { message: op.message }, this.connections > 0, at, until);
+        this.durable = choiceChanged(this.durable, { message: op.message }, this.connected, at, until, this.live());
         break;
       case "allow":
-        this.durable = choiceChanged(this.durable, { visibleTo: op.visibleTo }, this.connections > 0, at, until);
+        this.durable = choiceChanged(this.durable, { visibleTo: op.visibleTo }, this.connected, at, until, this.live());
         break;
     }
     this.version += 1;
     return endedFades;
   }
 
-  state(): PresenceState {
-    return { userId: USER, ...this.durable, online: this.online, connections: this.connections, version: this.version, durableRevision: 0 };
+  get connected(): boolean {
+    return this.conns.length > 0;
   }
 
-  /** What a friend who sees the chosen status sees. */
+  live() {
+    return combineConnections(this.conns);
+  }
+
+  state(): PresenceState {
+    const live = { online: this.online, connections: this.conns.length, ...this.live(), version: this.version, durableRevision: 0 };
+    return { userId: USER, ...this.durable, ...live };
+  }
+
+  /** What a friend who sees the chosen status sees: auto-away and devices stated directly. */
   chosenView(): VisiblePresence {
     const { status, message, statusUntil } = this.durable;
-    const visible = status === "invisible" ? "online" : status;
+    const everyDeviceIdle = this.conns.length > 0 && this.conns.every((c) => c.idle);
+    const visible = status === "invisible" ? "online" : status === "online" && everyDeviceIdle ? "away" : status;
     return {
       userId: USER,
       status: visible,
       message,
       lastSeen: null,
       until: status === "invisible" ? null : statusUntil,
-      devices: [],
+      devices: [...new Set(this.conns.map((c) => c.device))].sort(),
       lastSeenBucket: null,
     };
   }
@@ -154,7 +184,7 @@ class ReferenceModel {
   }
 
   private canSee(engine: EngineModel, viewer: string): boolean {
-    return engine.connections > 0 && (engine.durable.status !== "invisible" || engine.durable.visibleTo.includes(viewer));
+    return engine.connected && (engine.durable.status !== "invisible" || engine.durable.visibleTo.includes(viewer));
   }
 }
 
@@ -238,5 +268,14 @@ function record(seen: VisiblePresence[], event: PresenceEvent): void {
 }
 
 function selfState(userId: string): PresenceState {
-  return { userId, ...DEFAULT_DURABLE_PRESENCE, online: true, connections: 1, version: 1, durableRevision: 0 };
+  return {
+    userId,
+    ...DEFAULT_DURABLE_PRESENCE,
+    online: true,
+    connections: 1,
+    devices: ["web"],
+    idle: false,
+    version: 1,
+    durableRevision: 0,
+  };
 }

@@ -284,7 +284,7 @@ describe("on a Redis Cluster", () => {
     const [port] = await cluster.masters();
     for (const userId of Array.from({ length: 20 }, () => randomUUID())) {
       const slots = new Set<unknown>();
-      for (const key of [keys.connections(userId), keys.live(userId), keys.events(userId)]) {
+      for (const key of [keys.connections(userId), keys.live(userId), keys.connectionFacts(userId), keys.events(userId)]) {
         const slot = await cluster.ask(port!, ["cluster", "keyslot", key]);
         expect(slot).toBe(slotOf(key));
         slots.add(slot);

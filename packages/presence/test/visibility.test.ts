@@ -14,7 +14,17 @@ const T3 = "2026-01-01T12:00:00.000Z";
 const T2_END = "2026-01-01T11:00:05.000Z";
 
 function state(overrides: Partial<PresenceState> = {}): PresenceState {
-  return { userId: T, ...DEFAULT_DURABLE_PRESENCE, online: false, connections: 0, version: 1, durableRevision: 0, ...overrides };
+  return {
+    userId: T,
+    ...DEFAULT_DURABLE_PRESENCE,
+    online: false,
+    connections: 0,
+    devices: [],
+    idle: false,
+    version: 1,
+    durableRevision: 0,
+    ...overrides,
+  };
 }
 
 describe("viewOf (rules 1, 4, 6)", () => {
@@ -263,5 +273,64 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
     const forgot = forgetViewer(dropped, HIDDEN);
     expect(viewOf(connected({ ...forgot, status: "invisible" }), HIDDEN).status).toBe("offline");
     expect(forgetViewer(dropped, ALLOWED).fades.at(-1)?.only).toEqual([]);
+  });
+});
+
+describe("devices and auto-away (§7.2, §9.2)", () => {
+  const on = (devices: PresenceState["devices"], idle: boolean, overrides: Partial<PresenceState> = {}) =>
+    state({ online: true, connections: devices.length, devices, idle, ...overrides });
+
+  it("shows the kinds of device to viewers who see the chosen status, and none to anyone else", () => {
+    const hidden = on(["desktop", "mobile"], false, { status: "invisible", visibleTo: [ALLOWED] });
+    expect(viewOf(hidden, ALLOWED)).toMatchObject({ status: "online", devices: ["desktop", "mobile"] });
+    expect(viewOf(hidden, HIDDEN)).toMatchObject({ status: "offline", devices: [] });
+    expect(viewOf(on(["mobile"], false), HIDDEN)).toMatchObject({ status: "online", devices: ["mobile"] });
+  });
+
+  it("shows a chosen online as away while every device is idle, and never changes another status", () => {
+    expect(viewOf(on(["web"], true), HIDDEN).status).toBe("away");
+    expect(viewOf(on(["web", "mobile"], false), HIDDEN).status).toBe("online");
+    for (const status of ["away", "dnd"] as const) {
+      expect(viewOf(on(["web"], true, { status }), HIDDEN).status).toBe(status);
+      expect(viewOf(on(["web"], false, { status }), HIDDEN).status).toBe(status);
+    }
+    expect(viewOf(on(["web"], true, { status: "invisible", visibleTo: [ALLOWED] }), ALLOWED).status).toBe("online");
+    expect(viewOf(on(["web"], true, { status: "invisible", visibleTo: [ALLOWED] }), HIDDEN).status).toBe("offline");
+  });
+
+  it("tells the user their devices and idleness, and keeps their own status the one they chose", () => {
+    expect(ownViewOf(on(["desktop", "mobile"], true))).toMatchObject({ status: "online", devices: ["desktop", "mobile"], idle: true });
+  });
+
+  it("freezes the devices and the shown status into a fade: a last disconnect and a hide look the same", () => {
+    const durable = { ...DEFAULT_DURABLE_PRESENCE, lastSeen: T1 };
+    const disconnected = lastConnectionEnded(durable, T2, T2_END, { devices: ["mobile"], idle: true });
+    const hid = choiceChanged(durable, { status: "invisible" }, true, T2, T2_END, { devices: ["mobile"], idle: true });
+    const fading = viewOf(state({ ...disconnected, online: true, connections: 0 }), HIDDEN);
+    expect(fading).toEqual({
+      userId: T,
+      status: "away",
+      message: null,
+      lastSeen: null,
+      until: null,
+      devices: ["mobile"],
+      lastSeenBucket: null,
+    });
+    // Whatever the invisible user's devices do meanwhile, the hidden viewer keeps the same view.
+    expect(viewOf(on(["desktop", "web"], false, hid), HIDDEN)).toEqual(fading);
+    const over = { userId: T, status: "offline", message: null, lastSeen: T2, until: null, devices: [], lastSeenBucket: null };
+    expect(viewOf(state(fadesEnded(settledOffline(disconnected, T2), T2_END)), HIDDEN)).toEqual(over);
+    expect(viewOf(on(["desktop"], true, fadesEnded(hid, T2_END)), HIDDEN)).toEqual(over);
+  });
+
+  it("keeps viewers who see the same thing on one shared view, and apart when only the devices differ", () => {
+    const durable = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED] };
+    const hid = choiceChanged({ ...durable, status: "online" }, { status: "invisible" }, true, T2, T2_END, {
+      devices: ["mobile"],
+      idle: false,
+    });
+    const current = on(["web"], false, hid);
+    expect(sharedViewOf(current, ALLOWED)).toMatchObject({ status: "online", devices: ["web"] });
+    expect(sharedViewOf(current, HIDDEN)).toMatchObject({ status: "online", devices: ["mobile"] });
   });
 });

@@ -38,6 +38,8 @@ export const DEFAULT_PRESENCE_TTL_SECONDS = 60;
 export const CLOSE_UNAUTHORIZED = 4401;
 /** ...and refuses a socket past the per-user connection limit with this one. */
 export const CLOSE_TOO_MANY_CONNECTIONS = 4429;
+/** ...and a socket whose `connectionParams` are invalid (a `device` not in DEVICE_KINDS) with this one. */
+export const CLOSE_BAD_CONNECTION_PARAMS = 4400;
 
 /** Sizes of what clients may send; the server refuses more, forms stop typing at them. */
 export const LIMITS = {

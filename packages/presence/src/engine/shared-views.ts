@@ -24,7 +24,7 @@ export function sharedViewOf(state: PresenceState, viewerId: string): VisiblePre
   }
   const view = viewOf(state, viewerId);
   // The message goes last: whatever characters it holds, the key stays unambiguous.
-  const key = `${view.status} ${view.lastSeen} ${view.message === null ? "-" : `+${view.message}`}`;
+  const key = `${view.status} ${view.lastSeen} ${view.devices.join(",")} ${view.message === null ? "-" : `+${view.message}`}`;
   const shared = views.get(key);
   if (shared) return shared;
   views.set(key, view);

@@ -7,8 +7,16 @@
  * until the offline grace is over, and their last seen becomes the moment of the change, both at
  * once. So a disconnect and a hide look the same to them, down to when the offline view arrives.
  */
-import type { ChosenStatus, DurablePresence, Fade } from "../types.js";
-import { latest } from "./visibility.js";
+import type { ChosenStatus, DurablePresence, Fade, LivePresence } from "../types.js";
+import { latest, shownStatus } from "./visibility.js";
+
+/**
+ * The live facts viewers saw along with the chosen status, frozen into a fade (§9.2): the kinds of
+ * device and whether every one was idle, just before the change that hid the user.
+ */
+export type SeenDevices = Pick<LivePresence, "devices" | "idle">;
+
+const NO_DEVICES: SeenDevices = { devices: [], idle: false };
 
 /** Who sees the chosen status of a connected user: `only` these, or every friend but `except`. */
 interface Audience {
@@ -20,14 +28,15 @@ function audienceOf(durable: DurablePresence): Audience {
   return durable.status === "invisible" ? { only: durable.visibleTo, except: [] } : { only: null, except: [] };
 }
 
-/** A fade for `audience`, showing what they saw of `before` until `until`. */
-function fadeOf(before: DurablePresence, audience: Audience, at: string, until: string): Fade {
+/** A fade for `audience`, showing what they saw of `before` (and `seen`) until `until`. */
+function fadeOf(before: DurablePresence, seen: SeenDevices, audience: Audience, at: string, until: string): Fade {
   return {
     at,
     until,
-    status: before.status === "invisible" ? "online" : before.status,
+    status: shownStatus(before.status, seen.idle),
     message: before.message,
     statusUntil: before.status === "invisible" ? null : before.statusUntil,
+    devices: seen.devices,
     only: audience.only,
     except: audience.except,
   };
@@ -54,11 +63,12 @@ function lastSeenAt(durable: DurablePresence, audience: Audience, at: string): D
 /**
  * The user's last connection ended at `at`. Whoever saw the user then keeps seeing them as they
  * were until `until` (the offline grace, rule 3) and then sees them offline, last seen `at`.
- * What the user changes meanwhile, with no connection, nobody sees (rule 5).
+ * What the user changes meanwhile, with no connection, nobody sees (rule 5). `seen`: that last
+ * connection's kind and idle flag, what viewers saw just before it ended.
  */
-export function lastConnectionEnded(before: DurablePresence, at: string, until: string): DurablePresence {
+export function lastConnectionEnded(before: DurablePresence, at: string, until: string, seen: SeenDevices = NO_DEVICES): DurablePresence {
   const audience = audienceOf(before);
-  const after = withFade(lastSeenAt(before, audience, at), fadeOf(before, audience, at, until));
+  const after = withFade(lastSeenAt(before, audience, at), fadeOf(before, seen, audience, at, until));
   return { ...after, lastDisconnectedAt: at };
 }
 
@@ -82,33 +92,26 @@ export interface ChoicePatch {
  * The user changed status, message or allow-list at `at`. With no connection nobody sees the
  * user, so no last seen moves and nobody fades (rule 5: also not later). While connected, every
  * friend who could see the user a moment ago and no longer can fades until `until`, with `at` as
- * the last moment they saw them.
+ * the last moment they saw them, and the devices they saw then (`seen`, the live facts).
  */
-export function choiceChanged(before: DurablePresence, patch: ChoicePatch, connected: boolean, at: string, until: string): DurablePresence {
+export function choiceChanged(
+  before: DurablePresence,
+  patch: ChoicePatch,
+  connected: boolean,
+  at: string,
+  until: string,
+  seen: SeenDevices = NO_DEVICES,
+): DurablePresence {
   const after: DurablePresence = {
     ...before,
     status: patch.status ?? before.status,
-    // A status the user picks is theirs: auto-away no longer undoes it.
-    autoAway: patch.status === undefined ? before.autoAway : false,
     message: patch.message === undefined ? before.message : patch.message,
     visibleTo: patch.visibleTo ?? before.visibleTo,
   };
   if (!connected) return after;
   const lost = lostAudience(before, after);
   if (!lost) return after;
-  return withFade(lastSeenAt(after, lost, at), fadeOf(before, lost, at, until));
-}
-
-/**
- * Auto-away (issue 10, item 4): a device of the user went idle, or was active again. Idle turns
- * `online` into an automatic `away`; active undoes only an automatic `away`. Anything else —
- * dnd, invisible, an away the user chose, a queued signal from a device that slept through a
- * change made on another — is left as it is (the same object: nothing to write).
- */
-export function idleChanged(before: DurablePresence, idle: boolean): DurablePresence {
-  if (idle && before.status === "online") return { ...before, status: "away", autoAway: true };
-  if (!idle && before.status === "away" && before.autoAway) return { ...before, status: "online", autoAway: false };
-  return before;
+  return withFade(lastSeenAt(after, lost, at), fadeOf(before, seen, lost, at, until));
 }
 
 /** Friends who saw `before`'s chosen status and do not see `after`'s; null: nobody. */

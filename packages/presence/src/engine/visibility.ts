@@ -2,7 +2,7 @@
  * docs/protocol.md §2 as pure functions: what a viewer sees of a user, given the user's full state.
  * No I/O here; this is the most tested code in Herald.
  */
-import type { Fade, OwnPresence, PresenceState, VisiblePresence } from "../types.js";
+import type { ChosenStatus, Fade, LivePresence, OwnPresence, PresenceState, VisiblePresence } from "../types.js";
 
 const allowListCache = new WeakMap<string[], Set<string>>();
 
@@ -58,15 +58,25 @@ export function fadeViewOf(state: PresenceState, fade: Fade): VisiblePresence {
   };
 }
 
-/** What a viewer who `seesChosenStatus` sees. */
+/**
+ * The status a viewer who sees the chosen status is shown (§7.2, §9.2): invisible shows as
+ * `online` (rule 4), and a chosen `online` shows as `away` while every connection is idle —
+ * auto-away. Idleness never changes any other status: a manual choice beats an automatic one.
+ */
+export function shownStatus(status: ChosenStatus, idle: boolean): Exclude<VisiblePresence["status"], "offline"> {
+  if (status === "invisible") return "online";
+  return status === "online" && idle ? "away" : status;
+}
+
+/** What a viewer who `seesChosenStatus` sees: the shown status and the kinds of device. */
 export function chosenViewOf(state: PresenceState): VisiblePresence {
   return {
     userId: state.userId,
-    status: state.status === "invisible" ? "online" : state.status,
+    status: shownStatus(state.status, state.idle),
     message: state.message,
     lastSeen: null,
     until: state.status === "invisible" ? null : state.statusUntil,
-    devices: [],
+    devices: state.devices,
     lastSeenBucket: null,
   };
 }
@@ -91,8 +101,8 @@ export function ownViewOf(state: PresenceState): OwnPresence {
     lastSeen: state.online ? null : state.lastDisconnectedAt,
     until: state.statusUntil,
     messageUntil: state.messageUntil,
-    devices: [],
-    idle: false,
+    devices: state.devices,
+    idle: state.idle,
     lastSeenPrivacy: { level: state.lastSeenLevel, exceptions: state.lastSeenExceptions },
   };
 }
@@ -127,6 +137,11 @@ export function sameOwnPresence(a: OwnPresence, b: OwnPresence): boolean {
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
   return a.length === b.length && a.every((item, i) => item === b[i]);
+}
+
+/** The live facts a viewer's view depends on (`devices`, `idle`) are the same in both. */
+export function sameDevicesAndIdle(a: Pick<LivePresence, "devices" | "idle">, b: Pick<LivePresence, "devices" | "idle">): boolean {
+  return a.idle === b.idle && sameList(a.devices, b.devices);
 }
 
 export function latest(a: string | null, b: string | null): string | null {

@@ -30,6 +30,11 @@ export class RedisKeys {
     return `${this.prefix}:{${userId}}:conns`;
   }
 
+  /** Hash: connectionId → `<device>:<0|1 idle>`, what each live connection says of itself. */
+  connectionFacts(userId: string): string {
+    return `${this.prefix}:{${userId}}:facts`;
+  }
+
   /** Hash: online (0/1), version, lastConnectedAt (ms since epoch). Kept forever: versions must never restart. */
   live(userId: string): string {
     return `${this.prefix}:{${userId}}:live`;

@@ -26,7 +26,7 @@
  */
 import { Cluster } from "ioredis";
 import { withPresenceDefaults, type PresenceSettings } from "../settings.js";
-import type { LivePresence } from "../types.js";
+import { DEFAULT_CONNECTION_FACTS, type ConnectionFacts, type DeviceKind, type LivePresence } from "../types.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore, PresenceStoreOptions } from "../store/types.js";
 import { storeUnavailable } from "../store/unavailable.js";
 import { closeClient, type RedisClient } from "./connect.js";
@@ -58,16 +58,23 @@ export class RedisPresenceStore implements PresenceStore {
     this.now = options.now ?? Date.now;
   }
 
-  connect({ userId, connectionId }: ConnectionRef): Promise<LivePresence> {
-    return this.guard(() => this.connectNow(userId, connectionId));
+  connect({ userId, connectionId }: ConnectionRef, facts: ConnectionFacts = DEFAULT_CONNECTION_FACTS): Promise<LivePresence> {
+    return this.guard(() => this.connectNow(userId, connectionId, facts));
   }
 
-  private async connectNow(userId: string, connectionId: string): Promise<LivePresence> {
+  private async connectNow(userId: string, connectionId: string, { device, idle }: ConnectionFacts): Promise<LivePresence> {
     const expiry = Math.ceil(this.now() + this.settings.presenceTtlMs);
     // Nothing about this user can need settling before `expiry`; a dead sibling connection is
     // swept by then at the latest.
     await this.redis.zadd(this.keys.expiries(userId), expiry, userId);
-    return toLive(await this.redis.heraldConnect(...this.userKeys(userId), connectionId, expiry));
+    return toLive(await this.redis.heraldConnect(...this.userKeys(userId), connectionId, expiry, device, idle ? 1 : 0));
+  }
+
+  setIdle({ userId, connectionId }: ConnectionRef, idle: boolean): Promise<LivePresence | null> {
+    return this.guard(async () => {
+      const reply = await this.redis.heraldSetIdle(...this.userKeys(userId), connectionId, idle ? 1 : 0);
+      return reply ? toLive(reply) : null;
+    });
   }
 
   disconnect({ userId, connectionId }: ConnectionRef, at: Date): Promise<LivePresence> {
@@ -105,7 +112,7 @@ export class RedisPresenceStore implements PresenceStore {
     if (!reply) return null;
     const [version, lastConnectedAt, durableRevision] = reply;
     return {
-      live: { online: false, connections: 0, version, durableRevision },
+      live: { online: false, connections: 0, devices: [], idle: false, version, durableRevision },
       lastConnectedAt: new Date(lastConnectedAt).toISOString(),
     };
   }
@@ -130,16 +137,13 @@ export class RedisPresenceStore implements PresenceStore {
     // they are still online with no connection, so exactly one of them reports each.
     return Promise.all(
       candidates.map(async ({ userId, seen }) => {
-        const [settled, online, connections, version, lastConnectedAt, nextDue, durableRevision] = await this.redis.heraldReap(
-          ...this.userKeys(userId),
-          nowMs,
-          Math.floor(this.settings.offlineGraceMs),
-        );
+        const [settled, online, connections, version, lastConnectedAt, nextDue, durableRevision, devices, idle] =
+          await this.redis.heraldReap(...this.userKeys(userId), nowMs, Math.floor(this.settings.offlineGraceMs));
         await this.redis.heraldReschedule(this.keys.expiries(userId), userId, seen, nextDue);
         if (settled !== 1) return null;
         return {
           userId,
-          live: { online: online === 1, connections, version, durableRevision },
+          live: toLive([online, connections, version, durableRevision, devices, idle]),
           lastConnectedAt: new Date(lastConnectedAt).toISOString(),
         };
       }),
@@ -189,13 +193,21 @@ export class RedisPresenceStore implements PresenceStore {
     }
   }
 
-  private userKeys(userId: string): [conns: string, live: string] {
-    return [this.keys.connections(userId), this.keys.live(userId)];
+  private userKeys(userId: string): [conns: string, live: string, facts: string] {
+    return [this.keys.connections(userId), this.keys.live(userId), this.keys.connectionFacts(userId)];
   }
 }
 
-function toLive([online, connections, version, durableRevision]: LiveReply): LivePresence {
-  return { online: online === 1, connections, version, durableRevision };
+function toLive([online, connections, version, durableRevision, devices, idle]: LiveReply): LivePresence {
+  return {
+    online: online === 1,
+    connections,
+    // Sorted and unique already (the script's `table.sort`, the same order as combineConnections).
+    devices: devices === "" ? [] : (devices.split(",") as DeviceKind[]),
+    idle: idle === 1,
+    version,
+    durableRevision,
+  };
 }
 
 function isReplyError(error: unknown): boolean {

@@ -150,7 +150,6 @@ export async function createDurable(db: Database, userId: string): Promise<void>
 function toDurable(row: UserPresenceRow): DurablePresence {
   return {
     status: row.status,
-    autoAway: row.autoAway,
     message: row.message,
     statusUntil: row.statusUntil?.toISOString() ?? null,
     messageUntil: row.messageUntil?.toISOString() ?? null,

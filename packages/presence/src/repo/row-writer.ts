@@ -73,7 +73,6 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
   return sql`
     update user_presence set
       status = ${after.status}::chosen_status,
-      auto_away = ${after.autoAway},
       message = ${after.message},
       status_until = ${after.statusUntil}::timestamptz,
       message_until = ${after.messageUntil}::timestamptz,
@@ -96,7 +95,6 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       user_id: userId,
       revision: expectedRevision,
       status: after.status,
-      auto_away: after.autoAway,
       message: after.message,
       status_until: after.statusUntil,
       message_until: after.messageUntil,
@@ -112,7 +110,6 @@ function batchUpdate(batch: PendingWrite[]): SQL {
   return sql`
     update user_presence as p set
       status = v.status,
-      auto_away = v.auto_away,
       message = v.message,
       status_until = v.status_until,
       message_until = v.message_until,
@@ -126,7 +123,7 @@ function batchUpdate(batch: PendingWrite[]): SQL {
       revision = p.revision + 1,
       updated_at = now()
     from jsonb_to_recordset(${rows}::jsonb) as v(
-      user_id text, revision integer, status chosen_status, auto_away boolean, message text,
+      user_id text, revision integer, status chosen_status, message text,
       status_until timestamptz, message_until timestamptz, last_seen_level last_seen_level, last_seen_exceptions jsonb, visible_to text[],
       last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz, fades jsonb
     )

@@ -2,7 +2,7 @@
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { ownViewOf, viewOf } from "../engine/visibility.js";
-import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
+import type { ChoicePatch } from "../engine/transitions.js";
 import { callerEvents } from "../feed/caller-events.js";
 import { trackedEvents } from "../feed/tracked-events.js";
 import { messageInput, statusInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
@@ -62,18 +62,24 @@ export const presenceRouter = router({
   setVisibility: protectedProcedure.input(z.object({ visibleTo: visibleToInput })).mutation(({ ctx, input }) => changeChoice(ctx, input)),
 
   /**
-   * Auto-away, decided here rather than by each device: a device reports going idle (no input,
-   * hidden) or being active again. Idle turns `online` into an automatic `away`; active undoes
-   * only an automatic `away`, so a laptop waking up can never undo "invisible" chosen on the
-   * phone, and any of the user's devices brings them back. Counts as a status change when it
-   * changes something.
+   * Auto-away (§7.2): the user is idle (no input, page hidden), or active again, on the device of
+   * this WebSocket. Friends see an `online` user as `away` while every connection is idle; no
+   * other status is ever changed. Idleness belongs to a connection, so a call without one (HTTP,
+   * a server-side caller) is refused. Counts as a status change when it changes the flag.
    */
   setIdle: protectedProcedure.input(z.object({ idle: z.boolean() })).mutation(async ({ ctx, input }) => {
     const { limits, service } = ctx.app;
-    const before = await service.loadState(ctx.user.id);
-    if (idleChanged(before, input.idle) === before) return ownViewOf(before);
+    const connection = ctx.connection;
+    if (!connection) {
+      throw new TRPCError({
+        code: "BAD_REQUEST",
+        message: "setIdle: idleness is per connection; call it over the WebSocket of the device that went idle",
+      });
+    }
+    if (connection.idle === input.idle) return ownViewOf(await service.loadState(ctx.user.id));
     if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
-    return ownViewOf(await service.changeIdle(ctx.user.id, input.idle));
+    await connection.setIdle(input.idle);
+    return ownViewOf(await service.loadState(ctx.user.id));
   }),
 
   me: protectedProcedure.query(async ({ ctx }) => ownViewOf(await ctx.app.service.loadState(ctx.user.id))),

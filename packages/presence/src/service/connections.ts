@@ -14,6 +14,7 @@ import type { PresenceTiming } from "../settings.js";
 import type { PresenceService } from "./presence-service.js";
 import { retryUntilDone } from "./retry.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
+import type { ConnectionFacts, DeviceKind } from "../types.js";
 
 /** Longest pause between attempts to re-register after an outage. */
 const MAX_RESYNC_RETRY_MS = 1_000;
@@ -29,6 +30,12 @@ type ConnectionPhase = { kind: "opening" } | { kind: "live"; lastHeardAt: number
 export interface ConnectionHandle {
   readonly id: string;
   readonly userId: string;
+  /** What kind of device it is (`connectionParams.device`, §9.2). */
+  readonly device: DeviceKind;
+  /** Whether its user is idle there (auto-away, §7.2). */
+  readonly idle: boolean;
+  /** The user is idle (or active again) on this connection: friends may see auto-away. */
+  setIdle(idle: boolean): Promise<void>;
   /** The connection was heard from: keeps it live. */
   touch(): void;
   /** The socket ended (or must end): the connection no longer counts. Idempotent. */
@@ -38,6 +45,8 @@ export interface ConnectionHandle {
 interface Connection extends ConnectionHandle {
   phase: ConnectionPhase;
   terminate: () => void;
+  /** Kept here as well as in the store: a resync registers the connection again with them. */
+  facts: ConnectionFacts;
 }
 
 export class ConnectionRegistry {
@@ -60,27 +69,43 @@ export class ConnectionRegistry {
     this.sweepTimer.unref();
   }
 
-  /** Registers an authenticated socket; `terminate` must close it (used when it goes silent). */
-  async open(userId: string, terminate: () => void): Promise<ConnectionHandle> {
+  /**
+   * Registers an authenticated socket of a `device` (default `web`); `terminate` must close it
+   * (used when it goes silent).
+   */
+  async open(userId: string, terminate: () => void, device: DeviceKind = "web"): Promise<ConnectionHandle> {
     const connection: Connection = {
       id: randomUUID(),
       userId,
       phase: { kind: "opening" },
       terminate,
+      facts: { device, idle: false },
+      get device() {
+        return connection.facts.device;
+      },
+      get idle() {
+        return connection.facts.idle;
+      },
       touch: () => {
         if (connection.phase.kind === "live") connection.phase.lastHeardAt = Date.now();
+      },
+      setIdle: async (idle) => {
+        if (connection.phase.kind === "closed" || connection.facts.idle === idle) return;
+        connection.facts = { ...connection.facts, idle };
+        // Still opening: its registration (or the resync) carries the flag.
+        if (connection.phase.kind === "live") await this.service.setIdle({ userId, connectionId: connection.id }, idle);
       },
       close: async () => {
         if (connection.phase.kind === "closed") return;
         const wasRegistered = connection.phase.kind === "live";
         connection.phase = { kind: "closed" };
         this.connections.delete(connection.id);
-        if (wasRegistered) await this.service.disconnect({ userId, connectionId: connection.id });
+        if (wasRegistered) await this.service.disconnect({ userId, connectionId: connection.id }, connection.facts);
       },
     };
     this.connections.set(connection.id, connection);
     try {
-      await this.service.connect({ userId, connectionId: connection.id });
+      await this.service.connect({ userId, connectionId: connection.id }, connection.facts);
     } catch (error) {
       if (isStoreUnavailable(error)) {
         // Refusing the socket would only make the client retry in a loop; it is registered when
@@ -97,8 +122,8 @@ export class ConnectionRegistry {
         void retryUntilDone(
           async () => {
             if (ended()) return;
-            await this.service.connect(ref);
-            if (ended()) await this.service.disconnect(ref);
+            await this.service.connect(ref, connection.facts);
+            if (ended()) await this.service.disconnect(ref, connection.facts);
           },
           { what: "registering a connection", log: this.log, isClosed: () => this.stopped || ended() },
         ).catch(() => {});
@@ -106,9 +131,15 @@ export class ConnectionRegistry {
     }
     if (connection.phase.kind === "opening") {
       connection.phase = { kind: "live", lastHeardAt: Date.now() };
+      // Idle said while registering: the registration may have carried the older flag.
+      if (connection.facts.idle) {
+        await this.service
+          .setIdle({ userId, connectionId: connection.id }, true)
+          .catch((error: unknown) => this.log.warn({ err: error, userId }, "could not record an idle flag; the next resync will"));
+      }
     } else {
       // The socket closed while we registered it: undo the registration.
-      await this.service.disconnect({ userId, connectionId: connection.id });
+      await this.service.disconnect({ userId, connectionId: connection.id }, connection.facts);
     }
     return connection;
   }
@@ -185,12 +216,12 @@ export class ConnectionRegistry {
   }
 
   private async reregisterOnce(): Promise<void> {
-    const refs = [...this.connections.values()]
+    const live = [...this.connections.values()]
       .filter((c) => c.phase.kind === "live")
-      .map((c) => ({ userId: c.userId, connectionId: c.id }));
-    await this.service.reregister(refs);
+      .map((c) => ({ ref: { userId: c.userId, connectionId: c.id }, facts: c.facts }));
+    await this.service.reregister(live);
     // A socket that closed meanwhile may have been registered again by the line above.
-    for (const ref of refs) if (!this.connections.has(ref.connectionId)) await this.service.disconnect(ref);
+    for (const { ref, facts } of live) if (!this.connections.has(ref.connectionId)) await this.service.disconnect(ref, facts);
   }
 
   /**

@@ -17,7 +17,6 @@ import {
   choiceChanged,
   fadesEnded,
   forgetViewer,
-  idleChanged,
   lastConnectionEnded,
   nextFadeEnd,
   settledOffline,
@@ -25,7 +24,16 @@ import {
 } from "../engine/transitions.js";
 import type { Logger } from "../logger.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
-import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type DurablePresence, type LivePresence, type PresenceState } from "../types.js";
+import {
+  DEFAULT_CONNECTION_FACTS,
+  DEFAULT_DURABLE_PRESENCE,
+  OFFLINE_LIVE_PRESENCE,
+  type ConnectionFacts,
+  type DurablePresence,
+  type LivePresence,
+  type PresenceState,
+} from "../types.js";
+import { sameDevicesAndIdle } from "../engine/visibility.js";
 import { DurablePresenceRepo } from "../repo/presence-repo.js";
 import { retryUntilDone } from "./retry.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
@@ -124,12 +132,26 @@ export class PresenceService {
     await this.store.refresh(refs);
   }
 
-  async connect(ref: ConnectionRef): Promise<void> {
+  /** A connection opened (or is registered again): `facts` is what it says of itself (§9.2). */
+  async connect(ref: ConnectionRef, facts: ConnectionFacts = DEFAULT_CONNECTION_FACTS): Promise<void> {
     this.cancelGrace(ref.userId);
-    await this.publishAt(ref.userId, await this.store.connect(ref));
+    await this.publishAt(ref.userId, await this.store.connect(ref, facts));
   }
 
-  async disconnect(ref: ConnectionRef): Promise<void> {
+  /**
+   * Auto-away (§7.2): the user is idle, or active again, on this connection. Published only when
+   * it changes the live facts; the feeds then send each viewer only what changes in their view.
+   */
+  async setIdle(ref: ConnectionRef, idle: boolean): Promise<PresenceState> {
+    const live = await this.store.setIdle(ref, idle);
+    return live ? this.publishAt(ref.userId, live) : this.loadState(ref.userId);
+  }
+
+  /**
+   * A connection ended. `facts`: what it said of itself when it ended; if it was the user's last,
+   * its friends keep seeing that device (and its idleness) through the fade, as for a hide.
+   */
+  async disconnect(ref: ConnectionRef, facts: ConnectionFacts = DEFAULT_CONNECTION_FACTS): Promise<void> {
     const at = this.now();
     let live;
     try {
@@ -148,7 +170,9 @@ export class PresenceService {
     this.startGrace(ref.userId, at);
     const until = new Date(at.getTime() + this.offlineGraceMs).toISOString();
     // Retried, the write may land after the fade was due: then it adds none.
-    const ended = (before: DurablePresence) => fadesEnded(lastConnectionEnded(before, at.toISOString(), until), this.now().toISOString());
+    const seen = { devices: [facts.device], idle: facts.idle };
+    const ended = (before: DurablePresence) =>
+      fadesEnded(lastConnectionEnded(before, at.toISOString(), until, seen), this.now().toISOString());
     try {
       await this.writeAndPublish(ref.userId, ended);
     } catch (error) {
@@ -167,10 +191,10 @@ export class PresenceService {
    * connections again, replays the disconnects it missed and restores the graces running here,
    * then republishes every user concerned. Idempotent, so a failed attempt is simply retried.
    */
-  async reregister(live: readonly ConnectionRef[]): Promise<void> {
+  async reregister(live: ReadonlyArray<{ ref: ConnectionRef; facts: ConnectionFacts }>): Promise<void> {
     const touched = new Set<string>();
-    await inBatches(live, async (ref) => {
-      await this.store.connect(ref);
+    await inBatches(live, async ({ ref, facts }) => {
+      await this.store.connect(ref, facts);
       touched.add(ref.userId);
     });
     const restored = new Set<string>();
@@ -211,12 +235,7 @@ export class PresenceService {
     const now = this.now();
     const at = now.toISOString();
     const until = new Date(now.getTime() + this.offlineGraceMs).toISOString();
-    return this.writeAndPublish(userId, (before) => choiceChanged(before, patch, live.connections > 0, at, until));
-  }
-
-  /** Auto-away: one of the user's devices went idle, or is active again (`idleChanged`). */
-  async changeIdle(userId: string, idle: boolean): Promise<PresenceState> {
-    return this.writeAndPublish(userId, (before) => idleChanged(before, idle));
+    return this.writeAndPublish(userId, (before) => choiceChanged(before, patch, live.connections > 0, at, until, live));
   }
 
   /** Rule 11: after unfriending, each leaves the other's allow-list and memory. */
@@ -405,8 +424,13 @@ export class PresenceService {
 }
 
 function hasLiveFacts(state: PresenceState, live: LivePresence): boolean {
-  for (const key in live) if (state[key as keyof LivePresence] !== live[key as keyof LivePresence]) return false;
-  return true;
+  return (
+    state.online === live.online &&
+    state.connections === live.connections &&
+    state.version === live.version &&
+    state.durableRevision === live.durableRevision &&
+    sameDevicesAndIdle(state, live)
+  );
 }
 
 /** Runs `work` over `items`, REREGISTER_BATCH at a time. */

@@ -1,11 +1,15 @@
 /** The embedded store: one process, no Redis. Same contract as the Redis store. */
 import { withPresenceDefaults, type PresenceSettings } from "../settings.js";
-import { OFFLINE_LIVE_PRESENCE, type LivePresence } from "../types.js";
+import { combineConnections, DEFAULT_CONNECTION_FACTS, OFFLINE_LIVE_PRESENCE, type ConnectionFacts, type LivePresence } from "../types.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore, PresenceStoreOptions } from "./types.js";
 
+interface ConnectionRecord extends ConnectionFacts {
+  /** ms since epoch */
+  expiry: number;
+}
+
 interface UserRecord {
-  /** connection id → expiry (ms since epoch) */
-  connections: Map<string, number>;
+  connections: Map<string, ConnectionRecord>;
   online: boolean;
   version: number;
   durableRevision: number;
@@ -23,9 +27,9 @@ export class MemoryPresenceStore implements PresenceStore {
     this.now = options.now ?? Date.now;
   }
 
-  async connect({ userId, connectionId }: ConnectionRef): Promise<LivePresence> {
+  async connect({ userId, connectionId }: ConnectionRef, facts: ConnectionFacts = DEFAULT_CONNECTION_FACTS): Promise<LivePresence> {
     const record = this.record(userId);
-    record.connections.set(connectionId, this.now() + this.settings.presenceTtlMs);
+    record.connections.set(connectionId, { device: facts.device, idle: facts.idle, expiry: this.now() + this.settings.presenceTtlMs });
     record.online = true;
     record.version += 1;
     return live(record);
@@ -40,11 +44,20 @@ export class MemoryPresenceStore implements PresenceStore {
     return live(record);
   }
 
+  async setIdle({ userId, connectionId }: ConnectionRef, idle: boolean): Promise<LivePresence | null> {
+    const record = this.users.get(userId);
+    const connection = record?.connections.get(connectionId);
+    if (!record || !connection || connection.idle === idle) return null;
+    connection.idle = idle;
+    record.version += 1;
+    return live(record);
+  }
+
   async refresh(refs: ConnectionRef[]): Promise<void> {
     const expiry = this.now() + this.settings.presenceTtlMs;
     for (const { userId, connectionId } of refs) {
-      const connections = this.users.get(userId)?.connections;
-      if (connections?.has(connectionId)) connections.set(connectionId, expiry);
+      const connection = this.users.get(userId)?.connections.get(connectionId);
+      if (connection) connection.expiry = Math.max(connection.expiry, expiry);
     }
   }
 
@@ -59,7 +72,7 @@ export class MemoryPresenceStore implements PresenceStore {
     const nowMs = now.getTime();
     for (const [userId, record] of this.users) {
       let lastExpired = 0;
-      for (const [connectionId, expiry] of record.connections) {
+      for (const [connectionId, { expiry }] of record.connections) {
         if (expiry <= nowMs) {
           record.connections.delete(connectionId);
           record.version += 1;
@@ -119,6 +132,7 @@ function live(record: UserRecord): LivePresence {
   return {
     online: record.online,
     connections: record.connections.size,
+    ...combineConnections(record.connections.values()),
     version: record.version,
     durableRevision: record.durableRevision,
   };

@@ -6,7 +6,7 @@
  * atomically with the change: versions order presence changes across servers.
  */
 import type { PresenceSettings } from "../settings.js";
-import type { LivePresence } from "../types.js";
+import type { ConnectionFacts, LivePresence } from "../types.js";
 
 export interface ConnectionRef {
   userId: string;
@@ -28,8 +28,16 @@ export interface PresenceStoreOptions extends Partial<PresenceSettings> {
 export interface PresenceStore {
   /** The TTL and grace this store was built with; the app's timers take theirs from here. */
   readonly settings: Readonly<PresenceSettings>;
-  /** Registers a live connection that expires `presenceTtlMs` from now unless refreshed. */
-  connect(ref: ConnectionRef): Promise<LivePresence>;
+  /**
+   * Registers a live connection that expires `presenceTtlMs` from now unless refreshed, with what
+   * it says of itself (default: `web`, not idle). Registering it again replaces those facts.
+   */
+  connect(ref: ConnectionRef, facts?: ConnectionFacts): Promise<LivePresence>;
+  /**
+   * Sets whether the user is idle on this connection. Null, and no new version, when that changes
+   * nothing (already so, or the connection is not registered: it ended or was reaped).
+   */
+  setIdle(ref: ConnectionRef, idle: boolean): Promise<LivePresence | null>;
   /**
    * Removes a connection. When it was the user's last, the user stays `online` (the offline
    * grace of rule 3) until `settleOffline` confirms no connection came back.

@@ -62,7 +62,14 @@ export function presenceStoreContract(name: string, makeStore: (options: Presenc
     it("reports users it never saw as offline at version 0", async () => {
       const store = await open();
       const id = user();
-      expect((await store.getLive([id])).get(id)).toEqual({ online: false, connections: 0, version: 0, durableRevision: 0 });
+      expect((await store.getLive([id])).get(id)).toEqual({
+        online: false,
+        connections: 0,
+        devices: [],
+        idle: false,
+        version: 0,
+        durableRevision: 0,
+      });
     });
 
     it("keeps a user online through the grace until settled, once", async () => {
@@ -148,6 +155,55 @@ export function presenceStoreContract(name: string, makeStore: (options: Presenc
       // Live changes report the revision too, so their publishers know which row is current enough.
       expect((await store.disconnect(ref(id, "a"), new Date())).durableRevision).toBe(3);
       expect((await store.settleOffline(id))?.live.durableRevision).toBe(3);
+    });
+
+    it("keeps each connection's kind and idle flag: devices sorted and unique, idle only when every connection is", async () => {
+      const store = await open();
+      const id = user();
+      expect(await store.connect(ref(id, "a"))).toMatchObject({ devices: ["web"], idle: false });
+      await store.connect(ref(id, "b"), { device: "mobile", idle: false });
+      const three = await store.connect(ref(id, "c"), { device: "mobile", idle: true });
+      expect(three).toMatchObject({ connections: 3, devices: ["mobile", "web"], idle: false });
+      const oneIdle = await store.setIdle(ref(id, "a"), true);
+      expect(oneIdle).toMatchObject({ devices: ["mobile", "web"], idle: false });
+      expect(oneIdle!.version).toBeGreaterThan(three.version);
+      const allIdle = await store.setIdle(ref(id, "b"), true);
+      expect(allIdle).toMatchObject({ idle: true });
+      expect((await store.getLive([id])).get(id)).toEqual(allIdle);
+      // A flag already so, or a connection the store does not hold: nothing changes, no version.
+      expect(await store.setIdle(ref(id, "b"), true)).toBeNull();
+      expect(await store.setIdle(ref(id, "zzz"), false)).toBeNull();
+      expect((await store.getLive([id])).get(id)?.version).toBe(allIdle!.version);
+      const desktop = await store.connect(ref(id, "d"), { device: "desktop", idle: false });
+      expect(desktop).toMatchObject({ devices: ["desktop", "mobile", "web"], idle: false });
+      expect(await store.disconnect(ref(id, "d"), new Date())).toMatchObject({ devices: ["mobile", "web"], idle: true });
+      expect(await store.disconnect(ref(id, "a"), new Date())).toMatchObject({ devices: ["mobile"], idle: true });
+      expect(await store.setIdle(ref(id, "a"), false)).toBeNull();
+      await store.disconnect(ref(id, "b"), new Date());
+      expect(await store.disconnect(ref(id, "c"), new Date())).toMatchObject({ online: true, connections: 0, devices: [], idle: false });
+    });
+
+    it("replaces a connection's facts when it is registered again (a resync)", async () => {
+      const store = await open();
+      const id = user();
+      await store.connect(ref(id, "a"), { device: "mobile", idle: false });
+      expect(await store.connect(ref(id, "a"), { device: "mobile", idle: true })).toMatchObject({
+        connections: 1,
+        devices: ["mobile"],
+        idle: true,
+      });
+      expect(await store.connect(ref(id, "a"), { device: "desktop", idle: false })).toMatchObject({ devices: ["desktop"], idle: false });
+    });
+
+    it("forgets the kind and idle flag of a reaped connection", async () => {
+      const clock = new StoreClock(TTL);
+      const store = await open({ now: clock.now });
+      const id = user();
+      await store.connect(ref(id, "alive"), { device: "desktop", idle: true });
+      await clock.expiringIn(50, () => store.connect(ref(id, "dead"), { device: "mobile", idle: false }));
+      expect(await store.reap(new Date(Date.now() + 10_000))).toEqual([]);
+      expect((await store.getLive([id])).get(id)).toMatchObject({ connections: 1, devices: ["desktop"], idle: true });
+      expect(await store.setIdle(ref(id, "dead"), true)).toBeNull();
     });
 
     it("answers ping", async () => {
