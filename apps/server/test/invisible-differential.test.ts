@@ -4,6 +4,8 @@
  * then does X must equal what they record when A simply goes offline. Last-seen values are
  * compared by identity within a transcript (L1, L2, …), and must be the moment A vanished in both.
  * Time is compared too: the offline view must arrive one grace after that moment on both paths.
+ * Devices too (§9.2): a hidden friend keeps the kinds of device (and the auto-away) they saw when A
+ * vanished, exactly as after a disconnect, and never learns of A's devices or idleness after.
  */
 import { describe, expect, it, vi } from "vitest";
 import { connect, signUp, type Device, type TestServer, type TestUser } from "../src/testing/index.js";
@@ -90,6 +92,41 @@ const ACTIONS: Record<string, Step[]> = {
 /** How the hidden friend starts: seeing A's chosen status, or seeing A through the allow-list. */
 type Start = "visible" | "allow-listed";
 
+/** A's status and first device before A vanishes (default: a chosen away, on the web). */
+interface StartOptions {
+  status?: "away" | "online";
+  device?: "web" | "desktop" | "mobile";
+  /** A is idle on that device: a chosen online shows as away (auto-away, §7.2). */
+  idle?: boolean;
+}
+
+/** What an invisible A may do with devices and idleness that the hidden friend must never notice. */
+const DEVICE_ACTIONS: Record<string, Step[]> = {
+  "connects a desktop": [
+    async (s) => {
+      s.devices.push(await connect(s.server.wsUrl, s.alice, { device: "desktop" }));
+    },
+  ],
+  "is active on the phone, then idle again": [
+    async (s) => {
+      await s.devices[0]!.client.presence.setIdle.mutate({ idle: false });
+    },
+    async (s) => {
+      await s.devices[0]!.client.presence.setIdle.mutate({ idle: true });
+    },
+  ],
+  "connects a web page and goes idle there, then closes the phone": [
+    async (s) => {
+      const page = await connect(s.server.wsUrl, s.alice);
+      await page.client.presence.setIdle.mutate({ idle: true });
+      s.devices.push(page);
+    },
+    async (s) => {
+      await closeAll(...s.devices.splice(0, 1));
+    },
+  ],
+};
+
 /** The actions also run from the allow-listed start (all of them run from the visible one). */
 const FROM_ALLOW_LIST = ["connects another device", "changes the message", "disconnects, then reconnects"];
 
@@ -97,7 +134,12 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
   const server = useServer(kind, { offlineGraceMs: GRACE_MS });
 
   /** Runs a scenario and returns the hidden friend's normalised transcript. */
-  async function transcript(start: Start, vanish: "hide" | "offline", steps: Step[]): Promise<{ lines: string[]; vanishedAt: number[] }> {
+  async function transcript(
+    start: Start,
+    vanish: "hide" | "offline",
+    steps: Step[],
+    options: StartOptions = {},
+  ): Promise<{ lines: string[]; vanishedAt: number[] }> {
     const alice = await signUp(server.current.url);
     const allowed = await signUp(server.current.url);
     const viewer = await signUp(server.current.url);
@@ -105,12 +147,17 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     await alice.http.friends.accept.mutate({ userId: allowed.id });
     const hidden: Watch = await watch(server.current, [alice], viewer);
     if (start === "visible") {
-      await alice.http.presence.setStatus.mutate({ status: "away", message: "coffee", visibleTo: [allowed.id] });
+      await alice.http.presence.setStatus.mutate({ status: options.status ?? "away", message: "coffee", visibleTo: [allowed.id] });
     } else {
       await alice.http.presence.setStatus.mutate({ status: "invisible", message: "coffee", visibleTo: [allowed.id, viewer.id] });
     }
-    const scenario: Scenario = { server: server.current, alice, allowed, devices: [await connect(server.current.wsUrl, alice)] };
+    const first = await connect(server.current.wsUrl, alice, options.device ? { device: options.device } : {});
+    const scenario: Scenario = { server: server.current, alice, allowed, devices: [first] };
     await hidden.viewerDevice.feed.nextPresenceOf(alice.id); // Alice comes online: both scenarios start here
+    if (options.idle) {
+      await first.client.presence.setIdle.mutate({ idle: true });
+      if (start === "visible" && options.status === "online") await hidden.viewerDevice.feed.nextPresenceOf(alice.id); // auto-away
+    }
 
     const lines: string[] = [];
     const lastSeenNames = new Map<string, string>();
@@ -173,6 +220,31 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
       expect(dropped.vanishedAt).toHaveLength(1);
     });
   }
+
+  for (const [action, steps] of Object.entries(DEVICE_ACTIONS)) {
+    it(`a hidden friend cannot tell "invisible on an idle phone, then ${action}" from "went offline"`, async () => {
+      const start: StartOptions = { status: "online", device: "mobile", idle: true };
+      const [invisible, offline] = [
+        await transcript("visible", "hide", steps, start),
+        await transcript("visible", "offline", steps, start),
+      ];
+      expect(invisible.lines).toEqual(offline.lines);
+      // What both saw fade: the phone, auto-away.
+      expect(invisible.lines[0]).toContain('"status":"offline"');
+      expect(invisible.lines.join("\n")).not.toMatch(/desktop|"web"/);
+      expect(invisible.vanishedAt).toHaveLength(1);
+    });
+  }
+
+  it("a friend dropped from the allow-list cannot tell its devices and idleness from a disconnect", async () => {
+    const steps = DEVICE_ACTIONS["connects a web page and goes idle there, then closes the phone"]!;
+    const start: StartOptions = { device: "mobile", idle: true };
+    const [dropped, offline] = [
+      await transcript("allow-listed", "hide", steps, start),
+      await transcript("allow-listed", "offline", steps, start),
+    ];
+    expect(dropped.lines).toEqual(offline.lines);
+  });
 
   it("invisible and back inside the grace sends a hidden friend nothing, exactly like a reconnect inside it", async () => {
     for (const blink of ["reconnect", "invisible"] as const) {

@@ -48,11 +48,17 @@ export interface Device {
  * Opens a WebSocket connection for the user and waits until the server counts it.
  * With `subscribe`, also starts `presence.onChange` and waits for its snapshot.
  */
-export async function connect(wsUrl: string, user: TestUser, options: { subscribe?: boolean } = {}): Promise<Device> {
+export async function connect(
+  wsUrl: string,
+  user: TestUser,
+  /** `device`: sent as `connectionParams.device` (docs/protocol.md §9.2); omitted, the server takes `web`. */
+  options: { subscribe?: boolean; device?: string } = {},
+): Promise<Device> {
+  const { device } = options;
   const wsClient = createWSClient({
     url: wsUrl,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    connectionParams: () => ({ token: user.token }),
+    connectionParams: () => (device === undefined ? { token: user.token } : { token: user.token, device }),
     retryDelayMs: () => 50,
   });
   const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });

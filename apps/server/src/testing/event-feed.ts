@@ -76,6 +76,19 @@ export class EventFeed {
     }
   }
 
+  /** Reads presences of `userId` until one satisfies `wanted` (views on the way there may coalesce). */
+  async presenceOfWhere(
+    userId: string,
+    wanted: (presence: VisiblePresence) => boolean,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+  ): Promise<VisiblePresence> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = await this.nextPresenceOf(userId, Math.max(1, deadline - Date.now()));
+      if (wanted(found)) return found;
+    }
+  }
+
   /** Events not yet read. */
   get pending(): readonly PresenceEvent[] {
     return this.unread;
