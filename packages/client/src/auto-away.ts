@@ -1,24 +1,20 @@
 /**
- * Auto-away, the page's half, as a pure state machine. The page reports edges — the user
- * stopped being present (no input for the idle time, or the tab hidden), or is present again —
- * and the server decides (`presence.setIdle`): idle turns `online` into an automatic `away`, and
- * active undoes only an automatic `away`. So this machine never needs to know whether an away
- * was automatic, and no device can undo dnd, invisible or a chosen away, whatever it sends.
+ * Auto-away, the page's half, as a pure state machine (docs/protocol.md §7.2). The page reports
+ * whether its user is present on *this connection* — no input for the idle time, or the tab
+ * hidden, is idle — and the server combines every connection of the user: friends see a chosen
+ * `online` as `away` only while all of them are idle, and no other status is ever changed. So
+ * this machine needs to know nothing about statuses or the user's other devices.
  *
- * Commands fire only on edges, and "active" at most once per away the page learns of: a
- * present page that sees the user go away (another device idled) asks once, on its next input.
+ * Commands fire only when what the server holds for this connection differs from the truth: on
+ * an edge, and after a reconnect (a new connection starts active on the server).
  */
-import type { ChosenStatus } from "./types.js";
-
 export interface AutoAwayState {
-  /** The chosen status as last heard from the server; null until known. */
-  chosen: ChosenStatus | null;
   /** No input for the idle time. */
   idle: boolean;
   /** The tab is in the background (or the screen is off). */
   hidden: boolean;
-  /** This page already asked to come back from the current away. */
-  askedBack: boolean;
+  /** What the server holds for this connection: idle or not; null when unknown (a call failed). */
+  reported: boolean | null;
 }
 
 export type AutoAwayEvent =
@@ -26,11 +22,9 @@ export type AutoAwayEvent =
   | { type: "idle" }
   | { type: "hidden" }
   | { type: "visible" }
-  /** The server's view of the chosen status: `presence.me`, a `self` event, a mutation result. */
-  | { type: "status-known"; status: ChosenStatus }
-  /** The user picked a status by hand (here or through the picker). */
-  | { type: "status-chosen"; status: ChosenStatus }
-  /** Asking to come back failed (e.g. rate-limited): the next input may ask again. */
+  /** A new connection was accepted: the server counts it active until told otherwise. */
+  | { type: "connected" }
+  /** Telling the server failed (e.g. rate-limited): the next event tells it again. */
   | { type: "ask-failed" };
 
 /** What to tell the server: `presence.setIdle({ idle: command === "idle" })`, or nothing. */
@@ -41,47 +35,28 @@ export interface AutoAwayResult {
   command: AutoAwayCommand;
 }
 
-export const INITIAL_AUTO_AWAY: AutoAwayState = { chosen: null, idle: false, hidden: false, askedBack: false };
-
-const isPresent = (state: AutoAwayState): boolean => !state.idle && !state.hidden;
+export const INITIAL_AUTO_AWAY: AutoAwayState = { idle: false, hidden: false, reported: false };
 
 export function autoAwayReducer(state: AutoAwayState, event: AutoAwayEvent): AutoAwayResult {
   switch (event.type) {
     case "activity":
-      return maybeReturn({ ...state, idle: false });
+      return report({ ...state, idle: false });
     case "visible":
       // Coming back to the tab is input too.
-      return maybeReturn({ ...state, hidden: false, idle: false });
+      return report({ ...state, hidden: false, idle: false });
     case "idle":
-      return isPresent(state) ? maybeLeave({ ...state, idle: true }) : unchanged({ ...state, idle: true });
+      return report({ ...state, idle: true });
     case "hidden":
-      return isPresent(state) ? maybeLeave({ ...state, hidden: true }) : unchanged({ ...state, hidden: true });
-    case "status-known": {
-      const firstNews = state.chosen === null;
-      const next: AutoAwayState = { ...state, chosen: event.status, askedBack: event.status === "away" && state.askedBack };
-      // The first status a page learns is judged once, as if the user had just arrived
-      // (a reload after auto-away) or just left (a page opened in a background tab).
-      if (firstNews) return isPresent(next) ? maybeReturn(next) : maybeLeave(next);
-      return unchanged(next);
-    }
-    case "status-chosen":
-      // A chosen away is the user's: asking the server to undo it would do nothing.
-      return unchanged({ ...state, chosen: event.status, askedBack: event.status === "away" });
+      return report({ ...state, hidden: true });
+    case "connected":
+      return report({ ...state, reported: false });
     case "ask-failed":
-      return unchanged({ ...state, askedBack: false });
+      return { state: { ...state, reported: null }, command: null };
   }
 }
 
-function maybeLeave(state: AutoAwayState): AutoAwayResult {
-  if (state.chosen !== "online") return unchanged(state);
-  return { state, command: "idle" };
-}
-
-function maybeReturn(state: AutoAwayState): AutoAwayResult {
-  if (!isPresent(state) || state.chosen !== "away" || state.askedBack) return unchanged(state);
-  return { state: { ...state, askedBack: true }, command: "active" };
-}
-
-function unchanged(state: AutoAwayState): AutoAwayResult {
-  return { state, command: null };
+function report(state: AutoAwayState): AutoAwayResult {
+  const away = state.idle || state.hidden;
+  if (state.reported === away) return { state, command: null };
+  return { state: { ...state, reported: away }, command: away ? "idle" : "active" };
 }

@@ -31,9 +31,13 @@ describe("own presence", () => {
     expect((await laptop.setVisibility([])).visibleTo).toEqual([]);
     await stateWhere(phone, "the phone follows", (s) => s.own?.status === "invisible" && s.own.visibleTo.length === 0);
 
+    // Auto-away is per connection (§7.2): the user's own status stays the one chosen, `idle` says
+    // whether every device is idle (then friends see away), and `devices` which kinds are connected.
     await laptop.setStatus("online");
-    expect((await laptop.setIdle(true)).status).toBe("away");
-    expect((await phone.setIdle(false)).status).toBe("online");
+    expect(await laptop.setIdle(true)).toMatchObject({ status: "online", idle: false, devices: ["desktop", "mobile"] });
+    expect(await phone.setIdle(true)).toMatchObject({ status: "online", idle: true });
+    await stateWhere(laptop, "idle everywhere, on the laptop too", (s) => s.own?.idle === true);
+    expect(await laptop.setIdle(false)).toMatchObject({ status: "online", idle: false });
   });
 
   it("refuses bad input with an error that says what is wrong", async () => {

@@ -1,11 +1,11 @@
 /**
- * Auto-away for a web page (docs/protocol.md §9.2): input and visibility events in,
- * `presence.setIdle` out, through the client's `autoAwayReducer`. Whether an away was automatic is
- * the server's to know, so every tab and device of the user agrees: hiding tab A sets away,
- * activity anywhere brings the user back, and nothing brings back a status the user chose.
+ * Auto-away for a web page (docs/protocol.md §7.2): input and visibility events in,
+ * `presence.setIdle` out for this page's connection, through the client's `autoAwayReducer`. The
+ * server combines every tab and device of the user: friends see an `online` user as away only
+ * while all of them are idle, and a status the user chose is never changed.
  */
 import { useCallback, useEffect, useRef } from "react";
-import { autoAwayReducer, INITIAL_AUTO_AWAY, type AutoAwayEvent, type AutoAwayState, type ChosenStatus } from "@herald/client";
+import { autoAwayReducer, INITIAL_AUTO_AWAY, type AutoAwayEvent, type AutoAwayState } from "@herald/client";
 import { useHeraldClient } from "./client-context.js";
 import { useClientValue } from "./use-client-value.js";
 
@@ -18,29 +18,25 @@ export interface AutoAwayOptions {
   idleMs: number;
 }
 
-/**
- * Watches the page while mounted. Returns what to call when the user picks a status by hand, so
- * auto-away stands down (a chosen away is the user's: coming back must not ask to undo it).
- */
-export function useAutoAway({ idleMs }: AutoAwayOptions): (status: ChosenStatus) => void {
+/** Watches the page while mounted, and tells the server whether its user is idle here. */
+export function useAutoAway({ idleMs }: AutoAwayOptions): void {
   const client = useHeraldClient();
-  const chosen = useClientValue((c) => c.getOwnPresence()?.status);
+  const connected = useClientValue((c) => c.getConnection().status === "connected");
   const state = useRef<AutoAwayState>({ ...INITIAL_AUTO_AWAY, hidden: document.visibilityState === "hidden" });
 
   const dispatch = useCallback(
     (event: AutoAwayEvent) => {
       const { state: after, command } = autoAwayReducer(state.current, event);
       state.current = after;
-      // A failed "idle" is harmless (the next edge asks again); a failed "active" must be able to ask again.
-      if (command === "idle") client.setIdle(true).catch(() => undefined);
-      if (command === "active") client.setIdle(false).catch(() => dispatch({ type: "ask-failed" }));
+      if (command) client.setIdle(command === "idle").catch(() => dispatch({ type: "ask-failed" }));
     },
     [client],
   );
 
+  // Each new connection starts active on the server: tell it if the user is away from this page.
   useEffect(() => {
-    if (chosen) dispatch({ type: "status-known", status: chosen });
-  }, [chosen, dispatch]);
+    if (connected) dispatch({ type: "connected" });
+  }, [connected, dispatch]);
 
   useEffect(() => {
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -75,6 +71,4 @@ export function useAutoAway({ idleMs }: AutoAwayOptions): (status: ChosenStatus)
       document.removeEventListener("visibilitychange", onVisibility);
     };
   }, [idleMs, dispatch]);
-
-  return useCallback((status: ChosenStatus) => dispatch({ type: "status-chosen", status }), [dispatch]);
 }

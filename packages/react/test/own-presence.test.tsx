@@ -8,17 +8,20 @@ import { renderWithClient } from "./harness/render.js";
 const server = useServer();
 
 function OwnStatusCard({ message = "on the train" }: { message?: string }) {
-  const { own, setStatus, setMessage } = useOwnPresence();
+  const { own, setStatus, setMessage, setIdle } = useOwnPresence();
   if (!own) return <p>loading</p>;
   const error = setStatus.error ?? setMessage.error;
   return (
     <div>
-      <p data-testid="own">{`${own.status}${own.message ? ` "${own.message}"` : ""} on ${own.connections}`}</p>
+      <p data-testid="own">{`${own.status}${own.idle ? " (idle)" : ""}${own.message ? ` "${own.message}"` : ""} on ${own.connections}`}</p>
       <button type="button" onClick={() => setStatus.mutate({ status: "dnd" })}>
         Do not disturb
       </button>
       <button type="button" onClick={() => setMessage.mutate(message)}>
         Set message
+      </button>
+      <button type="button" onClick={() => setIdle.mutate(true)}>
+        Idle here
       </button>
       {error ? <p role="alert">{error.message}</p> : null}
     </div>
@@ -41,18 +44,18 @@ describe("useOwnPresence", () => {
     await expect.element(own).toHaveTextContent(/^away "walking" on 2$/);
   });
 
-  it("sets the message alone: an automatic away stays automatic", async () => {
+  it("sets the message alone, and shows idleness beside the status you chose (§7.2: idle is per device)", async () => {
     const alice = await harness.signUp(server.current.id);
     const phone = clientFor(server.current.url, alice);
     const { screen } = renderWithClient(clientFor(server.current.url, alice), <OwnStatusCard />);
     const own = screen.getByTestId("own");
     await expect.element(own).toHaveTextContent(/^online on 2$/);
     await phone.setIdle(true);
-    await expect.element(own).toHaveTextContent(/^away on 2$/);
+    await userEvent.click(screen.getByRole("button", { name: "Idle here" }));
+    await expect.element(own).toHaveTextContent(/^online \(idle\) on 2$/);
 
     await userEvent.click(screen.getByRole("button", { name: "Set message" }));
-    await expect.element(own).toHaveTextContent(/^away "on the train" on 2$/);
-    // Had the laptop sent its "away" along, the away would now be chosen, and coming back would not undo it.
+    await expect.element(own).toHaveTextContent(/^online \(idle\) "on the train" on 2$/);
     await phone.setIdle(false);
     await expect.element(own).toHaveTextContent(/^online "on the train" on 2$/);
   });

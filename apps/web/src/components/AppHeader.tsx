@@ -8,7 +8,9 @@ import { Logo } from "./Logo";
 const CHOSEN_LABEL: Record<ChosenStatus, string> = { online: "Online", away: "Away", dnd: "Do not disturb", invisible: "Invisible" };
 
 export function AppHeader({ username, onSignOut }: { username: string; onSignOut: () => void }) {
-  const status = useOwnPresence().own?.status;
+  const own = useOwnPresence().own;
+  // What friends see: a chosen online shows as away while every device of yours is idle (§7.2).
+  const status = own?.status === "online" && own.idle ? "away" : own?.status;
   return (
     <header className="app-header">
       <div className="app-header__inner">

@@ -4,10 +4,11 @@ import { VISIBLE_STATUS_LABEL } from "../display/status-labels";
 import type { Friend } from "@herald/client";
 import { Avatar } from "./Avatar";
 import { LastSeen } from "./LastSeen";
+import { MobileBadge } from "./MobileBadge";
 
 export function FriendRow(props: { friend: Friend; now: number; onUnfriend: (friend: Friend) => void; removing: boolean }) {
   const { friend, now, onUnfriend, removing } = props;
-  const { status, message, lastSeen } = friend.presence;
+  const { status, message, lastSeen, devices } = friend.presence;
   const [confirming, setConfirming] = useState(false);
 
   return (
@@ -17,6 +18,7 @@ export function FriendRow(props: { friend: Friend; now: number; onUnfriend: (fri
         <div className="friend__name">{friend.username}</div>
         <div className="friend__status">
           <span className="friend__status-label">{VISIBLE_STATUS_LABEL[status]}</span>
+          <MobileBadge devices={devices} />
           {status === "offline" && lastSeen ? (
             <>
               <span aria-hidden="true"> · </span>

@@ -14,7 +14,7 @@ import { OwnStatusCard } from "./OwnStatusCard";
 export function HomeScreen(props: { session: Session; idleMs: number; onSignOut: (reason?: string) => void }) {
   const { session, idleMs, onSignOut } = props;
   const connection = useConnectionState();
-  const noteManualChoice = useAutoAway({ idleMs });
+  useAutoAway({ idleMs });
 
   // A token the server refuses (expired, revoked by signing out everywhere, forged) ends the session.
   useEffect(() => {
@@ -28,7 +28,7 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
       <main className="layout">
         <h1 className="visually-hidden">Your friends on Herald</h1>
         <div className="layout__status">
-          <OwnStatusCard onChosen={noteManualChoice} />
+          <OwnStatusCard />
         </div>
         <div className="layout__friends">
           <FriendList />

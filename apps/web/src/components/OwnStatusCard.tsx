@@ -7,7 +7,7 @@ import { AllowListEditor } from "./AllowListEditor";
 import { MessageEditor } from "./MessageEditor";
 import { StatusPicker } from "./StatusPicker";
 
-export function OwnStatusCard({ onChosen }: { onChosen: (status: ChosenStatus) => void }) {
+export function OwnStatusCard() {
   const { own, setStatus, setMessage, setVisibility } = useOwnPresence();
   const friends = useFriends();
   // Show a choice at once, while the server confirms it; on failure the server's value returns.
@@ -16,7 +16,6 @@ export function OwnStatusCard({ onChosen }: { onChosen: (status: ChosenStatus) =
   const error = setStatus.error ?? setMessage.error ?? setVisibility.error;
 
   const choose = (status: ChosenStatus) => {
-    onChosen(status);
     startTransition(async () => {
       showStatus(status);
       await setStatus.mutateAsync({ status }).catch(() => undefined);

@@ -1,7 +1,10 @@
-/** Auto-away: idle or hidden makes an `online` user `away`, and coming back restores `online`. */
+/**
+ * Auto-away (docs/protocol.md §7.2): a page idle or hidden reports its connection idle; friends see
+ * an `online` user as `away` once every connection is, and `online` again when any one is back.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { HeraldServer } from "@herald/server";
-import { befriend, chooseStatus, expectStatus, ownStatus, setTabHidden } from "./harness/app";
+import { befriend, chooseStatus, expectStatus, friendRow, ownStatus, setTabHidden } from "./harness/app";
 import { closeAll, type BrowserUser } from "./harness/browser";
 import { signedUpPeople } from "./harness/people";
 import { startTestServer } from "./harness/server";
@@ -90,21 +93,32 @@ describe("auto-away", () => {
     expect(onJonsScreen.seen).toEqual(["dnd"]);
   });
 
-  it("lets any of the user's tabs bring them back from auto-away", async () => {
+  it("shows the user away only once every tab is idle, and any tab brings them back", async () => {
     const [kim, lou] = await signedUpPeople(server.url, ["kim", "lou"], browsers);
     await befriend(kim, lou);
     await expectStatus(lou.page, kim.name, "online");
-    // A second tab of the same browser: same session, same auto-away flag.
+    // A second tab of the same browser: another connection, idle or not on its own.
     const secondTab = await kim.context.newPage();
     await secondTab.goto(server.url);
     await expect.poll(() => ownStatus(secondTab)).toBe("Online");
+    const onLousScreen = await recordStatuses(lou.page, kim.name);
 
+    // One tab hidden, the other in use: still online. Once the hidden tab's report was answered, a
+    // message saved in the other tab reaches Lou after anything that report could have sent.
+    const firstTabCalls = answeredMutations(kim.page);
     await setTabHidden(kim.page, true);
+    await expect.poll(() => firstTabCalls.paths).toContain("presence.setIdle");
+    await firstTabCalls.allAnswered();
+    await secondTab.getByLabel("Status message").fill("two tabs");
+    await secondTab.getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => friendRow(lou.page, kim.name).textContent()).toContain("two tabs");
+    expect(onLousScreen.seen).toEqual(["online"]);
+    await setTabHidden(secondTab, true);
     await expectStatus(lou.page, kim.name, "away");
     await expect.poll(() => ownStatus(secondTab)).toBe("Away");
-    await secondTab.mouse.move(100, 120);
-    await secondTab.mouse.move(150, 180);
+    await setTabHidden(secondTab, false);
     await expectStatus(lou.page, kim.name, "online");
+    expect(onLousScreen.seen).toEqual(["online", "away", "online"]);
   });
 
   it("a laptop waking from sleep never undoes 'invisible' chosen on the phone meanwhile", async () => {

@@ -36,12 +36,19 @@ export async function apiBefriend(a: ApiUser, b: ApiUser): Promise<void> {
   await b.http.friends.accept.mutate({ userId: a.id });
 }
 
-/** A live WebSocket connection of the user (a "device"); resolves once the server counts it. */
-export async function apiConnect(baseUrl: string, user: ApiUser): Promise<{ client: ApiClient; close(): Promise<void> }> {
+/**
+ * A live WebSocket connection of the user (a "device", of the kind `device` says when given);
+ * resolves once the server counts it.
+ */
+export async function apiConnect(
+  baseUrl: string,
+  user: ApiUser,
+  device?: "web" | "desktop" | "mobile",
+): Promise<{ client: ApiClient; close(): Promise<void> }> {
   const ws = createWSClient({
     url: `${baseUrl.replace(/^http/, "ws")}/trpc`,
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-    connectionParams: () => ({ token: user.token }),
+    connectionParams: () => (device ? { token: user.token, device } : { token: user.token }),
   });
   const client = createTRPCClient<AppRouter>({ links: [wsLink({ client: ws })] });
   await client.presence.heartbeat.mutate();
