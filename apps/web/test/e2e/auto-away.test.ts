@@ -101,11 +101,14 @@ describe("auto-away", () => {
     const secondTab = await kim.context.newPage();
     await secondTab.goto(server.url);
     await expect.poll(() => ownStatus(secondTab)).toBe("Online");
+    // Watches the first tab's calls from its next socket on.
+    const firstTabCalls = answeredMutations(kim.page);
+    await kim.page.reload();
+    await expect.poll(() => ownStatus(kim.page)).toBe("Online");
     const onLousScreen = await recordStatuses(lou.page, kim.name);
 
     // One tab hidden, the other in use: still online. Once the hidden tab's report was answered, a
     // message saved in the other tab reaches Lou after anything that report could have sent.
-    const firstTabCalls = answeredMutations(kim.page);
     await setTabHidden(kim.page, true);
     await expect.poll(() => firstTabCalls.paths).toContain("presence.setIdle");
     await firstTabCalls.allAnswered();
