@@ -123,7 +123,7 @@ describe("attachHerald on a host's http.Server", () => {
       message: null,
       lastSeen: null,
       until: null,
-      devices: [],
+      devices: ["web"],
       lastSeenBucket: null,
     });
     await ben.http.presence.setStatus.mutate({ status: "away", message: "on the other server" });

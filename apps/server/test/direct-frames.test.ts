@@ -159,7 +159,15 @@ describe("frames written by the feed", () => {
       }
       expect(JSON.parse(update!).result.data.data).toEqual({
         type: "update",
-        presence: { userId: alice.id, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+        presence: {
+          userId: alice.id,
+          status: "online",
+          message: null,
+          lastSeen: null,
+          until: null,
+          devices: ["web"],
+          lastSeenBucket: null,
+        },
       });
     }
 
@@ -197,7 +205,7 @@ describe("frames written by the feed", () => {
       message: "secret",
       lastSeen: null,
       until: null,
-      devices: [],
+      devices: ["web"],
       lastSeenBucket: null,
     });
     // Visible again, then invisible with a message: every class gets an event from one state.

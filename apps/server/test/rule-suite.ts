@@ -22,7 +22,7 @@ export function ruleSuite(server: ServerHolder, graceMs: number): void {
       message: "lunch",
       lastSeen: null,
       until: null,
-      devices: [],
+      devices: ["web"],
       lastSeenBucket: null,
     });
     await alice.http.presence.setStatus.mutate({ status: "dnd" });

@@ -61,7 +61,7 @@ describe("examples/host-app", () => {
       message: null,
       lastSeen: null,
       until: null,
-      devices: [],
+      devices: ["web"],
       lastSeenBucket: null,
     });
     await bob.herald.presence.setStatus.mutate({ status: "away", message: "building something" });
@@ -76,7 +76,7 @@ describe("examples/host-app", () => {
           message: "building something",
           lastSeen: null,
           until: null,
-          devices: [],
+          devices: ["web"],
           lastSeenBucket: null,
         },
       },
@@ -90,7 +90,7 @@ describe("examples/host-app", () => {
       message: null,
       lastSeen: null,
       until: null,
-      devices: [],
+      devices: ["web"],
       lastSeenBucket: null,
     });
 

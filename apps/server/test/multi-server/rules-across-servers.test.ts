@@ -29,7 +29,7 @@ describe.each(REDIS_TOPOLOGIES)("docs/protocol.md §2 across three servers on $n
       message: "lunch",
       lastSeen: null,
       until: null,
-      devices: [],
+      devices: ["web"],
       lastSeenBucket: null,
     });
     await alice.http.presence.setStatus.mutate({ status: "dnd" });
