@@ -106,6 +106,9 @@ describe("frames written by the feed", () => {
       status,
       message,
       lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
     });
     const offline = (userId: string) => ({
       userId,
