@@ -49,7 +49,11 @@ export function reciprocityCaps(context: ViewContext): boolean {
 }
 
 /** The level `viewerId` sees the last seen of `durable`'s owner at: granted, then capped by reciprocity. */
-export function levelFor(durable: Pick<DurablePresence, "lastSeenLevel" | "lastSeenExceptions">, viewerId: string, context: ViewContext): LastSeenLevel {
+export function levelFor(
+  durable: Pick<DurablePresence, "lastSeenLevel" | "lastSeenExceptions">,
+  viewerId: string,
+  context: ViewContext,
+): LastSeenLevel {
   const granted = grantedLevel(durable, viewerId);
   return reciprocityCaps(context) && LEVEL_ORDER[granted] < LEVEL_ORDER.approximate ? "approximate" : granted;
 }

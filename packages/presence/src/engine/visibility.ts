@@ -60,7 +60,13 @@ const GRANTED_WORDS: Record<LastSeenLevel, { default: string; exception: string 
 };
 
 /** Why an offline view carries the last seen it does. */
-function lastSeenReasons(state: PresenceState, viewerId: string, context: ViewContext, level: LastSeenLevel, lastSeen: string | null): string[] {
+function lastSeenReasons(
+  state: PresenceState,
+  viewerId: string,
+  context: ViewContext,
+  level: LastSeenLevel,
+  lastSeen: string | null,
+): string[] {
   const granted = grantedLevel(state, viewerId);
   const reasons = [Object.hasOwn(state.lastSeenExceptions, viewerId) ? GRANTED_WORDS[granted].exception : GRANTED_WORDS[granted].default];
   if (level !== granted && reciprocityCaps(context)) reasons.push("they hide their own last seen, so they see yours only approximately");

@@ -18,7 +18,10 @@ export async function viewsFor(app: HeraldApp, viewerId: string, userIds: readon
   const views = new Map<string, VisiblePresence>();
   for (const userId of userIds) {
     const state = states.get(userId)!;
-    views.set(userId, userId === viewerId ? viewOf(asSeenBySelf(state), viewerId, { ...context, reciprocity: false }) : viewOf(state, viewerId, context));
+    views.set(
+      userId,
+      userId === viewerId ? viewOf(asSeenBySelf(state), viewerId, { ...context, reciprocity: false }) : viewOf(state, viewerId, context),
+    );
   }
   return views;
 }
