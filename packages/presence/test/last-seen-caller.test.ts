@@ -74,7 +74,9 @@ describe("last-seen privacy and See as (createCaller)", () => {
         kind: fc.constant("privacy" as const),
         level,
         exceptions: fc.option(
-          fc.array(fc.tuple(fc.constantFrom(...ids), level), { maxLength: 3 }).map((pairs) => Object.fromEntries(pairs)),
+          fc
+            .array(fc.tuple(fc.constantFrom(...ids), level), { maxLength: 3 })
+            .map((pairs) => Object.fromEntries(pairs) as Record<string, LastSeenLevel>),
           {
             nil: undefined,
           },
@@ -84,36 +86,37 @@ describe("last-seen privacy and See as (createCaller)", () => {
     );
     const open: ConnectionHandle[] = [];
 
+    // Each run ends back at the defaults: offline, online status, every level at friends.
+    const reset = async () => {
+      while (open.length > 0) await open.pop()!.close();
+      await owner.caller.presence.setStatus({ status: "online", visibleTo: [] });
+      await owner.caller.presence.setLastSeenPrivacy({ level: "friends", exceptions: {} });
+      for (const friend of friends) await friend.caller.presence.setLastSeenPrivacy({ level: "friends" });
+      await settled(owner.id);
+    };
+
     await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
-        for (const o of ops) {
-          if (o.kind === "connect") open.push(await app.connections.open(owner.id, () => {}));
-          else if (o.kind === "disconnect") await open.pop()?.close();
-          else if (o.kind === "status") await owner.caller.presence.setStatus({ status: o.status, visibleTo: o.visibleTo });
-          else if (o.kind === "privacy") await owner.caller.presence.setLastSeenPrivacy({ level: o.level, exceptions: o.exceptions });
-          else await friends[o.friend]!.caller.presence.setLastSeenPrivacy({ level: o.level });
-          await settled(owner.id);
-          for (const friend of friends) {
-            const preview = await owner.caller.presence.preview({ friendId: friend.id });
-            expect(preview.view).toEqual(await friend.caller.presence.get({ userId: owner.id }));
-            expect(preview.view).toEqual((await friend.caller.presence.getMany({ userIds: [owner.id] }))[owner.id]);
-            const listed = (await friend.caller.friends.list()).find((f) => f.id === owner.id);
-            expect(preview.view).toEqual(listed?.presence);
-            expect(preview.reasons.length).toBeGreaterThan(0);
+      fc
+        .asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
+          for (const o of ops) {
+            if (o.kind === "connect") open.push(await app.connections.open(owner.id, () => {}));
+            else if (o.kind === "disconnect") await open.pop()?.close();
+            else if (o.kind === "status") await owner.caller.presence.setStatus({ status: o.status, visibleTo: o.visibleTo });
+            else if (o.kind === "privacy") await owner.caller.presence.setLastSeenPrivacy({ level: o.level, exceptions: o.exceptions });
+            else await friends[o.friend]!.caller.presence.setLastSeenPrivacy({ level: o.level });
+            await settled(owner.id);
+            for (const friend of friends) {
+              const preview = await owner.caller.presence.preview({ friendId: friend.id });
+              expect(preview.view).toEqual(await friend.caller.presence.get({ userId: owner.id }));
+              expect(preview.view).toEqual((await friend.caller.presence.getMany({ userIds: [owner.id] }))[owner.id]);
+              const listed = (await friend.caller.friends.list()).find((f) => f.id === owner.id);
+              expect(preview.view).toEqual(listed?.presence);
+              expect(preview.reasons.length).toBeGreaterThan(0);
+            }
           }
-        }
-      }),
-      {
-        numRuns: 15,
-        // Each run ends back at the defaults: offline, online status, every level at friends.
-        afterEach: async () => {
-          while (open.length > 0) await open.pop()!.close();
-          await owner.caller.presence.setStatus({ status: "online", visibleTo: [] });
-          await owner.caller.presence.setLastSeenPrivacy({ level: "friends", exceptions: {} });
-          for (const friend of friends) await friend.caller.presence.setLastSeenPrivacy({ level: "friends" });
-          await settled(owner.id);
-        },
-      },
+        })
+        .afterEach(reset),
+      { numRuns: 15 },
     );
   });
 
@@ -160,7 +163,7 @@ describe("last-seen privacy and See as (createCaller)", () => {
     await expect(cat.caller.presence.setLastSeenPrivacy({ level: "sometimes" as LastSeenLevel })).rejects.toMatchObject({
       code: "BAD_REQUEST",
     });
-    const tooMany = Object.fromEntries(
+    const tooMany: Record<string, LastSeenLevel> = Object.fromEntries(
       Array.from({ length: 1001 }, (_, i) => [`00000000-0000-4000-8000-${String(i).padStart(12, "0")}`, "nobody"]),
     );
     await expect(cat.caller.presence.setLastSeenPrivacy({ level: "friends", exceptions: tooMany })).rejects.toMatchObject({
