@@ -223,11 +223,11 @@ describe("last-seen levels (property)", () => {
             }
           };
           check(feed.takeQueued());
-          let version = 0;
           for (const [step, [op, hours]] of history.entries()) {
             at += hours * HOUR;
             user.apply(op, at);
-            version = user.version * 2;
+            // Room for the two republished states below before the next op's version.
+            const version = user.version * 2;
             await bus.publish(USER, { type: "state", state: { ...user.state(), version } });
             check(feed.takeQueued());
             // The same state again, only its moments moved within their buckets (and a newer version).

@@ -33,9 +33,6 @@ export function viewContext(viewer: Pick<DurablePresence, "lastSeenLevel">, reci
   return { now, viewerLevel: viewer.lastSeenLevel, reciprocity };
 }
 
-/** Where the level a viewer gets comes from: for "See as" (`presence.preview`). */
-export type LevelSource = "default" | "exception" | "reciprocity";
-
 const LEVEL_ORDER: Record<LastSeenLevel, number> = { friends: 0, approximate: 1, nobody: 2 };
 
 /** The level the owner of `durable` grants `viewerId`: their exception for them, else their default. */
