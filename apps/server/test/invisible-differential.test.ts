@@ -4,7 +4,11 @@
  * then does X must equal what they record when A simply goes offline. Last-seen values are
  * compared by identity within a transcript (L1, L2, …), and must be the moment A vanished in both.
  * Time is compared too: the offline view must arrive one grace after that moment on both paths.
+ * Last-seen levels (docs/protocol.md §9.3) are compared the same way: at any level A chooses, and
+ * for a viewer capped by reciprocity, the bucket or absence of a last seen that the hidden friend
+ * gets never tells the two apart; and a level A changes (on both paths) reaches them the same way.
  */
+import type { LastSeenLevel } from "@herald/protocol";
 import { describe, expect, it, vi } from "vitest";
 import { connect, signUp, type Device, type TestServer, type TestUser } from "../src/testing/index.js";
 import { DATABASE_KINDS, closeAll, useServer, watch, type Watch } from "./fixtures.js";
@@ -18,9 +22,19 @@ interface Scenario {
   alice: TestUser;
   allowed: TestUser;
   devices: Device[];
+  viewerId: string;
 }
 
-type Step = (s: Scenario) => Promise<void>;
+/** `both`: A does this on both paths (a change the friend may see), not only while hidden. */
+type Step = ((s: Scenario) => Promise<void>) & { both?: true };
+
+const both = (step: (s: Scenario) => Promise<void>): Step => Object.assign(step, { both: true as const });
+
+/** Who sees what of last seen in a scenario: A's level (and exceptions), and the hidden friend's own level. */
+interface Privacy {
+  alice: LastSeenLevel;
+  viewer: LastSeenLevel;
+}
 
 const afterGrace = () => new Promise((resolve) => setTimeout(resolve, GRACE_MS * 3));
 
@@ -87,6 +101,22 @@ const ACTIONS: Record<string, Step[]> = {
   ],
 };
 
+/** A changes who sees her last seen: every level, an exception for the hidden friend, and back. */
+const LAST_SEEN_CHANGES: Step[] = [
+  both(async (s) => {
+    await s.alice.http.presence.setLastSeenPrivacy.mutate({ level: "approximate" });
+  }),
+  both(async (s) => {
+    await s.alice.http.presence.setLastSeenPrivacy.mutate({ level: "nobody" });
+  }),
+  both(async (s) => {
+    await s.alice.http.presence.setLastSeenPrivacy.mutate({ level: "nobody", exceptions: { [s.viewerId]: "approximate" } });
+  }),
+  both(async (s) => {
+    await s.alice.http.presence.setLastSeenPrivacy.mutate({ level: "friends", exceptions: {} });
+  }),
+];
+
 /** How the hidden friend starts: seeing A's chosen status, or seeing A through the allow-list. */
 type Start = "visible" | "allow-listed";
 
@@ -97,10 +127,17 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
   const server = useServer(kind, { offlineGraceMs: GRACE_MS });
 
   /** Runs a scenario and returns the hidden friend's normalised transcript. */
-  async function transcript(start: Start, vanish: "hide" | "offline", steps: Step[]): Promise<{ lines: string[]; vanishedAt: number[] }> {
+  async function transcript(
+    start: Start,
+    vanish: "hide" | "offline",
+    steps: Step[],
+    privacy: Privacy = { alice: "friends", viewer: "friends" },
+  ): Promise<{ lines: string[]; vanishedAt: number[] }> {
     const alice = await signUp(server.current.url);
     const allowed = await signUp(server.current.url);
     const viewer = await signUp(server.current.url);
+    await alice.http.presence.setLastSeenPrivacy.mutate({ level: privacy.alice });
+    await viewer.http.presence.setLastSeenPrivacy.mutate({ level: privacy.viewer });
     await allowed.http.friends.request.mutate({ username: alice.username });
     await alice.http.friends.accept.mutate({ userId: allowed.id });
     const hidden: Watch = await watch(server.current, [alice], viewer);
@@ -109,7 +146,13 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     } else {
       await alice.http.presence.setStatus.mutate({ status: "invisible", message: "coffee", visibleTo: [allowed.id, viewer.id] });
     }
-    const scenario: Scenario = { server: server.current, alice, allowed, devices: [await connect(server.current.wsUrl, alice)] };
+    const scenario: Scenario = {
+      server: server.current,
+      alice,
+      allowed,
+      devices: [await connect(server.current.wsUrl, alice)],
+      viewerId: viewer.id,
+    };
     await hidden.viewerDevice.feed.nextPresenceOf(alice.id); // Alice comes online: both scenarios start here
 
     const lines: string[] = [];
@@ -143,11 +186,12 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     const after = Date.now();
     // Rule 5's timing: the offline view arrives one grace after the moment it shows, on both paths.
     const offline = await hidden.viewerDevice.feed.nextPresenceOf(alice.id);
-    const delay = Date.now() - Date.parse(offline.lastSeen ?? "");
+    // Measured from the moment it shows, or (no exact last seen at this level) from just before A vanished.
+    const delay = Date.now() - (offline.lastSeen === null ? before : Date.parse(offline.lastSeen));
     record("vanish arrives", { ...offline, afterGrace: delay >= GRACE_MS - GRACE_SLACK_MS });
     await afterGrace();
     await observe("vanish");
-    for (const [index, step] of (vanish === "hide" ? steps : steps.map(() => async () => {})).entries()) {
+    for (const [index, step] of (vanish === "hide" ? steps : steps.map((step) => (step.both ? step : async () => {}))).entries()) {
       await step(scenario);
       await observe(`step ${index + 1}`);
     }
@@ -173,6 +217,37 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
       expect(dropped.vanishedAt).toHaveLength(1);
     });
   }
+
+  const LEVEL_ACTIONS = ["connects another device", "changes the message", "goes offline, then changes status while offline"];
+  const PRIVACIES: Record<string, Privacy> = {
+    "A's last seen is approximate": { alice: "approximate", viewer: "friends" },
+    "nobody sees A's last seen": { alice: "nobody", viewer: "friends" },
+    "the friend hides their own last seen (reciprocity)": { alice: "friends", viewer: "nobody" },
+  };
+  for (const [when, privacy] of Object.entries(PRIVACIES)) {
+    for (const action of LEVEL_ACTIONS) {
+      it(`when ${when}, a hidden friend cannot tell "invisible, then ${action}" from "went offline"`, async () => {
+        const steps = ACTIONS[action]!;
+        const [invisible, offline] = [
+          await transcript("visible", "hide", steps, privacy),
+          await transcript("visible", "offline", steps, privacy),
+        ];
+        expect(invisible.lines).toEqual(offline.lines);
+        // What the level promises holds on both paths: no exact instant unless it is shared.
+        const exact = privacy.alice === "friends" && privacy.viewer === "friends";
+        expect(invisible.lines.every((line) => exact || !/"lastSeen":"L\d+"/.test(line))).toBe(true);
+      });
+    }
+  }
+
+  it("a last-seen level A changes while invisible reaches a hidden friend exactly as one changed while offline", async () => {
+    const [invisible, offline] = [
+      await transcript("visible", "hide", LAST_SEEN_CHANGES),
+      await transcript("visible", "offline", LAST_SEEN_CHANGES),
+    ];
+    expect(invisible.lines).toEqual(offline.lines);
+    expect(invisible.lines.some((line) => line.includes('"lastSeenBucket":"recently"'))).toBe(true);
+  });
 
   it("invisible and back inside the grace sends a hidden friend nothing, exactly like a reconnect inside it", async () => {
     for (const blink of ["reconnect", "invisible"] as const) {

@@ -5,7 +5,7 @@
  */
 import { createTRPCClient, wsLink } from "@trpc/client";
 import type { AppRouter } from "@herald/presence";
-import { CHOSEN_STATUSES } from "@herald/protocol";
+import { CHOSEN_STATUSES, LAST_SEEN_LEVELS } from "@herald/protocol";
 import type { HeraldClient, HeraldClientOptions } from "./api.js";
 import { closedGuardLink } from "./closed-guard-link.js";
 import type { ConnectionState } from "./connection-state.js";
@@ -80,6 +80,13 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
       if (typeof idle !== "boolean") throw new TypeError("Herald: setIdle(idle) needs true or false");
       return keepOwn(await trpc.presence.setIdle.mutate({ idle }));
     },
+    async setLastSeenPrivacy(level, exceptions) {
+      if (!(LAST_SEEN_LEVELS as readonly unknown[]).includes(level)) {
+        throw new TypeError(`Herald: last-seen level must be one of ${LAST_SEEN_LEVELS.join(", ")}; got ${JSON.stringify(level)}`);
+      }
+      return keepOwn(await trpc.presence.setLastSeenPrivacy.mutate({ level, ...(exceptions !== undefined ? { exceptions } : {}) }));
+    },
+    preview: (friendId) => trpc.presence.preview.query({ friendId }),
     requestFriend: (username) => trpc.friends.request.mutate({ username }),
     async acceptFriend(userId) {
       await trpc.friends.accept.mutate({ userId });

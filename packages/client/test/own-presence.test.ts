@@ -48,4 +48,29 @@ describe("own presence", () => {
     expect((error as TRPCClientError<never>).message).toMatch(/^message: /);
     await expect(client.requestFriend("no_such_user_here")).rejects.toThrow(TRPCClientError);
   });
+
+  it("sets who sees the last seen, and previews what a friend sees (See as)", async () => {
+    const alice = await harness.signUp(server.current.id);
+    const bob = await harness.signUp(server.current.id);
+    await harness.requestFriend(alice.id, bob.id, true);
+    const laptop = clientFor(server.current.url, alice);
+    const phone = clientFor(server.current.url, alice);
+    await stateWhere(laptop, "laptop synced", (s) => s.synced);
+    await stateWhere(phone, "phone synced", (s) => s.synced);
+
+    const own = await laptop.setLastSeenPrivacy("approximate", { [bob.id]: "nobody" });
+    expect(own.lastSeenPrivacy).toEqual({ level: "approximate", exceptions: { [bob.id]: "nobody" } });
+    expect(laptop.getOwnPresence()?.lastSeenPrivacy.level).toBe("approximate");
+    await stateWhere(phone, "the phone follows", (s) => s.own?.lastSeenPrivacy.level === "approximate");
+    expect((await laptop.setLastSeenPrivacy("nobody")).lastSeenPrivacy.exceptions).toEqual({ [bob.id]: "nobody" });
+
+    expect(await laptop.preview(bob.id)).toEqual({
+      view: expect.objectContaining({ userId: alice.id, status: "online" }),
+      reasons: ["you are connected"],
+    });
+    await expect(laptop.setLastSeenPrivacy("sometimes" as never)).rejects.toThrow(
+      /last-seen level must be one of friends, approximate, nobody/,
+    );
+    await expect(laptop.preview(alice.id)).rejects.toThrow(TRPCClientError);
+  });
 });

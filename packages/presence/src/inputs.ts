@@ -1,5 +1,5 @@
 /** Input schemas shared by the routers (docs/protocol.md §1 and §3). */
-import { CHOSEN_STATUSES, LIMITS, USERNAME_PATTERN } from "@herald/protocol";
+import { CHOSEN_STATUSES, LAST_SEEN_LEVELS, LIMITS, USERNAME_PATTERN } from "@herald/protocol";
 import { z } from "zod";
 import { messageTextProblem } from "./message-text.js";
 
@@ -52,6 +52,15 @@ export const visibleToInput = z
   .transform((ids) => [...new Set(ids)]);
 
 export const statusInput = z.enum(CHOSEN_STATUSES);
+
+export const lastSeenLevelInput = z.enum(LAST_SEEN_LEVELS);
+
+/** Per friend id, the last-seen level that replaces the default for them. */
+export const lastSeenExceptionsInput = z
+  .record(userIdInput, lastSeenLevelInput)
+  .refine((exceptions) => Object.keys(exceptions).length <= LIMITS.lastSeenExceptions.maxIds, {
+    message: `must name at most ${LIMITS.lastSeenExceptions.maxIds} friends`,
+  });
 
 /** The users of one `presence.getMany`. */
 export const userIdsInput = z

@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
 import { choiceChanged, fadesEnded, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
 import { sharedViewOf } from "../src/engine/shared-views.js";
-import { sameVisiblePresence, viewOf } from "../src/engine/visibility.js";
+import { sameVisiblePresence, viewOf, type ViewContext } from "../src/engine/visibility.js";
 import type { PresenceEvent } from "../src/feed/events.js";
 import { FriendFeed } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
@@ -19,6 +19,9 @@ import { CHOSEN_STATUSES, DEFAULT_DURABLE_PRESENCE, type DurablePresence, type P
 
 const USER = "00000000-0000-4000-8000-000000000001";
 const VIEWERS = ["00000000-0000-4000-8000-0000000000v1", "00000000-0000-4000-8000-0000000000v2", "00000000-0000-4000-8000-0000000000v3"];
+
+/** Views at the default level, as every viewer here sees them. */
+const EXACT: ViewContext = { now: Date.parse("2026-01-01T00:00:00.000Z"), viewerLevel: "friends", reciprocity: false };
 
 /** A friend who is on no allow-list: what everyone outside the allow-list sees. */
 const NEVER_ALLOWED = "00000000-0000-4000-8000-0000000000h0";
@@ -170,7 +173,7 @@ describe("engine properties", () => {
           const at = timeOf(step + 1);
           const before = engine.chosenView();
           reference.observe(engine, before, at, engine.apply(op, at));
-          for (const viewer of VIEWERS) expect(viewOf(engine.state(), viewer)).toEqual(reference.expectedView(engine, viewer));
+          for (const viewer of VIEWERS) expect(viewOf(engine.state(), viewer, EXACT)).toEqual(reference.expectedView(engine, viewer));
         });
       }),
       { numRuns: 3000 },
@@ -188,7 +191,7 @@ describe("engine properties", () => {
           const before = engine.chosenView();
           reference.observe(engine, before, at, engine.apply(op, at));
           const state = engine.state(); // one object, as the channel hub hands every follower
-          const views = viewers.map((viewer) => sharedViewOf(state, viewer));
+          const views = viewers.map((viewer) => sharedViewOf(state, viewer, EXACT));
           views.forEach((view, i) => expect(view).toEqual(reference.expectedView(engine, viewers[i]!)));
           for (const a of views) for (const b of views) expect(a === b).toBe(sameVisiblePresence(a, b));
         });
@@ -208,6 +211,7 @@ describe("engine properties", () => {
           friendIdsOf: async () => [USER],
           loadStates: async (ids) => new Map(ids.map((id) => [id, id === USER ? engine.state() : selfState(viewer)])),
           requestsOf: async () => ({ incoming: [], outgoing: [] }),
+          lastSeenReciprocity: true,
           log: silentLogger,
         });
         await feed.start();
@@ -222,7 +226,7 @@ describe("engine properties", () => {
         }
         drain();
         for (let i = 1; i < seen.length; i++) expect(seen[i]).not.toEqual(seen[i - 1]);
-        expect(seen.at(-1)).toEqual(viewOf(engine.state(), viewer));
+        expect(seen.at(-1)).toEqual(viewOf(engine.state(), viewer, EXACT));
         feed.close();
         expect(bus.listenerCount()).toBe(0);
       }),

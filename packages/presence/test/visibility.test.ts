@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { choiceChanged, fadesEnded, forgetViewer, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
 import { sharedViewOf } from "../src/engine/shared-views.js";
-import { ownViewOf, viewOf } from "../src/engine/visibility.js";
+import { ownViewOf, viewOf, type ViewContext } from "../src/engine/visibility.js";
 import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
 
 const T = "00000000-0000-4000-8000-00000000000a";
 const ALLOWED = "00000000-0000-4000-8000-00000000000b";
 const HIDDEN = "00000000-0000-4000-8000-00000000000c";
 const T1 = "2026-01-01T10:00:00.000Z";
+/** A viewer shown exact last seen (the default level, no reciprocity), looking at the time of these tests. */
+const EXACT: ViewContext = { now: Date.parse("2026-01-01T12:00:00.000Z"), viewerLevel: "friends", reciprocity: false };
 const T2 = "2026-01-01T11:00:00.000Z";
 const T3 = "2026-01-01T12:00:00.000Z";
 /** The end of a fade that started at T2 (any moment after it will do for these tests). */
@@ -19,7 +21,7 @@ function state(overrides: Partial<PresenceState> = {}): PresenceState {
 
 describe("viewOf (rules 1, 4, 6)", () => {
   it("shows an unconnected user as offline, with no last seen if never seen", () => {
-    expect(viewOf(state({ status: "dnd", message: "busy" }), HIDDEN)).toEqual({
+    expect(viewOf(state({ status: "dnd", message: "busy" }), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -32,7 +34,7 @@ describe("viewOf (rules 1, 4, 6)", () => {
 
   it("shows a connected user's chosen status and message, without last seen", () => {
     for (const status of ["online", "away", "dnd"] as const) {
-      expect(viewOf(state({ online: true, connections: 1, status, message: "hi", lastSeen: T1 }), HIDDEN)).toEqual({
+      expect(viewOf(state({ online: true, connections: 1, status, message: "hi", lastSeen: T1 }), HIDDEN, EXACT)).toEqual({
         userId: T,
         status,
         message: "hi",
@@ -46,7 +48,7 @@ describe("viewOf (rules 1, 4, 6)", () => {
 
   it("shows an invisible user as online to the allow-list and offline to everyone else", () => {
     const invisible = state({ online: true, connections: 2, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" });
-    expect(viewOf(invisible, ALLOWED)).toEqual({
+    expect(viewOf(invisible, ALLOWED, EXACT)).toEqual({
       userId: T,
       status: "online",
       message: "m",
@@ -55,7 +57,7 @@ describe("viewOf (rules 1, 4, 6)", () => {
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(invisible, HIDDEN)).toEqual({
+    expect(viewOf(invisible, HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -68,8 +70,8 @@ describe("viewOf (rules 1, 4, 6)", () => {
 
   it("gives a viewer the later of the public and their own last-seen moment", () => {
     const s = state({ lastSeen: T1, lastSeenBy: { [ALLOWED]: T2 } });
-    expect(viewOf(s, ALLOWED).lastSeen).toBe(T2);
-    expect(viewOf(s, HIDDEN).lastSeen).toBe(T1);
+    expect(viewOf(s, ALLOWED, EXACT).lastSeen).toBe(T2);
+    expect(viewOf(s, HIDDEN, EXACT).lastSeen).toBe(T1);
   });
 
   it("shows the user their own presence with connection count and last disconnect", () => {
@@ -94,20 +96,20 @@ describe("sharedViewOf (one view per visibility class)", () => {
 
   it("gives the allow-list the chosen view and every other friend the offline one, never each other's", () => {
     const invisible = state({ online: true, connections: 1, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" });
-    const allowed = sharedViewOf(invisible, ALLOWED);
-    const hidden = sharedViewOf(invisible, HIDDEN);
+    const allowed = sharedViewOf(invisible, ALLOWED, EXACT);
+    const hidden = sharedViewOf(invisible, HIDDEN, EXACT);
     expect(allowed).toEqual({ userId: T, status: "online", message: "m", lastSeen: null, until: null, devices: [], lastSeenBucket: null });
     expect(hidden).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1, until: null, devices: [], lastSeenBucket: null });
-    expect(sharedViewOf(invisible, OTHER_HIDDEN)).toBe(hidden);
-    expect(sharedViewOf(invisible, ALLOWED)).toBe(allowed);
+    expect(sharedViewOf(invisible, OTHER_HIDDEN, EXACT)).toBe(hidden);
+    expect(sharedViewOf(invisible, ALLOWED, EXACT)).toBe(allowed);
   });
 
   it("shares an offline view only between viewers shown the same last-seen moment", () => {
     const s = state({ lastSeen: T1, lastSeenBy: { [ALLOWED]: T2 } });
-    expect(sharedViewOf(s, ALLOWED).lastSeen).toBe(T2);
-    expect(sharedViewOf(s, HIDDEN).lastSeen).toBe(T1);
-    expect(sharedViewOf(s, OTHER_HIDDEN)).toBe(sharedViewOf(s, HIDDEN));
-    expect(sharedViewOf(s, ALLOWED)).not.toBe(sharedViewOf(s, HIDDEN));
+    expect(sharedViewOf(s, ALLOWED, EXACT).lastSeen).toBe(T2);
+    expect(sharedViewOf(s, HIDDEN, EXACT).lastSeen).toBe(T1);
+    expect(sharedViewOf(s, OTHER_HIDDEN, EXACT)).toBe(sharedViewOf(s, HIDDEN, EXACT));
+    expect(sharedViewOf(s, ALLOWED, EXACT)).not.toBe(sharedViewOf(s, HIDDEN, EXACT));
   });
 });
 
@@ -176,7 +178,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
   it("keeps showing friends what they saw when the user turns invisible, until the fade ends", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "dnd" as const, message: "busy", visibleTo: [ALLOWED], lastSeen: T1 };
     const hid = choiceChanged(before, { status: "invisible", message: "secret" }, true, T2, T2_END);
-    expect(viewOf(connected(hid), HIDDEN)).toEqual({
+    expect(viewOf(connected(hid), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "dnd",
       message: "busy",
@@ -185,7 +187,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(connected(hid), ALLOWED)).toEqual({
+    expect(viewOf(connected(hid), ALLOWED, EXACT)).toEqual({
       userId: T,
       status: "online",
       message: "secret",
@@ -195,7 +197,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       lastSeenBucket: null,
     });
     const ended = fadesEnded(hid, T2_END);
-    expect(viewOf(connected(ended), HIDDEN)).toEqual({
+    expect(viewOf(connected(ended), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -209,7 +211,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
   it("fades only the friends dropped from the allow-list", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED, HIDDEN], message: "m" };
     const dropped = choiceChanged(before, { visibleTo: [ALLOWED] }, true, T2, T2_END);
-    expect(viewOf(connected(dropped), HIDDEN)).toEqual({
+    expect(viewOf(connected(dropped), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "online",
       message: "m",
@@ -218,7 +220,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(connected(fadesEnded(dropped, T3)), HIDDEN)).toEqual({
+    expect(viewOf(connected(fadesEnded(dropped, T3)), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -233,7 +235,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
     const invisible = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
     const ended = lastConnectionEnded(invisible, T2, T2_END);
     const back = choiceChanged(ended, { status: "online", message: "hi" }, false, T2_END, T3);
-    expect(viewOf(inGrace(back), HIDDEN)).toEqual({
+    expect(viewOf(inGrace(back), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -242,7 +244,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(inGrace(back), ALLOWED)).toEqual({
+    expect(viewOf(inGrace(back), ALLOWED, EXACT)).toEqual({
       userId: T,
       status: "online",
       message: null,
@@ -251,8 +253,8 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(inGrace(fadesEnded(back, T3)), HIDDEN).lastSeen).toBe(T1);
-    expect(viewOf(inGrace(fadesEnded(back, T3)), ALLOWED).lastSeen).toBe(T2);
+    expect(viewOf(inGrace(fadesEnded(back, T3)), HIDDEN, EXACT).lastSeen).toBe(T1);
+    expect(viewOf(inGrace(fadesEnded(back, T3)), ALLOWED, EXACT).lastSeen).toBe(T2);
   });
 
   it("ends only the fades that are over, and a removed friend leaves every fade", () => {
@@ -261,7 +263,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
     expect(fadesEnded(dropped, T2).fades).toHaveLength(1);
     expect(fadesEnded(dropped, T1)).toBe(dropped);
     const forgot = forgetViewer(dropped, HIDDEN);
-    expect(viewOf(connected({ ...forgot, status: "invisible" }), HIDDEN).status).toBe("offline");
+    expect(viewOf(connected({ ...forgot, status: "invisible" }), HIDDEN, EXACT).status).toBe("offline");
     expect(forgetViewer(dropped, ALLOWED).fades.at(-1)?.only).toEqual([]);
   });
 });

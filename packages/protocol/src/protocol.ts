@@ -48,6 +48,8 @@ export const LIMITS = {
   message: { maxLength: 128 },
   /** Friends on one allow-list (`presence.setVisibility`). */
   visibleTo: { maxIds: 1000 },
+  /** Friends with a last-seen exception (`presence.setLastSeenPrivacy`). */
+  lastSeenExceptions: { maxIds: 1000 },
   /** Users asked about in one `presence.getMany`. */
   getMany: { minIds: 1, maxIds: 500 },
   /**

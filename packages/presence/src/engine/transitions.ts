@@ -7,6 +7,7 @@
  * until the offline grace is over, and their last seen becomes the moment of the change, both at
  * once. So a disconnect and a hide look the same to them, down to when the offline view arrives.
  */
+import type { LastSeenLevel } from "@herald/protocol";
 import type { ChosenStatus, DurablePresence, Fade } from "../types.js";
 import { latest } from "./visibility.js";
 
@@ -133,11 +134,32 @@ export function nextFadeEnd(durable: DurablePresence): string | null {
   return next;
 }
 
-/** Unfriending forgets what each remembered of the other (rule 11). */
+/**
+ * The user chose who sees their last seen (§9.3): a default level, and exceptions (omitted: kept).
+ * Nothing else moves: no last seen, no fade (a level only changes how the same moments are shown).
+ * The same object when nothing changed (nothing to write, nothing to push).
+ */
+export function lastSeenPrivacyChanged(
+  before: DurablePresence,
+  level: LastSeenLevel,
+  exceptions?: Record<string, LastSeenLevel>,
+): DurablePresence {
+  const nextExceptions = exceptions ?? before.lastSeenExceptions;
+  if (level === before.lastSeenLevel && sameExceptions(nextExceptions, before.lastSeenExceptions)) return before;
+  return { ...before, lastSeenLevel: level, lastSeenExceptions: nextExceptions };
+}
+
+function sameExceptions(a: Record<string, LastSeenLevel>, b: Record<string, LastSeenLevel>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && b[key] === a[key]);
+}
+
+/** Unfriending forgets what each remembered of the other, and any last-seen exception for the other (rule 11). */
 export function forgetViewer(before: DurablePresence, viewerId: string): DurablePresence {
   const { [viewerId]: _forgotten, ...lastSeenBy } = before.lastSeenBy;
   const fades = before.fades.map((fade) =>
     fade.only === null ? { ...fade, except: [...fade.except, viewerId] } : { ...fade, only: fade.only.filter((id) => id !== viewerId) },
   );
-  return { ...before, visibleTo: before.visibleTo.filter((id) => id !== viewerId), lastSeenBy, fades };
+  const { [viewerId]: _exception, ...lastSeenExceptions } = before.lastSeenExceptions;
+  return { ...before, visibleTo: before.visibleTo.filter((id) => id !== viewerId), lastSeenBy, lastSeenExceptions, fades };
 }

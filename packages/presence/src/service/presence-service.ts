@@ -19,10 +19,12 @@ import {
   forgetViewer,
   idleChanged,
   lastConnectionEnded,
+  lastSeenPrivacyChanged,
   nextFadeEnd,
   settledOffline,
   type ChoicePatch,
 } from "../engine/transitions.js";
+import type { LastSeenLevel } from "@herald/protocol";
 import type { Logger } from "../logger.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
 import { DEFAULT_DURABLE_PRESENCE, OFFLINE_LIVE_PRESENCE, type DurablePresence, type LivePresence, type PresenceState } from "../types.js";
@@ -212,6 +214,14 @@ export class PresenceService {
     const at = now.toISOString();
     const until = new Date(now.getTime() + this.offlineGraceMs).toISOString();
     return this.writeAndPublish(userId, (before) => choiceChanged(before, patch, live.connections > 0, at, until));
+  }
+
+  /**
+   * Who sees the user's last seen (§9.3); `exceptions` omitted keeps them. Published like any
+   * durable change: friends' feeds send an update only to those whose view changed.
+   */
+  async changeLastSeenPrivacy(userId: string, level: LastSeenLevel, exceptions?: Record<string, LastSeenLevel>): Promise<PresenceState> {
+    return this.writeAndPublish(userId, (before) => lastSeenPrivacyChanged(before, level, exceptions));
   }
 
   /** Auto-away: one of the user's devices went idle, or is active again (`idleChanged`). */

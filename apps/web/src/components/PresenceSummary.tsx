@@ -1,0 +1,26 @@
+/** A friend's presence in words: the status, then when they were last seen (exactly or roughly). */
+import type { VisiblePresence } from "@herald/client";
+import { VISIBLE_STATUS_LABEL } from "../display/status-labels";
+import { LastSeen } from "./LastSeen";
+import { LastSeenBucket } from "./LastSeenBucket";
+
+export function PresenceSummary({ presence, now }: { presence: VisiblePresence; now: number }) {
+  const { status, lastSeen, lastSeenBucket } = presence;
+  const when =
+    status !== "offline" ? null : lastSeen ? (
+      <LastSeen at={lastSeen} now={now} />
+    ) : lastSeenBucket ? (
+      <LastSeenBucket bucket={lastSeenBucket} />
+    ) : null;
+  return (
+    <>
+      <span className="friend__status-label">{VISIBLE_STATUS_LABEL[status]}</span>
+      {when ? (
+        <>
+          <span aria-hidden="true"> · </span>
+          {when}
+        </>
+      ) : null}
+    </>
+  );
+}
