@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from "./logger.js";
 import { AccountsRepo } from "./repo/accounts.js";
 import { FriendshipsRepo } from "./repo/friendships.js";
 import type { UserIdKind } from "./identity/user-ids.js";
+import { ChoiceEnds } from "./service/choice-ends.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { HostFriendGraph } from "./service/host-friend-graph.js";
 import { PresenceService } from "./service/presence-service.js";
@@ -118,6 +119,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     identity.mode === "jwt" ? new HostTokenVerifier(identity, accounts, log) : new SessionVerifier(tokens, accounts, log);
   const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
   const connections = new ConnectionRegistry(service, settings, log);
+  const choiceEnds = new ChoiceEnds(service, log);
   const feeds = new PresenceFeeds({
     bus: options.bus,
     readFriendIds: (userId) => friendships.friendIdsOf(userId),
@@ -155,6 +157,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     log,
     busListenerCount: () => options.bus.listenerCount(),
     async close({ settleGraces, handOverConnections = false }) {
+      choiceEnds.close();
       connections.stop();
       await connections.closeAll({ handOver: handOverConnections });
       feeds.close();

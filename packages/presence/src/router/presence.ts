@@ -5,7 +5,7 @@ import { ownViewOf, viewOf } from "../engine/visibility.js";
 import { idleChanged, type ChoicePatch } from "../engine/transitions.js";
 import { callerEvents } from "../feed/caller-events.js";
 import { trackedEvents } from "../feed/tracked-events.js";
-import { messageInput, statusInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
+import { messageInput, statusInput, untilInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
 import { asTrpcError, checkUserIdsIn, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
 import type { PresenceState, VisiblePresence } from "../types.js";
 
@@ -41,6 +41,12 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
       throw new TRPCError({ code: "BAD_REQUEST", message: `visibleTo: not your friend: ${strangers.slice(0, 5).join(", ")}` });
     }
   }
+  if (typeof patch.until === "string" && patch.status === undefined && patch.message === undefined) {
+    // `until` alone ends the current status: an `online` one has nothing to end (§9.1).
+    if ((await service.loadState(ctx.user.id)).status === "online") {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "until: your status is online, which has nothing to end; set a status with it" });
+    }
+  }
   if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
   const state = await service.changeChoice(ctx.user.id, patch);
   if (allowing.length === 0) return ownViewOf(state);
@@ -56,7 +62,14 @@ export const presenceRouter = router({
   // Every field optional: a device that sets only a message must not send a status it may hold
   // stale (another device changed it, or auto-away did), and re-apply it.
   setStatus: protectedProcedure
-    .input(z.object({ status: statusInput.optional(), message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
+    .input(
+      z.object({
+        status: statusInput.optional(),
+        message: messageInput.optional(),
+        visibleTo: visibleToInput.optional(),
+        until: untilInput.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => changeChoice(ctx, input)),
 
   setVisibility: protectedProcedure.input(z.object({ visibleTo: visibleToInput })).mutation(({ ctx, input }) => changeChoice(ctx, input)),
