@@ -1,13 +1,14 @@
-/** One friend: who, how they are (dot and words), their message, and unfriending. */
+/** One friend: who, how they are (dot and words, and until when), their message, and unfriending. */
 import { useState } from "react";
 import { VISIBLE_STATUS_LABEL } from "../display/status-labels";
 import type { Friend } from "@herald/client";
 import { Avatar } from "./Avatar";
 import { LastSeen } from "./LastSeen";
+import { UntilTime } from "./UntilTime";
 
 export function FriendRow(props: { friend: Friend; now: number; onUnfriend: (friend: Friend) => void; removing: boolean }) {
   const { friend, now, onUnfriend, removing } = props;
-  const { status, message, lastSeen } = friend.presence;
+  const { status, message, lastSeen, until } = friend.presence;
   const [confirming, setConfirming] = useState(false);
 
   return (
@@ -17,6 +18,12 @@ export function FriendRow(props: { friend: Friend; now: number; onUnfriend: (fri
         <div className="friend__name">{friend.username}</div>
         <div className="friend__status">
           <span className="friend__status-label">{VISIBLE_STATUS_LABEL[status]}</span>
+          {status !== "offline" && until ? (
+            <>
+              <span aria-hidden="true"> · </span>
+              <UntilTime at={until} now={now} />
+            </>
+          ) : null}
           {status === "offline" && lastSeen ? (
             <>
               <span aria-hidden="true"> · </span>
