@@ -42,7 +42,15 @@ describe.each(DATABASE_KINDS)("until on %s", (kind) => {
 
     const ended = await w.viewerDevice.feed.nextPresenceOf(alice.id, 5_000);
     const lateMs = Date.now() - Date.parse(until);
-    expect(ended).toEqual({ userId: alice.id, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null });
+    expect(ended).toEqual({
+      userId: alice.id,
+      status: "online",
+      message: null,
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    });
     expect(lateMs).toBeGreaterThanOrEqual(0);
     expect(lateMs).toBeLessThan(END_WITHIN_MS);
     console.info(`until: a friend saw the end ${lateMs} ms after it (${kind})`);
@@ -55,10 +63,13 @@ describe.each(DATABASE_KINDS)("until on %s", (kind) => {
     const alice = await signUp(server.current.url);
     const w = await watch(server.current, [alice]);
     await alice.http.presence.setStatus.mutate({ status: "dnd", message: "flying", until: inMs(800) });
-    await vi.waitFor(async () => expect(await alice.http.presence.me.query()).toMatchObject({ status: "online", message: null, until: null }), {
-      timeout: 5_000,
-      interval: 50,
-    });
+    await vi.waitFor(
+      async () => expect(await alice.http.presence.me.query()).toMatchObject({ status: "online", message: null, until: null }),
+      {
+        timeout: 5_000,
+        interval: 50,
+      },
+    );
     await w.expectNothingElse();
     const device = await connect(server.current.wsUrl, alice);
     expect(await w.viewerDevice.feed.nextPresenceOf(alice.id)).toMatchObject({ status: "online", message: null, until: null });
@@ -131,7 +142,12 @@ describe.each(DATABASE_KINDS)("until across a restart on %s", (kind) => {
       async () => expect(await bobOnSecond.http.presence.get.query({ userId: alice.id })).toMatchObject({ status: "online", until: null }),
       { timeout: 10_000, interval: 50 },
     );
-    expect(await aliceOnSecond.http.presence.me.query()).toMatchObject({ status: "online", message: null, until: null, messageUntil: null });
+    expect(await aliceOnSecond.http.presence.me.query()).toMatchObject({
+      status: "online",
+      message: null,
+      until: null,
+      messageUntil: null,
+    });
     await closeAll(aliceDevice, bobDevice);
   }, 120_000); // two embedded databases on disk start slowly on two busy cores
 });

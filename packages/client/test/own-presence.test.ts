@@ -54,7 +54,11 @@ describe("own presence", () => {
     await stateWhere(phone, "the end on the phone", (s) => s.own?.status === "away" && s.own.until === soon);
     await stateWhere(phone, "back online by itself", (s) => s.own?.status === "online" && s.own.until === null);
     // The message kept its own end: only the status was set with the new one.
-    await stateWhere(laptop, "back online on the laptop", (s) => s.own?.status === "online" && s.own.messageUntil === inAnHour.toISOString());
+    await stateWhere(
+      laptop,
+      "back online on the laptop",
+      (s) => s.own?.status === "online" && s.own.messageUntil === inAnHour.toISOString(),
+    );
     expect((await laptop.setStatus("away", { until: null })).until).toBeNull();
   });
 

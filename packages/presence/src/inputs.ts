@@ -57,8 +57,8 @@ export const statusInput = z.enum(CHOSEN_STATUSES);
  * When a status or message ends (docs/protocol.md §9.1): an ISO-8601 instant with an offset or
  * `Z`, in the future and at most a year ahead, normalised to UTC; null: no end.
  */
-export const untilInput = z
-  .iso.datetime({ offset: true, message: "must be an ISO-8601 instant with an offset or Z" })
+export const untilInput = z.iso
+  .datetime({ offset: true, message: "must be an ISO-8601 instant with an offset or Z" })
   .transform((text, context) => {
     const at = Date.parse(text);
     const now = Date.now();

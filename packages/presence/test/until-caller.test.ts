@@ -114,7 +114,12 @@ describe("presence.setStatus with until", () => {
     expect(lateMs).toBeLessThan(1_000);
     expect(await alice.caller.presence.me()).toMatchObject({ status: "online", message: null, until: null, messageUntil: null });
     // Both apps ended it; the row was written once. Ending it again, as a slower app would, writes nothing.
-    expect(await revisionOf(alice.id)).toMatchObject({ status: "online", statusUntil: null, messageUntil: null, revision: revisionOfSet + 1 });
+    expect(await revisionOf(alice.id)).toMatchObject({
+      status: "online",
+      statusUntil: null,
+      messageUntil: null,
+      revision: revisionOfSet + 1,
+    });
     expect(await serverA.service.endChoices(alice.id)).toBe(false);
     expect(await serverB.service.endChoices(alice.id)).toBe(false);
     expect((await revisionOf(alice.id)).revision).toBe(revisionOfSet + 1);
@@ -131,7 +136,10 @@ describe("presence.setStatus with until", () => {
       interval: 50,
     });
     const connection = await serverA.connections.open(alice.id, () => {});
-    expect(await bob.next()).toMatchObject({ type: "update", presence: { userId: alice.id, status: "online", message: null, until: null } });
+    expect(await bob.next()).toMatchObject({
+      type: "update",
+      presence: { userId: alice.id, status: "online", message: null, until: null },
+    });
     await bob.stop();
     await connection.close();
   });

@@ -92,7 +92,12 @@ describe("choicesEnded", () => {
 
   it("ends both when they share an end", () => {
     const before = durable({ status: "dnd", statusUntil: T2, message: "focus", messageUntil: T2 });
-    expect(choicesEnded(before, T3, true, T1_GRACE)).toMatchObject({ status: "online", statusUntil: null, message: null, messageUntil: null });
+    expect(choicesEnded(before, T3, true, T1_GRACE)).toMatchObject({
+      status: "online",
+      statusUntil: null,
+      message: null,
+      messageUntil: null,
+    });
   });
 
   it("makes the status the user's own: auto-away may take it again", () => {
@@ -109,9 +114,23 @@ describe("choicesEnded", () => {
   });
 
   it("while the user is offline, an end changes nothing any friend sees (rule 5)", () => {
-    const before = durable({ status: "invisible", statusUntil: T2, message: "secret", messageUntil: T2, visibleTo: [ALLOWED], lastSeen: T1 });
+    const before = durable({
+      status: "invisible",
+      statusUntil: T2,
+      message: "secret",
+      messageUntil: T2,
+      visibleTo: [ALLOWED],
+      lastSeen: T1,
+    });
     const after = choicesEnded(before, T2, false, T1_GRACE);
-    const offline = (d: DurablePresence): PresenceState => ({ userId: T, ...d, online: false, connections: 0, version: 1, durableRevision: 0 });
+    const offline = (d: DurablePresence): PresenceState => ({
+      userId: T,
+      ...d,
+      online: false,
+      connections: 0,
+      version: 1,
+      durableRevision: 0,
+    });
     for (const viewer of [ALLOWED, HIDDEN]) expect(viewOf(offline(after), viewer)).toEqual(viewOf(offline(before), viewer));
   });
 });

@@ -66,7 +66,9 @@ export class ChoiceEnds {
       () => {
         this.timers.delete(userId);
         // A failure leaves the row due: the next scan finds it again.
-        this.service.endChoices(userId).catch((error: unknown) => this.log.warn({ err: error, userId }, "ending a status failed; will retry"));
+        this.service
+          .endChoices(userId)
+          .catch((error: unknown) => this.log.warn({ err: error, userId }, "ending a status failed; will retry"));
       },
       Math.max(0, at - Date.now()),
     );
