@@ -21,8 +21,9 @@ export class ChoiceEnds {
   /** Per user, the timer that ends their next status or message, and when it fires. */
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private scanning = false;
-  /** Set while scans fail, so that an outage is logged once, not twice a second. */
+  /** Set while scans (or ends) fail, so that an outage is logged once, not twice a second. */
   private failing = false;
+  private endsFailing = false;
   private closed = false;
 
   constructor(
@@ -66,9 +67,15 @@ export class ChoiceEnds {
       () => {
         this.timers.delete(userId);
         // A failure leaves the row due: the next scan finds it again.
-        this.service
-          .endChoices(userId)
-          .catch((error: unknown) => this.log.warn({ err: error, userId }, "ending a status failed; will retry"));
+        this.service.endChoices(userId).then(
+          () => {
+            this.endsFailing = false;
+          },
+          (error: unknown) => {
+            if (!this.endsFailing) this.log.warn({ err: error, userId }, "ending a status failed; will retry");
+            this.endsFailing = true;
+          },
+        );
       },
       Math.max(0, at - Date.now()),
     );
