@@ -49,7 +49,7 @@ describe("own presence", () => {
       until: inAnHour.toISOString(),
       messageUntil: inAnHour.toISOString(),
     });
-    const soon = new Date(Date.now() + 700).toISOString();
+    const soon = new Date(Date.now() + 1_500).toISOString();
     expect((await laptop.setStatus("away", { until: soon })).until).toBe(soon);
     await stateWhere(phone, "the end on the phone", (s) => s.own?.status === "away" && s.own.until === soon);
     await stateWhere(phone, "back online by itself", (s) => s.own?.status === "online" && s.own.until === null);

@@ -64,7 +64,7 @@ describe("useOwnPresence", () => {
       return (
         <div>
           <p data-testid="own">{`${own.status} until ${own.until ?? "changed"}`}</p>
-          <button type="button" onClick={() => setStatus.mutate({ status: "away", until: new Date(Date.now() + 800) })}>
+          <button type="button" onClick={() => setStatus.mutate({ status: "away", until: new Date(Date.now() + 1_500) })}>
             Away for a moment
           </button>
         </div>
