@@ -10,6 +10,7 @@
  */
 import type { LastSeenLevel } from "@herald/protocol";
 import { describe, expect, it, vi } from "vitest";
+import type { OwnPresence } from "@herald/presence";
 import { connect, signUp, type Device, type TestServer, type TestUser } from "../src/testing/index.js";
 import { DATABASE_KINDS, closeAll, useServer, watch, type Watch } from "./fixtures.js";
 
@@ -37,6 +38,13 @@ interface Privacy {
 }
 
 const afterGrace = () => new Promise((resolve) => setTimeout(resolve, GRACE_MS * 3));
+
+const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+/** Waits until the server has ended what was due (docs/protocol.md §9.1): Alice's own view shows it. */
+async function untilOwn(s: Scenario, ended: (own: OwnPresence) => boolean): Promise<void> {
+  await vi.waitFor(async () => expect(ended(await s.alice.http.presence.me.query())).toBe(true), { timeout: 5_000, interval: 25 });
+}
 
 /** Things an invisible Alice may do that the hidden friend must never notice. */
 const ACTIONS: Record<string, Step[]> = {
@@ -87,6 +95,30 @@ const ACTIONS: Record<string, Step[]> = {
       await afterGrace();
     },
   ],
+  "sets when its invisibility and message end, then moves the end": [
+    async (s) => {
+      await s.alice.http.presence.setStatus.mutate({ status: "invisible", message: "until later", until: inMs(3_600_000) });
+    },
+    async (s) => {
+      await s.alice.http.presence.setStatus.mutate({ until: inMs(7_200_000) });
+    },
+  ],
+  "has a message end while invisible": [
+    async (s) => {
+      await s.alice.http.presence.setStatus.mutate({ message: "back in a bit", until: inMs(300) });
+      await untilOwn(s, (own) => own.message === null);
+    },
+  ],
+  "goes offline, then its invisibility and message end while offline": [
+    async (s) => {
+      await closeAll(...s.devices.splice(0));
+      await afterGrace();
+    },
+    async (s) => {
+      await s.alice.http.presence.setStatus.mutate({ status: "invisible", message: "gone", until: inMs(300) });
+      await untilOwn(s, (own) => own.status === "online" && own.message === null);
+    },
+  ],
   "goes offline, then changes status while offline": [
     async (s) => {
       await closeAll(...s.devices.splice(0));
@@ -121,7 +153,13 @@ const LAST_SEEN_CHANGES: Step[] = [
 type Start = "visible" | "allow-listed";
 
 /** The actions also run from the allow-listed start (all of them run from the visible one). */
-const FROM_ALLOW_LIST = ["connects another device", "changes the message", "disconnects, then reconnects"];
+const FROM_ALLOW_LIST = [
+  "connects another device",
+  "changes the message",
+  "disconnects, then reconnects",
+  "sets when its invisibility and message end, then moves the end",
+  "has a message end while invisible",
+];
 
 describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
   const server = useServer(kind, { offlineGraceMs: GRACE_MS });
@@ -141,8 +179,9 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     await allowed.http.friends.request.mutate({ username: alice.username });
     await alice.http.friends.accept.mutate({ userId: allowed.id });
     const hidden: Watch = await watch(server.current, [alice], viewer);
+    // Visible with an end (§9.1): a fade keeps the end the viewer saw, and the offline view drops it.
     if (start === "visible") {
-      await alice.http.presence.setStatus.mutate({ status: "away", message: "coffee", visibleTo: [allowed.id] });
+      await alice.http.presence.setStatus.mutate({ status: "away", message: "coffee", visibleTo: [allowed.id], until: inMs(3_600_000) });
     } else {
       await alice.http.presence.setStatus.mutate({ status: "invisible", message: "coffee", visibleTo: [allowed.id, viewer.id] });
     }
@@ -156,16 +195,22 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     await hidden.viewerDevice.feed.nextPresenceOf(alice.id); // Alice comes online: both scenarios start here
 
     const lines: string[] = [];
+    const untilNames = new Map<string, string>();
     const lastSeenNames = new Map<string, string>();
     const name = (value: string | null) => {
       if (value === null) return null;
       if (!lastSeenNames.has(value)) lastSeenNames.set(value, `L${lastSeenNames.size + 1}`);
       return lastSeenNames.get(value)!;
     };
-    // Different users in each run: compare them as "A", and last-seen moments by identity.
+    const untilName = (value: string | null) => {
+      if (value === null) return null;
+      if (!untilNames.has(value)) untilNames.set(value, `U${untilNames.size + 1}`);
+      return untilNames.get(value)!;
+    };
+    // Different users in each run: compare them as "A", and last-seen moments and ends by identity.
     const record = (label: string, value: unknown) =>
       lines.push(
-        `${label} ${JSON.stringify(value, (key, v) => (key === "lastSeen" ? name(v as string | null) : v))}`
+        `${label} ${JSON.stringify(value, (key, v) => (key === "lastSeen" ? name(v as string | null) : key === "until" ? untilName(v as string | null) : v))}`
           .replaceAll(alice.id, "A")
           .replaceAll(alice.username, "alice"),
       );

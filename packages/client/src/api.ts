@@ -54,6 +54,11 @@ export interface SetStatusOptions {
   message?: string | null | undefined;
   /** The allow-list for `invisible`: friends who still see you online. Omitted keeps it. */
   visibleTo?: string[] | undefined;
+  /**
+   * When this status (and a message given with it) ends by itself: back to `online`, the message
+   * cleared (docs/protocol.md §9.1). A `Date` or an ISO-8601 instant; omitted or `null`: no end.
+   */
+  until?: Date | string | null | undefined;
 }
 
 export interface HeraldClient {

@@ -58,13 +58,14 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     getRequests: () => store.get().requests,
     subscribe: (listener) => store.subscribe(listener),
 
-    async setStatus(status, { message, visibleTo } = {}) {
+    async setStatus(status, { message, visibleTo, until } = {}) {
       checkStatus(status);
       return keepOwn(
         await trpc.presence.setStatus.mutate({
           status,
           ...(message !== undefined ? { message } : {}),
           ...(visibleTo !== undefined ? { visibleTo } : {}),
+          ...(until !== undefined ? { until: instantOf(until) } : {}),
         }),
       );
     },
@@ -101,6 +102,13 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
       await socket.end({ status: "closed" });
     },
   };
+}
+
+/** `until` as the server takes it: a Date becomes its ISO-8601 instant; a string goes as it is (the server checks it). */
+function instantOf(until: Date | string | null): string | null {
+  if (!(until instanceof Date)) return until;
+  if (Number.isNaN(until.getTime())) throw new TypeError("Herald: setStatus's until is an invalid Date");
+  return until.toISOString();
 }
 
 function checkStatus(status: unknown): asserts status is ChosenStatus {

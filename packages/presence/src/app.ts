@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from "./logger.js";
 import { AccountsRepo } from "./repo/accounts.js";
 import { FriendshipsRepo } from "./repo/friendships.js";
 import type { UserIdKind } from "./identity/user-ids.js";
+import { ChoiceEnds } from "./service/choice-ends.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { HostFriendGraph } from "./service/host-friend-graph.js";
 import { PresenceService } from "./service/presence-service.js";
@@ -123,6 +124,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
   const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
   const connections = new ConnectionRegistry(service, settings, log);
   const lastSeenReciprocity = options.lastSeenReciprocity ?? true;
+  const choiceEnds = new ChoiceEnds(service, log);
   const feeds = new PresenceFeeds({
     bus: options.bus,
     readFriendIds: (userId) => friendships.friendIdsOf(userId),
@@ -162,6 +164,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     log,
     busListenerCount: () => options.bus.listenerCount(),
     async close({ settleGraces, handOverConnections = false }) {
+      choiceEnds.close();
       connections.stop();
       await connections.closeAll({ handOver: handOverConnections });
       feeds.close();

@@ -62,6 +62,21 @@ export const lastSeenExceptionsInput = z
     message: `must name at most ${LIMITS.lastSeenExceptions.maxIds} friends`,
   });
 
+/**
+ * When a status or message ends (docs/protocol.md §9.1): an ISO-8601 instant with an offset or
+ * `Z`, in the future and at most a year ahead, normalised to UTC; null: no end.
+ */
+export const untilInput = z.iso
+  .datetime({ offset: true, message: "must be an ISO-8601 instant with an offset or Z" })
+  .transform((text, context) => {
+    const at = Date.parse(text);
+    const now = Date.now();
+    if (at <= now) context.addIssue({ code: "custom", message: "must be in the future" });
+    else if (at - now > LIMITS.until.maxAheadMs) context.addIssue({ code: "custom", message: "must be at most a year ahead" });
+    return new Date(at).toISOString();
+  })
+  .nullable();
+
 /** The users of one `presence.getMany`. */
 export const userIdsInput = z
   .array(userIdInput)

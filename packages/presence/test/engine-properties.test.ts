@@ -1,6 +1,7 @@
 /**
  * Model-based property test of the engine: random sequences of connects, disconnects, grace
- * expiries, fade ends, status, message and allow-list changes. A reference model tracks, per
+ * expiries, fade ends, status, message and allow-list changes, and statuses and messages that
+ * end by themselves (§9.1). A reference model tracks, per
  * viewer, when they could last see the user and what they keep seeing while the user fades from
  * their sight; the engine's views must always match it (rules 2, 3, 5, 6).
  * The same sequences drive a live feed, which must send an event exactly when a view changes
@@ -9,7 +10,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
-import { choiceChanged, fadesEnded, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
+import { choiceChanged, choicesEnded, fadesEnded, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
 import { sharedViewOf } from "../src/engine/shared-views.js";
 import { sameVisiblePresence, viewOf, type ViewContext } from "../src/engine/visibility.js";
 import type { PresenceEvent } from "../src/feed/events.js";
@@ -33,7 +34,9 @@ type Op =
   | { kind: "fadesEnd" }
   | { kind: "status"; status: (typeof CHOSEN_STATUSES)[number] }
   | { kind: "message"; message: string | null }
-  | { kind: "allow"; visibleTo: string[] };
+  | { kind: "allow"; visibleTo: string[] }
+  | { kind: "statusFor"; status: (typeof CHOSEN_STATUSES)[number]; message: string | null; steps: number }
+  | { kind: "choicesEnd" };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.constant<Op>({ kind: "connect" }),
@@ -43,6 +46,14 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.constantFrom(...CHOSEN_STATUSES).map((status): Op => ({ kind: "status", status })),
   fc.option(fc.constantFrom("a", "b"), { nil: null }).map((message): Op => ({ kind: "message", message })),
   fc.subarray(VIEWERS).map((visibleTo): Op => ({ kind: "allow", visibleTo })),
+  fc
+    .record({
+      status: fc.constantFrom(...CHOSEN_STATUSES),
+      message: fc.option(fc.constantFrom("a", "b"), { nil: null }),
+      steps: fc.integer({ min: 1, max: 4 }),
+    })
+    .map((op): Op => ({ kind: "statusFor", ...op })),
+  fc.constant<Op>({ kind: "choicesEnd" }),
 );
 
 /** Steps (seconds) a fade lasts: the offline grace. */
@@ -91,6 +102,15 @@ class EngineModel {
         break;
       case "allow":
         this.durable = choiceChanged(this.durable, { visibleTo: op.visibleTo }, this.connections > 0, at, until);
+        break;
+      case "statusFor": {
+        const ends = new Date(Date.parse(at) + op.steps * 1000).toISOString();
+        const patch = { status: op.status, message: op.message, until: ends };
+        this.durable = choiceChanged(this.durable, patch, this.connections > 0, at, until);
+        break;
+      }
+      case "choicesEnd":
+        this.durable = choicesEnded(this.durable, at, this.connections > 0, until);
         break;
     }
     this.version += 1;

@@ -61,6 +61,8 @@ export const LIMITS = {
   displayName: { maxLength: 64 },
   /** Users, pairs or ids in one `system.*` call. */
   system: { maxItems: 1000 },
+  /** How far ahead a status or message may end (`until`, docs/protocol.md §9.1): a year. */
+  until: { maxAheadMs: 365 * 24 * 60 * 60 * 1000 },
 } as const;
 
 /**

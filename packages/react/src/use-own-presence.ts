@@ -18,7 +18,10 @@ export interface SetLastSeenPrivacyInput {
 export interface OwnPresenceControls {
   /** Status, message, allow-list, live connections, last seen; null until first known. */
   own: OwnPresence | null;
-  /** `setStatus.mutate({ status, message?, visibleTo? })`: an omitted field keeps its value. */
+  /**
+   * `setStatus.mutate({ status, message?, visibleTo?, until? })`: an omitted field keeps its value;
+   * `until` (a Date or ISO-8601 instant) ends this status, and a message given with it, by itself.
+   */
   setStatus: UseMutationResult<OwnPresence, Error, SetStatusInput>;
   /** `setMessage.mutate(text)`, `null` (or only spaces) clears it. Changes the message alone, never the status. */
   setMessage: UseMutationResult<OwnPresence, Error, string | null>;

@@ -1,4 +1,4 @@
-/** One friend: who, how they are (dot and words), their message, and unfriending. */
+/** One friend: who, how they are (dot and words, and until when), their message, and unfriending. */
 import { useState } from "react";
 import type { Friend } from "@herald/client";
 import { Avatar } from "./Avatar";

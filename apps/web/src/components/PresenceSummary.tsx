@@ -1,13 +1,18 @@
-/** A friend's presence in words: the status, then when they were last seen (exactly or roughly). */
+/** A friend's presence in words: the status, then until when it lasts or when they were last seen (exactly or roughly). */
 import type { VisiblePresence } from "@herald/client";
 import { VISIBLE_STATUS_LABEL } from "../display/status-labels";
 import { LastSeen } from "./LastSeen";
 import { LastSeenBucket } from "./LastSeenBucket";
+import { UntilTime } from "./UntilTime";
 
 export function PresenceSummary({ presence, now }: { presence: VisiblePresence; now: number }) {
-  const { status, lastSeen, lastSeenBucket } = presence;
+  const { status, lastSeen, lastSeenBucket, until } = presence;
   const when =
-    status !== "offline" ? null : lastSeen ? (
+    status !== "offline" ? (
+      until ? (
+        <UntilTime at={until} now={now} />
+      ) : null
+    ) : lastSeen ? (
       <LastSeen at={lastSeen} now={now} />
     ) : lastSeenBucket ? (
       <LastSeenBucket bucket={lastSeenBucket} />

@@ -77,6 +77,11 @@ export interface ChoicePatch {
   status?: ChosenStatus;
   message?: string | null;
   visibleTo?: string[];
+  /**
+   * When what this patch sets ends (docs/protocol.md §9.1): the status and/or message given with
+   * it; with neither, the current status. Omitted or null: what is set has no end.
+   */
+  until?: string | null;
 }
 
 /**
@@ -86,18 +91,67 @@ export interface ChoicePatch {
  * the last moment they saw them.
  */
 export function choiceChanged(before: DurablePresence, patch: ChoicePatch, connected: boolean, at: string, until: string): DurablePresence {
+  const status = patch.status ?? before.status;
+  const message = patch.message === undefined ? before.message : patch.message;
   const after: DurablePresence = {
     ...before,
-    status: patch.status ?? before.status,
+    status,
     // A status the user picks is theirs: auto-away no longer undoes it.
     autoAway: patch.status === undefined ? before.autoAway : false,
-    message: patch.message === undefined ? before.message : patch.message,
+    message,
+    ...endsOf(before, patch, status, message),
     visibleTo: patch.visibleTo ?? before.visibleTo,
   };
   if (!connected) return after;
   const lost = lostAudience(before, after);
   if (!lost) return after;
   return withFade(lastSeenAt(after, lost, at), fadeOf(before, lost, at, until));
+}
+
+/**
+ * When the status and message of `after` end (§9.1): `until` belongs to what the patch sets (a
+ * status or message set without it has no end), or, with neither, to the current status. An
+ * `online` status and an absent message have nothing to end.
+ */
+function endsOf(
+  before: DurablePresence,
+  patch: ChoicePatch,
+  status: ChosenStatus,
+  message: string | null,
+): Pick<DurablePresence, "statusUntil" | "messageUntil"> {
+  const until = patch.until ?? null;
+  const setsStatus = patch.status !== undefined || (patch.until !== undefined && patch.message === undefined);
+  const statusUntil = setsStatus ? until : before.statusUntil;
+  const messageUntil = patch.message !== undefined ? until : before.messageUntil;
+  return { statusUntil: status === "online" ? null : statusUntil, messageUntil: message === null ? null : messageUntil };
+}
+
+/**
+ * Statuses and messages whose end is due by `now` end (§9.1): the status goes back to `online`,
+ * the message clears. The same object when nothing is due (nothing to write). It is the user's
+ * change made by the clock, so it fades exactly as that change would (it never hides anyone:
+ * `online` is seen by every friend).
+ */
+export function choicesEnded(before: DurablePresence, now: string, connected: boolean, graceEnd: string): DurablePresence {
+  const statusEnds = before.statusUntil !== null && before.statusUntil <= now;
+  const messageEnds = before.messageUntil !== null && before.messageUntil <= now;
+  if (!statusEnds && !messageEnds) return before;
+  const patch: ChoicePatch = {};
+  if (statusEnds) patch.status = "online";
+  if (messageEnds) patch.message = null;
+  // A patch of one of them leaves the other's end as it was.
+  return choiceChanged(before, patch, connected, now, graceEnd);
+}
+
+/** The earliest end of a status or message still to come, or null. */
+export function nextChoiceEnd(durable: DurablePresence): string | null {
+  return earliest(durable.statusUntil, durable.messageUntil);
+}
+
+function earliest(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
 }
 
 /**

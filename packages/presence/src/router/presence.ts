@@ -10,6 +10,7 @@ import {
   lastSeenLevelInput,
   messageInput,
   statusInput,
+  untilInput,
   userIdInput,
   userIdsInput,
   visibleToInput,
@@ -43,6 +44,12 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
     const strangers = allowing.filter((id) => !friends.has(id));
     if (strangers.length > 0) {
       throw new TRPCError({ code: "BAD_REQUEST", message: `visibleTo: not your friend: ${strangers.slice(0, 5).join(", ")}` });
+    }
+  }
+  if (typeof patch.until === "string" && patch.status === undefined && patch.message === undefined) {
+    // `until` alone ends the current status: an `online` one has nothing to end (§9.1).
+    if ((await service.loadState(ctx.user.id)).status === "online") {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "until: your status is online, which has nothing to end; set a status with it" });
     }
   }
   if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
@@ -83,7 +90,14 @@ export const presenceRouter = router({
   // Every field optional: a device that sets only a message must not send a status it may hold
   // stale (another device changed it, or auto-away did), and re-apply it.
   setStatus: protectedProcedure
-    .input(z.object({ status: statusInput.optional(), message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
+    .input(
+      z.object({
+        status: statusInput.optional(),
+        message: messageInput.optional(),
+        visibleTo: visibleToInput.optional(),
+        until: untilInput.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => changeChoice(ctx, input)),
 
   setVisibility: protectedProcedure.input(z.object({ visibleTo: visibleToInput })).mutation(({ ctx, input }) => changeChoice(ctx, input)),
