@@ -81,6 +81,8 @@ const schema = z
       .default(PRESENCE_DEFAULTS.offlineGraceMs),
     RATE_LIMITS: flag.default(true),
     STATUS_RATE_LIMIT: z.coerce.number().int().min(0).default(STATUS_RATE_LIMIT),
+    // docs/protocol.md §9.3: a user who hides their last seen sees others' only approximately (as Telegram).
+    LAST_SEEN_RECIPROCITY: flag.default(true),
     // Session tokens live this long; live sockets are closed (4401) when theirs expires.
     SESSION_TTL_SECONDS: z.coerce
       .number()
@@ -224,6 +226,8 @@ export interface HeraldConfig {
   offlineGraceMs?: number | undefined;
   rateLimits: boolean;
   statusRateLimit: number;
+  /** `LAST_SEEN_RECIPROCITY` (§9.3); unset: on. */
+  lastSeenReciprocity?: boolean | undefined;
   /** How long session tokens live (`SESSION_TTL_SECONDS`, default 30 days). */
   sessionTtlSeconds?: number | undefined;
   /** Live WebSocket connections per user on one server (default 20; `rateLimits: false` lifts it). */
@@ -278,6 +282,7 @@ export function configFromEnv(env: Env): ServerConfig {
     ...presenceSettingsOf(env),
     rateLimits: env.RATE_LIMITS,
     statusRateLimit: env.STATUS_RATE_LIMIT,
+    lastSeenReciprocity: env.LAST_SEEN_RECIPROCITY,
     sessionTtlSeconds: env.SESSION_TTL_SECONDS,
     logLevel: env.LOG_LEVEL,
     webDistDir: env.WEB_DIST_DIR,

@@ -56,6 +56,7 @@ export async function openHeraldCore(config: HeraldConfig, log: Logger, basePath
       serviceToken: config.serviceToken,
       rateLimits: config.rateLimits,
       statusRateLimit: config.statusRateLimit,
+      lastSeenReciprocity: config.lastSeenReciprocity,
       maxConnectionsPerUser: config.maxConnectionsPerUser,
       maxSubscriptionsPerSocket: config.maxSubscriptionsPerSocket,
       sessionTtlSeconds: config.sessionTtlSeconds,

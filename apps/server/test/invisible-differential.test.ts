@@ -4,10 +4,15 @@
  * then does X must equal what they record when A simply goes offline. Last-seen values are
  * compared by identity within a transcript (L1, L2, …), and must be the moment A vanished in both.
  * Time is compared too: the offline view must arrive one grace after that moment on both paths.
+ * Last-seen levels (docs/protocol.md §9.3) are compared the same way: at any level A chooses, and
+ * for a viewer capped by reciprocity, the bucket or absence of a last seen that the hidden friend
+ * gets never tells the two apart; and a level A changes (on both paths) reaches them the same way.
  * Devices too (§9.2): a hidden friend keeps the kinds of device (and the auto-away) they saw when A
  * vanished, exactly as after a disconnect, and never learns of A's devices or idleness after.
  */
+import type { LastSeenLevel } from "@herald/protocol";
 import { describe, expect, it, vi } from "vitest";
+import type { OwnPresence } from "@herald/presence";
 import { connect, signUp, type Device, type TestServer, type TestUser } from "../src/testing/index.js";
 import { DATABASE_KINDS, closeAll, useServer, watch, type Watch } from "./fixtures.js";
 
@@ -20,11 +25,28 @@ interface Scenario {
   alice: TestUser;
   allowed: TestUser;
   devices: Device[];
+  viewerId: string;
 }
 
-type Step = (s: Scenario) => Promise<void>;
+/** `both`: A does this on both paths (a change the friend may see), not only while hidden. */
+type Step = ((s: Scenario) => Promise<void>) & { both?: true };
+
+const both = (step: (s: Scenario) => Promise<void>): Step => Object.assign(step, { both: true as const });
+
+/** Who sees what of last seen in a scenario: A's level (and exceptions), and the hidden friend's own level. */
+interface Privacy {
+  alice: LastSeenLevel;
+  viewer: LastSeenLevel;
+}
 
 const afterGrace = () => new Promise((resolve) => setTimeout(resolve, GRACE_MS * 3));
+
+const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+
+/** Waits until the server has ended what was due (docs/protocol.md §9.1): Alice's own view shows it. */
+async function untilOwn(s: Scenario, ended: (own: OwnPresence) => boolean): Promise<void> {
+  await vi.waitFor(async () => expect(ended(await s.alice.http.presence.me.query())).toBe(true), { timeout: 5_000, interval: 25 });
+}
 
 /** Things an invisible Alice may do that the hidden friend must never notice. */
 const ACTIONS: Record<string, Step[]> = {
@@ -75,6 +97,30 @@ const ACTIONS: Record<string, Step[]> = {
       await afterGrace();
     },
   ],
+  "sets when its invisibility and message end, then moves the end": [
+    async (s) => {
+      await s.alice.http.presence.setStatus.mutate({ status: "invisible", message: "until later", until: inMs(3_600_000) });
+    },
+    async (s) => {
+      await s.alice.http.presence.setStatus.mutate({ until: inMs(7_200_000) });
+    },
+  ],
+  "has a message end while invisible": [
+    async (s) => {
+      await s.alice.http.presence.setStatus.mutate({ message: "back in a bit", until: inMs(300) });
+      await untilOwn(s, (own) => own.message === null);
+    },
+  ],
+  "goes offline, then its invisibility and message end while offline": [
+    async (s) => {
+      await closeAll(...s.devices.splice(0));
+      await afterGrace();
+    },
+    async (s) => {
+      await s.alice.http.presence.setStatus.mutate({ status: "invisible", message: "gone", until: inMs(300) });
+      await untilOwn(s, (own) => own.status === "online" && own.message === null);
+    },
+  ],
   "goes offline, then changes status while offline": [
     async (s) => {
       await closeAll(...s.devices.splice(0));
@@ -88,6 +134,22 @@ const ACTIONS: Record<string, Step[]> = {
     },
   ],
 };
+
+/** A changes who sees her last seen: every level, an exception for the hidden friend, and back. */
+const LAST_SEEN_CHANGES: Step[] = [
+  both(async (s) => {
+    await s.alice.http.presence.setLastSeenPrivacy.mutate({ level: "approximate" });
+  }),
+  both(async (s) => {
+    await s.alice.http.presence.setLastSeenPrivacy.mutate({ level: "nobody" });
+  }),
+  both(async (s) => {
+    await s.alice.http.presence.setLastSeenPrivacy.mutate({ level: "nobody", exceptions: { [s.viewerId]: "approximate" } });
+  }),
+  both(async (s) => {
+    await s.alice.http.presence.setLastSeenPrivacy.mutate({ level: "friends", exceptions: {} });
+  }),
+];
 
 /** How the hidden friend starts: seeing A's chosen status, or seeing A through the allow-list. */
 type Start = "visible" | "allow-listed";
@@ -128,7 +190,13 @@ const DEVICE_ACTIONS: Record<string, Step[]> = {
 };
 
 /** The actions also run from the allow-listed start (all of them run from the visible one). */
-const FROM_ALLOW_LIST = ["connects another device", "changes the message", "disconnects, then reconnects"];
+const FROM_ALLOW_LIST = [
+  "connects another device",
+  "changes the message",
+  "disconnects, then reconnects",
+  "sets when its invisibility and message end, then moves the end",
+  "has a message end while invisible",
+];
 
 describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
   const server = useServer(kind, { offlineGraceMs: GRACE_MS });
@@ -138,21 +206,32 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     start: Start,
     vanish: "hide" | "offline",
     steps: Step[],
+    privacy: Privacy = { alice: "friends", viewer: "friends" },
     options: StartOptions = {},
   ): Promise<{ lines: string[]; vanishedAt: number[] }> {
     const alice = await signUp(server.current.url);
     const allowed = await signUp(server.current.url);
     const viewer = await signUp(server.current.url);
+    await alice.http.presence.setLastSeenPrivacy.mutate({ level: privacy.alice });
+    await viewer.http.presence.setLastSeenPrivacy.mutate({ level: privacy.viewer });
     await allowed.http.friends.request.mutate({ username: alice.username });
     await alice.http.friends.accept.mutate({ userId: allowed.id });
     const hidden: Watch = await watch(server.current, [alice], viewer);
+    // Visible with an end (§9.1): a fade keeps the end the viewer saw, and the offline view drops it.
     if (start === "visible") {
-      await alice.http.presence.setStatus.mutate({ status: options.status ?? "away", message: "coffee", visibleTo: [allowed.id] });
+      const status = options.status ?? "away";
+      // An online status has nothing to end (§9.1): `until` goes with the away alone.
+      await alice.http.presence.setStatus.mutate({
+        status,
+        message: "coffee",
+        visibleTo: [allowed.id],
+        ...(status === "away" ? { until: inMs(3_600_000) } : {}),
+      });
     } else {
       await alice.http.presence.setStatus.mutate({ status: "invisible", message: "coffee", visibleTo: [allowed.id, viewer.id] });
     }
     const first = await connect(server.current.wsUrl, alice, options.device ? { device: options.device } : {});
-    const scenario: Scenario = { server: server.current, alice, allowed, devices: [first] };
+    const scenario: Scenario = { server: server.current, alice, allowed, devices: [first], viewerId: viewer.id };
     await hidden.viewerDevice.feed.nextPresenceOf(alice.id); // Alice comes online: both scenarios start here
     if (options.idle) {
       await first.client.presence.setIdle.mutate({ idle: true });
@@ -160,16 +239,22 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     }
 
     const lines: string[] = [];
+    const untilNames = new Map<string, string>();
     const lastSeenNames = new Map<string, string>();
     const name = (value: string | null) => {
       if (value === null) return null;
       if (!lastSeenNames.has(value)) lastSeenNames.set(value, `L${lastSeenNames.size + 1}`);
       return lastSeenNames.get(value)!;
     };
-    // Different users in each run: compare them as "A", and last-seen moments by identity.
+    const untilName = (value: string | null) => {
+      if (value === null) return null;
+      if (!untilNames.has(value)) untilNames.set(value, `U${untilNames.size + 1}`);
+      return untilNames.get(value)!;
+    };
+    // Different users in each run: compare them as "A", and last-seen moments and ends by identity.
     const record = (label: string, value: unknown) =>
       lines.push(
-        `${label} ${JSON.stringify(value, (key, v) => (key === "lastSeen" ? name(v as string | null) : v))}`
+        `${label} ${JSON.stringify(value, (key, v) => (key === "lastSeen" ? name(v as string | null) : key === "until" ? untilName(v as string | null) : v))}`
           .replaceAll(alice.id, "A")
           .replaceAll(alice.username, "alice"),
       );
@@ -190,11 +275,12 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     const after = Date.now();
     // Rule 5's timing: the offline view arrives one grace after the moment it shows, on both paths.
     const offline = await hidden.viewerDevice.feed.nextPresenceOf(alice.id);
-    const delay = Date.now() - Date.parse(offline.lastSeen ?? "");
+    // Measured from the moment it shows, or (no exact last seen at this level) from just before A vanished.
+    const delay = Date.now() - (offline.lastSeen === null ? before : Date.parse(offline.lastSeen));
     record("vanish arrives", { ...offline, afterGrace: delay >= GRACE_MS - GRACE_SLACK_MS });
     await afterGrace();
     await observe("vanish");
-    for (const [index, step] of (vanish === "hide" ? steps : steps.map(() => async () => {})).entries()) {
+    for (const [index, step] of (vanish === "hide" ? steps : steps.map((step) => (step.both ? step : async () => {}))).entries()) {
       await step(scenario);
       await observe(`step ${index + 1}`);
     }
@@ -225,8 +311,8 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     it(`a hidden friend cannot tell "invisible on an idle phone, then ${action}" from "went offline"`, async () => {
       const start: StartOptions = { status: "online", device: "mobile", idle: true };
       const [invisible, offline] = [
-        await transcript("visible", "hide", steps, start),
-        await transcript("visible", "offline", steps, start),
+        await transcript("visible", "hide", steps, undefined, start),
+        await transcript("visible", "offline", steps, undefined, start),
       ];
       expect(invisible.lines).toEqual(offline.lines);
       // What both saw fade: the phone, auto-away.
@@ -240,10 +326,41 @@ describe.each(DATABASE_KINDS)("rule 5 differential on %s", (kind) => {
     const steps = DEVICE_ACTIONS["connects a web page and goes idle there, then closes the phone"]!;
     const start: StartOptions = { device: "mobile", idle: true };
     const [dropped, offline] = [
-      await transcript("allow-listed", "hide", steps, start),
-      await transcript("allow-listed", "offline", steps, start),
+      await transcript("allow-listed", "hide", steps, undefined, start),
+      await transcript("allow-listed", "offline", steps, undefined, start),
     ];
     expect(dropped.lines).toEqual(offline.lines);
+  });
+
+  const LEVEL_ACTIONS = ["connects another device", "changes the message", "goes offline, then changes status while offline"];
+  const PRIVACIES: Record<string, Privacy> = {
+    "A's last seen is approximate": { alice: "approximate", viewer: "friends" },
+    "nobody sees A's last seen": { alice: "nobody", viewer: "friends" },
+    "the friend hides their own last seen (reciprocity)": { alice: "friends", viewer: "nobody" },
+  };
+  for (const [when, privacy] of Object.entries(PRIVACIES)) {
+    for (const action of LEVEL_ACTIONS) {
+      it(`when ${when}, a hidden friend cannot tell "invisible, then ${action}" from "went offline"`, async () => {
+        const steps = ACTIONS[action]!;
+        const [invisible, offline] = [
+          await transcript("visible", "hide", steps, privacy),
+          await transcript("visible", "offline", steps, privacy),
+        ];
+        expect(invisible.lines).toEqual(offline.lines);
+        // What the level promises holds on both paths: no exact instant unless it is shared.
+        const exact = privacy.alice === "friends" && privacy.viewer === "friends";
+        expect(invisible.lines.every((line) => exact || !/"lastSeen":"L\d+"/.test(line))).toBe(true);
+      });
+    }
+  }
+
+  it("a last-seen level A changes while invisible reaches a hidden friend exactly as one changed while offline", async () => {
+    const [invisible, offline] = [
+      await transcript("visible", "hide", LAST_SEEN_CHANGES),
+      await transcript("visible", "offline", LAST_SEEN_CHANGES),
+    ];
+    expect(invisible.lines).toEqual(offline.lines);
+    expect(invisible.lines.some((line) => line.includes('"lastSeenBucket":"recently"'))).toBe(true);
   });
 
   it("invisible and back inside the grace sends a hidden friend nothing, exactly like a reconnect inside it", async () => {

@@ -1,6 +1,15 @@
 /** The SDK's public contract: what `createHeraldClient` takes and what the client it returns offers. */
 import type { ConnectionState } from "./connection-state.js";
-import type { ChosenStatus, Friend, FriendRequests, HeraldTRPCClient, OwnPresence, VisiblePresence } from "./types.js";
+import type {
+  ChosenStatus,
+  Friend,
+  FriendRequests,
+  HeraldTRPCClient,
+  LastSeenLevel,
+  OwnPresence,
+  Preview,
+  VisiblePresence,
+} from "./types.js";
 
 /** The kind of device a connection comes from; sent in `connectionParams` as `device`. */
 export type Device = "web" | "desktop" | "mobile";
@@ -45,6 +54,11 @@ export interface SetStatusOptions {
   message?: string | null | undefined;
   /** The allow-list for `invisible`: friends who still see you online. Omitted keeps it. */
   visibleTo?: string[] | undefined;
+  /**
+   * When this status (and a message given with it) ends by itself: back to `online`, the message
+   * cleared (docs/protocol.md §9.1). A `Date` or an ISO-8601 instant; omitted or `null`: no end.
+   */
+  until?: Date | string | null | undefined;
 }
 
 export interface HeraldClient {
@@ -73,6 +87,13 @@ export interface HeraldClient {
   setVisibility(visibleTo: string[]): Promise<OwnPresence>;
   /** Auto-away (docs/protocol.md §7.2): idle turns `online` into an automatic `away`, active undoes only that. */
   setIdle(idle: boolean): Promise<OwnPresence>;
+  /**
+   * Who sees your exact last seen (docs/protocol.md §9.3): `level` for every friend, and
+   * `exceptions` (friend id → level) that replace it for some; omitted exceptions are kept.
+   */
+  setLastSeenPrivacy(level: LastSeenLevel, exceptions?: Record<string, LastSeenLevel>): Promise<OwnPresence>;
+  /** "See as" (§9.4): exactly what the friend `friendId` sees of you now, and why. */
+  preview(friendId: string): Promise<Preview>;
   /** Asks `username` to be friends; accepts at once if they had asked you. */
   requestFriend(username: string): Promise<{ status: "pending" | "accepted" }>;
   acceptFriend(userId: string): Promise<void>;

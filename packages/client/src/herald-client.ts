@@ -5,7 +5,7 @@
  */
 import { createTRPCClient, wsLink } from "@trpc/client";
 import type { AppRouter } from "@herald/presence";
-import { CHOSEN_STATUSES } from "@herald/protocol";
+import { CHOSEN_STATUSES, LAST_SEEN_LEVELS } from "@herald/protocol";
 import type { HeraldClient, HeraldClientOptions } from "./api.js";
 import { closedGuardLink } from "./closed-guard-link.js";
 import type { ConnectionState } from "./connection-state.js";
@@ -58,13 +58,14 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
     getRequests: () => store.get().requests,
     subscribe: (listener) => store.subscribe(listener),
 
-    async setStatus(status, { message, visibleTo } = {}) {
+    async setStatus(status, { message, visibleTo, until } = {}) {
       checkStatus(status);
       return keepOwn(
         await trpc.presence.setStatus.mutate({
           status,
           ...(message !== undefined ? { message } : {}),
           ...(visibleTo !== undefined ? { visibleTo } : {}),
+          ...(until !== undefined ? { until: instantOf(until) } : {}),
         }),
       );
     },
@@ -80,6 +81,13 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
       if (typeof idle !== "boolean") throw new TypeError("Herald: setIdle(idle) needs true or false");
       return keepOwn(await trpc.presence.setIdle.mutate({ idle }));
     },
+    async setLastSeenPrivacy(level, exceptions) {
+      if (!(LAST_SEEN_LEVELS as readonly unknown[]).includes(level)) {
+        throw new TypeError(`Herald: last-seen level must be one of ${LAST_SEEN_LEVELS.join(", ")}; got ${JSON.stringify(level)}`);
+      }
+      return keepOwn(await trpc.presence.setLastSeenPrivacy.mutate({ level, ...(exceptions !== undefined ? { exceptions } : {}) }));
+    },
+    preview: (friendId) => trpc.presence.preview.query({ friendId }),
     requestFriend: (username) => trpc.friends.request.mutate({ username }),
     async acceptFriend(userId) {
       await trpc.friends.accept.mutate({ userId });
@@ -94,6 +102,13 @@ export function createHeraldClient(options: HeraldClientOptions): HeraldClient {
       await socket.end({ status: "closed" });
     },
   };
+}
+
+/** `until` as the server takes it: a Date becomes its ISO-8601 instant; a string goes as it is (the server checks it). */
+function instantOf(until: Date | string | null): string | null {
+  if (!(until instanceof Date)) return until;
+  if (Number.isNaN(until.getTime())) throw new TypeError("Herald: setStatus's until is an invalid Date");
+  return until.toISOString();
 }
 
 function checkStatus(status: unknown): asserts status is ChosenStatus {

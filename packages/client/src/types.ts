@@ -15,6 +15,11 @@ export type VisibleStatus = VisiblePresence["status"];
 /** What you see of yourself: the chosen status (maybe `invisible`), message, allow-list, live connections. */
 export type OwnPresence = Outputs["presence"]["me"];
 export type ChosenStatus = OwnPresence["status"];
+/** Who sees your exact last seen (docs/protocol.md §9.3): a level for every friend, and exceptions. */
+export type LastSeenPrivacy = OwnPresence["lastSeenPrivacy"];
+export type LastSeenLevel = LastSeenPrivacy["level"];
+/** "See as" (§9.4): what one friend sees of you now, and why. */
+export type Preview = Outputs["presence"]["preview"];
 /** A friend with their live presence. */
 export type Friend = Outputs["friends"]["list"][number];
 /** Your pending friend requests, both ways. */

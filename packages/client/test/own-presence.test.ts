@@ -40,6 +40,32 @@ describe("own presence", () => {
     expect(await laptop.setIdle(false)).toMatchObject({ status: "online", idle: false });
   });
 
+  it("sets an end as a Date or an ISO string; the end comes by itself, on every device", async () => {
+    const alice = await harness.signUp(server.current.id);
+    const laptop = clientFor(server.current.url, alice, { device: "desktop" });
+    const phone = clientFor(server.current.url, alice, { device: "mobile" });
+    await stateWhere(laptop, "laptop synced", (s) => s.synced);
+    await stateWhere(phone, "phone synced", (s) => s.synced);
+
+    const inAnHour = new Date(Date.now() + 3_600_000);
+    expect(await laptop.setStatus("dnd", { message: "deep work", until: inAnHour })).toMatchObject({
+      status: "dnd",
+      until: inAnHour.toISOString(),
+      messageUntil: inAnHour.toISOString(),
+    });
+    const soon = new Date(Date.now() + 1_500).toISOString();
+    expect((await laptop.setStatus("away", { until: soon })).until).toBe(soon);
+    await stateWhere(phone, "the end on the phone", (s) => s.own?.status === "away" && s.own.until === soon);
+    await stateWhere(phone, "back online by itself", (s) => s.own?.status === "online" && s.own.until === null);
+    // The message kept its own end: only the status was set with the new one.
+    await stateWhere(
+      laptop,
+      "back online on the laptop",
+      (s) => s.own?.status === "online" && s.own.messageUntil === inAnHour.toISOString(),
+    );
+    expect((await laptop.setStatus("away", { until: null })).until).toBeNull();
+  });
+
   it("refuses bad input with an error that says what is wrong", async () => {
     const alice = await harness.signUp(server.current.id);
     const client = clientFor(server.current.url, alice);
@@ -51,5 +77,32 @@ describe("own presence", () => {
     expect(error).toBeInstanceOf(TRPCClientError);
     expect((error as TRPCClientError<never>).message).toMatch(/^message: /);
     await expect(client.requestFriend("no_such_user_here")).rejects.toThrow(TRPCClientError);
+    await expect(client.setStatus("dnd", { until: new Date(Number.NaN) })).rejects.toThrow(/until is an invalid Date/);
+    await expect(client.setStatus("dnd", { until: new Date(Date.now() - 60_000) })).rejects.toThrow(/^until: must be in the future/);
+  });
+
+  it("sets who sees the last seen, and previews what a friend sees (See as)", async () => {
+    const alice = await harness.signUp(server.current.id);
+    const bob = await harness.signUp(server.current.id);
+    await harness.requestFriend(alice.id, bob.id, true);
+    const laptop = clientFor(server.current.url, alice);
+    const phone = clientFor(server.current.url, alice);
+    await stateWhere(laptop, "laptop synced", (s) => s.synced);
+    await stateWhere(phone, "phone synced", (s) => s.synced);
+
+    const own = await laptop.setLastSeenPrivacy("approximate", { [bob.id]: "nobody" });
+    expect(own.lastSeenPrivacy).toEqual({ level: "approximate", exceptions: { [bob.id]: "nobody" } });
+    expect(laptop.getOwnPresence()?.lastSeenPrivacy.level).toBe("approximate");
+    await stateWhere(phone, "the phone follows", (s) => s.own?.lastSeenPrivacy.level === "approximate");
+    expect((await laptop.setLastSeenPrivacy("nobody")).lastSeenPrivacy.exceptions).toEqual({ [bob.id]: "nobody" });
+
+    expect(await laptop.preview(bob.id)).toEqual({
+      view: expect.objectContaining({ userId: alice.id, status: "online" }),
+      reasons: ["you are connected"],
+    });
+    await expect(laptop.setLastSeenPrivacy("sometimes" as never)).rejects.toThrow(
+      /last-seen level must be one of friends, approximate, nobody/,
+    );
+    await expect(laptop.preview(alice.id)).rejects.toThrow(TRPCClientError);
   });
 });

@@ -20,6 +20,7 @@ import { silentLogger, type Logger } from "./logger.js";
 import { AccountsRepo } from "./repo/accounts.js";
 import { FriendshipsRepo } from "./repo/friendships.js";
 import type { UserIdKind } from "./identity/user-ids.js";
+import { ChoiceEnds } from "./service/choice-ends.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { HostFriendGraph } from "./service/host-friend-graph.js";
 import { PresenceService } from "./service/presence-service.js";
@@ -45,6 +46,8 @@ export interface HeraldAppOptions {
   serviceToken?: string | undefined;
   rateLimits?: boolean;
   statusRateLimit?: number;
+  /** LAST_SEEN_RECIPROCITY (§9.3, default on): a user who hides their last seen sees others' only approximately. */
+  lastSeenReciprocity?: boolean | undefined;
   /** live connections per user (default 20; `rateLimits: false` lifts it) */
   maxConnectionsPerUser?: number;
   /** concurrent `presence.onChange` subscriptions per socket (default 4; on even with `rateLimits: false`) */
@@ -91,6 +94,8 @@ export interface HeraldApp {
   passwords: PasswordHasher;
   /** The store's TTL and grace, checked, with the sweep and keep-alive intervals that follow. */
   settings: PresenceTiming;
+  /** LAST_SEEN_RECIPROCITY (§9.3): every view made here applies it. */
+  lastSeenReciprocity: boolean;
   log: Logger;
   /** Bus listeners held right now (feeds' channels and resync listeners): for metrics and leak checks. */
   busListenerCount(): number;
@@ -118,11 +123,14 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     identity.mode === "jwt" ? new HostTokenVerifier(identity, accounts, log) : new SessionVerifier(tokens, accounts, log);
   const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
   const connections = new ConnectionRegistry(service, settings, log);
+  const lastSeenReciprocity = options.lastSeenReciprocity ?? true;
+  const choiceEnds = new ChoiceEnds(service, log);
   const feeds = new PresenceFeeds({
     bus: options.bus,
     readFriendIds: (userId) => friendships.friendIdsOf(userId),
     loadStates: (userIds) => service.loadStates(userIds),
     readRequests: (userId) => friendships.pendingOf(userId),
+    lastSeenReciprocity,
     fading: (state) => service.watchFades(state),
     log,
     observer: options.observer,
@@ -152,9 +160,11 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     // With limits off (benchmarks) hashes still run a few at a time, but queue instead of being refused.
     passwords: new PasswordHasher(options.passwordHashing, { bounded: options.rateLimits ?? true }),
     settings,
+    lastSeenReciprocity,
     log,
     busListenerCount: () => options.bus.listenerCount(),
     async close({ settleGraces, handOverConnections = false }) {
+      choiceEnds.close();
       connections.stop();
       await connections.closeAll({ handOver: handOverConnections });
       feeds.close();

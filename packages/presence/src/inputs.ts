@@ -1,5 +1,5 @@
 /** Input schemas shared by the routers (docs/protocol.md §1 and §3). */
-import { CHOSEN_STATUSES, LIMITS, USERNAME_PATTERN } from "@herald/protocol";
+import { CHOSEN_STATUSES, LAST_SEEN_LEVELS, LIMITS, USERNAME_PATTERN } from "@herald/protocol";
 import { z } from "zod";
 import { messageTextProblem } from "./message-text.js";
 
@@ -52,6 +52,30 @@ export const visibleToInput = z
   .transform((ids) => [...new Set(ids)]);
 
 export const statusInput = z.enum(CHOSEN_STATUSES);
+
+export const lastSeenLevelInput = z.enum(LAST_SEEN_LEVELS);
+
+/** Per friend id, the last-seen level that replaces the default for them. */
+export const lastSeenExceptionsInput = z
+  .record(userIdInput, lastSeenLevelInput)
+  .refine((exceptions) => Object.keys(exceptions).length <= LIMITS.lastSeenExceptions.maxIds, {
+    message: `must name at most ${LIMITS.lastSeenExceptions.maxIds} friends`,
+  });
+
+/**
+ * When a status or message ends (docs/protocol.md §9.1): an ISO-8601 instant with an offset or
+ * `Z`, in the future and at most a year ahead, normalised to UTC; null: no end.
+ */
+export const untilInput = z.iso
+  .datetime({ offset: true, message: "must be an ISO-8601 instant with an offset or Z" })
+  .transform((text, context) => {
+    const at = Date.parse(text);
+    const now = Date.now();
+    if (at <= now) context.addIssue({ code: "custom", message: "must be in the future" });
+    else if (at - now > LIMITS.until.maxAheadMs) context.addIssue({ code: "custom", message: "must be at most a year ahead" });
+    return new Date(at).toISOString();
+  })
+  .nullable();
 
 /** The users of one `presence.getMany`. */
 export const userIdsInput = z

@@ -88,6 +88,7 @@ describe("a feed writing its own frames", () => {
       friendIdsOf: async () => [A, B, C],
       loadStates: async (ids) => new Map(ids.map((id) => [id, initial.get(id)!])),
       requestsOf: async () => ({ incoming: [], outgoing: [] }),
+      lastSeenReciprocity: true,
       log: silentLogger,
       observer,
     });

@@ -1,7 +1,8 @@
 /**
  * Model-based property test of the engine: random sequences of connects (of each kind of device),
  * disconnects, idle and active signals per connection, grace expiries, fade ends, status, message
- * and allow-list changes. A reference model tracks, per
+ * and allow-list changes, and statuses and messages that end by themselves (§9.1). A reference
+ * model tracks, per
  * viewer, when they could last see the user and what they keep seeing while the user fades from
  * their sight; the engine's views must always match it (rules 2, 3, 5, 6; §7.2 auto-away and §9.2
  * devices: a fade keeps the devices and the shown status seen when the user vanished).
@@ -11,9 +12,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
-import { choiceChanged, fadesEnded, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
+import { choiceChanged, choicesEnded, fadesEnded, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
 import { sharedViewOf } from "../src/engine/shared-views.js";
-import { sameVisiblePresence, viewOf } from "../src/engine/visibility.js";
+import { sameVisiblePresence, viewOf, type ViewContext } from "../src/engine/visibility.js";
 import type { PresenceEvent } from "../src/feed/events.js";
 import { FriendFeed } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
@@ -32,6 +33,9 @@ import {
 const USER = "00000000-0000-4000-8000-000000000001";
 const VIEWERS = ["00000000-0000-4000-8000-0000000000v1", "00000000-0000-4000-8000-0000000000v2", "00000000-0000-4000-8000-0000000000v3"];
 
+/** Views at the default level, as every viewer here sees them. */
+const EXACT: ViewContext = { now: Date.parse("2026-01-01T00:00:00.000Z"), viewerLevel: "friends", reciprocity: false };
+
 /** A friend who is on no allow-list: what everyone outside the allow-list sees. */
 const NEVER_ALLOWED = "00000000-0000-4000-8000-0000000000h0";
 
@@ -43,7 +47,9 @@ type Op =
   | { kind: "fadesEnd" }
   | { kind: "status"; status: (typeof CHOSEN_STATUSES)[number] }
   | { kind: "message"; message: string | null }
-  | { kind: "allow"; visibleTo: string[] };
+  | { kind: "allow"; visibleTo: string[] }
+  | { kind: "statusFor"; status: (typeof CHOSEN_STATUSES)[number]; message: string | null; steps: number }
+  | { kind: "choicesEnd" };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.constantFrom(...DEVICE_KINDS).map((device): Op => ({ kind: "connect", device })),
@@ -54,6 +60,14 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   fc.constantFrom(...CHOSEN_STATUSES).map((status): Op => ({ kind: "status", status })),
   fc.option(fc.constantFrom("a", "b"), { nil: null }).map((message): Op => ({ kind: "message", message })),
   fc.subarray(VIEWERS).map((visibleTo): Op => ({ kind: "allow", visibleTo })),
+  fc
+    .record({
+      status: fc.constantFrom(...CHOSEN_STATUSES),
+      message: fc.option(fc.constantFrom("a", "b"), { nil: null }),
+      steps: fc.integer({ min: 1, max: 4 }),
+    })
+    .map((op): Op => ({ kind: "statusFor", ...op })),
+  fc.constant<Op>({ kind: "choicesEnd" }),
 );
 
 /** Steps (seconds) a fade lasts: the offline grace. */
@@ -108,6 +122,15 @@ class EngineModel {
         break;
       case "allow":
         this.durable = choiceChanged(this.durable, { visibleTo: op.visibleTo }, this.connected, at, until, this.live());
+        break;
+      case "statusFor": {
+        const ends = new Date(Date.parse(at) + op.steps * 1000).toISOString();
+        const patch = { status: op.status, message: op.message, until: ends };
+        this.durable = choiceChanged(this.durable, patch, this.connected, at, until, this.live());
+        break;
+      }
+      case "choicesEnd":
+        this.durable = choicesEnded(this.durable, at, this.connected, until);
         break;
     }
     this.version += 1;
@@ -200,7 +223,7 @@ describe("engine properties", () => {
           const at = timeOf(step + 1);
           const before = engine.chosenView();
           reference.observe(engine, before, at, engine.apply(op, at));
-          for (const viewer of VIEWERS) expect(viewOf(engine.state(), viewer)).toEqual(reference.expectedView(engine, viewer));
+          for (const viewer of VIEWERS) expect(viewOf(engine.state(), viewer, EXACT)).toEqual(reference.expectedView(engine, viewer));
         });
       }),
       { numRuns: 3000 },
@@ -218,7 +241,7 @@ describe("engine properties", () => {
           const before = engine.chosenView();
           reference.observe(engine, before, at, engine.apply(op, at));
           const state = engine.state(); // one object, as the channel hub hands every follower
-          const views = viewers.map((viewer) => sharedViewOf(state, viewer));
+          const views = viewers.map((viewer) => sharedViewOf(state, viewer, EXACT));
           views.forEach((view, i) => expect(view).toEqual(reference.expectedView(engine, viewers[i]!)));
           for (const a of views) for (const b of views) expect(a === b).toBe(sameVisiblePresence(a, b));
         });
@@ -238,6 +261,7 @@ describe("engine properties", () => {
           friendIdsOf: async () => [USER],
           loadStates: async (ids) => new Map(ids.map((id) => [id, id === USER ? engine.state() : selfState(viewer)])),
           requestsOf: async () => ({ incoming: [], outgoing: [] }),
+          lastSeenReciprocity: true,
           log: silentLogger,
         });
         await feed.start();
@@ -252,7 +276,7 @@ describe("engine properties", () => {
         }
         drain();
         for (let i = 1; i < seen.length; i++) expect(seen[i]).not.toEqual(seen[i - 1]);
-        expect(seen.at(-1)).toEqual(viewOf(engine.state(), viewer));
+        expect(seen.at(-1)).toEqual(viewOf(engine.state(), viewer, EXACT));
         feed.close();
         expect(bus.listenerCount()).toBe(0);
       }),

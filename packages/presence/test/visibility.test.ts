@@ -1,13 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { choiceChanged, fadesEnded, forgetViewer, lastConnectionEnded, settledOffline } from "../src/engine/transitions.js";
 import { sharedViewOf } from "../src/engine/shared-views.js";
-import { ownViewOf, viewOf } from "../src/engine/visibility.js";
+import { ownViewOf, viewOf, type ViewContext } from "../src/engine/visibility.js";
 import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
 
 const T = "00000000-0000-4000-8000-00000000000a";
 const ALLOWED = "00000000-0000-4000-8000-00000000000b";
 const HIDDEN = "00000000-0000-4000-8000-00000000000c";
 const T1 = "2026-01-01T10:00:00.000Z";
+/** A viewer shown exact last seen (the default level, no reciprocity), looking at the time of these tests. */
+const EXACT: ViewContext = { now: Date.parse("2026-01-01T12:00:00.000Z"), viewerLevel: "friends", reciprocity: false };
 const T2 = "2026-01-01T11:00:00.000Z";
 const T3 = "2026-01-01T12:00:00.000Z";
 /** The end of a fade that started at T2 (any moment after it will do for these tests). */
@@ -29,7 +31,7 @@ function state(overrides: Partial<PresenceState> = {}): PresenceState {
 
 describe("viewOf (rules 1, 4, 6)", () => {
   it("shows an unconnected user as offline, with no last seen if never seen", () => {
-    expect(viewOf(state({ status: "dnd", message: "busy" }), HIDDEN)).toEqual({
+    expect(viewOf(state({ status: "dnd", message: "busy" }), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -42,7 +44,7 @@ describe("viewOf (rules 1, 4, 6)", () => {
 
   it("shows a connected user's chosen status and message, without last seen", () => {
     for (const status of ["online", "away", "dnd"] as const) {
-      expect(viewOf(state({ online: true, connections: 1, status, message: "hi", lastSeen: T1 }), HIDDEN)).toEqual({
+      expect(viewOf(state({ online: true, connections: 1, status, message: "hi", lastSeen: T1 }), HIDDEN, EXACT)).toEqual({
         userId: T,
         status,
         message: "hi",
@@ -56,7 +58,7 @@ describe("viewOf (rules 1, 4, 6)", () => {
 
   it("shows an invisible user as online to the allow-list and offline to everyone else", () => {
     const invisible = state({ online: true, connections: 2, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" });
-    expect(viewOf(invisible, ALLOWED)).toEqual({
+    expect(viewOf(invisible, ALLOWED, EXACT)).toEqual({
       userId: T,
       status: "online",
       message: "m",
@@ -65,7 +67,7 @@ describe("viewOf (rules 1, 4, 6)", () => {
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(invisible, HIDDEN)).toEqual({
+    expect(viewOf(invisible, HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -78,8 +80,8 @@ describe("viewOf (rules 1, 4, 6)", () => {
 
   it("gives a viewer the later of the public and their own last-seen moment", () => {
     const s = state({ lastSeen: T1, lastSeenBy: { [ALLOWED]: T2 } });
-    expect(viewOf(s, ALLOWED).lastSeen).toBe(T2);
-    expect(viewOf(s, HIDDEN).lastSeen).toBe(T1);
+    expect(viewOf(s, ALLOWED, EXACT).lastSeen).toBe(T2);
+    expect(viewOf(s, HIDDEN, EXACT).lastSeen).toBe(T1);
   });
 
   it("shows the user their own presence with connection count and last disconnect", () => {
@@ -104,20 +106,20 @@ describe("sharedViewOf (one view per visibility class)", () => {
 
   it("gives the allow-list the chosen view and every other friend the offline one, never each other's", () => {
     const invisible = state({ online: true, connections: 1, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" });
-    const allowed = sharedViewOf(invisible, ALLOWED);
-    const hidden = sharedViewOf(invisible, HIDDEN);
+    const allowed = sharedViewOf(invisible, ALLOWED, EXACT);
+    const hidden = sharedViewOf(invisible, HIDDEN, EXACT);
     expect(allowed).toEqual({ userId: T, status: "online", message: "m", lastSeen: null, until: null, devices: [], lastSeenBucket: null });
     expect(hidden).toEqual({ userId: T, status: "offline", message: null, lastSeen: T1, until: null, devices: [], lastSeenBucket: null });
-    expect(sharedViewOf(invisible, OTHER_HIDDEN)).toBe(hidden);
-    expect(sharedViewOf(invisible, ALLOWED)).toBe(allowed);
+    expect(sharedViewOf(invisible, OTHER_HIDDEN, EXACT)).toBe(hidden);
+    expect(sharedViewOf(invisible, ALLOWED, EXACT)).toBe(allowed);
   });
 
   it("shares an offline view only between viewers shown the same last-seen moment", () => {
     const s = state({ lastSeen: T1, lastSeenBy: { [ALLOWED]: T2 } });
-    expect(sharedViewOf(s, ALLOWED).lastSeen).toBe(T2);
-    expect(sharedViewOf(s, HIDDEN).lastSeen).toBe(T1);
-    expect(sharedViewOf(s, OTHER_HIDDEN)).toBe(sharedViewOf(s, HIDDEN));
-    expect(sharedViewOf(s, ALLOWED)).not.toBe(sharedViewOf(s, HIDDEN));
+    expect(sharedViewOf(s, ALLOWED, EXACT).lastSeen).toBe(T2);
+    expect(sharedViewOf(s, HIDDEN, EXACT).lastSeen).toBe(T1);
+    expect(sharedViewOf(s, OTHER_HIDDEN, EXACT)).toBe(sharedViewOf(s, HIDDEN, EXACT));
+    expect(sharedViewOf(s, ALLOWED, EXACT)).not.toBe(sharedViewOf(s, HIDDEN, EXACT));
   });
 });
 
@@ -186,7 +188,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
   it("keeps showing friends what they saw when the user turns invisible, until the fade ends", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "dnd" as const, message: "busy", visibleTo: [ALLOWED], lastSeen: T1 };
     const hid = choiceChanged(before, { status: "invisible", message: "secret" }, true, T2, T2_END);
-    expect(viewOf(connected(hid), HIDDEN)).toEqual({
+    expect(viewOf(connected(hid), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "dnd",
       message: "busy",
@@ -195,7 +197,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(connected(hid), ALLOWED)).toEqual({
+    expect(viewOf(connected(hid), ALLOWED, EXACT)).toEqual({
       userId: T,
       status: "online",
       message: "secret",
@@ -205,7 +207,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       lastSeenBucket: null,
     });
     const ended = fadesEnded(hid, T2_END);
-    expect(viewOf(connected(ended), HIDDEN)).toEqual({
+    expect(viewOf(connected(ended), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -219,7 +221,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
   it("fades only the friends dropped from the allow-list", () => {
     const before = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED, HIDDEN], message: "m" };
     const dropped = choiceChanged(before, { visibleTo: [ALLOWED] }, true, T2, T2_END);
-    expect(viewOf(connected(dropped), HIDDEN)).toEqual({
+    expect(viewOf(connected(dropped), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "online",
       message: "m",
@@ -228,7 +230,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(connected(fadesEnded(dropped, T3)), HIDDEN)).toEqual({
+    expect(viewOf(connected(fadesEnded(dropped, T3)), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -243,7 +245,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
     const invisible = { ...DEFAULT_DURABLE_PRESENCE, status: "invisible" as const, visibleTo: [ALLOWED], lastSeen: T1 };
     const ended = lastConnectionEnded(invisible, T2, T2_END);
     const back = choiceChanged(ended, { status: "online", message: "hi" }, false, T2_END, T3);
-    expect(viewOf(inGrace(back), HIDDEN)).toEqual({
+    expect(viewOf(inGrace(back), HIDDEN, EXACT)).toEqual({
       userId: T,
       status: "offline",
       message: null,
@@ -252,7 +254,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(inGrace(back), ALLOWED)).toEqual({
+    expect(viewOf(inGrace(back), ALLOWED, EXACT)).toEqual({
       userId: T,
       status: "online",
       message: null,
@@ -261,8 +263,8 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
       devices: [],
       lastSeenBucket: null,
     });
-    expect(viewOf(inGrace(fadesEnded(back, T3)), HIDDEN).lastSeen).toBe(T1);
-    expect(viewOf(inGrace(fadesEnded(back, T3)), ALLOWED).lastSeen).toBe(T2);
+    expect(viewOf(inGrace(fadesEnded(back, T3)), HIDDEN, EXACT).lastSeen).toBe(T1);
+    expect(viewOf(inGrace(fadesEnded(back, T3)), ALLOWED, EXACT).lastSeen).toBe(T2);
   });
 
   it("ends only the fades that are over, and a removed friend leaves every fade", () => {
@@ -271,7 +273,7 @@ describe("fades (rule 5: hiding looks like disconnecting, timing included)", () 
     expect(fadesEnded(dropped, T2).fades).toHaveLength(1);
     expect(fadesEnded(dropped, T1)).toBe(dropped);
     const forgot = forgetViewer(dropped, HIDDEN);
-    expect(viewOf(connected({ ...forgot, status: "invisible" }), HIDDEN).status).toBe("offline");
+    expect(viewOf(connected({ ...forgot, status: "invisible" }), HIDDEN, EXACT).status).toBe("offline");
     expect(forgetViewer(dropped, ALLOWED).fades.at(-1)?.only).toEqual([]);
   });
 });
@@ -282,20 +284,20 @@ describe("devices and auto-away (§7.2, §9.2)", () => {
 
   it("shows the kinds of device to viewers who see the chosen status, and none to anyone else", () => {
     const hidden = on(["desktop", "mobile"], false, { status: "invisible", visibleTo: [ALLOWED] });
-    expect(viewOf(hidden, ALLOWED)).toMatchObject({ status: "online", devices: ["desktop", "mobile"] });
-    expect(viewOf(hidden, HIDDEN)).toMatchObject({ status: "offline", devices: [] });
-    expect(viewOf(on(["mobile"], false), HIDDEN)).toMatchObject({ status: "online", devices: ["mobile"] });
+    expect(viewOf(hidden, ALLOWED, EXACT)).toMatchObject({ status: "online", devices: ["desktop", "mobile"] });
+    expect(viewOf(hidden, HIDDEN, EXACT)).toMatchObject({ status: "offline", devices: [] });
+    expect(viewOf(on(["mobile"], false), HIDDEN, EXACT)).toMatchObject({ status: "online", devices: ["mobile"] });
   });
 
   it("shows a chosen online as away while every device is idle, and never changes another status", () => {
-    expect(viewOf(on(["web"], true), HIDDEN).status).toBe("away");
-    expect(viewOf(on(["web", "mobile"], false), HIDDEN).status).toBe("online");
+    expect(viewOf(on(["web"], true), HIDDEN, EXACT).status).toBe("away");
+    expect(viewOf(on(["web", "mobile"], false), HIDDEN, EXACT).status).toBe("online");
     for (const status of ["away", "dnd"] as const) {
-      expect(viewOf(on(["web"], true, { status }), HIDDEN).status).toBe(status);
-      expect(viewOf(on(["web"], false, { status }), HIDDEN).status).toBe(status);
+      expect(viewOf(on(["web"], true, { status }), HIDDEN, EXACT).status).toBe(status);
+      expect(viewOf(on(["web"], false, { status }), HIDDEN, EXACT).status).toBe(status);
     }
-    expect(viewOf(on(["web"], true, { status: "invisible", visibleTo: [ALLOWED] }), ALLOWED).status).toBe("online");
-    expect(viewOf(on(["web"], true, { status: "invisible", visibleTo: [ALLOWED] }), HIDDEN).status).toBe("offline");
+    expect(viewOf(on(["web"], true, { status: "invisible", visibleTo: [ALLOWED] }), ALLOWED, EXACT).status).toBe("online");
+    expect(viewOf(on(["web"], true, { status: "invisible", visibleTo: [ALLOWED] }), HIDDEN, EXACT).status).toBe("offline");
   });
 
   it("tells the user their devices and idleness, and keeps their own status the one they chose", () => {
@@ -306,7 +308,7 @@ describe("devices and auto-away (§7.2, §9.2)", () => {
     const durable = { ...DEFAULT_DURABLE_PRESENCE, lastSeen: T1 };
     const disconnected = lastConnectionEnded(durable, T2, T2_END, { devices: ["mobile"], idle: true });
     const hid = choiceChanged(durable, { status: "invisible" }, true, T2, T2_END, { devices: ["mobile"], idle: true });
-    const fading = viewOf(state({ ...disconnected, online: true, connections: 0 }), HIDDEN);
+    const fading = viewOf(state({ ...disconnected, online: true, connections: 0 }), HIDDEN, EXACT);
     expect(fading).toEqual({
       userId: T,
       status: "away",
@@ -317,10 +319,10 @@ describe("devices and auto-away (§7.2, §9.2)", () => {
       lastSeenBucket: null,
     });
     // Whatever the invisible user's devices do meanwhile, the hidden viewer keeps the same view.
-    expect(viewOf(on(["desktop", "web"], false, hid), HIDDEN)).toEqual(fading);
+    expect(viewOf(on(["desktop", "web"], false, hid), HIDDEN, EXACT)).toEqual(fading);
     const over = { userId: T, status: "offline", message: null, lastSeen: T2, until: null, devices: [], lastSeenBucket: null };
-    expect(viewOf(state(fadesEnded(settledOffline(disconnected, T2), T2_END)), HIDDEN)).toEqual(over);
-    expect(viewOf(on(["desktop"], true, fadesEnded(hid, T2_END)), HIDDEN)).toEqual(over);
+    expect(viewOf(state(fadesEnded(settledOffline(disconnected, T2), T2_END)), HIDDEN, EXACT)).toEqual(over);
+    expect(viewOf(on(["desktop"], true, fadesEnded(hid, T2_END)), HIDDEN, EXACT)).toEqual(over);
   });
 
   it("keeps viewers who see the same thing on one shared view, and apart when only the devices differ", () => {
@@ -330,7 +332,7 @@ describe("devices and auto-away (§7.2, §9.2)", () => {
       idle: false,
     });
     const current = on(["web"], false, hid);
-    expect(sharedViewOf(current, ALLOWED)).toMatchObject({ status: "online", devices: ["web"] });
-    expect(sharedViewOf(current, HIDDEN)).toMatchObject({ status: "online", devices: ["mobile"] });
+    expect(sharedViewOf(current, ALLOWED, EXACT)).toMatchObject({ status: "online", devices: ["web"] });
+    expect(sharedViewOf(current, HIDDEN, EXACT)).toMatchObject({ status: "online", devices: ["mobile"] });
   });
 });

@@ -50,6 +50,8 @@ export const LIMITS = {
   message: { maxLength: 128 },
   /** Friends on one allow-list (`presence.setVisibility`). */
   visibleTo: { maxIds: 1000 },
+  /** Friends with a last-seen exception (`presence.setLastSeenPrivacy`). */
+  lastSeenExceptions: { maxIds: 1000 },
   /** Users asked about in one `presence.getMany`. */
   getMany: { minIds: 1, maxIds: 500 },
   /**
@@ -61,6 +63,8 @@ export const LIMITS = {
   displayName: { maxLength: 64 },
   /** Users, pairs or ids in one `system.*` call. */
   system: { maxItems: 1000 },
+  /** How far ahead a status or message may end (`until`, docs/protocol.md §9.1): a year. */
+  until: { maxAheadMs: 365 * 24 * 60 * 60 * 1000 },
 } as const;
 
 /**

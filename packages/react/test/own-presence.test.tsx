@@ -60,6 +60,28 @@ describe("useOwnPresence", () => {
     await expect.element(own).toHaveTextContent(/^online "on the train" on 2$/);
   });
 
+  it("passes until through: the status ends by itself, and the hook follows", async () => {
+    function AwayForAMoment() {
+      const { own, setStatus } = useOwnPresence();
+      if (!own) return <p>loading</p>;
+      return (
+        <div>
+          <p data-testid="own">{`${own.status} until ${own.until ?? "changed"}`}</p>
+          <button type="button" onClick={() => setStatus.mutate({ status: "away", until: new Date(Date.now() + 1_500) })}>
+            Away for a moment
+          </button>
+        </div>
+      );
+    }
+    const alice = await harness.signUp(server.current.id);
+    const { screen } = renderWithClient(clientFor(server.current.url, alice), <AwayForAMoment />);
+    const own = screen.getByTestId("own");
+    await expect.element(own).toHaveTextContent(/^online until changed$/);
+    await userEvent.click(screen.getByRole("button", { name: "Away for a moment" }));
+    await expect.element(own).toHaveTextContent(/^away until \d{4}-\d\d-\d\dT/);
+    await expect.element(own, { timeout: 5_000 }).toHaveTextContent(/^online until changed$/);
+  });
+
   it("says what is wrong when the server refuses a change", async () => {
     const alice = await harness.signUp(server.current.id);
     const { screen } = renderWithClient(clientFor(server.current.url, alice), <OwnStatusCard message={"x".repeat(200)} />);

@@ -1,14 +1,12 @@
-/** One friend: who, how they are (dot and words), their message, and unfriending. */
+/** One friend: who, how they are (dot and words, and until when), their message, and unfriending. */
 import { useState } from "react";
-import { VISIBLE_STATUS_LABEL } from "../display/status-labels";
 import type { Friend } from "@herald/client";
 import { Avatar } from "./Avatar";
-import { LastSeen } from "./LastSeen";
-import { MobileBadge } from "./MobileBadge";
+import { PresenceSummary } from "./PresenceSummary";
 
 export function FriendRow(props: { friend: Friend; now: number; onUnfriend: (friend: Friend) => void; removing: boolean }) {
   const { friend, now, onUnfriend, removing } = props;
-  const { status, message, lastSeen, devices } = friend.presence;
+  const { status, message } = friend.presence;
   const [confirming, setConfirming] = useState(false);
 
   return (
@@ -17,14 +15,7 @@ export function FriendRow(props: { friend: Friend; now: number; onUnfriend: (fri
       <div className="friend__body">
         <div className="friend__name">{friend.username}</div>
         <div className="friend__status">
-          <span className="friend__status-label">{VISIBLE_STATUS_LABEL[status]}</span>
-          <MobileBadge devices={devices} />
-          {status === "offline" && lastSeen ? (
-            <>
-              <span aria-hidden="true"> · </span>
-              <LastSeen at={lastSeen} now={now} />
-            </>
-          ) : null}
+          <PresenceSummary presence={friend.presence} now={now} />
         </div>
         {message ? (
           <p className="friend__message" title={message}>

@@ -9,7 +9,9 @@ import { AppHeader } from "./AppHeader";
 import { ConnectionBanner } from "./ConnectionBanner";
 import { FriendList } from "./FriendList";
 import { FriendRequests } from "./FriendRequests";
+import { LastSeenPrivacyCard } from "./LastSeenPrivacyCard";
 import { OwnStatusCard } from "./OwnStatusCard";
+import { SeeAsPanel } from "./SeeAsPanel";
 
 export function HomeScreen(props: { session: Session; idleMs: number; onSignOut: (reason?: string) => void }) {
   const { session, idleMs, onSignOut } = props;
@@ -29,6 +31,8 @@ export function HomeScreen(props: { session: Session; idleMs: number; onSignOut:
         <h1 className="visually-hidden">Your friends on Herald</h1>
         <div className="layout__status">
           <OwnStatusCard />
+          <SeeAsPanel />
+          <LastSeenPrivacyCard />
         </div>
         <div className="layout__friends">
           <FriendList />

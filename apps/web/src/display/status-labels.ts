@@ -15,6 +15,11 @@ export const CHOSEN_STATUS_OPTIONS: ReadonlyArray<{ value: ChosenStatus; label: 
   { value: "invisible", label: "Invisible", hint: "Appear offline, except to friends you pick" },
 ];
 
+export const CHOSEN_STATUS_LABEL = Object.fromEntries(CHOSEN_STATUS_OPTIONS.map((option) => [option.value, option.label])) as Record<
+  ChosenStatus,
+  string
+>;
+
 /** The dot your own devices show: invisible looks offline to most friends. */
 export function dotStatusOfChosen(status: ChosenStatus): VisibleStatus {
   return status === "invisible" ? "offline" : status;

@@ -10,21 +10,21 @@
  * built. Shared views must never be mutated either.
  */
 import type { PresenceState, VisiblePresence } from "../types.js";
-import { viewOf } from "./visibility.js";
+import { viewOf, type ViewContext } from "./visibility.js";
 
 /** A state's views by what they show (`viewKey`). */
 const viewsByState = new WeakMap<PresenceState, Map<string, VisiblePresence>>();
 
-/** Equal to `viewOf(state, viewerId)`, and the same object for every viewer who sees the same. */
-export function sharedViewOf(state: PresenceState, viewerId: string): VisiblePresence {
+/** Equal to `viewOf(state, viewerId, context)`, and the same object for every viewer who sees the same. */
+export function sharedViewOf(state: PresenceState, viewerId: string, context: ViewContext): VisiblePresence {
   let views = viewsByState.get(state);
   if (!views) {
     views = new Map();
     viewsByState.set(state, views);
   }
-  const view = viewOf(state, viewerId);
+  const view = viewOf(state, viewerId, context);
   // The message goes last: whatever characters it holds, the key stays unambiguous.
-  const key = `${view.status} ${view.lastSeen} ${view.devices.join(",")} ${view.message === null ? "-" : `+${view.message}`}`;
+  const key = `${view.status} ${view.lastSeen} ${view.lastSeenBucket} ${view.devices.join(",")} ${view.message === null ? "-" : `+${view.message}`}`;
   const shared = views.get(key);
   if (shared) return shared;
   views.set(key, view);

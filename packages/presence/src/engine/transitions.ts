@@ -7,6 +7,7 @@
  * until the offline grace is over, and their last seen becomes the moment of the change, both at
  * once. So a disconnect and a hide look the same to them, down to when the offline view arrives.
  */
+import type { LastSeenLevel } from "@herald/protocol";
 import type { ChosenStatus, DurablePresence, Fade, LivePresence } from "../types.js";
 import { latest, shownStatus } from "./visibility.js";
 
@@ -86,6 +87,11 @@ export interface ChoicePatch {
   status?: ChosenStatus;
   message?: string | null;
   visibleTo?: string[];
+  /**
+   * When what this patch sets ends (docs/protocol.md §9.1): the status and/or message given with
+   * it; with neither, the current status. Omitted or null: what is set has no end.
+   */
+  until?: string | null;
 }
 
 /**
@@ -102,16 +108,65 @@ export function choiceChanged(
   until: string,
   seen: SeenDevices = NO_DEVICES,
 ): DurablePresence {
+  const status = patch.status ?? before.status;
+  const message = patch.message === undefined ? before.message : patch.message;
   const after: DurablePresence = {
     ...before,
-    status: patch.status ?? before.status,
-    message: patch.message === undefined ? before.message : patch.message,
+    status,
+    message,
+    ...endsOf(before, patch, status, message),
     visibleTo: patch.visibleTo ?? before.visibleTo,
   };
   if (!connected) return after;
   const lost = lostAudience(before, after);
   if (!lost) return after;
   return withFade(lastSeenAt(after, lost, at), fadeOf(before, seen, lost, at, until));
+}
+
+/**
+ * When the status and message of `after` end (§9.1): `until` belongs to what the patch sets (a
+ * status or message set without it has no end), or, with neither, to the current status. An
+ * `online` status and an absent message have nothing to end.
+ */
+function endsOf(
+  before: DurablePresence,
+  patch: ChoicePatch,
+  status: ChosenStatus,
+  message: string | null,
+): Pick<DurablePresence, "statusUntil" | "messageUntil"> {
+  const until = patch.until ?? null;
+  const setsStatus = patch.status !== undefined || (patch.until !== undefined && patch.message === undefined);
+  const statusUntil = setsStatus ? until : before.statusUntil;
+  const messageUntil = patch.message !== undefined ? until : before.messageUntil;
+  return { statusUntil: status === "online" ? null : statusUntil, messageUntil: message === null ? null : messageUntil };
+}
+
+/**
+ * Statuses and messages whose end is due by `now` end (§9.1): the status goes back to `online`,
+ * the message clears. The same object when nothing is due (nothing to write). It is the user's
+ * change made by the clock, so it fades exactly as that change would (it never hides anyone:
+ * `online` is seen by every friend).
+ */
+export function choicesEnded(before: DurablePresence, now: string, connected: boolean, graceEnd: string): DurablePresence {
+  const statusEnds = before.statusUntil !== null && before.statusUntil <= now;
+  const messageEnds = before.messageUntil !== null && before.messageUntil <= now;
+  if (!statusEnds && !messageEnds) return before;
+  const patch: ChoicePatch = {};
+  if (statusEnds) patch.status = "online";
+  if (messageEnds) patch.message = null;
+  // A patch of one of them leaves the other's end as it was.
+  return choiceChanged(before, patch, connected, now, graceEnd);
+}
+
+/** The earliest end of a status or message still to come, or null. */
+export function nextChoiceEnd(durable: DurablePresence): string | null {
+  return earliest(durable.statusUntil, durable.messageUntil);
+}
+
+function earliest(a: string | null, b: string | null): string | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return a < b ? a : b;
 }
 
 /** Friends who saw `before`'s chosen status and do not see `after`'s; null: nobody. */
@@ -136,11 +191,32 @@ export function nextFadeEnd(durable: DurablePresence): string | null {
   return next;
 }
 
-/** Unfriending forgets what each remembered of the other (rule 11). */
+/**
+ * The user chose who sees their last seen (§9.3): a default level, and exceptions (omitted: kept).
+ * Nothing else moves: no last seen, no fade (a level only changes how the same moments are shown).
+ * The same object when nothing changed (nothing to write, nothing to push).
+ */
+export function lastSeenPrivacyChanged(
+  before: DurablePresence,
+  level: LastSeenLevel,
+  exceptions?: Record<string, LastSeenLevel>,
+): DurablePresence {
+  const nextExceptions = exceptions ?? before.lastSeenExceptions;
+  if (level === before.lastSeenLevel && sameExceptions(nextExceptions, before.lastSeenExceptions)) return before;
+  return { ...before, lastSeenLevel: level, lastSeenExceptions: nextExceptions };
+}
+
+function sameExceptions(a: Record<string, LastSeenLevel>, b: Record<string, LastSeenLevel>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && b[key] === a[key]);
+}
+
+/** Unfriending forgets what each remembered of the other, and any last-seen exception for the other (rule 11). */
 export function forgetViewer(before: DurablePresence, viewerId: string): DurablePresence {
   const { [viewerId]: _forgotten, ...lastSeenBy } = before.lastSeenBy;
   const fades = before.fades.map((fade) =>
     fade.only === null ? { ...fade, except: [...fade.except, viewerId] } : { ...fade, only: fade.only.filter((id) => id !== viewerId) },
   );
-  return { ...before, visibleTo: before.visibleTo.filter((id) => id !== viewerId), lastSeenBy, fades };
+  const { [viewerId]: _exception, ...lastSeenExceptions } = before.lastSeenExceptions;
+  return { ...before, visibleTo: before.visibleTo.filter((id) => id !== viewerId), lastSeenBy, lastSeenExceptions, fades };
 }

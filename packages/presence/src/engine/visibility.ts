@@ -2,7 +2,11 @@
  * docs/protocol.md §2 as pure functions: what a viewer sees of a user, given the user's full state.
  * No I/O here; this is the most tested code in Herald.
  */
+import type { LastSeenLevel } from "@herald/protocol";
 import type { ChosenStatus, Fade, LivePresence, OwnPresence, PresenceState, VisiblePresence } from "../types.js";
+import { grantedLevel, lastSeenFields, levelFor, reciprocityCaps, type ViewContext } from "./last-seen.js";
+
+export type { ViewContext } from "./last-seen.js";
 
 const allowListCache = new WeakMap<string[], Set<string>>();
 
@@ -20,11 +24,54 @@ export function canSeeChosenStatus(state: PresenceState, viewerId: string): bool
   return state.status !== "invisible" || allowList(state.visibleTo).has(viewerId);
 }
 
-/** Rules 1, 3, 4, 5 and 6: the presence of `state.userId` as seen by the friend `viewerId`. */
-export function viewOf(state: PresenceState, viewerId: string): VisiblePresence {
-  if (seesChosenStatus(state, viewerId)) return chosenViewOf(state);
+/**
+ * Rules 1, 3, 4, 5 and 6, and the last-seen level (§9.3): the presence of `state.userId` as seen
+ * by the friend `viewerId`. With `why`, also says why, in words for the user (`presence.preview`,
+ * §9.4): the one function that makes the real views explains them, so the two cannot disagree.
+ * Without it (every real view) nothing is allocated for the reasons.
+ */
+export function viewOf(state: PresenceState, viewerId: string, context: ViewContext, why?: string[]): VisiblePresence {
+  if (seesChosenStatus(state, viewerId)) {
+    if (why) why.push(...(state.status === "invisible" ? ["you are invisible", "on your allow-list"] : ["you are connected"]));
+    return chosenViewOf(state);
+  }
+  if (why) why.push(...hiddenReasons(state));
   const fade = fadeSeenBy(state, viewerId);
-  return fade ? fadeViewOf(state, fade) : offlineViewOf(state, lastSeenFor(state, viewerId));
+  if (fade) {
+    why?.push("you just left their sight: they see you as you were until the offline grace is over");
+    return fadeViewOf(state, fade);
+  }
+  const level = levelFor(state, viewerId, context);
+  const lastSeen = lastSeenFor(state, viewerId);
+  if (why) why.push(...lastSeenReasons(state, viewerId, context, level, lastSeen));
+  return offlineViewOf(state, lastSeen, level, context.now);
+}
+
+/** Why a viewer does not see the chosen status. */
+function hiddenReasons(state: PresenceState): string[] {
+  if (state.connections > 0) return ["you are invisible", "not on your allow-list"];
+  return state.status === "invisible" ? ["you are offline", "you are invisible"] : ["you are offline"];
+}
+
+const GRANTED_WORDS: Record<LastSeenLevel, { default: string; exception: string }> = {
+  friends: { default: "your friends see your exact last seen", exception: "an exception: they see your exact last seen" },
+  approximate: { default: "your last seen is approximate for everyone", exception: "an exception: they see your last seen approximately" },
+  nobody: { default: "nobody sees your last seen", exception: "an exception: nobody sees your last seen" },
+};
+
+/** Why an offline view carries the last seen it does. */
+function lastSeenReasons(
+  state: PresenceState,
+  viewerId: string,
+  context: ViewContext,
+  level: LastSeenLevel,
+  lastSeen: string | null,
+): string[] {
+  const granted = grantedLevel(state, viewerId);
+  const reasons = [Object.hasOwn(state.lastSeenExceptions, viewerId) ? GRANTED_WORDS[granted].exception : GRANTED_WORDS[granted].default];
+  if (level !== granted && reciprocityCaps(context)) reasons.push("they hide their own last seen, so they see yours only approximately");
+  if (lastSeen === null && level !== "nobody") reasons.push("they have never seen you online");
+  return reasons;
 }
 
 /**
@@ -81,10 +128,19 @@ export function chosenViewOf(state: PresenceState): VisiblePresence {
   };
 }
 
-/** What any other viewer sees, given the `lastSeenFor` that viewer. */
-export function offlineViewOf(state: PresenceState, lastSeen: string | null): VisiblePresence {
+/** What any other viewer sees, given the `lastSeenFor` that viewer and the level they see it at, at `now` (ms). */
+export function offlineViewOf(state: PresenceState, lastSeen: string | null, level: LastSeenLevel, now: number): VisiblePresence {
   // Offline views never carry the message: a message edited while invisible must not leak.
-  return { userId: state.userId, status: "offline", message: null, lastSeen, until: null, devices: [], lastSeenBucket: null };
+  const shown = lastSeenFields(lastSeen, level, now);
+  return {
+    userId: state.userId,
+    status: "offline",
+    message: null,
+    lastSeen: shown.lastSeen,
+    until: null,
+    devices: [],
+    lastSeenBucket: shown.lastSeenBucket,
+  };
 }
 
 /** Rule 6: the last moment this viewer could see the user. */

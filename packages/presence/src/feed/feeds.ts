@@ -19,6 +19,8 @@ export interface PresenceFeedsOptions {
   fading?: ((state: PresenceState) => void) | undefined;
   /** A user's pending requests, read from the database. */
   readRequests: (userId: string) => Promise<PendingRequests>;
+  /** LAST_SEEN_RECIPROCITY (§9.3). */
+  lastSeenReciprocity: boolean;
   log: Logger;
   observer?: FeedObserver | undefined;
 }
@@ -38,6 +40,7 @@ export class PresenceFeeds {
       friendsChanged: (viewerId) => friendLists.invalidate(viewerId),
       loadStates: options.loadStates,
       requestsOf: options.readRequests,
+      lastSeenReciprocity: options.lastSeenReciprocity,
       ...(options.fading ? { fading: options.fading } : {}),
       log: options.log,
       ...(options.observer ? { observer: options.observer } : {}),

@@ -9,6 +9,8 @@
  */
 import type { ChannelFollower } from "../bus/channel-registry.js";
 import type { BusMessage, PresenceBus } from "../bus/types.js";
+import type { LastSeenLevel } from "@herald/protocol";
+import { viewContext, type ViewContext } from "../engine/last-seen.js";
 import { sharedViewOf } from "../engine/shared-views.js";
 import { ownViewOf, sameOwnPresence, sameVisiblePresence } from "../engine/visibility.js";
 import type { Logger } from "../logger.js";
@@ -31,6 +33,8 @@ export interface FeedSources {
   requestsOf: (userId: string) => Promise<PendingRequests>;
   /** The viewer's friendships may have changed (a friendship message, or a resync): drop cached lists. */
   friendsChanged?(viewerId: string): void;
+  /** LAST_SEEN_RECIPROCITY (§9.3): a viewer who hides their own last seen sees others' only approximately. */
+  lastSeenReciprocity: boolean;
   log: Logger;
   observer?: FeedObserver;
 }
@@ -47,6 +51,8 @@ interface Tracked<T> {
 interface FriendEntry extends Tracked<VisiblePresence> {
   /** Messages that arrived before the friend's first state was read. */
   pending: BusMessage[] | null;
+  /** The friend's state at `version`: viewed again when the viewer's own last-seen level changes. */
+  state: PresenceState | null;
 }
 
 type QueueItem =
@@ -74,6 +80,8 @@ export class FriendFeed implements ChannelFollower {
   private requests: PendingRequestsReader | null = null;
   /** Friends added in this turn of the event loop, whose first views are read together. */
   private adding: Array<{ friendId: string; entry: FriendEntry }> | null = null;
+  /** The viewer's own default last-seen level, as of their newest state (reciprocity, §9.3). */
+  private viewerLevel: LastSeenLevel = "friends";
 
   constructor(
     private readonly viewerId: string,
@@ -97,6 +105,8 @@ export class FriendFeed implements ChannelFollower {
     if (this.closed || generation !== this.generation) return;
     const states = await this.sources.loadStates([this.viewerId, ...friendIds]);
     if (this.closed || generation !== this.generation) return;
+    const own = states.get(this.viewerId)!;
+    this.viewerLevel = own.lastSeenLevel;
     const snapshot: VisiblePresence[] = [];
     for (const friendId of friendIds) {
       const entry = this.friends.get(friendId);
@@ -105,7 +115,6 @@ export class FriendFeed implements ChannelFollower {
       this.settleEntry(entry, state);
       snapshot.push(entry.delivered);
     }
-    const own = states.get(this.viewerId)!;
     const ownView = ownViewOf(own);
     this.self = { version: own.version, queued: ownView, delivered: ownView, publishedAt: null };
     this.push({ kind: "event", event: { type: "snapshot", friends: snapshot } });
@@ -189,15 +198,22 @@ export class FriendFeed implements ChannelFollower {
       delivered: placeholder,
       publishedAt: null,
       pending: [],
+      state: null,
     };
     this.friends.set(friendId, entry);
     this.sources.bus.follow(friendId, this);
     return entry;
   }
 
+  /** What views are made with now (buckets are relative to the moment a view is made). */
+  private context(): ViewContext {
+    return viewContext({ lastSeenLevel: this.viewerLevel }, this.sources.lastSeenReciprocity);
+  }
+
   private settleEntry(entry: FriendEntry, state: PresenceState): void {
-    const view = sharedViewOf(state, this.viewerId);
+    const view = sharedViewOf(state, this.viewerId, this.context());
     entry.version = state.version;
+    entry.state = state;
     entry.queued = view;
     entry.delivered = view;
     const pending = entry.pending ?? [];
@@ -248,7 +264,8 @@ export class FriendFeed implements ChannelFollower {
     if (state.version <= entry.version) return;
     if (state.fades.length > 0) this.sources.fading?.(state);
     entry.version = state.version;
-    const view = sharedViewOf(state, this.viewerId);
+    entry.state = state;
+    const view = sharedViewOf(state, this.viewerId, this.context());
     if (sameVisiblePresence(view, entry.queued)) return;
     entry.queued = view;
     entry.publishedAt = publishedAt ?? null;
@@ -259,6 +276,7 @@ export class FriendFeed implements ChannelFollower {
     const self = this.self;
     if (!self || state.version <= self.version) return;
     self.version = state.version;
+    if (state.lastSeenLevel !== this.viewerLevel) this.ownLevelChanged(state.lastSeenLevel);
     const view = ownViewOf(state);
     if (sameOwnPresence(view, self.queued)) return;
     self.queued = view;
@@ -266,6 +284,24 @@ export class FriendFeed implements ChannelFollower {
     if (!this.selfQueued) {
       this.selfQueued = true;
       this.push({ kind: "self" });
+    }
+  }
+
+  /**
+   * With reciprocity, the viewer's own level decides how exactly they see everyone else's last
+   * seen: every friend whose view changed with it is sent again (rule 9: those only).
+   */
+  private ownLevelChanged(level: LastSeenLevel): void {
+    this.viewerLevel = level;
+    if (!this.sources.lastSeenReciprocity) return;
+    const context = this.context();
+    for (const [friendId, entry] of this.friends) {
+      if (entry.state === null || entry.pending !== null) continue;
+      const view = sharedViewOf(entry.state, this.viewerId, context);
+      if (sameVisiblePresence(view, entry.queued)) continue;
+      entry.queued = view;
+      entry.publishedAt = null;
+      this.enqueueUpdate(friendId);
     }
   }
 

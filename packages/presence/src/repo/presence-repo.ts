@@ -13,7 +13,7 @@
  * again too. Rows are remembered for a short while only, which bounds how long a write whose
  * server died before publishing it stays unseen here.
  */
-import { inArray } from "drizzle-orm";
+import { inArray, lte, or, sql } from "drizzle-orm";
 import { userPresence, withDeadline, type Database, type UserPresenceRow } from "@herald/db";
 import type { DurablePresence, LivePresence } from "../types.js";
 import { PresenceRowWriter } from "./row-writer.js";
@@ -103,6 +103,25 @@ export class DurablePresenceRepo {
       }
       current = await this.readOne(userId); // another server wrote first: start from their row
     }
+  }
+
+  /**
+   * Rows whose status or message ends by `by` (docs/protocol.md §9.1), soonest first, at most
+   * `limit`; remembered, so that the writes that end them start from the row read here.
+   */
+  async endingBy(by: Date, limit: number): Promise<Map<string, DurableAt>> {
+    const result = new Map<string, DurableAt>();
+    const rows = await withDeadline(
+      this.db
+        .select()
+        .from(userPresence)
+        .where(or(lte(userPresence.statusUntil, by), lte(userPresence.messageUntil, by)))
+        .orderBy(sql`least(${userPresence.statusUntil}, ${userPresence.messageUntil})`)
+        .limit(limit),
+      "reading presence rows that end",
+    );
+    for (const row of rows) result.set(row.userId, this.remember(row.userId, { durable: toDurable(row), revision: row.revision }));
+    return result;
   }
 
   private async readOne(userId: string): Promise<DurableAt> {

@@ -1,10 +1,10 @@
 /** `friends.*`: requests, acceptance, unfriending, and the friend list with presence. */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { viewOf } from "../engine/visibility.js";
 import { userIdInput, usernameInput } from "../inputs.js";
 import type { AccountsRepo } from "../repo/accounts.js";
 import { checkUserIdsIn, protectedProcedure, router } from "../trpc.js";
+import { viewsFor } from "./friend-views.js";
 
 const byUserId = z.object({ userId: userIdInput });
 const noRequest = () => new TRPCError({ code: "NOT_FOUND", message: "No pending friend request from this user" });
@@ -96,12 +96,12 @@ export const friendsRouter = router({
 
   list: protectedProcedure.query(async ({ ctx }) => {
     const friends = (await ctx.app.friendships.relationsOf(ctx.user.id)).filter((r) => r.status === "accepted");
-    const states = await ctx.app.service.loadStates(friends.map((f) => f.id));
-    return friends.map((friend) => ({
-      id: friend.id,
-      username: friend.username,
-      presence: viewOf(states.get(friend.id)!, ctx.user.id),
-    }));
+    const views = await viewsFor(
+      ctx.app,
+      ctx.user.id,
+      friends.map((f) => f.id),
+    );
+    return friends.map((friend) => ({ id: friend.id, username: friend.username, presence: views.get(friend.id)! }));
   }),
 
   requests: protectedProcedure.query(({ ctx }) => ctx.app.friendships.pendingOf(ctx.user.id)),

@@ -1,21 +1,26 @@
 /** `presence.*`: your own presence, your friends' presence, and the live feed. */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
-import { ownViewOf, viewOf } from "../engine/visibility.js";
+import { ownViewOf } from "../engine/visibility.js";
 import type { ChoicePatch } from "../engine/transitions.js";
 import { callerEvents } from "../feed/caller-events.js";
 import { trackedEvents } from "../feed/tracked-events.js";
-import { messageInput, statusInput, userIdInput, userIdsInput, visibleToInput } from "../inputs.js";
+import {
+  lastSeenExceptionsInput,
+  lastSeenLevelInput,
+  messageInput,
+  statusInput,
+  untilInput,
+  userIdInput,
+  userIdsInput,
+  visibleToInput,
+} from "../inputs.js";
 import { asTrpcError, checkUserIdsIn, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
-import type { PresenceState, VisiblePresence } from "../types.js";
+import type { VisiblePresence } from "../types.js";
+import { previewFor, viewsFor } from "./friend-views.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No friend with this id" });
 const tooManyChanges = () => new TRPCError({ code: "TOO_MANY_REQUESTS", message: "Too many status changes; wait a few seconds" });
-
-/** You see yourself as a friend on your allow-list would. */
-function viewForSelfOrFriend(state: PresenceState, viewerId: string): VisiblePresence {
-  return state.userId === viewerId ? viewOf({ ...state, visibleTo: [viewerId] }, viewerId) : viewOf(state, viewerId);
-}
 
 /**
  * A slot for one more subscription on the caller's socket, or TOO_MANY_REQUESTS. The slot is given
@@ -41,6 +46,12 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
       throw new TRPCError({ code: "BAD_REQUEST", message: `visibleTo: not your friend: ${strangers.slice(0, 5).join(", ")}` });
     }
   }
+  if (typeof patch.until === "string" && patch.status === undefined && patch.message === undefined) {
+    // `until` alone ends the current status: an `online` one has nothing to end (§9.1).
+    if ((await service.loadState(ctx.user.id)).status === "online") {
+      throw new TRPCError({ code: "BAD_REQUEST", message: "until: your status is online, which has nothing to end; set a status with it" });
+    }
+  }
   if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
   const state = await service.changeChoice(ctx.user.id, patch);
   if (allowing.length === 0) return ownViewOf(state);
@@ -52,14 +63,57 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
   return ownViewOf(gone.length > 0 ? await service.forgetViewers(ctx.user.id, gone) : state);
 }
 
+const lastSeenPrivacyInput = z.object({ level: lastSeenLevelInput, exceptions: lastSeenExceptionsInput.optional() });
+
+/** `presence.setLastSeenPrivacy` (§9.3): checked and written as `changeChoice` does an allow-list. */
+async function changeLastSeenPrivacy(ctx: HeraldContext & { user: SessionUser }, input: z.output<typeof lastSeenPrivacyInput>) {
+  const { limits, service, friendships } = ctx.app;
+  const named = Object.keys(input.exceptions ?? {});
+  checkUserIdsIn(ctx.app, "exceptions", named);
+  if (named.length > 0) {
+    const friends = new Set(await friendships.friendIdsOf(ctx.user.id));
+    const strangers = named.filter((id) => !friends.has(id));
+    if (strangers.length > 0) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: `exceptions: not your friend: ${strangers.slice(0, 5).join(", ")}` });
+    }
+  }
+  if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
+  const state = await service.changeLastSeenPrivacy(ctx.user.id, input.level, input.exceptions);
+  if (named.length === 0) return ownViewOf(state);
+  // As for the allow-list: an unfriending that raced this write is undone after it (rule 11).
+  const friendsNow = new Set(await friendships.friendIdsOf(ctx.user.id));
+  const gone = named.filter((id) => !friendsNow.has(id));
+  return ownViewOf(gone.length > 0 ? await service.forgetViewers(ctx.user.id, gone) : state);
+}
+
 export const presenceRouter = router({
   // Every field optional: a device that sets only a message must not send a status it may hold
   // stale (another device changed it, or auto-away did), and re-apply it.
   setStatus: protectedProcedure
-    .input(z.object({ status: statusInput.optional(), message: messageInput.optional(), visibleTo: visibleToInput.optional() }))
+    .input(
+      z.object({
+        status: statusInput.optional(),
+        message: messageInput.optional(),
+        visibleTo: visibleToInput.optional(),
+        until: untilInput.optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => changeChoice(ctx, input)),
 
   setVisibility: protectedProcedure.input(z.object({ visibleTo: visibleToInput })).mutation(({ ctx, input }) => changeChoice(ctx, input)),
+
+  /** Who sees your exact last seen (§9.3): a level for every friend, and exceptions (omitted: kept). */
+  setLastSeenPrivacy: protectedProcedure.input(lastSeenPrivacyInput).mutation(({ ctx, input }) => changeLastSeenPrivacy(ctx, input)),
+
+  /**
+   * "See as" (§9.4): exactly what the friend `friendId` sees of you now (their `presence.get` of
+   * you), and why. NOT_FOUND for anyone who is not your friend, as `presence.get` (rule 8).
+   */
+  preview: protectedProcedure.input(z.object({ friendId: userIdInput })).query(async ({ ctx, input }) => {
+    checkUserIdsIn(ctx.app, "friendId", input.friendId);
+    if (input.friendId === ctx.user.id || !(await ctx.app.friendships.areFriends(ctx.user.id, input.friendId))) throw notFound();
+    return previewFor(ctx.app, ctx.user.id, input.friendId);
+  }),
 
   /**
    * Auto-away (§7.2): the user is idle (no input, page hidden), or active again, on the device of
@@ -87,7 +141,7 @@ export const presenceRouter = router({
   get: protectedProcedure.input(z.object({ userId: userIdInput })).query(async ({ ctx, input }) => {
     checkUserIdsIn(ctx.app, "userId", input.userId);
     if (input.userId !== ctx.user.id && !(await ctx.app.friendships.areFriends(ctx.user.id, input.userId))) throw notFound();
-    return viewForSelfOrFriend(await ctx.app.service.loadState(input.userId), ctx.user.id);
+    return (await viewsFor(ctx.app, ctx.user.id, [input.userId])).get(input.userId)!;
   }),
 
   getMany: protectedProcedure.input(z.object({ userIds: userIdsInput })).query(async ({ ctx, input }) => {
@@ -95,9 +149,9 @@ export const presenceRouter = router({
     const friends = new Set(await ctx.app.friendships.friendIdsOf(ctx.user.id));
     friends.add(ctx.user.id);
     const wanted = [...new Set(input.userIds)].filter((id) => friends.has(id));
-    const states = await ctx.app.service.loadStates(wanted);
+    const views = await viewsFor(ctx.app, ctx.user.id, wanted);
     const result: Record<string, VisiblePresence> = {};
-    for (const id of wanted) result[id] = viewForSelfOrFriend(states.get(id)!, ctx.user.id);
+    for (const id of wanted) result[id] = views.get(id)!;
     return result;
   }),
 

@@ -15,13 +15,17 @@ import type { Database } from "@herald/db";
 import type { BusMessage, PresenceBus } from "../bus/types.js";
 import {
   choiceChanged,
+  choicesEnded,
   fadesEnded,
   forgetViewer,
   lastConnectionEnded,
+  lastSeenPrivacyChanged,
+  nextChoiceEnd,
   nextFadeEnd,
   settledOffline,
   type ChoicePatch,
 } from "../engine/transitions.js";
+import type { LastSeenLevel } from "@herald/protocol";
 import type { Logger } from "../logger.js";
 import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
 import {
@@ -236,6 +240,41 @@ export class PresenceService {
     const at = now.toISOString();
     const until = new Date(now.getTime() + this.offlineGraceMs).toISOString();
     return this.writeAndPublish(userId, (before) => choiceChanged(before, patch, live.connections > 0, at, until, live));
+  }
+
+  /**
+   * Who sees the user's last seen (§9.3); `exceptions` omitted keeps them. Published like any
+   * durable change: friends' feeds send an update only to those whose view changed.
+   */
+  async changeLastSeenPrivacy(userId: string, level: LastSeenLevel, exceptions?: Record<string, LastSeenLevel>): Promise<PresenceState> {
+    return this.writeAndPublish(userId, (before) => lastSeenPrivacyChanged(before, level, exceptions));
+  }
+
+  /** Users whose status or message ends by `by` (docs/protocol.md §9.1), soonest first: when each ends. */
+  async choicesEndingBy(by: Date, limit: number): Promise<Map<string, string>> {
+    const rows = await this.durables.endingBy(by, limit);
+    const ends = new Map<string, string>();
+    for (const [userId, { durable }] of rows) {
+      const end = nextChoiceEnd(durable);
+      if (end !== null) ends.set(userId, end);
+    }
+    return ends;
+  }
+
+  /**
+   * Ends the user's status and message that are due now (§9.1) and publishes it, like any change
+   * of theirs. Servers racing to end the same one write once: the others' compare-and-set fails,
+   * they read the row again, find nothing due, and write and publish nothing. True if this one wrote.
+   */
+  async endChoices(userId: string): Promise<boolean> {
+    const live = (await this.store.getLive([userId])).get(userId) ?? OFFLINE_LIVE_PRESENCE;
+    const now = this.now();
+    const graceEnd = new Date(now.getTime() + this.offlineGraceMs).toISOString();
+    const written = await this.durables.update(userId, (before) => choicesEnded(before, now.toISOString(), live.connections > 0, graceEnd));
+    if (!written.changed) return false;
+    this.scheduleFadeEnd(userId, written.durable, true);
+    await this.publishDurableChange(userId, written.revision);
+    return true;
   }
 
   /** Rule 11: after unfriending, each leaves the other's allow-list and memory. */
