@@ -13,20 +13,26 @@ import { recordStatuses } from "./harness/status-recorder";
 import { startTcpProxy } from "./harness/tcp-proxy";
 import type { Page } from "playwright-core";
 
+/** A frame's JSON; keep-alive frames (`PING`, `PONG`) are plain text, and carry no call. */
+function jsonOf(payload: string | Buffer): unknown {
+  const text = String(payload);
+  return text === "PING" || text === "PONG" ? {} : JSON.parse(text);
+}
+
 /** Waits until every mutation the page sent over its WebSocket (from now on) has been answered. */
 function answeredMutations(page: Page): { allAnswered(): Promise<void>; paths: string[] } {
   const pending = new Set<number>();
   const paths: string[] = [];
   page.on("websocket", (socket) => {
     socket.on("framesent", ({ payload }) => {
-      const message = JSON.parse(String(payload)) as { id?: number; method?: string; params?: { path?: string } };
+      const message = jsonOf(payload) as { id?: number; method?: string; params?: { path?: string } };
       if (message.method === "mutation" && message.id !== undefined) {
         pending.add(message.id);
         paths.push(message.params?.path ?? "?");
       }
     });
     socket.on("framereceived", ({ payload }) => {
-      const message = JSON.parse(String(payload)) as { id?: number };
+      const message = jsonOf(payload) as { id?: number };
       if (message.id !== undefined) pending.delete(message.id);
     });
   });
