@@ -48,7 +48,7 @@ describe.each(DATABASE_KINDS)("until on %s", (kind) => {
       message: null,
       lastSeen: null,
       until: null,
-      devices: [],
+      devices: ["web"],
       lastSeenBucket: null,
     });
     expect(lateMs).toBeGreaterThanOrEqual(0);

@@ -109,7 +109,7 @@ describe("presence.setStatus with until", () => {
     const lateMs = Date.now() - Date.parse(until);
     expect(ended).toEqual({
       type: "update",
-      presence: { userId: alice.id, status: "online", message: null, lastSeen: null, until: null, devices: [], lastSeenBucket: null },
+      presence: { userId: alice.id, status: "online", message: null, lastSeen: null, until: null, devices: ["web"], lastSeenBucket: null },
     });
     expect(lateMs).toBeLessThan(1_000);
     expect(await alice.caller.presence.me()).toMatchObject({ status: "online", message: null, until: null, messageUntil: null });
