@@ -1,4 +1,7 @@
-/** Per friend, a last-seen level that replaces your default for them ("Default" removes it). */
+/**
+ * Per friend, a last-seen level that replaces your default for them ("Default" removes it).
+ * Folded away by default: most people never make one, and a select per friend is a long list.
+ */
 import type { Friend, LastSeenLevel } from "@herald/client";
 import { LAST_SEEN_LEVEL_LABEL, LAST_SEEN_LEVEL_OPTIONS } from "../display/last-seen-labels";
 
@@ -15,8 +18,8 @@ export function LastSeenExceptions(props: {
   };
   if (friends.length === 0) return null;
   return (
-    <fieldset className="allow-list">
-      <legend>Exceptions</legend>
+    <details className="allow-list exceptions">
+      <summary>Exceptions ({Object.keys(exceptions).length})</summary>
       <ul className="allow-list__items">
         {[...friends]
           .sort((a, b) => a.username.localeCompare(b.username))
@@ -36,6 +39,6 @@ export function LastSeenExceptions(props: {
             </li>
           ))}
       </ul>
-    </fieldset>
+    </details>
   );
 }
