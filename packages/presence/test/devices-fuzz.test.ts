@@ -6,15 +6,15 @@
  * only while every device is idle, and only if they chose online), and each real change of it
  * must reach the friend at most once: no flapping, no repeats.
  */
-import { openDatabase, type DatabaseHandle } from "@herald/db";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { eventOf } from "../src/testing/index.js";
-import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
+import { createCaller } from "../src/index.js";
 import { appRouter } from "../src/root.js";
 import type { ConnectionHandle } from "../src/service/connections.js";
 import { createCallerFactory } from "../src/trpc.js";
 import { DEVICE_KINDS, type DeviceKind, type VisiblePresence } from "../src/types.js";
+import { useInProcessApp } from "./fixtures/in-process-app.js";
 
 type Op =
   | { kind: "connect"; device: DeviceKind }
@@ -37,47 +37,30 @@ type Seen = { status: VisiblePresence["status"]; devices: DeviceKind[] };
 const key = (seen: Seen) => `${seen.status} ${seen.devices.join(",")}`;
 
 describe("devices and auto-away under random per-device events", () => {
-  let database: DatabaseHandle;
-  let app: HeraldApp;
+  // A grace longer than any run: a user whose last device closed keeps fading, never goes offline here.
+  const inProcess = useInProcessApp({ offlineGraceMs: 600_000 });
   let runs = 0;
-  /** The friend who watches: one for every run, each run's user is new. */
   let friend: { id: string; username: string };
 
   beforeAll(async () => {
-    database = await openDatabase({ dataDir: null });
-    // A grace longer than any run: a user whose last device closed keeps fading, never goes offline here.
-    app = createHeraldApp({
-      db: database.db,
-      store: new MemoryPresenceStore({ offlineGraceMs: 600_000 }),
-      bus: new MemoryPresenceBus(),
-      authSecret: "devices-fuzz-secret-long-enough",
-      rateLimits: false,
-    });
     friend = await newUser("fuzz_friend");
   });
-  afterAll(async () => {
-    await app.close({ settleGraces: true });
-    await database.close();
-  });
 
-  async function newUser(username: string) {
-    const { user } = await createCaller(app, null).auth.signUp({ username, password: "password123" });
-    return user;
-  }
+  const newUser = (username: string) => inProcess.newUser(username);
 
   it("shows each friend a status that depends only on each device's latest state, each change at most once", async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(opArbitrary, { minLength: 1, maxLength: 24 }), async (ops) => {
         runs += 1;
         const target = await newUser(`fuzz_t${runs}`);
-        await createCaller(app, target.id).friends.request({ username: friend.username });
-        await createCaller(app, friend.id).friends.accept({ userId: target.id });
+        await createCaller(inProcess.app, target.id).friends.request({ username: friend.username });
+        await createCaller(inProcess.app, friend.id).friends.accept({ userId: target.id });
 
         // A marker only the friend can see, last: events about one user arrive in order, so when
         // it arrives every earlier change has been delivered.
         const marker = `done ${runs}`;
         const events: VisiblePresence[] = [];
-        const subscription = (await createCaller(app, friend.id).presence.onChange()) as AsyncIterable<unknown>;
+        const subscription = (await createCaller(inProcess.app, friend.id).presence.onChange()) as AsyncIterable<unknown>;
         const reading = (async () => {
           for await (const value of subscription) {
             const event = eventOf(value);
@@ -99,12 +82,12 @@ describe("devices and auto-away under random per-device events", () => {
         let expected: Seen = { status: "offline", devices: [] };
         const changes = [key(expected)];
         const callerOn = (handle: ConnectionHandle) =>
-          createCallerFactory(appRouter)({ app, user: { id: target.id }, connection: handle, frames: null, clientIp: null });
+          createCallerFactory(appRouter)({ app: inProcess.app, user: { id: target.id }, connection: handle, frames: null, clientIp: null });
 
         const apply = async (op: Op) => {
           const i = devices.length > 0 ? (op.kind !== "connect" && op.kind !== "status" ? op.index % devices.length : 0) : -1;
           if (op.kind === "connect") {
-            devices.push({ handle: await app.connections.open(target.id, () => {}, op.device), device: op.device, idle: false });
+            devices.push({ handle: await inProcess.app.connections.open(target.id, () => {}, op.device), device: op.device, idle: false });
           } else if (op.kind === "idle" && i >= 0) {
             await callerOn(devices[i]!.handle).presence.setIdle({ idle: op.idle });
             devices[i]!.idle = op.idle;
@@ -112,7 +95,7 @@ describe("devices and auto-away under random per-device events", () => {
             const [ended] = devices.splice(i, 1);
             await ended!.handle.close();
           } else if (op.kind === "status") {
-            await createCaller(app, target.id).presence.setStatus({ status: op.status });
+            await createCaller(inProcess.app, target.id).presence.setStatus({ status: op.status });
             chosen = op;
           }
           // With no device left the friend keeps what they saw (the fade of rule 3).
@@ -128,7 +111,7 @@ describe("devices and auto-away under random per-device events", () => {
 
         for (const op of ops) await apply(op);
         if (devices.length === 0) await apply({ kind: "connect", device: "web" });
-        await createCaller(app, target.id).presence.setStatus({ message: marker });
+        await createCaller(inProcess.app, target.id).presence.setStatus({ message: marker });
         await reading;
 
         for (let i = 1; i < events.length; i++) expect(events[i]).not.toEqual(events[i - 1]);

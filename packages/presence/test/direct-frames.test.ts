@@ -10,7 +10,8 @@ import { frameSinkEncoder, SOCKET_OPEN, withFrameSink, type FrameSocket, type Su
 import { FrameWriter, TrackedIds } from "../src/feed/frame-writer.js";
 import { FriendFeed, MAX_FLUSH_WAIT_MS } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
-import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
+import type { PresenceState } from "../src/types.js";
+import { presenceState } from "./fixtures/presence-state.js";
 
 const VIEWER = "00000000-0000-4000-8000-0000000000f0";
 const A = "00000000-0000-4000-8000-0000000000fa";
@@ -18,17 +19,7 @@ const B = "00000000-0000-4000-8000-0000000000fb";
 const C = "00000000-0000-4000-8000-0000000000fc";
 
 function state(userId: string, version: number, overrides: Partial<PresenceState> = {}): PresenceState {
-  return {
-    userId,
-    ...DEFAULT_DURABLE_PRESENCE,
-    online: false,
-    connections: 0,
-    devices: [],
-    idle: false,
-    version,
-    durableRevision: 0,
-    ...overrides,
-  };
+  return presenceState(userId, { version, ...overrides });
 }
 
 const online = (userId: string, version: number, overrides: Partial<PresenceState> = {}) =>

@@ -3,36 +3,19 @@
  * PGlite and the in-memory store and bus (docs/protocol.md §9.3, §9.4). The core claim of "See
  * as": what it shows is exactly what that friend's `presence.get` answers, over random states.
  */
-import { openDatabase, type DatabaseHandle } from "@herald/db";
 import { LAST_SEEN_LEVELS, type LastSeenLevel } from "@herald/protocol";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
+import { describe, expect, it, vi } from "vitest";
+import { createCaller } from "../src/index.js";
 import type { ConnectionHandle } from "../src/service/connections.js";
+import { useInProcessApp } from "./fixtures/in-process-app.js";
 
 describe("last-seen privacy and See as (createCaller)", () => {
-  let database: DatabaseHandle;
-  let app: HeraldApp;
-
-  beforeAll(async () => {
-    database = await openDatabase({ dataDir: null });
-    app = createHeraldApp({
-      db: database.db,
-      store: new MemoryPresenceStore({ offlineGraceMs: 20 }),
-      bus: new MemoryPresenceBus(),
-      authSecret: "last-seen-caller-test-secret",
-      rateLimits: false,
-      passwordHashing: { params: { N: 1024, r: 8, p: 1 } },
-    });
-  });
-  afterAll(async () => {
-    await app.close({ settleGraces: true });
-    await database.close();
-  });
+  const inProcess = useInProcessApp({ offlineGraceMs: 20 });
 
   async function newUser(username: string) {
-    const { user } = await createCaller(app, null).auth.signUp({ username, password: "password123" });
-    return { ...user, caller: createCaller(app, user.id) };
+    const user = await inProcess.newUser(username);
+    return { ...user, caller: createCaller(inProcess.app, user.id) };
   }
   type User = Awaited<ReturnType<typeof newUser>>;
 
@@ -44,7 +27,7 @@ describe("last-seen privacy and See as (createCaller)", () => {
   /** Until the user's offline grace and fades are over: nothing changes by itself after this. */
   async function settled(userId: string) {
     await vi.waitFor(async () => {
-      const state = await app.service.loadState(userId);
+      const state = await inProcess.app.service.loadState(userId);
       expect(state.fades).toEqual([]);
       if (state.connections === 0) expect(state.online).toBe(false);
     });
@@ -99,7 +82,7 @@ describe("last-seen privacy and See as (createCaller)", () => {
       fc
         .asyncProperty(fc.array(op, { minLength: 1, maxLength: 8 }), async (ops) => {
           for (const o of ops) {
-            if (o.kind === "connect") open.push(await app.connections.open(owner.id, () => {}));
+            if (o.kind === "connect") open.push(await inProcess.app.connections.open(owner.id, () => {}));
             else if (o.kind === "disconnect") await open.pop()?.close();
             else if (o.kind === "status") await owner.caller.presence.setStatus({ status: o.status, visibleTo: o.visibleTo });
             else if (o.kind === "privacy") await owner.caller.presence.setLastSeenPrivacy({ level: o.level, exceptions: o.exceptions });
@@ -124,7 +107,7 @@ describe("last-seen privacy and See as (createCaller)", () => {
     const ann = await newUser("ls_ann");
     const ben = await newUser("ls_ben");
     await befriend(ann, ben);
-    const connection = await app.connections.open(ann.id, () => {});
+    const connection = await inProcess.app.connections.open(ann.id, () => {});
     await connection.close();
     await settled(ann.id);
     expect((await ann.caller.presence.preview({ friendId: ben.id })).view.lastSeen).not.toBeNull();

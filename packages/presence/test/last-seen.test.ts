@@ -11,6 +11,7 @@ import type { PresenceEvent } from "../src/feed/events.js";
 import { FriendFeed } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
 import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
+import { presenceState } from "./fixtures/presence-state.js";
 
 const T = "00000000-0000-4000-8000-00000000000a";
 const V = "00000000-0000-4000-8000-00000000000b";
@@ -22,17 +23,7 @@ const ago = (ms: number) => new Date(NOW - ms).toISOString();
 const EXACT: ViewContext = { now: NOW, viewerLevel: "friends", reciprocity: true };
 
 function state(overrides: Partial<PresenceState> = {}): PresenceState {
-  return {
-    userId: T,
-    ...DEFAULT_DURABLE_PRESENCE,
-    online: false,
-    connections: 0,
-    devices: [],
-    idle: false,
-    version: 1,
-    durableRevision: 0,
-    ...overrides,
-  };
+  return presenceState(T, overrides);
 }
 
 describe("bucketOf", () => {

@@ -3,47 +3,27 @@
  * accounts (UUID ids). Its friend graph reaches live subscriptions like `friends.accept` and
  * `friends.remove` do; a user's caller cannot reach `system.*`, nor the system caller act as a user.
  */
-import { openDatabase, type DatabaseHandle } from "@herald/db";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { eventOf, failure } from "../src/testing/index.js";
 import type { PresenceEvent } from "../src/index.js";
-import { createCaller, createHeraldApp, createSystemCaller, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
+import { createCaller, createSystemCaller } from "../src/index.js";
+import { useInProcessApp } from "./fixtures/in-process-app.js";
 
 describe("createSystemCaller", () => {
-  let database: DatabaseHandle;
-  let app: HeraldApp;
+  const inProcess = useInProcessApp({ offlineGraceMs: 50 });
 
-  beforeAll(async () => {
-    database = await openDatabase({ dataDir: null });
-    app = createHeraldApp({
-      db: database.db,
-      store: new MemoryPresenceStore({ offlineGraceMs: 50 }),
-      bus: new MemoryPresenceBus(),
-      authSecret: "system-caller-secret-long-enough",
-      rateLimits: false,
-      passwordHashing: { params: { N: 1024, r: 8, p: 1 } },
-    });
-  });
-  afterAll(async () => {
-    await app.close({ settleGraces: true });
-    await database.close();
-  });
-
-  async function newUser(username: string) {
-    const { user } = await createCaller(app, null).auth.signUp({ username, password: "password123" });
-    return user;
-  }
+  const newUser = (username: string) => inProcess.newUser(username);
 
   it("links and unlinks Herald's own users, live for their subscriptions", async () => {
     const [alice, bob] = [await newUser("sys_alice"), await newUser("sys_bob")];
-    const system = createSystemCaller(app).system;
-    const feed = ((await createCaller(app, alice.id).presence.onChange()) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const system = createSystemCaller(inProcess.app).system;
+    const feed = ((await createCaller(inProcess.app, alice.id).presence.onChange()) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     const next = async (): Promise<PresenceEvent> => eventOf((await feed.next()).value);
     expect(await next()).toEqual({ type: "snapshot", friends: [] });
 
     expect(await system.friends.link({ pairs: [[alice.id, bob.id]] })).toEqual({ changed: 1 });
     expect(await next()).toMatchObject({ type: "friend_added", presence: { userId: bob.id, status: "offline" } });
-    expect(await createCaller(app, alice.id).friends.list()).toEqual([
+    expect(await createCaller(inProcess.app, alice.id).friends.list()).toEqual([
       {
         id: bob.id,
         username: "sys_bob",
@@ -57,7 +37,7 @@ describe("createSystemCaller", () => {
   });
 
   it("holds ids to Herald's UUIDs, and provisions no host users with Herald's own accounts", async () => {
-    const system = createSystemCaller(app).system;
+    const system = createSystemCaller(inProcess.app).system;
     const malformed = await failure(system.friends.link({ pairs: [["not-a-uuid", "00000000-0000-4000-8000-000000000000"]] }));
     expect(malformed).toMatchObject({ code: "BAD_REQUEST", message: "pairs.0.0: must be a user id (uuid)" });
     expect(await failure(system.users.upsert({ users: [{ id: "00000000-0000-4000-8000-000000000000", name: "X" }] }))).toMatchObject({
@@ -71,12 +51,12 @@ describe("createSystemCaller", () => {
 
   it("is the host's alone: a user's caller cannot reach system.*, and the system caller is nobody", async () => {
     const carol = await newUser("sys_carol");
-    expect(await failure(createCaller(app, carol.id).system.presence.reachable({ userIds: [carol.id] }))).toMatchObject({
+    expect(await failure(createCaller(inProcess.app, carol.id).system.presence.reachable({ userIds: [carol.id] }))).toMatchObject({
       code: "FORBIDDEN",
     });
-    expect(await failure(createCaller(app, null).system.presence.reachable({ userIds: [carol.id] }))).toMatchObject({
+    expect(await failure(createCaller(inProcess.app, null).system.presence.reachable({ userIds: [carol.id] }))).toMatchObject({
       code: "UNAUTHORIZED",
     });
-    expect(await failure(createSystemCaller(app).presence.me())).toMatchObject({ code: "UNAUTHORIZED" });
+    expect(await failure(createSystemCaller(inProcess.app).presence.me())).toMatchObject({ code: "UNAUTHORIZED" });
   });
 });

@@ -3,6 +3,7 @@ import { choiceChanged, fadesEnded, forgetViewer, lastConnectionEnded, settledOf
 import { sharedViewOf } from "../src/engine/shared-views.js";
 import { ownViewOf, viewOf, type ViewContext } from "../src/engine/visibility.js";
 import { DEFAULT_DURABLE_PRESENCE, type PresenceState } from "../src/types.js";
+import { presenceState } from "./fixtures/presence-state.js";
 
 const T = "00000000-0000-4000-8000-00000000000a";
 const ALLOWED = "00000000-0000-4000-8000-00000000000b";
@@ -16,17 +17,7 @@ const T3 = "2026-01-01T12:00:00.000Z";
 const T2_END = "2026-01-01T11:00:05.000Z";
 
 function state(overrides: Partial<PresenceState> = {}): PresenceState {
-  return {
-    userId: T,
-    ...DEFAULT_DURABLE_PRESENCE,
-    online: false,
-    connections: 0,
-    devices: [],
-    idle: false,
-    version: 1,
-    durableRevision: 0,
-    ...overrides,
-  };
+  return presenceState(T, overrides);
 }
 
 describe("viewOf (rules 1, 4, 6)", () => {
