@@ -16,7 +16,7 @@ import {
   visibleToInput,
 } from "../inputs.js";
 import { asTrpcError, checkUserIdsIn, protectedProcedure, router, type HeraldContext, type SessionUser } from "../trpc.js";
-import type { VisiblePresence } from "../types.js";
+import type { PresenceState, VisiblePresence } from "../types.js";
 import { previewFor, viewsFor } from "./friend-views.js";
 
 const notFound = () => new TRPCError({ code: "NOT_FOUND", message: "No friend with this id" });
@@ -35,17 +35,34 @@ function takeSubscriptionSlot(ctx: HeraldContext, signal: AbortSignal | undefine
   return slot.release;
 }
 
-async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: ChoicePatch) {
-  const { limits, service, friendships } = ctx.app;
-  const allowing = patch.visibleTo ?? [];
-  checkUserIdsIn(ctx.app, "visibleTo", allowing);
-  if (allowing.length > 0) {
-    const friends = new Set(await friendships.friendIdsOf(ctx.user.id));
-    const strangers = allowing.filter((id) => !friends.has(id));
-    if (strangers.length > 0) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: `visibleTo: not your friend: ${strangers.slice(0, 5).join(", ")}` });
-    }
+/** Refuses (BAD_REQUEST naming `field`) any of `ids` who is not the caller's friend. */
+async function checkAllFriends(ctx: HeraldContext & { user: SessionUser }, field: string, ids: readonly string[]): Promise<void> {
+  checkUserIdsIn(ctx.app, field, ids);
+  if (ids.length === 0) return;
+  const friends = new Set(await ctx.app.friendships.friendIdsOf(ctx.user.id));
+  const strangers = ids.filter((id) => !friends.has(id));
+  if (strangers.length > 0) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `${field}: not your friend: ${strangers.slice(0, 5).join(", ")}` });
   }
+}
+
+/**
+ * After a write that named friends (`ids`: an allow-list, last-seen exceptions), the caller's
+ * own view. Unfriending deletes the friendship, then removes each from the other's lists.
+ * Checking again after our write makes the check and the write one step: either that removal
+ * comes after our write and undoes it, or this check sees the friendship gone and undoes it itself.
+ */
+async function ownViewAfterNaming(ctx: HeraldContext & { user: SessionUser }, ids: readonly string[], state: PresenceState) {
+  if (ids.length === 0) return ownViewOf(state);
+  const friendsNow = new Set(await ctx.app.friendships.friendIdsOf(ctx.user.id));
+  const gone = ids.filter((id) => !friendsNow.has(id));
+  return ownViewOf(gone.length > 0 ? await ctx.app.service.forgetViewers(ctx.user.id, gone) : state);
+}
+
+async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: ChoicePatch) {
+  const { limits, service } = ctx.app;
+  const allowing = patch.visibleTo ?? [];
+  await checkAllFriends(ctx, "visibleTo", allowing);
   if (typeof patch.until === "string" && patch.status === undefined && patch.message === undefined) {
     // `until` alone ends the current status: an `online` one has nothing to end (§9.1).
     if ((await service.loadState(ctx.user.id)).status === "online") {
@@ -53,37 +70,17 @@ async function changeChoice(ctx: HeraldContext & { user: SessionUser }, patch: C
     }
   }
   if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
-  const state = await service.changeChoice(ctx.user.id, patch);
-  if (allowing.length === 0) return ownViewOf(state);
-  // Unfriending deletes the friendship, then removes each from the other's allow-list. Checking
-  // again after our write makes the check and the write one step: either that removal comes
-  // after our write and undoes it, or this check sees the friendship gone and undoes it itself.
-  const friendsNow = new Set(await friendships.friendIdsOf(ctx.user.id));
-  const gone = allowing.filter((id) => !friendsNow.has(id));
-  return ownViewOf(gone.length > 0 ? await service.forgetViewers(ctx.user.id, gone) : state);
+  return ownViewAfterNaming(ctx, allowing, await service.changeChoice(ctx.user.id, patch));
 }
 
 const lastSeenPrivacyInput = z.object({ level: lastSeenLevelInput, exceptions: lastSeenExceptionsInput.optional() });
 
 /** `presence.setLastSeenPrivacy` (§9.3): checked and written as `changeChoice` does an allow-list. */
 async function changeLastSeenPrivacy(ctx: HeraldContext & { user: SessionUser }, input: z.output<typeof lastSeenPrivacyInput>) {
-  const { limits, service, friendships } = ctx.app;
   const named = Object.keys(input.exceptions ?? {});
-  checkUserIdsIn(ctx.app, "exceptions", named);
-  if (named.length > 0) {
-    const friends = new Set(await friendships.friendIdsOf(ctx.user.id));
-    const strangers = named.filter((id) => !friends.has(id));
-    if (strangers.length > 0) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: `exceptions: not your friend: ${strangers.slice(0, 5).join(", ")}` });
-    }
-  }
-  if (!limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
-  const state = await service.changeLastSeenPrivacy(ctx.user.id, input.level, input.exceptions);
-  if (named.length === 0) return ownViewOf(state);
-  // As for the allow-list: an unfriending that raced this write is undone after it (rule 11).
-  const friendsNow = new Set(await friendships.friendIdsOf(ctx.user.id));
-  const gone = named.filter((id) => !friendsNow.has(id));
-  return ownViewOf(gone.length > 0 ? await service.forgetViewers(ctx.user.id, gone) : state);
+  await checkAllFriends(ctx, "exceptions", named);
+  if (!ctx.app.limits.statusChangesPerUser.tryHit(ctx.user.id)) throw tooManyChanges();
+  return ownViewAfterNaming(ctx, named, await ctx.app.service.changeLastSeenPrivacy(ctx.user.id, input.level, input.exceptions));
 }
 
 export const presenceRouter = router({
