@@ -1,29 +1,19 @@
 /** Friend requests both ways (accept, decline, cancel), asking back, and unfriending. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HeraldServer } from "@herald/server";
+import { describe, expect, it } from "vitest";
 import { befriend, friendRow, sendFriendRequest } from "./harness/app";
-import { closeAll, type BrowserUser } from "./harness/browser";
 import { signedUpPeople } from "./harness/people";
 import { recordSentCalls } from "./harness/sent-calls";
-import { startTestServer } from "./harness/server";
+import { useTestServer } from "./harness/server";
 
 /** Requests are pushed (the `requests` event): well inside this, with nothing polling. */
 const LIVE_MS = 3_000;
 
 describe("friends", () => {
-  let server: HeraldServer;
-  const browsers: BrowserUser[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await closeAll(browsers);
-    await server?.close();
-  });
+  const scope = useTestServer();
+  const { browsers } = scope;
 
   it("shows a request to its receiver in under a second, pushed: the receiver's page asks nothing for it", async () => {
-    const [uma, vic] = await signedUpPeople(server.url, ["uma", "vic"], browsers);
+    const [uma, vic] = await signedUpPeople(scope.server.url, ["uma", "vic"], browsers);
     const vicSent = recordSentCalls(vic.page);
     // Reloaded so that the recording sees the page's socket from its start.
     await vic.page.reload();
@@ -42,7 +32,7 @@ describe("friends", () => {
   });
 
   it("cancels, declines, accepts by asking back, and unfriends", async () => {
-    const [pia, rex] = await signedUpPeople(server.url, ["pia", "rex"], browsers);
+    const [pia, rex] = await signedUpPeople(scope.server.url, ["pia", "rex"], browsers);
 
     // Nobody by that name.
     await sendFriendRequest(pia.page, "nobody_by_that_name");

@@ -1,25 +1,15 @@
 /** Invisible with an allow-list: the allowed friend sees you online, every other friend offline. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HeraldServer } from "@herald/server";
+import { describe, expect, it } from "vitest";
 import { befriend, chooseStatus, expectStatus, friendRow } from "./harness/app";
-import { closeAll, type BrowserUser } from "./harness/browser";
 import { signedUpPeople } from "./harness/people";
-import { startTestServer } from "./harness/server";
+import { useTestServer } from "./harness/server";
 
 describe("invisible with an allow-list", () => {
-  let server: HeraldServer;
-  const browsers: BrowserUser[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await closeAll(browsers);
-    await server?.close();
-  });
+  const scope = useTestServer();
+  const { browsers } = scope;
 
   it("the allowed friend sees online, the other sees offline", async () => {
-    const [carol, dave, erin] = await signedUpPeople(server.url, ["carol", "dave", "erin"], browsers);
+    const [carol, dave, erin] = await signedUpPeople(scope.server.url, ["carol", "dave", "erin"], browsers);
     await befriend(carol, dave);
     await befriend(carol, erin);
     await expectStatus(dave.page, carol.name, "online");

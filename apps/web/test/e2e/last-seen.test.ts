@@ -3,13 +3,11 @@
  * their last seen approximately reads "Last seen recently", and the See as panel shows what one
  * friend sees of you, and why.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HeraldServer } from "@herald/server";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { befriend, chooseStatus, expectStatus, friendRow } from "./harness/app";
-import { closeAll, type BrowserUser } from "./harness/browser";
 import { signedUpPeople } from "./harness/people";
-import { startTestServer } from "./harness/server";
+import { useTestServer } from "./harness/server";
 
 async function chooseLastSeenLevel(page: Page, label: "Friends" | "Approximate" | "Nobody"): Promise<void> {
   const group = page.getByRole("group", { name: "Who sees your last seen" });
@@ -22,19 +20,11 @@ function seeAs(page: Page) {
 }
 
 describe("last seen and See as", () => {
-  let server: HeraldServer;
-  const browsers: BrowserUser[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await closeAll(browsers);
-    await server?.close();
-  });
+  const scope = useTestServer();
+  const { browsers } = scope;
 
   it("shows a friend an approximate last seen instead of the time", async () => {
-    const [carol, dave] = await signedUpPeople(server.url, ["carol", "dave"], browsers);
+    const [carol, dave] = await signedUpPeople(scope.server.url, ["carol", "dave"], browsers);
     await befriend(carol, dave);
     await expectStatus(dave.page, carol.name, "online");
 
@@ -51,7 +41,7 @@ describe("last seen and See as", () => {
   });
 
   it("See as shows what the chosen friend sees of you, and why", async () => {
-    const [erin, frank, gina] = await signedUpPeople(server.url, ["erin", "frank", "gina"], browsers);
+    const [erin, frank, gina] = await signedUpPeople(scope.server.url, ["erin", "frank", "gina"], browsers);
     await befriend(erin, frank);
     await befriend(erin, gina);
     await chooseStatus(erin.page, "invisible");

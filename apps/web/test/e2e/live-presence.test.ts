@@ -1,25 +1,15 @@
 /** Two people sign up, become friends, and each watches the other's status change live. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HeraldServer } from "@herald/server";
+import { describe, expect, it } from "vitest";
 import { befriend, chooseStatus, expectStatus, friendRow, signIn } from "./harness/app";
-import { closeAll, type BrowserUser } from "./harness/browser";
 import { anotherBrowser, signedUpPeople } from "./harness/people";
-import { startTestServer } from "./harness/server";
+import { useTestServer } from "./harness/server";
 
 describe("live presence between two friends", () => {
-  let server: HeraldServer;
-  const browsers: BrowserUser[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await closeAll(browsers);
-    await server?.close();
-  });
+  const scope = useTestServer();
+  const { browsers } = scope;
 
   it("each sees the other go online → away → dnd → offline, then 'last seen'", async () => {
-    const [alice, bob] = await signedUpPeople(server.url, ["alice", "bob"], browsers);
+    const [alice, bob] = await signedUpPeople(scope.server.url, ["alice", "bob"], browsers);
     await befriend(alice, bob);
 
     await expectStatus(alice.page, bob.name, "online");
@@ -53,7 +43,7 @@ describe("live presence between two friends", () => {
     expect(Date.parse((await bobRow.locator("time").getAttribute("datetime"))!)).toBeGreaterThan(Date.now() - 60_000);
 
     // Bob comes back on another device (signing in); then it is Alice who leaves.
-    const bobAgain = { ...(await anotherBrowser(server.url, browsers)), name: bob.name };
+    const bobAgain = { ...(await anotherBrowser(scope.server.url, browsers)), name: bob.name };
     await signIn(bobAgain.page, bob.name);
     await expectStatus(alice.page, bob.name, "online");
     await expectStatus(bobAgain.page, alice.name, "online");

@@ -1,28 +1,18 @@
 /** Reloading the page is not leaving: friends must never see you flicker offline. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HeraldServer } from "@herald/server";
+import { describe, expect, it } from "vitest";
 import { befriend, expectStatus } from "./harness/app";
-import { closeAll, type BrowserUser } from "./harness/browser";
 import { signedUpPeople } from "./harness/people";
-import { startTestServer } from "./harness/server";
+import { useTestServer } from "./harness/server";
 import { recordStatuses } from "./harness/status-recorder";
 
 const OFFLINE_GRACE_MS = 3_000;
 
 describe("reloading the page", () => {
-  let server: HeraldServer;
-  const browsers: BrowserUser[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer({ offlineGraceMs: OFFLINE_GRACE_MS });
-  });
-  afterAll(async () => {
-    await closeAll(browsers);
-    await server?.close();
-  });
+  const scope = useTestServer({ offlineGraceMs: OFFLINE_GRACE_MS });
+  const { browsers } = scope;
 
   it("keeps you signed in and never flashes you offline on a friend's screen", async () => {
-    const [fay, gus] = await signedUpPeople(server.url, ["fay", "gus"], browsers);
+    const [fay, gus] = await signedUpPeople(scope.server.url, ["fay", "gus"], browsers);
     await befriend(fay, gus);
     await expectStatus(fay.page, gus.name, "online");
 

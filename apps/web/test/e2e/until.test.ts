@@ -3,14 +3,12 @@
  * for 1 hour, or until a time she picks; Bob's row for her reads "until HH:MM" in his local time.
  * An end set from another device brings her back online on Bob's screen by itself.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HeraldServer } from "@herald/server";
+import { describe, expect, it } from "vitest";
 import type { Page } from "playwright-core";
 import { apiSignIn } from "./harness/api-client";
 import { befriend, chooseStatus, expectStatus, friendRow } from "./harness/app";
-import { closeAll, type BrowserUser } from "./harness/browser";
 import { signedUpPeople } from "./harness/people";
-import { startTestServer } from "./harness/server";
+import { useTestServer } from "./harness/server";
 
 const HOUR = 3_600_000;
 
@@ -25,19 +23,11 @@ async function untilWords(page: Page, iso: string): Promise<RegExp> {
 }
 
 describe("a status that ends by itself", () => {
-  let server: HeraldServer;
-  const browsers: BrowserUser[] = [];
-
-  beforeAll(async () => {
-    server = await startTestServer();
-  });
-  afterAll(async () => {
-    await closeAll(browsers);
-    await server?.close();
-  });
+  const scope = useTestServer();
+  const { browsers } = scope;
 
   it("dnd for 1 hour: the friend sees 'until HH:MM'; a picked time shows its day; the end brings her back", async () => {
-    const [alice, bob] = await signedUpPeople(server.url, ["alice", "bob"], browsers);
+    const [alice, bob] = await signedUpPeople(scope.server.url, ["alice", "bob"], browsers);
     await befriend(alice, bob);
     await expectStatus(bob.page, alice.name, "online");
 
@@ -61,7 +51,7 @@ describe("a status that ends by itself", () => {
     await expect.poll(() => row.textContent()).toMatch(/until \w{3} \d{1,2} \w{3}, 09:00/);
 
     // Set from another device to end in a moment: Bob sees her online again, with no end.
-    const aliceElsewhere = await apiSignIn(server.url, alice.name);
+    const aliceElsewhere = await apiSignIn(scope.server.url, alice.name);
     await aliceElsewhere.http.presence.setStatus.mutate({ status: "away", until: new Date(Date.now() + 1_500).toISOString() });
     await expectStatus(bob.page, alice.name, "away");
     await expectStatus(bob.page, alice.name, "online");
