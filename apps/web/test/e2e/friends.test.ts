@@ -21,6 +21,11 @@ describe("friends", () => {
     await uma.page.getByLabel("Friend's username").fill(vic.name);
     // The recording works: it saw the page subscribe again after the reload.
     expect(vicSent.calls).toContain("subscription presence.onChange");
+    // Each snapshot is followed by the reads that go with it (names, own presence, requests):
+    // on a busy machine they may leave after the heading shows, so wait for them to be sent.
+    await expect
+      .poll(() => vicSent.calls.slice(vicSent.calls.lastIndexOf("subscription presence.onChange")))
+      .toEqual(expect.arrayContaining(["query friends.list", "query presence.me", "query friends.requests"]));
     const callsBefore = vicSent.calls.length;
 
     const sent = Date.now();
