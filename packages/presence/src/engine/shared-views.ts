@@ -23,8 +23,9 @@ export function sharedViewOf(state: PresenceState, viewerId: string, context: Vi
     viewsByState.set(state, views);
   }
   const view = viewOf(state, viewerId, context);
+  // Every field of the view but the user's id is in the key (two fades may differ in `until` alone).
   // The message goes last: whatever characters it holds, the key stays unambiguous.
-  const key = `${view.status} ${view.lastSeen} ${view.lastSeenBucket} ${view.devices.join(",")} ${view.message === null ? "-" : `+${view.message}`}`;
+  const key = `${view.status} ${view.until} ${view.lastSeen} ${view.lastSeenBucket} ${view.devices.join(",")} ${view.message === null ? "-" : `+${view.message}`}`;
   const shared = views.get(key);
   if (shared) return shared;
   views.set(key, view);
