@@ -12,7 +12,9 @@
  * refused (4429); a socket whose unsent backlog passes `maxBufferedBytes` (a client that stopped
  * reading) is dropped, so a slow consumer cannot grow our memory without bound.
  */
-import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import type { IncomingMessage } from "node:http";
+import type { TRPCError } from "@trpc/server";
+import { getWSConnectionHandler, type CreateWSSContextFnOptions } from "@trpc/server/adapters/ws";
 import { appRouter, frameSinkEncoder, type HeraldApp, type HeraldContext } from "@herald/presence";
 import {
   CLOSE_BAD_CONNECTION_PARAMS,
@@ -24,6 +26,8 @@ import {
 import { WebSocket, WebSocketServer } from "ws";
 import type { Logger } from "pino";
 import { clientIpOf as peerIpOf, type ClientIpOf } from "./client-ip.js";
+import { heraldSocketClass, type HeraldSocket } from "./herald-socket.js";
+import { keepAlive } from "./keep-alive.js";
 
 /** Presence frames are tiny; a large frame is an attack or a bug. */
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -53,60 +57,102 @@ interface Session {
 }
 
 export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (code: string) => void, limits: WebSocketLimits = {}) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  const reportFailure = (error: TRPCError, path: string | undefined) => {
+    // Protocol violations (oversized or invalid frames) end that socket; they are not our fault.
+    const wsCode = (error.cause as { code?: unknown } | undefined)?.code;
+    if (typeof wsCode === "string" && wsCode.startsWith("WS_ERR_")) {
+      log.info({ reason: wsCode }, "closed a socket that broke the WebSocket protocol");
+      return;
+    }
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      onError(error.code);
+      log.error({ err: error.cause ?? error, path }, "procedure failed");
+    }
+  };
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+    // presence.onChange is served beside the adapter (subscription-host.ts).
+    WebSocket: heraldSocketClass(reportFailure),
+  });
   const sessions = trackSessions(app, log, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
-  wss.on("close", () => sessions.stop());
-  const handler = applyWSSHandler({
+  // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
+  const stopKeepAlive = keepAlive(wss, app.settings.keepAlive);
+  wss.on("close", () => {
+    sessions.stop();
+    stopKeepAlive();
+  });
+  const contextOf = async ({ req, socket, info }: ContextRequest): Promise<HeraldContext> => {
+    // Frames are written only while the socket is open; trackSessions still watches its backlog.
+    const base = { app, clientIp: req.clientIp, connection: null, frames: socket };
+    const device = deviceOf(info.connectionParams?.device);
+    if (!device) {
+      const reason = `device: must be one of ${DEVICE_KINDS.join(", ")}`;
+      setTimeout(() => socket.close(CLOSE_BAD_CONNECTION_PARAMS, reason), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
+      return { ...base, user: null, refusal: `connectionParams.${reason}` };
+    }
+    const claims = await app.sessions.verify(info.connectionParams?.token);
+    if (!claims) {
+      setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "unauthorized"), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
+      return { ...base, user: null };
+    }
+    if (!sessions.admit(socket, claims)) {
+      const max = app.limits.maxConnectionsPerUser;
+      socket.close(CLOSE_TOO_MANY_CONNECTIONS, `too many connections: at most ${max} per user; close another tab or device`);
+      return { ...base, user: null };
+    }
+    const connection = await app.connections.open(claims.sub, () => socket.terminate(), device);
+    socket.connection = connection;
+    info.signal.addEventListener("abort", () => void connection.close().catch((err) => log.error({ err }, "disconnect failed")), {
+      once: true,
+    });
+    if (info.signal.aborted) await connection.close();
+    return { ...base, user: { id: claims.sub }, connection };
+  };
+  const onConnection = getWSConnectionHandler({
     wss,
     router: appRouter,
-    // JSON, as by default; it also tells `presence.onChange` its subscription id, so that it can
-    // write its frames to the socket itself.
+    // JSON, as by default; it also tells `presence.onChange` its subscription id when the
+    // adapter serves it, so that it can write its frames to the socket itself.
     experimental_encoder: frameSinkEncoder,
-    // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
-    keepAlive: { enabled: true, ...app.settings.keepAlive },
-    onError({ error, path }) {
-      // Protocol violations (oversized or invalid frames) end that socket; they are not our fault.
-      const wsCode = (error.cause as { code?: unknown } | undefined)?.code;
-      if (typeof wsCode === "string" && wsCode.startsWith("WS_ERR_")) {
-        log.info({ reason: wsCode }, "closed a socket that broke the WebSocket protocol");
-        return;
-      }
-      if (error.code === "INTERNAL_SERVER_ERROR") {
-        onError(error.code);
-        log.error({ err: error.cause ?? error, path }, "procedure failed");
-      }
-    },
-    createContext: async ({ req, res, info }): Promise<HeraldContext> => {
-      // tRPC types `res` with @types/ws' CommonJS names, which its ESM typings lack: it is our ws socket.
-      const socket = res as WebSocket;
-      // Frames are written only while the socket is open; trackSessions still watches its backlog.
-      const base = { app, clientIp: (limits.clientIpOf ?? peerIpOf)(req), connection: null, frames: socket };
-      const device = deviceOf(info.connectionParams?.device);
-      if (!device) {
-        const reason = `device: must be one of ${DEVICE_KINDS.join(", ")}`;
-        setTimeout(() => socket.close(CLOSE_BAD_CONNECTION_PARAMS, reason), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
-        return { ...base, user: null, refusal: `connectionParams.${reason}` };
-      }
-      const claims = await app.sessions.verify(info.connectionParams?.token);
-      if (!claims) {
-        setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "unauthorized"), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
-        return { ...base, user: null };
-      }
-      if (!sessions.admit(socket, claims)) {
-        const max = app.limits.maxConnectionsPerUser;
-        socket.close(CLOSE_TOO_MANY_CONNECTIONS, `too many connections: at most ${max} per user; close another tab or device`);
-        return { ...base, user: null };
-      }
-      const connection = await app.connections.open(claims.sub, () => socket.terminate(), device);
-      watchLiveness(socket, () => connection.touch());
-      info.signal.addEventListener("abort", () => void connection.close().catch((err) => log.error({ err }, "disconnect failed")), {
-        once: true,
-      });
-      if (info.signal.aborted) await connection.close();
-      return { ...base, user: { id: claims.sub }, connection };
+    onError: ({ error, path }) => reportFailure(error, path),
+    createContext: ({ req, res, info }) => {
+      // tRPC types `res` with @types/ws' CommonJS names, which its ESM typings lack: it is our socket.
+      const socket = res as HeraldSocket;
+      // Kept on the socket: the subscription host answers calls in this context too.
+      socket.heraldContext = contextOf({ req: req as unknown as UpgradeSummary, socket, info });
+      return socket.heraldContext;
     },
   });
+  wss.on("connection", (socket: WebSocket, req: IncomingMessage) => {
+    // The adapter keeps the request it is handed for the socket's life; all it reads is the URL
+    // (`?connectionParams=1`), and all we read is the client's address. The summary lets the
+    // upgrade request, its headers and its stream state go (about 1 KiB per connection).
+    const summary: UpgradeSummary = { url: req.url, headers: { host: req.headers.host }, clientIp: (limits.clientIpOf ?? peerIpOf)(req) };
+    onConnection(socket, summary as unknown as IncomingMessage);
+  });
+  const handler = {
+    /** Asks every client to reconnect (tRPC's `reconnect` notification), e.g. before a restart. */
+    broadcastReconnectNotification(): void {
+      const notification = JSON.stringify({ id: null, method: "reconnect" });
+      for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(notification);
+    },
+  };
   return { wss, handler };
+}
+
+/** What is kept of a WebSocket's upgrade request. */
+interface UpgradeSummary {
+  url: string | undefined;
+  headers: { host: string | undefined };
+  clientIp: string | null;
+}
+
+interface ContextRequest {
+  req: UpgradeSummary;
+  socket: HeraldSocket;
+  info: CreateWSSContextFnOptions["info"];
 }
 
 /** The kind of device a socket says it is: `web` when it says nothing, null when it says nonsense. */
@@ -185,10 +231,4 @@ function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
       for (const session of all) if (session.expiryTimer) clearTimeout(session.expiryTimer);
     },
   };
-}
-
-/** Anything the client sends, and pongs to WebSocket pings, count as hearing from it. */
-function watchLiveness(socket: WebSocket, touch: () => void): void {
-  socket.on("message", touch);
-  socket.on("pong", touch);
 }

@@ -1,13 +1,13 @@
 /**
- * `presence.onChange` over a real WebSocket, where the feed writes its frames itself after the
- * snapshot: the stock client and a raw socket must see exactly what tRPC's adapter would send,
- * nothing may follow `stopped`, and each visibility class must get its own view.
+ * `presence.onChange` over a real WebSocket, served by the subscription host, where the feed
+ * writes every frame itself: the stock client and a raw socket must see exactly what tRPC's
+ * adapter would send, nothing may follow `stopped`, and each visibility class must get its own view.
  */
 import { frameSinkEncoder, type PresenceEvent, type VisiblePresence } from "@herald/presence";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import WebSocket from "ws";
-import { befriend, connect, signUp, startTestServer, type TestServer, type TestUser } from "../src/testing/index.js";
+import { befriend, connect, signUp, startTestServer, type TestServer } from "../src/testing/index.js";
 import { closeAll, watch } from "./fixtures.js";
+import { RawSubscriber } from "./raw-subscriber.js";
 
 const GRACE_MS = 200;
 
@@ -16,50 +16,11 @@ function adapterFrame(id: string | number, jsonrpc: string | undefined, trackedI
   return JSON.stringify({ id, jsonrpc, result: { type: "data", data: { id: trackedId, data: event }, id: trackedId } });
 }
 
-/** Data envelopes the adapter itself encoded for presence events (the snapshot, in direct mode). */
+/** Data envelopes the adapter itself encoded for presence events. */
 function adapterEncodedEvents(spy: { mock: { calls: unknown[][] } }): PresenceEvent[] {
   return spy.mock.calls
     .map(([envelope]) => (envelope as { result?: { data?: { data?: PresenceEvent } } }).result?.data?.data)
     .filter((event): event is PresenceEvent => typeof event?.type === "string");
-}
-
-/** A socket speaking tRPC's wire protocol by hand, recording every frame per subscription id. */
-class RawSubscriber {
-  readonly frames = new Map<string | number, string[]>();
-  private readonly waiters: Array<() => void> = [];
-
-  private constructor(readonly socket: WebSocket) {
-    socket.on("message", (data) => {
-      const text = data.toString();
-      if (text === "PING") return;
-      const { id } = JSON.parse(text) as { id: string | number };
-      this.frames.set(id, [...(this.frames.get(id) ?? []), text]);
-      for (const wake of this.waiters.splice(0)) wake();
-    });
-  }
-
-  static async open(server: TestServer, user: TestUser): Promise<RawSubscriber> {
-    const socket = new WebSocket(`${server.wsUrl}?connectionParams=1`);
-    await new Promise((resolve) => socket.once("open", resolve));
-    socket.send(JSON.stringify({ method: "connectionParams", data: { token: user.token } }));
-    return new RawSubscriber(socket);
-  }
-
-  subscribe(id: string | number, jsonrpc?: "2.0"): void {
-    this.socket.send(JSON.stringify({ id, jsonrpc, method: "subscription", params: { path: "presence.onChange" } }));
-  }
-
-  /** Waits until subscription `id` has received `count` frames. */
-  async framesOf(id: string | number, count: number): Promise<string[]> {
-    while ((this.frames.get(id)?.length ?? 0) < count) await new Promise<void>((resolve) => this.waiters.push(resolve));
-    return this.frames.get(id)!;
-  }
-
-  async close(): Promise<void> {
-    const closed = new Promise((resolve) => this.socket.once("close", resolve));
-    this.socket.close();
-    await closed;
-  }
 }
 
 describe("frames written by the feed", () => {
@@ -127,8 +88,8 @@ describe("frames written by the feed", () => {
     ]);
     const [prefix] = received[0]!.id.split("-");
     expect(received.map((r) => r.id)).toEqual([1, 2, 3, 4].map((n) => `${prefix}-${n}`));
-    // Only the snapshot went through the adapter: the feed wrote the rest to the socket itself.
-    expect(adapterEncodedEvents(encode).map((event) => event.type)).toEqual(["snapshot"]);
+    // Nothing went through the adapter: the feed wrote every event to the socket itself.
+    expect(adapterEncodedEvents(encode)).toEqual([]);
     const metrics = await (await fetch(server.metricsUrl)).text();
     expect(Number(metrics.match(/^herald_events_sent_total\{type="update"\} (\d+)$/m)?.[1])).toBeGreaterThanOrEqual(2);
     subscription.unsubscribe();
@@ -155,7 +116,7 @@ describe("frames written by the feed", () => {
     ] as const) {
       const [started, snapshot, update] = raw.frames.get(id)!;
       expect(JSON.parse(started!)).toEqual({ id, ...(jsonrpc && { jsonrpc }), result: { type: "started" } });
-      // The snapshot is the adapter's own frame; the update is ours: both have the same form.
+      // Both written by the feed, in the adapter's form.
       for (const frame of [snapshot!, update!]) {
         const { result } = JSON.parse(frame) as { result: { id: string; data: { data: PresenceEvent } } };
         expect(frame).toBe(adapterFrame(id, jsonrpc, result.id, result.data.data));

@@ -10,7 +10,7 @@ export { MIN_SERVICE_TOKEN_LENGTH } from "./auth/service-token.js";
 export type { HeraldContext, SessionUser } from "./trpc.js";
 export type { PresenceEvent, FeedObserver } from "./feed/events.js";
 export { frameSinkEncoder } from "./feed/frame-sink.js";
-export type { FrameSocket } from "./feed/frame-sink.js";
+export type { FrameSocket, SubscriptionAddress } from "./feed/frame-sink.js";
 export type { ConnectionHandle } from "./service/connections.js";
 export type { Logger } from "./logger.js";
 export { MemoryPresenceStore } from "./store/memory-store.js";

@@ -169,7 +169,7 @@ export const presenceRouter = router({
     try {
       await feed.start();
       const until = signal ?? new AbortController().signal;
-      yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until);
+      yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until, ctx.frameAddress);
     } catch (error) {
       throw asTrpcError(error);
     } finally {

@@ -1,0 +1,51 @@
+/**
+ * The server's WebSocket class. What the server keeps per socket lives in its fields rather than
+ * in closures, timers and listeners, which cost a few hundred bytes each per connection — at tens
+ * of thousands of idle connections, most of the heap:
+ *
+ * - when the client was last heard from (any message or pong), for keep-alive (keep-alive.ts),
+ *   and the connection that hearing from it keeps live;
+ * - the context and the subscriptions the subscription host serves (subscription-host.ts), which
+ *   sees every text message before the tRPC adapter does.
+ */
+import type { ConnectionHandle, HeraldContext } from "@herald/presence";
+import { WebSocket } from "ws";
+import { takeHostedCalls, type HostedSubscriptions, type ReportFailure } from "./subscription-host.js";
+
+export interface HeraldSocket extends WebSocket {
+  /** `Date.now()` when the client was last heard from. */
+  heardAt: number;
+  /** When keep-alive last pinged it without an answer yet (0: not waiting). */
+  pingedAt: number;
+  /** The user's connection this socket is, once authenticated: hearing from the client keeps it live. */
+  connection: ConnectionHandle | null;
+  /** The context tRPC's adapter is building or built for this socket (set by `createContext`). */
+  heraldContext: Promise<HeraldContext> | null;
+  /** The subscriptions the host serves on this socket, by JSON-RPC id (null until the first). */
+  hosted: HostedSubscriptions | null;
+}
+
+/** The `WebSocket` class for the server's `WebSocketServer`. */
+export function heraldSocketClass(reportFailure: ReportFailure): typeof WebSocket {
+  return class extends WebSocket implements HeraldSocket {
+    heardAt = Date.now();
+    pingedAt = 0;
+    connection: ConnectionHandle | null = null;
+    heraldContext: Promise<HeraldContext> | null = null;
+    hosted: HostedSubscriptions | null = null;
+
+    override emit(event: string | symbol, ...args: unknown[]): boolean {
+      if (event === "message" || event === "pong") {
+        this.heardAt = Date.now();
+        this.connection?.touch();
+      }
+      // `message` is emitted with (data, isBinary); binary frames are the adapter's to refuse.
+      if (event === "message" && args[1] === false && this.heraldContext) {
+        const rest = takeHostedCalls(this, args[0] as Buffer, reportFailure);
+        if (rest === null) return true;
+        args[0] = rest;
+      }
+      return super.emit(event, ...args);
+    }
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The subscription host serves `presence.onChange` beside tRPC's adapter: what the client sees
+ * must not change. Batches are split (the adapter answers the rest), a duplicate id, a bad input
+ * and an unauthenticated socket get the same errors the adapter would give, and a stop reaches
+ * only the subscription it names.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { befriend, connect, signUp, startTestServer, type TestServer, type TestUser } from "../src/testing/index.js";
+import { closeAll } from "./fixtures.js";
+import { RawSubscriber } from "./raw-subscriber.js";
+
+interface Frame {
+  id: string | number | null;
+  result?: { type: string; data?: unknown };
+  error?: { message: string; data: { code: string; path?: string } };
+}
+
+const parsed = (frames: string[]) => frames.map((frame) => JSON.parse(frame) as Frame);
+
+describe("the subscription host", () => {
+  let server: TestServer;
+  let viewer: TestUser;
+  let friend: TestUser;
+  beforeAll(async () => {
+    server = await startTestServer({ offlineGraceMs: 100 });
+    viewer = await signUp(server.url);
+    friend = await signUp(server.url);
+    await befriend(friend, viewer);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it("takes the subscription out of a batch and leaves the other calls to the adapter", async () => {
+    const raw = await RawSubscriber.open(server, viewer);
+    raw.send([
+      { id: "me", method: "query", params: { path: "auth.me" } },
+      { id: "feed", method: "subscription", params: { path: "presence.onChange" } },
+      { id: "status", method: "mutation", params: { path: "presence.setStatus", input: { status: "away" } } },
+    ]);
+    const [me] = parsed(await raw.framesOf("me", 1));
+    expect(me!.result).toMatchObject({ type: "data", data: { id: viewer.id } });
+    const [status] = parsed(await raw.framesOf("status", 1));
+    expect(status!.result).toMatchObject({ type: "data", data: { status: "away" } });
+    const [started, snapshot] = parsed(await raw.framesOf("feed", 2));
+    expect(started!.result).toEqual({ type: "started" });
+    expect(snapshot!.result!.data).toMatchObject({ data: { type: "snapshot", friends: [{ userId: friend.id }] } });
+    await raw.close();
+  });
+
+  it("refuses a second subscription with the same id, and the first goes on", async () => {
+    const raw = await RawSubscriber.open(server, viewer);
+    raw.subscribe(7);
+    await raw.framesOf(7, 2);
+    raw.subscribe(7);
+    const third = parsed(await raw.framesOf(7, 3))[2]!;
+    expect(third.error).toMatchObject({ message: "Duplicate id 7", data: { code: "BAD_REQUEST" } });
+    const friendDevice = await connect(server.wsUrl, friend);
+    const fourth = parsed(await raw.framesOf(7, 4))[3]!;
+    expect(fourth.result!.data).toMatchObject({ data: { type: "update", presence: { userId: friend.id, status: "online" } } });
+    await closeAll(friendDevice);
+    await raw.close();
+  });
+
+  it("answers a bad input with BAD_REQUEST naming the field, through the router's error formatter", async () => {
+    const raw = await RawSubscriber.open(server, viewer);
+    raw.subscribe("bad", "2.0", { lastEventId: 5 });
+    const [answer] = parsed(await raw.framesOf("bad", 1));
+    expect(answer!.error!.data).toMatchObject({ code: "BAD_REQUEST", path: "presence.onChange" });
+    expect(answer!.error!.message).toMatch(/^lastEventId: /);
+    await raw.close();
+  });
+
+  it("answers UNAUTHORIZED on a socket without a valid token, as every other procedure does", async () => {
+    const raw = await RawSubscriber.open(server, { ...viewer, token: "not-a-token" });
+    raw.send({ id: "me", method: "query", params: { path: "auth.me" } });
+    raw.subscribe("feed");
+    const [me] = parsed(await raw.framesOf("me", 1));
+    const [feed] = parsed(await raw.framesOf("feed", 1));
+    expect(me!.error!.data.code).toBe("UNAUTHORIZED");
+    expect(feed!.error).toMatchObject({ message: me!.error!.message, data: { code: "UNAUTHORIZED", path: "presence.onChange" } });
+    await raw.close();
+  });
+
+  it("stops only the subscription a stop names; a stop for an id it does not serve is left to the adapter", async () => {
+    const viewer = await signUp(server.url);
+    const friend = await signUp(server.url);
+    await befriend(friend, viewer);
+    const raw = await RawSubscriber.open(server, viewer);
+    raw.subscribe("a");
+    raw.subscribe("b");
+    await raw.framesOf("a", 2);
+    await raw.framesOf("b", 2);
+    raw.send({ id: "nobody", method: "subscription.stop" });
+    raw.send({ id: "a", method: "subscription.stop" });
+    expect(parsed(await raw.framesOf("a", 3))[2]!.result).toEqual({ type: "stopped" });
+    const friendDevice = await connect(server.wsUrl, friend);
+    expect(parsed(await raw.framesOf("b", 3))[2]!.result!.data).toMatchObject({ data: { type: "update" } });
+    expect(raw.frames.get("a")).toHaveLength(3);
+    expect(raw.frames.has("nobody")).toBe(false);
+    await closeAll(friendDevice);
+    await raw.close();
+  });
+});
