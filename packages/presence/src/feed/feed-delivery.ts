@@ -34,6 +34,8 @@ export interface FeedDelivery {
 export class PulledDelivery implements FeedDelivery {
   private wake: (() => void) | null = null;
   private closed = false;
+  /** Waiting in `untilClosed`. */
+  private readonly closers: Array<() => void> = [];
 
   queued(): void {
     const wake = this.wake;
@@ -44,6 +46,7 @@ export class PulledDelivery implements FeedDelivery {
   close(): void {
     this.closed = true;
     this.queued();
+    for (const done of this.closers.splice(0)) done();
   }
 
   /**
@@ -58,9 +61,17 @@ export class PulledDelivery implements FeedDelivery {
     }
   }
 
-  /** Resolves when the feed closes or `signal` aborts. */
-  async untilClosed(signal: AbortSignal): Promise<void> {
-    while (!this.closed && !signal.aborted) await this.nextWork(signal);
+  /** Resolves when the feed closes or `signal` aborts. One promise, not a loop of them: it may wait for days. */
+  untilClosed(signal: AbortSignal): Promise<void> {
+    if (this.closed || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.closers.push(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
   }
 
   private nextWork(signal: AbortSignal): Promise<void> {

@@ -21,22 +21,34 @@ export async function* trackedEvents(
   feed: FriendFeed,
   socket: FrameSocket | null,
   signal: AbortSignal,
-  knownAddress: SubscriptionAddress | undefined,
 ): AsyncGenerator<TrackedEnvelope<PresenceEvent>, void> {
   const ids = new TrackedIds();
-  const handoff: { address: SubscriptionAddress | null } = { address: (socket && knownAddress) ?? null };
+  const handoff: { address: SubscriptionAddress | null } = { address: null };
   let first = true;
-  if (!handoff.address) {
-    for await (const event of feed.events(signal)) {
-      // Only the first event (the snapshot) asks for the address: one handshake per subscription.
-      const offered = socket && first ? withFrameSink(event, (address) => (handoff.address = address)) : event;
-      first = false;
-      yield tracked(ids.next(), offered);
-      // The adapter has encoded and sent that event by now (see frame-sink.ts).
-      if (handoff.address) break;
-    }
+  for await (const event of feed.events(signal)) {
+    // Only the first event (the snapshot) asks for the address: one handshake per subscription.
+    const offered = socket && first ? withFrameSink(event, (address) => (handoff.address = address)) : event;
+    first = false;
+    yield tracked(ids.next(), offered);
+    // The adapter has encoded and sent that event by now (see frame-sink.ts).
+    if (handoff.address) break;
   }
   if (!socket || !handoff.address) return;
-  feed.writeFrames(new FrameWriter(socket, handoff.address, ids));
-  await feed.untilClosed(signal);
+  await framesUntilClosed(feed, socket, handoff.address, signal, ids);
+}
+
+/**
+ * The feed writes every event to `socket` as frames of the subscription at `address`, until it
+ * closes or `signal` aborts. A plain async function rather than another generator: an idle
+ * subscription waits here for its whole life, and each suspended generator costs memory.
+ */
+export function framesUntilClosed(
+  feed: FriendFeed,
+  socket: FrameSocket,
+  address: SubscriptionAddress,
+  signal: AbortSignal,
+  ids = new TrackedIds(),
+): Promise<void> {
+  feed.writeFrames(new FrameWriter(socket, address, ids));
+  return feed.untilClosed(signal);
 }

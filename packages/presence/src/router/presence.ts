@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ownViewOf } from "../engine/visibility.js";
 import type { ChoicePatch } from "../engine/transitions.js";
 import { callerEvents } from "../feed/caller-events.js";
-import { trackedEvents } from "../feed/tracked-events.js";
+import { framesUntilClosed, trackedEvents } from "../feed/tracked-events.js";
 import {
   lastSeenExceptionsInput,
   lastSeenLevelInput,
@@ -169,7 +169,8 @@ export const presenceRouter = router({
     try {
       await feed.start();
       const until = signal ?? new AbortController().signal;
-      yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until, ctx.frameAddress);
+      if (ctx.frames && ctx.frameAddress) await framesUntilClosed(feed, ctx.frames, ctx.frameAddress, until);
+      else yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until);
     } catch (error) {
       throw asTrpcError(error);
     } finally {

@@ -42,11 +42,57 @@ export interface ConnectionHandle {
   close(): Promise<void>;
 }
 
-interface Connection extends ConnectionHandle {
-  phase: ConnectionPhase;
-  terminate: () => void;
+/**
+ * One connection. A class, not an object literal with arrow functions: its methods live on the
+ * prototype instead of in five closures per connection (memory per idle connection, issue 14).
+ */
+class Connection implements ConnectionHandle {
+  readonly id = randomUUID();
+  phase: ConnectionPhase = { kind: "opening" };
   /** Kept here as well as in the store: a resync registers the connection again with them. */
   facts: ConnectionFacts;
+
+  constructor(
+    readonly userId: string,
+    readonly terminate: () => void,
+    device: DeviceKind,
+    private readonly service: PresenceService,
+    /** The registry's connections, which this one leaves when it closes. */
+    private readonly registered: Map<string, Connection>,
+  ) {
+    this.facts = { device, idle: false };
+  }
+
+  get device(): DeviceKind {
+    return this.facts.device;
+  }
+
+  get idle(): boolean {
+    return this.facts.idle;
+  }
+
+  get ref() {
+    return { userId: this.userId, connectionId: this.id };
+  }
+
+  touch(): void {
+    if (this.phase.kind === "live") this.phase.lastHeardAt = Date.now();
+  }
+
+  async setIdle(idle: boolean): Promise<void> {
+    if (this.phase.kind === "closed" || this.facts.idle === idle) return;
+    this.facts = { ...this.facts, idle };
+    // Still opening: its registration (or the resync) carries the flag.
+    if (this.phase.kind === "live") await this.service.setIdle(this.ref, idle);
+  }
+
+  async close(): Promise<void> {
+    if (this.phase.kind === "closed") return;
+    const wasRegistered = this.phase.kind === "live";
+    this.phase = { kind: "closed" };
+    this.registered.delete(this.id);
+    if (wasRegistered) await this.service.disconnect(this.ref, this.facts);
+  }
 }
 
 export class ConnectionRegistry {
@@ -74,35 +120,7 @@ export class ConnectionRegistry {
    * (used when it goes silent).
    */
   async open(userId: string, terminate: () => void, device: DeviceKind = "web"): Promise<ConnectionHandle> {
-    const connection: Connection = {
-      id: randomUUID(),
-      userId,
-      phase: { kind: "opening" },
-      terminate,
-      facts: { device, idle: false },
-      get device() {
-        return connection.facts.device;
-      },
-      get idle() {
-        return connection.facts.idle;
-      },
-      touch: () => {
-        if (connection.phase.kind === "live") connection.phase.lastHeardAt = Date.now();
-      },
-      setIdle: async (idle) => {
-        if (connection.phase.kind === "closed" || connection.facts.idle === idle) return;
-        connection.facts = { ...connection.facts, idle };
-        // Still opening: its registration (or the resync) carries the flag.
-        if (connection.phase.kind === "live") await this.service.setIdle({ userId, connectionId: connection.id }, idle);
-      },
-      close: async () => {
-        if (connection.phase.kind === "closed") return;
-        const wasRegistered = connection.phase.kind === "live";
-        connection.phase = { kind: "closed" };
-        this.connections.delete(connection.id);
-        if (wasRegistered) await this.service.disconnect({ userId, connectionId: connection.id }, connection.facts);
-      },
-    };
+    const connection = new Connection(userId, terminate, device, this.service, this.connections);
     this.connections.set(connection.id, connection);
     try {
       await this.service.connect({ userId, connectionId: connection.id }, connection.facts);
