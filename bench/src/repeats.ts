@@ -4,7 +4,7 @@
  * trusted alone (the floor's own speed has varied 1.6× between runs here); a median of runs that
  * each measured the floor beside Herald can.
  */
-import { medianCpuPerDelivery, type TargetResult } from "./report.js";
+import { cpuPerDelivery, type StepResult, type TargetResult } from "./report.js";
 
 export interface RepeatedFigure {
   median: number | null;
@@ -17,8 +17,15 @@ export interface RepeatedTarget {
   label: string;
   runs: number;
   maxSustainedDeliveriesPerSec: RepeatedFigure;
+  p99At200: RepeatedFigure;
   p99At1000: RepeatedFigure;
-  cpuPerDeliveryMicros: RepeatedFigure;
+  /** Server CPU per status change at 200 changes/s, ms (issue 14's goal: ≤ 1.5 ms). */
+  cpuPerChangeAt200Ms: RepeatedFigure;
+  /** Server CPU per delivery at 1,000 changes/s, µs (goal: ≤ 1.5× the floor's). */
+  cpuPerDeliveryAt1000Micros: RepeatedFigure;
+  /** The worst event-loop delay of the servers in the 200 and 1,000 changes/s steps, ms. */
+  loopDelayMaxAt200: RepeatedFigure;
+  loopDelayMaxAt1000: RepeatedFigure;
   connectPerSec: RepeatedFigure;
   idleHeapPerConnBytes: RepeatedFigure;
 }
@@ -32,11 +39,23 @@ export function summarizeRepeats(runs: readonly TargetResult[][]): RepeatedTarge
     label: results[0]!.label,
     runs: results.length,
     maxSustainedDeliveriesPerSec: figure(results.map((t) => t.maxSustainedDeliveriesPerSec)),
-    p99At1000: figure(results.map((t) => t.steps.find((s) => s.rate === 1000)?.p99 ?? null)),
-    cpuPerDeliveryMicros: figure(results.map(medianCpuPerDelivery)),
+    p99At200: figure(results.map((t) => stepAt(t, 200)?.p99 ?? null)),
+    p99At1000: figure(results.map((t) => stepAt(t, 1000)?.p99 ?? null)),
+    cpuPerChangeAt200Ms: figure(results.map((t) => cpuPerChangeMs(stepAt(t, 200)))),
+    cpuPerDeliveryAt1000Micros: figure(results.map((t) => (stepAt(t, 1000) ? cpuPerDelivery(stepAt(t, 1000)!) : null))),
+    loopDelayMaxAt200: figure(results.map((t) => stepAt(t, 200)?.loopDelayMax ?? null)),
+    loopDelayMaxAt1000: figure(results.map((t) => stepAt(t, 1000)?.loopDelayMax ?? null)),
     connectPerSec: figure(results.map((t) => t.connectPerSec)),
     idleHeapPerConnBytes: figure(results.map((t) => t.idle?.heapPerConnBytes ?? null)),
   }));
+}
+
+function stepAt(target: TargetResult, rate: number): StepResult | undefined {
+  return target.steps.find((step) => step.rate === rate);
+}
+
+function cpuPerChangeMs(step: StepResult | undefined): number | null {
+  return step && step.changesPerSec > 0 ? (step.serverCores * 1000) / step.changesPerSec : null;
 }
 
 function figure(values: ReadonlyArray<number | null>): RepeatedFigure {

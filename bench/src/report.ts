@@ -109,23 +109,34 @@ export function medianCpuPerDelivery(target: TargetResult): number | null {
 }
 
 /** The `--repeat` table: median (min–max) of each figure, the ratio of medians to the floor's. */
-function renderRepeats(repeats: readonly RepeatedTarget[]): string[] {
+function renderRepeats(repeats: readonly RepeatedTarget[], users: number): string[] {
   const floor = repeats.find((t) => t.name === "floor");
-  const cell = (t: RepeatedTarget, pick: (t: RepeatedTarget) => RepeatedFigure, digits: number, unit = "") => {
+  const cell = (t: RepeatedTarget, pick: (t: RepeatedTarget) => RepeatedFigure, digits: number, unit = "", toFloor = true) => {
     const f = pick(t);
     if (f.median === null) return "–";
-    const vsFloor = t === floor || !floor ? "" : ratio(f.median, pick(floor).median);
+    const vsFloor = !toFloor || t === floor || !floor ? "" : ratio(f.median, pick(floor).median);
     return `${fmt(f.median, digits)}${unit} (${fmt(f.min, digits)}–${fmt(f.max, digits)})${vsFloor}`;
   };
+  const scaled = (f: RepeatedFigure, by: (v: number) => number): RepeatedFigure =>
+    f.median === null ? f : { median: by(f.median), min: by(f.max!), max: by(f.min!) };
+  const inKiB = (f: RepeatedFigure): RepeatedFigure =>
+    f.median === null ? f : { median: f.median / 1024, min: f.min! / 1024, max: f.max! / 1024 };
   const lines = [
     `**Median of ${Math.max(...repeats.map((t) => t.runs))} runs** (range in brackets; ratios are of medians, to the floor's)`,
     "",
-    "| target | runs | max sustained deliveries/s | p99 at 1,000 changes/s | server CPU per delivery | connect + subscribe /s | heap per idle connection |",
-    "| --- | --- | --- | --- | --- | --- | --- |",
+    "| target | runs | p99 at 200 changes/s (event-loop delay max) | p99 at 1,000 changes/s (event-loop delay max) | server CPU per change at 200/s | server CPU per delivery at 1,000/s | max sustained deliveries/s | connect + subscribe of all users | heap per idle connection |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   for (const t of repeats) {
     lines.push(
-      `| ${t.label} | ${t.runs} | ${cell(t, (x) => x.maxSustainedDeliveriesPerSec, 0)} | ${cell(t, (x) => x.p99At1000, 1, " ms")} | ${cell(t, (x) => x.cpuPerDeliveryMicros, 0, " µs")} | ${cell(t, (x) => x.connectPerSec, 0)} | ${cell(t, (x) => (x.idleHeapPerConnBytes.median === null ? x.idleHeapPerConnBytes : { median: x.idleHeapPerConnBytes.median / 1024, min: x.idleHeapPerConnBytes.min! / 1024, max: x.idleHeapPerConnBytes.max! / 1024 }), 1, " KiB")} |`,
+      `| ${t.label} | ${t.runs}` +
+        ` | ${cell(t, (x) => x.p99At200, 1, " ms", false)} (${cell(t, (x) => x.loopDelayMaxAt200, 1, " ms", false)})` +
+        ` | ${cell(t, (x) => x.p99At1000, 1, " ms", false)} (${cell(t, (x) => x.loopDelayMaxAt1000, 1, " ms", false)})` +
+        ` | ${cell(t, (x) => x.cpuPerChangeAt200Ms, 2, " ms")}` +
+        ` | ${cell(t, (x) => x.cpuPerDeliveryAt1000Micros, 0, " µs")}` +
+        ` | ${cell(t, (x) => x.maxSustainedDeliveriesPerSec, 0)}` +
+        ` | ${cell(t, (x) => scaled(x.connectPerSec, (perSec) => users / perSec), 2, " s")}` +
+        ` | ${cell(t, (x) => inKiB(x.idleHeapPerConnBytes), 1, " KiB")} |`,
     );
   }
   return lines;
@@ -140,7 +151,7 @@ export function renderMarkdown(result: BenchResult): string {
       `${s.stepMs} ms per step, ${s.generators} generator processes${s.pinned ? ", servers pinned to CPU 0 and the bench's clients to the rest" : ""}; machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
       `${result.machine.memoryGiB} GiB, Node ${result.machine.node}.`,
   );
-  if (result.repeats) lines.push("", ...renderRepeats(result.repeats));
+  if (result.repeats) lines.push("", ...renderRepeats(result.repeats, s.users));
   lines.push("");
   lines.push(`**Summary**${result.repeats ? " of the last run" : ""} (ratios are to the floor; for memory, lower is better)`);
   lines.push("");

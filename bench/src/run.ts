@@ -78,7 +78,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     mode: quick ? "quick" : "full",
     users: Number(flags.get("users") ?? (quick ? 100 : 1000)),
     friends: Number(flags.get("friends") ?? (quick ? 10 : 20)),
-    rates: numbers("rates", quick ? "200,1000,3000" : "250,500,1000,1500,2000,3000,4000,5000,6000,8000"),
+    rates: numbers("rates", quick ? "200,1000,3000" : "200,500,1000,1500,2000,3000,4000,6000"),
     stepMs: Number(flags.get("step-ms") ?? (quick ? 1000 : 5000)),
     drainMs: Number(flags.get("drain-ms") ?? (quick ? 1000 : 3000)),
     targets: list("targets", "floor,embedded,pg-redis-1,pg-redis-2") as TargetName[],
