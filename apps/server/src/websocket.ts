@@ -7,7 +7,7 @@
  * code 4400 naming `device` — never by throwing, which would make the stock client retry in a
  * tight loop.
  *
- * Hardening: a socket is closed (4401) when its token expires or is revoked (`auth.signOut`), so
+ * Hardening: a socket is closed (4401) when its token expires (within 5 s) or is revoked (`auth.signOut`), so
  * the client reconnects with a fresh one; a user's sockets past `maxConnectionsPerUser` are
  * refused (4429); a socket whose unsent backlog passes `maxBufferedBytes` (a client that stopped
  * reading) is dropped, so a slow consumer cannot grow our memory without bound.
@@ -37,10 +37,8 @@ const UNAUTHENTICATED_CLOSE_DELAY_MS = 250;
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How often backlogs are checked; between checks a backlog grows by at most this much traffic. */
 const BACKLOG_CHECK_MS = 250;
-/** How often live sockets' tokens are re-checked for revocation made on other servers. */
+/** How often live sockets' tokens are re-checked for expiry, and for revocation made on other servers. */
 const SESSION_RECHECK_MS = 5_000;
-/** setTimeout's limit (~24.8 days); a longer token expiry is waited for in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface WebSocketLimits {
   maxBufferedBytes?: number | undefined;
@@ -53,7 +51,6 @@ type SessionClaims = NonNullable<ReturnType<HeraldApp["tokens"]["verify"]>>;
 interface Session {
   socket: WebSocket;
   claims: SessionClaims;
-  expiryTimer: NodeJS.Timeout | null;
 }
 
 export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (code: string) => void, limits: WebSocketLimits = {}) {
@@ -175,13 +172,6 @@ function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
     setTimeout(() => session.socket.close(CLOSE_UNAUTHORIZED, reason), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
   };
 
-  const armExpiry = (session: Session) => {
-    const left = session.claims.exp * 1000 - Date.now();
-    if (left <= 0) return endSession(session, "session expired");
-    session.expiryTimer = setTimeout(() => armExpiry(session), Math.min(left, MAX_TIMER_MS));
-    session.expiryTimer.unref();
-  };
-
   const unsubscribe = app.sessions.onRevoked((userId, version) => {
     for (const session of byUser.get(userId) ?? []) if (session.claims.ver < version) endSession(session, "signed out");
   });
@@ -196,8 +186,16 @@ function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
   }, BACKLOG_CHECK_MS);
   backlogTimer.unref();
 
+  // Expiry is checked here too, rather than by a timer per socket (memory per idle connection):
+  // a socket outlives its token by at most SESSION_RECHECK_MS.
   const recheckTimer = setInterval(() => {
+    const now = Date.now();
     for (const session of all) {
+      if (session.claims.exp * 1000 <= now) {
+        all.delete(session);
+        endSession(session, "session expired");
+        continue;
+      }
       void app.sessions.isCurrent(session.claims).then((current) => {
         if (!current && all.has(session)) endSession(session, "session revoked");
       });
@@ -211,13 +209,11 @@ function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
       if (socket.readyState !== WebSocket.OPEN) return true; // already gone: nothing to track
       const mine = byUser.get(claims.sub) ?? new Set<Session>();
       if (mine.size >= app.limits.maxConnectionsPerUser) return false;
-      const session: Session = { socket, claims, expiryTimer: null };
+      const session: Session = { socket, claims };
       mine.add(session);
       byUser.set(claims.sub, mine);
       all.add(session);
-      armExpiry(session);
       socket.once("close", () => {
-        if (session.expiryTimer) clearTimeout(session.expiryTimer);
         all.delete(session);
         mine.delete(session);
         if (mine.size === 0 && byUser.get(claims.sub) === mine) byUser.delete(claims.sub);
@@ -228,7 +224,6 @@ function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
       unsubscribe();
       clearInterval(backlogTimer);
       clearInterval(recheckTimer);
-      for (const session of all) if (session.expiryTimer) clearTimeout(session.expiryTimer);
     },
   };
 }

@@ -19,8 +19,13 @@ import type { FrameWriter } from "./frame-writer.js";
  */
 export const MAX_FLUSH_WAIT_MS = 25;
 
-/** Turns the queued items into the events to send now. */
-export type TakeQueued = () => PresenceEvent[];
+/** A feed, as its frame delivery sees it. */
+export interface QueuedEvents {
+  /** Turns the queued items into the events to send now. */
+  takeQueued(): PresenceEvent[];
+  /** Writing failed: the feed closes. */
+  fail(error: unknown): void;
+}
 /** Turns the next queued item into its event: null when it became nothing, undefined when none is queued. */
 export type TakeNext = () => PresenceEvent | null | undefined;
 
@@ -94,8 +99,8 @@ export class FrameDelivery implements FeedDelivery {
 
   constructor(
     private readonly frames: FrameWriter,
-    private readonly take: TakeQueued,
-    private readonly fail: (error: unknown) => void,
+    /** The feed (not closures over it: a few hundred bytes less per connection). */
+    private readonly feed: QueuedEvents,
   ) {}
 
   queued(): void {
@@ -118,10 +123,10 @@ export class FrameDelivery implements FeedDelivery {
     this.scheduled = false;
     if (this.closed) return;
     try {
-      for (const event of this.take()) this.frames.write(event);
+      for (const event of this.feed.takeQueued()) this.frames.write(event);
     } catch (error) {
       // Outside any tRPC call here: left alone, this would take the whole process down.
-      this.fail(error);
+      this.feed.fail(error);
     }
   }
 }

@@ -29,10 +29,15 @@ export class PresenceFeeds {
   readonly friendLists: FriendListCache;
   private readonly sources: FeedSources;
   private readonly open = new Set<FriendFeed>();
+  private readonly unsubscribeResync: () => void;
 
   constructor(options: PresenceFeedsOptions) {
     const { bus } = options;
     const friendLists = new FriendListCache(options.readFriendIds, () => bus.subscriptionsReady());
+    // The bus lost messages: every feed reads everything again.
+    this.unsubscribeResync = bus.onResync(() => {
+      for (const feed of this.open) feed.resync();
+    });
     this.friendLists = friendLists;
     this.sources = {
       bus,
@@ -67,6 +72,7 @@ export class PresenceFeeds {
 
   /** Closes every feed (server shutdown): their subscriptions end. */
   close(): void {
+    this.unsubscribeResync();
     for (const feed of this.open) feed.close();
     this.open.clear();
   }

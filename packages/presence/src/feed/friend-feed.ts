@@ -23,8 +23,8 @@ import type { FrameWriter } from "./frame-writer.js";
 export { MAX_FLUSH_WAIT_MS } from "./feed-delivery.js";
 
 export interface FeedSources {
-  /** Channels to follow (the bus's registry), resyncs, and when subscriptions are confirmed. */
-  bus: Pick<PresenceBus, "follow" | "unfollow" | "onResync" | "subscriptionsReady">;
+  /** Channels to follow (the bus's registry), and when subscriptions are confirmed. */
+  bus: Pick<PresenceBus, "follow" | "unfollow" | "subscriptionsReady">;
   friendIdsOf(userId: string): Promise<string[]>;
   loadStates(userIds: readonly string[]): Promise<Map<string, PresenceState>>;
   /** A friend's state with fades arrived on the bus (the service makes sure they end on time). */
@@ -70,7 +70,6 @@ export class FriendFeed implements ChannelFollower {
   private startBuffer: Array<{ from: string; message: BusMessage }> | null = null;
   /** Listening to our own channel: friendships, and our own state from other devices. */
   private followingSelf = false;
-  private readonly unsubscribeResync: () => void;
   private readonly pulled = new PulledDelivery();
   /** `pulled` until events are written as frames (`writeFrames`). */
   private delivery: FeedDelivery = this.pulled;
@@ -86,10 +85,15 @@ export class FriendFeed implements ChannelFollower {
   constructor(
     private readonly viewerId: string,
     private readonly sources: FeedSources,
-  ) {
-    this.unsubscribeResync = sources.bus.onResync(() => {
-      this.restart().catch((error: unknown) => this.fail(error));
-    });
+  ) {}
+
+  /**
+   * The bus lost messages (it resubscribed after an outage): reads everything again. The owner of
+   * the feeds calls this for all of them (one resync listener per server, not one per feed).
+   */
+  resync(): void {
+    if (this.closed) return;
+    this.restart().catch((error: unknown) => this.fail(error));
   }
 
   /** Subscribes, then queues the snapshot. */
@@ -139,11 +143,7 @@ export class FriendFeed implements ChannelFollower {
    * tick, so everything that arrived in that tick leaves together (updates as one `updates`).
    */
   writeFrames(frames: FrameWriter): void {
-    this.delivery = new FrameDelivery(
-      frames,
-      () => this.takeQueued(),
-      (error) => this.fail(error),
-    );
+    this.delivery = new FrameDelivery(frames, this);
     if (this.queue.length > 0) this.delivery.queued();
   }
 
@@ -156,7 +156,6 @@ export class FriendFeed implements ChannelFollower {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribeAll();
-    this.unsubscribeResync();
     this.delivery.close();
     this.pulled.close();
     this.requests?.stop();
@@ -177,7 +176,8 @@ export class FriendFeed implements ChannelFollower {
     this.friends.clear();
   }
 
-  private fail(error: unknown): void {
+  /** @internal (for its deliveries) */
+  fail(error: unknown): void {
     this.sources.log.error({ err: error, viewerId: this.viewerId }, "presence feed failed; closing it");
     this.close();
   }
