@@ -157,25 +157,30 @@ export const presenceRouter = router({
     return { ttlSeconds: ctx.app.settings.presenceTtlMs / 1000 };
   }),
 
-  onChange: protectedProcedure.input(z.object({ lastEventId: z.string().nullish() }).optional()).subscription(async function* ({
-    ctx,
-    signal,
-  }) {
-    const { feeds } = ctx.app;
-    const viewerId = ctx.user.id;
-    // First, before any feed exists: a refused subscribe costs nothing and holds no slot.
-    const releaseSlot = takeSubscriptionSlot(ctx, signal);
-    const feed = feeds.acquire(viewerId);
-    try {
-      await feed.start();
-      const until = signal ?? new AbortController().signal;
-      if (ctx.frames && ctx.frameAddress) await framesUntilClosed(feed, ctx.frames, ctx.frameAddress, until);
-      else yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until);
-    } catch (error) {
-      throw asTrpcError(error);
-    } finally {
-      feeds.release(viewerId, feed);
-      releaseSlot();
-    }
-  }),
+  // The resolver passes on only what the feed needs: a generator keeps its arguments for its
+  // whole life, and tRPC's call options (the raw input and its reader among them) would stay
+  // alive with every idle subscription.
+  onChange: protectedProcedure
+    .input(z.object({ lastEventId: z.string().nullish() }).optional())
+    .subscription(({ ctx, signal }) => presenceEvents(ctx, signal)),
 });
+
+/** `presence.onChange`: the viewer's feed, for as long as the subscription lasts. */
+async function* presenceEvents(ctx: HeraldContext & { user: SessionUser }, signal: AbortSignal | undefined) {
+  const { feeds } = ctx.app;
+  const viewerId = ctx.user.id;
+  // First, before any feed exists: a refused subscribe costs nothing and holds no slot.
+  const releaseSlot = takeSubscriptionSlot(ctx, signal);
+  const feed = feeds.acquire(viewerId);
+  try {
+    await feed.start();
+    const until = signal ?? new AbortController().signal;
+    if (ctx.frames && ctx.frameAddress) await framesUntilClosed(feed, ctx.frames, ctx.frameAddress, until);
+    else yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until);
+  } catch (error) {
+    throw asTrpcError(error);
+  } finally {
+    feeds.release(viewerId, feed);
+    releaseSlot();
+  }
+}
