@@ -25,6 +25,8 @@ interface Client {
   socket: WebSocket | null;
   /** Epoch ms of the last drop, and of the first snapshot after it. */
   droppedAt: number | null;
+  /** Epoch ms of the first attempt to reconnect after the drop (its random moment in the window). */
+  reconnectAt: number | null;
   resnapshotAt: number | null;
   attempts: number;
 }
@@ -78,6 +80,7 @@ function open(client: Client): Promise<void> {
 }
 
 async function reconnect(client: Client): Promise<void> {
+  client.reconnectAt ??= Date.now();
   for (;;) {
     try {
       return await open(client);
@@ -110,6 +113,7 @@ function census(): void {
     clients: clients.length,
     dropped: clients.filter((c) => c.droppedAt !== null).length,
     resnapshotAt: clients.map((c) => c.resnapshotAt),
+    reconnectAt: clients.map((c) => c.reconnectAt),
     droppedAt: clients.map((c) => c.droppedAt),
     attempts: clients.reduce((sum, c) => sum + c.attempts, 0),
     flaps,
@@ -122,7 +126,7 @@ process.on("message", (raw) => {
   const request = raw as StormRequest;
   switch (request.type) {
     case "init":
-      clients = request.own.map((i) => ({ user: request.users[i]!, socket: null, droppedAt: null, resnapshotAt: null, attempts: 0 }));
+      clients = request.own.map((i) => ({ user: request.users[i]!, socket: null, droppedAt: null, reconnectAt: null, resnapshotAt: null, attempts: 0 }));
       return reply("init");
     case "connect":
       return void connectAll(request.concurrency);
