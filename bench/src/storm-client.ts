@@ -37,6 +37,8 @@ let armedWindowMs: number | null = null;
 let flaps = 0;
 const flappedViewers = new Set<string>();
 let errors = 0;
+/** Sockets that opened but closed before their snapshot. */
+let abandoned = 0;
 
 function reply(request: StormRequest["type"], body: Record<string, unknown> = {}): void {
   process.send?.({ type: "reply", request, ...body });
@@ -49,8 +51,10 @@ function open(client: Client): Promise<void> {
   client.attempts++;
   return new Promise((resolve, reject) => {
     let subscribed = false;
+    let opened = false;
     socket.on("error", () => {}); // the close that follows decides
     socket.on("open", () => {
+      opened = true;
       socket.send(JSON.stringify({ method: "connectionParams", data: { token: client.user.token } }));
       socket.send(SUBSCRIPTION);
     });
@@ -71,7 +75,10 @@ function open(client: Client): Promise<void> {
       }
     });
     socket.on("close", () => {
-      if (!subscribed) return reject(new Error("closed before the snapshot"));
+      if (!subscribed) {
+        if (opened) abandoned++;
+        return reject(new Error("closed before the snapshot"));
+      }
       if (armedWindowMs === null || client.socket !== socket) return;
       client.droppedAt ??= Date.now();
       setTimeout(() => void reconnect(client), Math.random() * armedWindowMs);
@@ -116,6 +123,7 @@ function census(): void {
     reconnectAt: clients.map((c) => c.reconnectAt),
     droppedAt: clients.map((c) => c.droppedAt),
     attempts: clients.reduce((sum, c) => sum + c.attempts, 0),
+    abandoned,
     flaps,
     flappedViewers: flappedViewers.size,
     errors,

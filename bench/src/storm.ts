@@ -8,7 +8,7 @@
  * show then.
  *
  *   pnpm --filter @herald/bench storm [--users 5000] [--friends 20] [--window-ms 10000]
- *     [--deadline-ms 15000] [--pin] [--profile]
+ *     [--deadline-ms 15000] [--ttl-ms 15000] [--pin] [--profile]
  *
  * `pnpm bench` runs it after the other targets (`runStorm`) unless `--no-storm`. `--profile`
  * writes a CPU profile of the new server from the moment it listens until every client is back
@@ -22,9 +22,10 @@ import { Child, BENCH_DIR } from "./children.js";
 import { positiveNumber, readFlags } from "./flags.js";
 import { buildGraph } from "./graph.js";
 import type { GenUser } from "./loadgen.js";
-import { CpuMeter } from "./proc.js";
+import { cpus } from "node:os";
+import { CpuMeter, machineCpu } from "./proc.js";
 import { seedHerald } from "./seed.js";
-import { Histogram, round } from "./stats.js";
+import { round } from "./stats.js";
 
 export interface StormOptions {
   users: number;
@@ -36,6 +37,8 @@ export interface StormOptions {
   pin: boolean;
   databaseUrl: string;
   redisUrl: string;
+  /** The presence TTL: registrations handed over by the old server expire this long after their last refresh. */
+  ttlMs: number;
   /** Where to write a CPU profile of the new server during the storm; null: none. */
   profilePath: string | null;
   log: (line: string) => void;
@@ -49,6 +52,7 @@ export interface StormResult {
   friends: number;
   windowMs: number;
   deadlineMs: number;
+  ttlMs: number;
   pinned: boolean;
   initialConnectMs: number;
   /** From the old server's stop to the new one listening, and of that the graceful stop alone. */
@@ -69,6 +73,11 @@ export interface StormResult {
   errors: number;
   /** The new server's CPU from listening until every client was back, cores (1.0 = one core). */
   serverCpuCores: number | null;
+  /** The client processes, and everything else on the machine (PostgreSQL, Redis, …), over the same span. */
+  clientCores: number;
+  otherCores: number;
+  /** Reconnects whose socket opened but closed before its snapshot (the server gave up on them). */
+  abandoned: number;
   /** The new server's event-loop delay over the same span, ms. */
   loopDelayP99: number | null;
   loopDelayMax: number | null;
@@ -76,21 +85,23 @@ export interface StormResult {
 }
 
 const CLIENT_PROCESSES = 2;
-const TTL_MS = 15_000;
+/** The storm's presence TTL (the default is 60 s): short, so that the watch for late flaps ends soon. */
+export const STORM_TTL_MS = 15_000;
 const GRACE_MS = 1_000;
 /** Tokens, not passwords, authenticate the reconnects: sign-up cost is setup only, so test-strength hashing (N=2^10). */
 const PASSWORD_HASHING = { params: { N: 2 ** 10, r: 8, p: 1 }, maxConcurrent: 4 };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Exact percentiles (a few thousand values; stats.ts's Histogram stops at 30 s). */
 function percentiles(values: number[]): Percentiles {
-  const histogram = new Histogram();
-  for (const value of values) histogram.record(value);
-  return { p50: round(histogram.percentile(50)), p99: round(histogram.percentile(99)), max: values.length ? round(histogram.max) : null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]! : null);
+  return { p50: round(at(50), 0), p99: round(at(99), 0), max: round(sorted.at(-1) ?? null, 0) };
 }
 
 export async function runStorm(options: StormOptions): Promise<StormResult> {
-  const { users: USERS, friends: FRIENDS, windowMs: WINDOW_MS, deadlineMs: DEADLINE_MS, pin: PIN, log } = options;
+  const { users: USERS, friends: FRIENDS, windowMs: WINDOW_MS, deadlineMs: DEADLINE_MS, pin: PIN, ttlMs: TTL_MS, log } = options;
   const scratch = await createScratchDatabase(options.databaseUrl);
   const baseConfig = {
     port: 0,
@@ -148,7 +159,10 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     await server.ready;
     const readyAt = Date.now();
     const cpu = new CpuMeter(() => [server.pid]);
+    const clientCpu = new CpuMeter(() => clients.map((c) => c.pid));
+    const machineBefore = machineCpu();
     cpu.start();
+    clientCpu.start();
     await server.request({ type: "loop-start" });
     if (options.profilePath) await server.request({ type: "profile-start" });
     log(`  storm: restarted in ${((readyAt - restartAt) / 1000).toFixed(2)} s (the stop ${((stoppedAt - restartAt) / 1000).toFixed(2)} s); clients come back within ${WINDOW_MS / 1000} s`);
@@ -159,6 +173,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       resnapshotAt: Array<number | null>;
       reconnectAt: Array<number | null>;
       attempts: number;
+      abandoned: number;
       flaps: number;
       flappedViewers: number;
       errors: number;
@@ -171,6 +186,9 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       all = await census();
     }
     const stormCpuCores = cpu.cores();
+    const clientCores = clientCpu.cores();
+    const machineAfter = machineCpu();
+    const machineCores = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * cpus().length;
     const loop = await server.request<{ loopDelay?: { p99: number; max: number } }>({ type: "loop-stop" });
     if (options.profilePath) {
       await server.request({ type: "profile-stop", path: options.profilePath });
@@ -193,6 +211,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       friends: FRIENDS,
       windowMs: WINDOW_MS,
       deadlineMs: DEADLINE_MS,
+      ttlMs: TTL_MS,
       pinned: PIN,
       initialConnectMs: round(connectMs, 0)!,
       restartMs: readyAt - restartAt,
@@ -207,6 +226,9 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       flappedViewers: all.reduce((sum, c) => sum + c.flappedViewers, 0),
       errors: all.reduce((sum, c) => sum + c.errors, 0),
       serverCpuCores: round(stormCpuCores, 2),
+      clientCores: round(clientCores, 2)!,
+      otherCores: round(Math.max(0, machineCores - stormCpuCores - clientCores), 2)!,
+      abandoned: all.reduce((sum, c) => sum + c.abandoned, 0),
       loopDelayP99: round(loop.loopDelay?.p99 ?? null),
       loopDelayMax: round(loop.loopDelay?.max ?? null),
       met: missing === 0 && afterRestart.max !== null && afterRestart.max <= DEADLINE_MS && flaps === 0,
@@ -215,7 +237,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
       `  storm: ${result.met ? "MET" : "NOT MET"}: snapshots after the restart p50 ${fmtS(afterRestart.p50)} p99 ${fmtS(afterRestart.p99)} ` +
         `max ${fmtS(afterRestart.max)} (deadline ${DEADLINE_MS / 1000} s; after each client's attempt p50 ${fmtS(result.snapshotAfterAttemptMs.p50)} ` +
         `p99 ${fmtS(result.snapshotAfterAttemptMs.p99)}), ${missing} missing, flaps ${flaps}, errors ${result.errors}, ` +
-        `server ${result.serverCpuCores} cores, loop delay p99 ${result.loopDelayP99} max ${result.loopDelayMax} ms`,
+        `${result.abandoned} abandoned after opening, cores: server ${result.serverCpuCores} clients ${result.clientCores} rest ${result.otherCores}, loop delay p99 ${result.loopDelayP99} max ${result.loopDelayMax} ms`,
     );
     return result;
   } finally {
@@ -238,6 +260,7 @@ if (process.argv[1]?.endsWith("storm.ts")) {
     friends: flag("friends", 20),
     windowMs: flag("window-ms", 10_000),
     deadlineMs: flag("deadline-ms", 15_000),
+    ttlMs: flag("ttl-ms", STORM_TTL_MS),
     pin: flags.has("pin"),
     databaseUrl: process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
     redisUrl: process.env.BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
