@@ -110,7 +110,7 @@ async function startBuilt(dataDir: string): Promise<{ server: ChildProcess; url:
   let out = "";
   const urls = await new Promise<{ url: string; metricsUrl: string }>((resolve, reject) => {
     server.once("exit", (code) => reject(new Error(`main.js exited (${code}) before listening:\n${out}`)));
-    server.stdout!.on("data", (chunk: Buffer) => {
+    server.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
       const url = /listening on (\S+)/.exec(out)?.[1];
       const metricsUrl = /metrics on (\S+)/.exec(out)?.[1];

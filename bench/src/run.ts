@@ -607,7 +607,9 @@ async function main(): Promise<void> {
         pin: options.pin,
         databaseUrl: options.databaseUrl,
         redisUrl: options.redisUrl,
-        profilePath: options.profileConnect ? join(options.outDir, "profiles", `storm-${options.stormUsers}-${options.mode}.cpuprofile`) : null,
+        profilePath: options.profileConnect
+          ? join(options.outDir, "profiles", `storm-${options.stormUsers}-${options.mode}.cpuprofile`)
+          : null,
         log,
       });
     } catch (error) {

@@ -134,7 +134,14 @@ process.on("message", (raw) => {
   const request = raw as StormRequest;
   switch (request.type) {
     case "init":
-      clients = request.own.map((i) => ({ user: request.users[i]!, socket: null, droppedAt: null, reconnectAt: null, resnapshotAt: null, attempts: 0 }));
+      clients = request.own.map((i) => ({
+        user: request.users[i]!,
+        socket: null,
+        droppedAt: null,
+        reconnectAt: null,
+        resnapshotAt: null,
+        attempts: 0,
+      }));
       return reply("init");
     case "connect":
       return void connectAll(request.concurrency);

@@ -165,7 +165,9 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     clientCpu.start();
     await server.request({ type: "loop-start" });
     if (options.profilePath) await server.request({ type: "profile-start" });
-    log(`  storm: restarted in ${((readyAt - restartAt) / 1000).toFixed(2)} s (the stop ${((stoppedAt - restartAt) / 1000).toFixed(2)} s); clients come back within ${WINDOW_MS / 1000} s`);
+    log(
+      `  storm: restarted in ${((readyAt - restartAt) / 1000).toFixed(2)} s (the stop ${((stoppedAt - restartAt) / 1000).toFixed(2)} s); clients come back within ${WINDOW_MS / 1000} s`,
+    );
 
     type Census = {
       clients: number;
@@ -202,7 +204,7 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     const attemptsAt = all.flatMap((c) => c.reconnectAt);
     const back = snapshots.filter((at): at is number => at !== null);
     const missing = snapshots.length - back.length;
-    const afterAttempt = snapshots.flatMap((at, i) => (at !== null && attemptsAt[i] != null ? [at - attemptsAt[i]!] : []));
+    const afterAttempt = snapshots.flatMap((at, i) => (at !== null && attemptsAt[i] != null ? [at - attemptsAt[i]] : []));
     const flaps = all.reduce((sum, c) => sum + c.flaps, 0);
     const afterRestart = percentiles(back.map((at) => at - restartAt));
     const result: StormResult = {
