@@ -1,5 +1,6 @@
 /** The bench's outputs: JSON, a markdown table (also spliced into BENCHMARKS.md), an SVG chart. */
 import type { RepeatedFigure, RepeatedTarget } from "./repeats.js";
+import type { StormResult } from "./storm.js";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -83,6 +84,8 @@ export interface BenchResult {
   targets: TargetResult[];
   /** With `--repeat N` (N > 1): each target's headline figures over the N runs. */
   repeats?: RepeatedTarget[];
+  /** The connect storm (storm.ts), run once after the targets; absent when skipped. */
+  storm?: StormResult;
   failures: Array<{ target: string; error: string }>;
 }
 
@@ -196,11 +199,28 @@ export function renderMarkdown(result: BenchResult): string {
       );
     }
   }
+  if (result.storm) lines.push("", ...renderStorm(result.storm));
   if (result.failures.length > 0) {
     lines.push("");
     for (const failure of result.failures) lines.push(`- **${failure.target} did not run to the end**: ${failure.error.split("\n")[0]}`);
   }
   return lines.join("\n");
+}
+
+/** The connect storm's one row: issue 14, goal 2. */
+function renderStorm(storm: StormResult): string[] {
+  const s = (ms: number | null) => (ms === null ? "–" : `${fmt(ms / 1000, 1)} s`);
+  const spread = (p: StormResult["snapshotAfterRestartMs"]) => `${s(p.p50)} / ${s(p.p99)} / ${s(p.max)}`;
+  return [
+    `**Connect storm** (PostgreSQL + Redis, one server${storm.pinned ? " pinned to CPU 0" : ""}): ${fmt(storm.users)} users × ${storm.friends} friends, each subscribed once; ` +
+      `the server restarts (graceful stop with hand-over, new process on the same port) and every client reconnects at a random moment within ` +
+      `${s(storm.windowMs)} of losing its socket, retrying every ~0.2 s while nothing answers. Goal: every fresh snapshot within ${s(storm.deadlineMs)} of the restart, ` +
+      `no friend ever shown offline (presence TTL ${s(storm.ttlMs)}; watched until the handed-over registrations expired). A single run.`,
+    "",
+    "| clients | initial connect + subscribe | restart (of it, the stop) | snapshot after the restart p50 / p99 / max | after the client's own attempt p50 / p99 / max | missing | offline views (viewers) | CPU cores: server / clients / rest | server event-loop delay p99 / max | goal |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    `| ${fmt(storm.users)} | ${s(storm.initialConnectMs)} | ${s(storm.restartMs)} (${s(storm.stopMs)}) | ${spread(storm.snapshotAfterRestartMs)} | ${spread(storm.snapshotAfterAttemptMs)} | ${fmt(storm.missing)} | ${fmt(storm.flaps)} (${fmt(storm.flappedViewers)}) | ${fmt(storm.serverCpuCores, 2)} / ${fmt(storm.clientCores, 2)} / ${fmt(storm.otherCores, 2)} | ${fmt(storm.loopDelayP99, 1)} / ${fmt(storm.loopDelayMax, 1)} ms | ${storm.met ? "met" : "**not met**"} |`,
+  ];
 }
 
 const COLORS = ["#444444", "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"];

@@ -16,10 +16,12 @@ import { Child, pinProcess, BENCH_DIR } from "./children.js";
 import { buildGraph, type FriendGraph } from "./graph.js";
 import type { GenUser } from "./loadgen.js";
 import { CpuMeter, machineCpu, processRssBytes } from "./proc.js";
+import type { StormResult } from "./storm.js";
 import { writeReports, type BenchResult, type IdleResult, type StepResult, type TargetResult } from "./report.js";
 import { summarizeRepeats } from "./repeats.js";
 import { readFlags } from "./flags.js";
 import { seedHerald } from "./seed.js";
+import { runStorm, STORM_TTL_MS } from "./storm.js";
 import { Histogram, round } from "./stats.js";
 
 export type TargetName = "floor" | "embedded" | "pg-redis-1" | "pg-redis-2";
@@ -61,6 +63,13 @@ export interface BenchOptions {
    * deployment with a dedicated core would run; PostgreSQL and Redis stay where the OS puts them.
    */
   pin: boolean;
+  /**
+   * The connect storm (storm.ts) after the other targets: its users, or null to skip it. Full
+   * runs storm with 5,000 users; quick and custom runs skip it unless `--storm [USERS]` asks
+   * (quick must stay under 2 minutes, and a storm's fixed waits alone take ~35 s); `--no-storm`
+   * skips it always.
+   */
+  stormUsers: number | null;
 }
 
 const P99_LIMIT_MS = 250;
@@ -97,6 +106,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     updateBenchmarksMd: !quick && !flags.has("no-md"),
     repeat: Number(flags.get("repeat") ?? 1),
     pin: flags.has("pin"),
+    stormUsers: null,
   };
   if (!Number.isInteger(options.repeat) || options.repeat < 1 || options.repeat > 20) {
     throw new Error(`--repeat: must be a whole number from 1 to 20, not ${flags.get("repeat")}`);
@@ -104,6 +114,13 @@ export function parseOptions(argv: string[]): BenchOptions {
   const custom = ["users", "friends", "rates", "step-ms", "targets", "idle"].some((key) => flags.has(key));
   if (custom && !quick) options.mode = "custom";
   if (custom) options.updateBenchmarksMd = flags.has("md");
+  const stormFlag = flags.get("storm");
+  if (flags.has("no-storm")) options.stormUsers = null;
+  else if (stormFlag !== undefined) options.stormUsers = stormFlag === "true" ? (quick ? 300 : 5000) : Number(stormFlag);
+  else if (options.mode === "full") options.stormUsers = 5000;
+  if (options.stormUsers !== null && !(Number.isInteger(options.stormUsers) && options.stormUsers > 1)) {
+    throw new Error(`--storm: must be a number of users (2 or more), not ${stormFlag}`);
+  }
   return options;
 }
 
@@ -557,7 +574,7 @@ async function main(): Promise<void> {
   };
 
   const runs: TargetResult[][] = [];
-  const failures: Array<{ target: TargetName; error: string }> = [];
+  const failures: Array<{ target: TargetName | "storm"; error: string }> = [];
   try {
     for (let run = 1; run <= options.repeat; run++) {
       if (options.repeat > 1) log(`run ${run} of ${options.repeat}`);
@@ -574,6 +591,31 @@ async function main(): Promise<void> {
     }
   } finally {
     if (pg) await (pg as SharedPg).drop().catch((error) => log(`could not drop the scratch database: ${error}`));
+  }
+
+  // After the other targets, once: its 5,000 sockets and its restart would disturb their figures.
+  let storm: StormResult | null = null;
+  if (options.stormUsers !== null) {
+    log(`▶ connect storm: ${options.stormUsers} subscribed clients reconnect within 10 s of their server's restart (PostgreSQL + Redis)`);
+    try {
+      storm = await runStorm({
+        users: options.stormUsers,
+        friends: options.friends,
+        windowMs: 10_000,
+        deadlineMs: 15_000,
+        ttlMs: STORM_TTL_MS,
+        pin: options.pin,
+        databaseUrl: options.databaseUrl,
+        redisUrl: options.redisUrl,
+        profilePath: options.profileConnect
+          ? join(options.outDir, "profiles", `storm-${options.stormUsers}-${options.mode}.cpuprofile`)
+          : null,
+        log,
+      });
+    } catch (error) {
+      log(`  ✗ storm failed: ${(error as Error).stack ?? String(error)}`);
+      failures.push({ target: "storm", error: (error as Error).message });
+    }
   }
 
   const result: BenchResult = {
@@ -596,6 +638,7 @@ async function main(): Promise<void> {
     // The steps tables show the last run; with --repeat the summary gives medians and ranges.
     targets: runs.at(-1) ?? [],
     ...(runs.length > 1 ? { repeats: summarizeRepeats(runs) } : {}),
+    ...(storm ? { storm } : {}),
     failures,
   };
   const files = writeReports(result, options.outDir, options.updateBenchmarksMd ? join(BENCH_DIR, "..", "BENCHMARKS.md") : null);

@@ -25,6 +25,8 @@ interface Client {
   socket: WebSocket | null;
   /** Epoch ms of the last drop, and of the first snapshot after it. */
   droppedAt: number | null;
+  /** Epoch ms of the first attempt to reconnect after the drop (its random moment in the window). */
+  reconnectAt: number | null;
   resnapshotAt: number | null;
   attempts: number;
 }
@@ -35,6 +37,8 @@ let armedWindowMs: number | null = null;
 let flaps = 0;
 const flappedViewers = new Set<string>();
 let errors = 0;
+/** Sockets that opened but closed before their snapshot. */
+let abandoned = 0;
 
 function reply(request: StormRequest["type"], body: Record<string, unknown> = {}): void {
   process.send?.({ type: "reply", request, ...body });
@@ -47,8 +51,10 @@ function open(client: Client): Promise<void> {
   client.attempts++;
   return new Promise((resolve, reject) => {
     let subscribed = false;
+    let opened = false;
     socket.on("error", () => {}); // the close that follows decides
     socket.on("open", () => {
+      opened = true;
       socket.send(JSON.stringify({ method: "connectionParams", data: { token: client.user.token } }));
       socket.send(SUBSCRIPTION);
     });
@@ -69,7 +75,10 @@ function open(client: Client): Promise<void> {
       }
     });
     socket.on("close", () => {
-      if (!subscribed) return reject(new Error("closed before the snapshot"));
+      if (!subscribed) {
+        if (opened) abandoned++;
+        return reject(new Error("closed before the snapshot"));
+      }
       if (armedWindowMs === null || client.socket !== socket) return;
       client.droppedAt ??= Date.now();
       setTimeout(() => void reconnect(client), Math.random() * armedWindowMs);
@@ -78,6 +87,7 @@ function open(client: Client): Promise<void> {
 }
 
 async function reconnect(client: Client): Promise<void> {
+  client.reconnectAt ??= Date.now();
   for (;;) {
     try {
       return await open(client);
@@ -110,8 +120,10 @@ function census(): void {
     clients: clients.length,
     dropped: clients.filter((c) => c.droppedAt !== null).length,
     resnapshotAt: clients.map((c) => c.resnapshotAt),
+    reconnectAt: clients.map((c) => c.reconnectAt),
     droppedAt: clients.map((c) => c.droppedAt),
     attempts: clients.reduce((sum, c) => sum + c.attempts, 0),
+    abandoned,
     flaps,
     flappedViewers: flappedViewers.size,
     errors,
@@ -122,7 +134,14 @@ process.on("message", (raw) => {
   const request = raw as StormRequest;
   switch (request.type) {
     case "init":
-      clients = request.own.map((i) => ({ user: request.users[i]!, socket: null, droppedAt: null, resnapshotAt: null, attempts: 0 }));
+      clients = request.own.map((i) => ({
+        user: request.users[i]!,
+        socket: null,
+        droppedAt: null,
+        reconnectAt: null,
+        resnapshotAt: null,
+        attempts: 0,
+      }));
       return reply("init");
     case "connect":
       return void connectAll(request.concurrency);
