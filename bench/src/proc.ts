@@ -54,6 +54,10 @@ export class CpuMeter {
     const elapsed = performance.now() - this.startAt;
     return elapsed > 0 ? (this.total() - this.startCpu) / elapsed : 0;
   }
+  /** CPU milliseconds used since `start`. */
+  usedMs(): number {
+    return this.total() - this.startCpu;
+  }
   private total(): number {
     return this.pids().reduce((sum, pid) => sum + processCpuMs(pid, this.mainThread), 0);
   }

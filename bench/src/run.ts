@@ -480,7 +480,11 @@ async function runTarget(
     const connectProfile =
       options.profileConnect && name !== "floor" ? join(options.outDir, "profiles", `${name}-connect-${options.mode}.cpuprofile`) : null;
     if (connectProfile) await deployment.servers[0]!.request({ type: "profile-start" });
+    // CPU, not only the rate: on a machine shared with other work the rate is mostly the neighbours'.
+    const connectCpu = new CpuMeter(() => deployment.servers.map((s) => s.pid));
+    connectCpu.start();
     const connect = await connectAll(gens, "scenario", graph.users, 64);
+    const connectCpuMs = connectCpu.usedMs();
     if (connectProfile) {
       await deployment.servers[0]!.request({ type: "profile-stop", path: connectProfile });
       log(`  connect profile: ${connectProfile}`);
@@ -491,7 +495,8 @@ async function runTarget(
     const scenarioRssPerConn = Math.round((after.rss - before.rss) / connect.opened);
     const scenarioHeapPerConn = Math.round((after.heapUsed - before.heapUsed) / connect.opened);
     log(
-      `  scenario: ${connect.opened} users connected and subscribed at ${Math.round(connect.perSec)}/s; ` +
+      `  scenario: ${connect.opened} users connected and subscribed at ${Math.round(connect.perSec)}/s ` +
+        `(server CPU ${Math.round(connectCpuMs)} ms, ${((connectCpuMs / connect.opened) * 1000).toFixed(0)} µs per connect); ` +
         `${(scenarioHeapPerConn / 1024).toFixed(1)} KiB heap, ${(scenarioRssPerConn / 1024).toFixed(1)} KiB RSS per connection`,
     );
 

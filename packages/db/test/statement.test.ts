@@ -43,6 +43,29 @@ describe.each(["pglite", "postgres"] as const)("executeRows on %s", (kind) => {
     expect(rows).toEqual([{ n: 42, b: true, z: null }]);
   });
 
+  it("matches ids given as one text[] literal (as @herald/presence's text-array.ts writes it), awkward ids included", async () => {
+    const ids = [...awkward, "a,b", "{x}", '"quoted"', "NULL"];
+    const literal = `{${ids.map((id) => `"${id.replace(/[\\"]/g, "\\$&")}"`).join(",")}}`;
+    const rows = await executeRows<{ v: string }>(
+      handle.db,
+      sql`select v from unnest(${literal}::text[]) as v where v = any(${literal}::text[]) order by v collate "C"`,
+    );
+    expect(rows.map((row) => row.v)).toEqual([...ids].sort());
+  });
+
+  // presence-repo.ts maps rows by hand (fromRaw): it takes a timestamp as a Date or as text.
+  it("gives timestamps as a Date (PGlite) or PostgreSQL's text of one (postgres-js), jsonb and text[] parsed", async () => {
+    const at = "2026-12-02T16:19:15.651Z";
+    const [row] = await executeRows<{ t: Date | string; j: unknown; a: string[] }>(
+      handle.db,
+      sql`select ${at}::timestamptz as t, ${JSON.stringify({ k: ["v"] })}::jsonb as j, ${'{"x","y, z"}'}::text[] as a`,
+    );
+    expect(new Date(row!.t).toISOString()).toBe(at);
+    expect(row!.t instanceof Date).toBe(kind === "pglite");
+    expect(row!.j).toEqual({ k: ["v"] });
+    expect(row!.a).toEqual(["x", "y, z"]);
+  });
+
   it("returns no rows for a statement that matches none", async () => {
     expect(await executeRows(handle.db, sql`select 1 as one where ${"a"}::text = ${"b"}::text`)).toEqual([]);
   });

@@ -17,11 +17,15 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kin
   let serverA: PresenceService;
   let serverB: PresenceService;
   let sequence = 0;
+  let storeOf: () => MemoryPresenceStore;
+  let busOf: () => MemoryPresenceBus;
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);
     const store = new MemoryPresenceStore({ presenceTtlMs: 60_000, offlineGraceMs: 60_000 });
     const bus = new MemoryPresenceBus();
+    storeOf = () => store;
+    busOf = () => bus;
     const service = () => new PresenceService({ db: database.db, store, bus, log: silentLogger });
     serverA = service();
     serverB = service();
@@ -56,6 +60,50 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kin
       expect(await server.loadState(id)).toMatchObject({ status: "dnd", message: "again, on A" });
     }
     expect(await revisionOf(id)).toBe(3);
+  });
+
+  it("reads back every field as written, hostile strings included, on a server that never read the row", async () => {
+    const id = await newUser();
+    const friend = await newUser();
+    const hostile = `it's \\ "quoted" \\' ; drop table users; -- $1 {a,b} 😀`;
+    const until = new Date(Date.now() + 3_600_000).toISOString();
+    await serverA.changeChoice(id, { status: "dnd", message: hostile, until, visibleTo: [friend] });
+    const written = await serverA.changeLastSeenPrivacy(id, "nobody", { [friend]: "approximate" });
+    const fresh = new PresenceService({ db: database.db, store: storeOf(), bus: busOf(), log: silentLogger });
+    const read = await fresh.loadState(id);
+    await fresh.close();
+    const durableFields = (state: typeof read) => {
+      const {
+        userId,
+        status,
+        message,
+        statusUntil,
+        messageUntil,
+        visibleTo,
+        lastSeenLevel,
+        lastSeenExceptions,
+        lastSeen,
+        lastSeenBy,
+        lastDisconnectedAt,
+        fades,
+      } = state;
+      return {
+        userId,
+        status,
+        message,
+        statusUntil,
+        messageUntil,
+        visibleTo,
+        lastSeenLevel,
+        lastSeenExceptions,
+        lastSeen,
+        lastSeenBy,
+        lastDisconnectedAt,
+        fades,
+      };
+    };
+    expect(durableFields(read)).toEqual(durableFields(written));
+    expect(read).toMatchObject({ status: "dnd", message: hostile, statusUntil: until, visibleTo: [friend] });
   });
 
   it("reads the newer row once another server's change was published, not the one it remembers", async () => {

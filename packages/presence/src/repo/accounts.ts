@@ -1,5 +1,5 @@
 /** Account queries: users, their password hashes and token versions. All of `users`' SQL is here. */
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { executeRows, users, withDeadline, type Database, type UserRow } from "@herald/db";
 import { createDurable } from "./presence-repo.js";
 import { nullableTextArrayLiteral, textArrayLiteral } from "./text-array.js";
@@ -94,14 +94,15 @@ export class AccountsRepo {
   /** Current token versions of these users (absent: no such user). */
   async tokenVersions(ids: readonly string[]): Promise<Map<string, number>> {
     // Everyone verifying these users waits on this query: a lost one must not hold them forever.
+    // Read on every connect burst: a written statement on the simple-query path (`executeRows`).
     const rows = await withDeadline(
-      this.db
-        .select({ id: users.id, version: users.tokenVersion })
-        .from(users)
-        .where(inArray(users.id, [...ids])),
+      executeRows<{ id: string; token_version: number }>(
+        this.db,
+        sql`select id, token_version from users where id = any(${textArrayLiteral(ids)}::text[])`,
+      ),
       "reading token versions",
     );
-    return new Map(rows.map((row) => [row.id, row.version]));
+    return new Map(rows.map((row) => [row.id, row.token_version]));
   }
 }
 

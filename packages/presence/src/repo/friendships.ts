@@ -8,10 +8,6 @@ export function orderedPair(a: string, b: string): { userLow: string; userHigh: 
   return a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
 }
 
-export function otherUser(row: Pick<FriendshipRow, "userLow" | "userHigh">, me: string): string {
-  return row.userLow === me ? row.userHigh : row.userLow;
-}
-
 const involves = (userId: string) => or(eq(friendships.userLow, userId), eq(friendships.userHigh, userId));
 
 const isPair = (a: string, b: string) => {
@@ -46,12 +42,17 @@ export class FriendshipsRepo {
     return row;
   }
 
+  /**
+   * Read on every subscribe (and every check naming friends): a written statement rather than a
+   * Drizzle query, so that on PGlite it goes as one simple query (`executeRows`), ~0.5 ms instead of ~1.2.
+   */
   async friendIdsOf(userId: string): Promise<string[]> {
-    const rows = await this.db
-      .select({ userLow: friendships.userLow, userHigh: friendships.userHigh })
-      .from(friendships)
-      .where(and(involves(userId), eq(friendships.status, "accepted")));
-    return rows.map((row) => otherUser(row, userId));
+    const rows = await executeRows<PairRow>(
+      this.db,
+      sql`select user_low, user_high from friendships
+        where (user_low = ${userId} or user_high = ${userId}) and status = 'accepted'`,
+    );
+    return rows.map((row) => (row.user_low === userId ? row.user_high : row.user_low));
   }
 
   async areFriends(a: string, b: string): Promise<boolean> {

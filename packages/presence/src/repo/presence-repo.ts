@@ -13,8 +13,9 @@
  * again too. Rows are remembered for a short while only, which bounds how long a write whose
  * server died before publishing it stays unseen here.
  */
-import { inArray, lte, or, sql } from "drizzle-orm";
-import { userPresence, withDeadline, type Database, type UserPresenceRow } from "@herald/db";
+import { lte, or, sql } from "drizzle-orm";
+import { executeRows, userPresence, withDeadline, type Database, type UserPresenceRow } from "@herald/db";
+import { textArrayLiteral } from "./text-array.js";
 import type { DurablePresence, LivePresence } from "../types.js";
 import { PresenceRowWriter } from "./row-writer.js";
 
@@ -139,14 +140,17 @@ export class DurablePresenceRepo {
     const result = new Map<string, DurableAt>();
     if (userIds.length === 0) return result;
     // A user's writes wait on each other (`writing`): a lost read must fail, not hold them forever.
+    // A written statement on the simple-query path (`executeRows`): on PGlite, 20 rows in ~1 ms instead of ~2.
     const rows = await withDeadline(
-      this.db
-        .select()
-        .from(userPresence)
-        .where(inArray(userPresence.userId, [...userIds])),
+      executeRows<RawPresenceRow>(
+        this.db,
+        sql`select user_id, status, message, status_until, message_until, visible_to, last_seen, last_seen_by,
+            last_disconnected_at, last_seen_level, last_seen_exceptions, fades, revision
+          from user_presence where user_id = any(${textArrayLiteral(userIds)}::text[])`,
+      ),
       "reading presence rows",
     );
-    for (const row of rows) result.set(row.userId, this.remember(row.userId, { durable: toDurable(row), revision: row.revision }));
+    for (const row of rows) result.set(row.user_id, this.remember(row.user_id, { durable: fromRaw(row), revision: row.revision }));
     return result;
   }
 
@@ -164,6 +168,46 @@ export class DurablePresenceRepo {
 
 export async function createDurable(db: Database, userId: string): Promise<void> {
   await db.insert(userPresence).values({ userId }).onConflictDoNothing();
+}
+
+/**
+ * A `user_presence` row as a plain statement returns it: timestamps are Dates on PGlite and
+ * strings on postgres-js (Drizzle's driver keeps them raw), jsonb and text[] come parsed on both.
+ */
+interface RawPresenceRow {
+  user_id: string;
+  status: UserPresenceRow["status"];
+  message: string | null;
+  status_until: Date | string | null;
+  message_until: Date | string | null;
+  visible_to: string[];
+  last_seen: Date | string | null;
+  last_seen_by: UserPresenceRow["lastSeenBy"];
+  last_disconnected_at: Date | string | null;
+  last_seen_level: UserPresenceRow["lastSeenLevel"];
+  last_seen_exceptions: UserPresenceRow["lastSeenExceptions"];
+  fades: UserPresenceRow["fades"];
+  revision: number;
+}
+
+/** As Drizzle reads a timestamptz: a Date, or PostgreSQL's text of one (which `Date` parses). */
+const isoOf = (value: Date | string | null): string | null =>
+  value === null ? null : (value instanceof Date ? value : new Date(value)).toISOString();
+
+function fromRaw(row: RawPresenceRow): DurablePresence {
+  return {
+    status: row.status,
+    message: row.message,
+    statusUntil: isoOf(row.status_until),
+    messageUntil: isoOf(row.message_until),
+    visibleTo: row.visible_to,
+    lastSeenLevel: row.last_seen_level,
+    lastSeenExceptions: row.last_seen_exceptions,
+    lastSeen: isoOf(row.last_seen),
+    lastSeenBy: row.last_seen_by,
+    lastDisconnectedAt: isoOf(row.last_disconnected_at),
+    fades: row.fades,
+  };
 }
 
 function toDurable(row: UserPresenceRow): DurablePresence {
