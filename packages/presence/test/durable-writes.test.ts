@@ -72,36 +72,21 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kin
     const fresh = new PresenceService({ db: database.db, store: storeOf(), bus: busOf(), log: silentLogger });
     const read = await fresh.loadState(id);
     await fresh.close();
-    const durableFields = (state: typeof read) => {
-      const {
-        userId,
-        status,
-        message,
-        statusUntil,
-        messageUntil,
-        visibleTo,
-        lastSeenLevel,
-        lastSeenExceptions,
-        lastSeen,
-        lastSeenBy,
-        lastDisconnectedAt,
-        fades,
-      } = state;
-      return {
-        userId,
-        status,
-        message,
-        statusUntil,
-        messageUntil,
-        visibleTo,
-        lastSeenLevel,
-        lastSeenExceptions,
-        lastSeen,
-        lastSeenBy,
-        lastDisconnectedAt,
-        fades,
-      };
-    };
+    const fields = [
+      "userId",
+      "status",
+      "message",
+      "statusUntil",
+      "messageUntil",
+      "visibleTo",
+      "lastSeenLevel",
+      "lastSeenExceptions",
+      "lastSeen",
+      "lastSeenBy",
+      "lastDisconnectedAt",
+      "fades",
+    ] as const;
+    const durableFields = (state: typeof read) => Object.fromEntries(fields.map((field) => [field, state[field]]));
     expect(durableFields(read)).toEqual(durableFields(written));
     expect(read).toMatchObject({ status: "dnd", message: hostile, statusUntil: until, visibleTo: [friend] });
   });
