@@ -14,9 +14,14 @@ async function wentOffline(server: { url: string; wsUrl: string }) {
   await befriend(alice, probe);
   const device = await connect(server.wsUrl, alice);
   await device.close();
-  await vi.waitFor(async () => expect(await probe.http.presence.get.query({ userId: alice.id })).toMatchObject({ status: "offline" }), {
-    interval: 10,
-  });
+  // Offline with a last seen: before her connection is registered she reads offline too, never seen.
+  await vi.waitFor(
+    async () =>
+      expect(await probe.http.presence.get.query({ userId: alice.id })).toMatchObject({ status: "offline", lastSeen: expect.any(String) }),
+    {
+      interval: 10,
+    },
+  );
   return alice;
 }
 

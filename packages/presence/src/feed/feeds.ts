@@ -29,15 +29,14 @@ export class PresenceFeeds {
   readonly friendLists: FriendListCache;
   private readonly sources: FeedSources;
   private readonly open = new Set<FriendFeed>();
-  private readonly unsubscribeResync: () => void;
+  private readonly bus: PresenceBus;
+  /** Listening for the bus's resyncs, while any feed is open (so an idle server holds no listener). */
+  private unsubscribeResync: (() => void) | null = null;
 
   constructor(options: PresenceFeedsOptions) {
     const { bus } = options;
+    this.bus = bus;
     const friendLists = new FriendListCache(options.readFriendIds, () => bus.subscriptionsReady());
-    // The bus lost messages: every feed reads everything again.
-    this.unsubscribeResync = bus.onResync(() => {
-      for (const feed of this.open) feed.resync();
-    });
     this.friendLists = friendLists;
     this.sources = {
       bus,
@@ -57,12 +56,17 @@ export class PresenceFeeds {
     this.friendLists.hold(viewerId);
     const feed = new FriendFeed(viewerId, this.sources);
     this.open.add(feed);
+    // The bus lost messages: every feed reads everything again (one listener for all of them).
+    this.unsubscribeResync ??= this.bus.onResync(() => {
+      for (const open of this.open) open.resync();
+    });
     return feed;
   }
 
   release(viewerId: string, feed: FriendFeed): void {
     feed.close();
     if (this.open.delete(feed)) this.friendLists.release(viewerId);
+    if (this.open.size === 0) this.stopResyncs();
   }
 
   /** Feeds open right now. */
@@ -72,8 +76,13 @@ export class PresenceFeeds {
 
   /** Closes every feed (server shutdown): their subscriptions end. */
   close(): void {
-    this.unsubscribeResync();
+    this.stopResyncs();
     for (const feed of this.open) feed.close();
     this.open.clear();
+  }
+
+  private stopResyncs(): void {
+    this.unsubscribeResync?.();
+    this.unsubscribeResync = null;
   }
 }
