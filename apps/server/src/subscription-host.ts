@@ -21,7 +21,6 @@ import {
   callProcedure,
   getErrorShape,
   getTRPCErrorFromUnknown,
-  isTrackedEnvelope,
   transformTRPCResponse,
   TRPCError,
 } from "@trpc/server/unstable-core-do-not-import";
@@ -129,13 +128,12 @@ async function serve(socket: HeraldSocket, call: CallMessage, reportFailure: Rep
     });
     if (socket.readyState !== WebSocket.OPEN || stop.signal.aborted) return;
     respond(socket, { id, jsonrpc, result: { type: "started" } });
-    // With `frameAddress` the feed writes every event itself and this resolves when the
-    // subscription ends; values are only yielded when it could not (never, today), and are
-    // then sent as the adapter would send them.
-    for await (const value of result as AsyncIterable<unknown>) {
-      const [trackedId, data] = isTrackedEnvelope(value) ? value : [undefined, value];
-      const payload = trackedId === undefined ? { type: "data", data } : { type: "data", data: { id: trackedId, data }, id: trackedId };
-      respond(socket, { id, jsonrpc, result: payload });
+    // With `frameAddress` the feed writes every event itself: the procedure yields nothing, and
+    // its first step settles when the subscription ends.
+    const iterator = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    if (!(await iterator.next()).done) {
+      await iterator.return?.(undefined);
+      throw new Error(`${HOSTED_PATH} yielded an event its feed should have written`);
     }
     respond(socket, { id, jsonrpc, result: { type: "stopped" } });
   } catch (cause) {

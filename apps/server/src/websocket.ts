@@ -15,7 +15,7 @@
 import type { IncomingMessage } from "node:http";
 import type { TRPCError } from "@trpc/server";
 import { getWSConnectionHandler, type CreateWSSContextFnOptions } from "@trpc/server/adapters/ws";
-import { appRouter, frameSinkEncoder, type HeraldApp, type HeraldContext } from "@herald/presence";
+import { appRouter, type HeraldApp, type HeraldContext } from "@herald/presence";
 import {
   CLOSE_BAD_CONNECTION_PARAMS,
   CLOSE_TOO_MANY_CONNECTIONS,
@@ -110,9 +110,6 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
   const onConnection = getWSConnectionHandler({
     wss,
     router: appRouter,
-    // JSON, as by default; it also tells `presence.onChange` its subscription id when the
-    // adapter serves it, so that it can write its frames to the socket itself.
-    experimental_encoder: frameSinkEncoder,
     onError: ({ error, path }) => reportFailure(error, path),
     createContext: ({ req, res, info }) => {
       // tRPC types `res` with @types/ws' CommonJS names, which its ESM typings lack: it is our socket.

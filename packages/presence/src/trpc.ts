@@ -6,7 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import type { HeraldApp } from "./app.js";
 import { userIdProblem } from "./identity/user-ids.js";
-import type { FrameSocket, SubscriptionAddress } from "./feed/frame-sink.js";
+import type { FrameSocket, SubscriptionAddress } from "./feed/frame-writer.js";
 import type { ConnectionHandle } from "./service/connections.js";
 import { isStoreUnavailable } from "./store/unavailable.js";
 
@@ -19,7 +19,7 @@ export interface HeraldContext {
   user: SessionUser | null;
   /** The live WebSocket this call came over, if any (heartbeats refresh it). */
   connection: ConnectionHandle | null;
-  /** That WebSocket, for subscriptions that write their own frames (see feed/frame-sink.ts). */
+  /** That WebSocket, for subscriptions that write their own frames (see feed/frame-writer.ts). */
   frames: FrameSocket | null;
   /**
    * The JSON-RPC address of this subscription on `frames`, when the server's subscription host

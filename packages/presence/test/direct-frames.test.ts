@@ -6,8 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
 import type { FeedObserver, PresenceEvent } from "../src/feed/events.js";
-import { frameSinkEncoder, SOCKET_OPEN, withFrameSink, type FrameSocket, type SubscriptionAddress } from "../src/feed/frame-sink.js";
-import { FrameWriter, TrackedIds } from "../src/feed/frame-writer.js";
+import { FrameWriter, SOCKET_OPEN, TrackedIds, type FrameSocket, type SubscriptionAddress } from "../src/feed/frame-writer.js";
 import { FriendFeed, MAX_FLUSH_WAIT_MS } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
 import type { PresenceState } from "../src/types.js";
@@ -28,7 +27,7 @@ const online = (userId: string, version: number, overrides: Partial<PresenceStat
 /** The bytes the adapter sends for `tracked(trackedId, event)` (its `respond`, no transformer). */
 function adapterFrame(address: SubscriptionAddress, trackedId: string, event: unknown): string {
   const result = { type: "data", data: { id: trackedId, data: event }, id: trackedId };
-  return frameSinkEncoder.encode({ id: address.id, jsonrpc: address.jsonrpc, result });
+  return JSON.stringify({ id: address.id, jsonrpc: address.jsonrpc, result });
 }
 
 class RecordingSocket implements FrameSocket {
@@ -226,36 +225,5 @@ describe("a feed writing its own frames", () => {
     const closing = feed!.untilClosed(new AbortController().signal);
     feed!.close();
     await closing;
-  });
-});
-
-describe("the frame-sink encoder", () => {
-  it("reports the subscription's address for a marked event and serializes as JSON.stringify does", () => {
-    const addresses: SubscriptionAddress[] = [];
-    const event = withFrameSink({ type: "snapshot", friends: [] }, (address) => addresses.push(address));
-    const envelope = { id: 9, jsonrpc: "2.0", result: { type: "data", data: { id: "x-1", data: event }, id: "x-1" } };
-    expect(frameSinkEncoder.encode(envelope)).toBe(JSON.stringify(envelope));
-    expect(frameSinkEncoder.encode(envelope)).toContain('"data":{"type":"snapshot","friends":[]}');
-    expect(addresses).toEqual([
-      { id: 9, jsonrpc: "2.0" },
-      { id: 9, jsonrpc: "2.0" },
-    ]);
-    // The mark is invisible to anyone looking at the event as data.
-    expect(Object.keys(event)).toEqual(["type", "friends"]);
-    expect(event).toEqual({ type: "snapshot", friends: [] });
-  });
-
-  it("leaves every other envelope alone", () => {
-    for (const envelope of [
-      { id: null, method: "reconnect" },
-      { id: 1, result: { type: "started" } },
-      { id: 2, result: { type: "data", data: "text" } },
-      { id: 3, result: { type: "data", data: { data: null } } },
-      { id: 4, error: { message: "nope" } },
-    ]) {
-      expect(frameSinkEncoder.encode(envelope)).toBe(JSON.stringify(envelope));
-    }
-    expect(frameSinkEncoder.decode('{"id":1}')).toEqual({ id: 1 });
-    expect(() => frameSinkEncoder.decode(new Uint8Array([1]))).toThrow(/text frames/);
   });
 });

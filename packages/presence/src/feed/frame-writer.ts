@@ -6,7 +6,22 @@
  */
 import type { VisiblePresence } from "../types.js";
 import type { PresenceEvent } from "./events.js";
-import { SOCKET_OPEN, type FrameSocket, type SubscriptionAddress } from "./frame-sink.js";
+
+/** The JSON-RPC address of one subscription on one socket, as the client sent it. */
+export interface SubscriptionAddress {
+  id: string | number;
+  jsonrpc: "2.0" | undefined;
+}
+
+/** The socket a subscription came over (a `ws` WebSocket), as far as writing frames to it goes. */
+export interface FrameSocket {
+  /** The WebSocket ready state: frames are written only while it is `SOCKET_OPEN`. */
+  readonly readyState: number;
+  send(frame: string): void;
+}
+
+/** `WebSocket.OPEN`, in every WebSocket implementation. */
+export const SOCKET_OPEN = 1;
 
 /** `tracked()` ids: unique per subscription, which is all a client needs (each starts with a snapshot). */
 export class TrackedIds {

@@ -176,7 +176,7 @@ async function* presenceEvents(ctx: HeraldContext & { user: SessionUser }, signa
     await feed.start();
     const until = signal ?? new AbortController().signal;
     if (ctx.frames && ctx.frameAddress) await framesUntilClosed(feed, ctx.frames, ctx.frameAddress, until);
-    else yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, ctx.frames, until);
+    else yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, until);
   } catch (error) {
     throw asTrpcError(error);
   } finally {
