@@ -13,7 +13,7 @@
  * again too. Rows are remembered for a short while only, which bounds how long a write whose
  * server died before publishing it stays unseen here.
  */
-import { lte, or, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { executeRows, userPresence, withDeadline, type Database, type UserPresenceRow } from "@herald/db";
 import { textArrayLiteral } from "./text-array.js";
 import type { DurablePresence, LivePresence } from "../types.js";
@@ -113,15 +113,15 @@ export class DurablePresenceRepo {
   async endingBy(by: Date, limit: number): Promise<Map<string, DurableAt>> {
     const result = new Map<string, DurableAt>();
     const rows = await withDeadline(
-      this.db
-        .select()
-        .from(userPresence)
-        .where(or(lte(userPresence.statusUntil, by), lte(userPresence.messageUntil, by)))
-        .orderBy(sql`least(${userPresence.statusUntil}, ${userPresence.messageUntil})`)
-        .limit(limit),
+      executeRows<RawPresenceRow>(
+        this.db,
+        sql`select ${PRESENCE_COLUMNS} from user_presence
+          where status_until <= ${by.toISOString()}::timestamptz or message_until <= ${by.toISOString()}::timestamptz
+          order by least(status_until, message_until) limit ${limit}`,
+      ),
       "reading presence rows that end",
     );
-    for (const row of rows) result.set(row.userId, this.remember(row.userId, { durable: toDurable(row), revision: row.revision }));
+    for (const row of rows) result.set(row.user_id, this.remember(row.user_id, { durable: fromRaw(row), revision: row.revision }));
     return result;
   }
 
@@ -144,9 +144,7 @@ export class DurablePresenceRepo {
     const rows = await withDeadline(
       executeRows<RawPresenceRow>(
         this.db,
-        sql`select user_id, status, message, status_until, message_until, visible_to, last_seen, last_seen_by,
-            last_disconnected_at, last_seen_level, last_seen_exceptions, fades, revision
-          from user_presence where user_id = any(${textArrayLiteral(userIds)}::text[])`,
+        sql`select ${PRESENCE_COLUMNS} from user_presence where user_id = any(${textArrayLiteral(userIds)}::text[])`,
       ),
       "reading presence rows",
     );
@@ -169,6 +167,11 @@ export class DurablePresenceRepo {
 export async function createDurable(db: Database, userId: string): Promise<void> {
   await db.insert(userPresence).values({ userId }).onConflictDoNothing();
 }
+
+/** The columns of a `user_presence` row that `fromRaw` reads. */
+const PRESENCE_COLUMNS = sql.raw(
+  "user_id, status, message, status_until, message_until, visible_to, last_seen, last_seen_by, last_disconnected_at, last_seen_level, last_seen_exceptions, fades, revision",
+);
 
 /**
  * A `user_presence` row as a plain statement returns it: timestamps are Dates on PGlite and
@@ -206,22 +209,6 @@ function fromRaw(row: RawPresenceRow): DurablePresence {
     lastSeen: isoOf(row.last_seen),
     lastSeenBy: row.last_seen_by,
     lastDisconnectedAt: isoOf(row.last_disconnected_at),
-    fades: row.fades,
-  };
-}
-
-function toDurable(row: UserPresenceRow): DurablePresence {
-  return {
-    status: row.status,
-    message: row.message,
-    statusUntil: row.statusUntil?.toISOString() ?? null,
-    messageUntil: row.messageUntil?.toISOString() ?? null,
-    visibleTo: row.visibleTo,
-    lastSeenLevel: row.lastSeenLevel,
-    lastSeenExceptions: row.lastSeenExceptions,
-    lastSeen: row.lastSeen?.toISOString() ?? null,
-    lastSeenBy: row.lastSeenBy,
-    lastDisconnectedAt: row.lastDisconnectedAt?.toISOString() ?? null,
     fades: row.fades,
   };
 }
