@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { eventOf } from "../src/testing/index.js";
+import { eventOf, presencesIn } from "../src/testing/index.js";
 import { createCaller } from "../src/index.js";
 import { appRouter } from "../src/root.js";
 import type { ConnectionHandle } from "../src/service/connections.js";
@@ -64,15 +64,7 @@ describe("devices and auto-away under random per-device events", () => {
         const reading = (async () => {
           for await (const value of subscription) {
             const event = eventOf(value);
-            const about =
-              event.type === "snapshot"
-                ? event.friends
-                : event.type === "update"
-                  ? [event.presence]
-                  : event.type === "updates"
-                    ? event.presences
-                    : [];
-            events.push(...about.filter((presence) => presence.userId === target.id));
+            events.push(...presencesIn(event).filter((presence) => presence.userId === target.id));
             if (events.at(-1)?.message === marker) break;
           }
         })();

@@ -18,6 +18,7 @@ import { sameVisiblePresence, viewOf, type ViewContext } from "../src/engine/vis
 import type { PresenceEvent } from "../src/feed/events.js";
 import { FriendFeed } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
+import { presenceState } from "./fixtures/presence-state.js";
 import {
   CHOSEN_STATUSES,
   combineConnections,
@@ -292,14 +293,5 @@ function record(seen: VisiblePresence[], event: PresenceEvent): void {
 }
 
 function selfState(userId: string): PresenceState {
-  return {
-    userId,
-    ...DEFAULT_DURABLE_PRESENCE,
-    online: true,
-    connections: 1,
-    devices: ["web"],
-    idle: false,
-    version: 1,
-    durableRevision: 0,
-  };
+  return presenceState(userId, { online: true, connections: 1, devices: ["web"] });
 }

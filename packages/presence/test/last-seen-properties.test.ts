@@ -17,6 +17,8 @@ import { sameVisiblePresence, viewOf } from "../src/engine/visibility.js";
 import type { PresenceEvent } from "../src/feed/events.js";
 import { FriendFeed } from "../src/feed/friend-feed.js";
 import { silentLogger } from "../src/logger.js";
+import { presencesIn } from "../src/testing/index.js";
+import { presenceState } from "./fixtures/presence-state.js";
 import { DEFAULT_DURABLE_PRESENCE, type DurablePresence, type PresenceState, type VisiblePresence } from "../src/types.js";
 
 const USER = "00000000-0000-4000-8000-000000000001";
@@ -194,17 +196,7 @@ describe("last-seen levels (property)", () => {
           let at = now - total * HOUR - MARGIN_MS;
           const user = new History();
           const bus = new MemoryPresenceBus();
-          const own: PresenceState = {
-            userId: viewer,
-            ...DEFAULT_DURABLE_PRESENCE,
-            lastSeenLevel: viewerLevel,
-            online: true,
-            connections: 1,
-            devices: ["web"],
-            idle: false,
-            version: 1,
-            durableRevision: 0,
-          };
+          const own = presenceState(viewer, { lastSeenLevel: viewerLevel, online: true, connections: 1, devices: ["web"] });
           const feed = new FriendFeed(viewer, {
             bus,
             friendIdsOf: async () => [USER],
@@ -216,7 +208,7 @@ describe("last-seen levels (property)", () => {
           await feed.start();
           const context: ViewContext = { now, viewerLevel, reciprocity };
           const check = (events: PresenceEvent[]) => {
-            for (const view of viewsIn(events)) {
+            for (const view of events.flatMap(presencesIn)) {
               const state = user.state();
               const level = expectedLevel(state, viewer, context);
               const exact = viewOf({ ...state, lastSeenLevel: "friends", lastSeenExceptions: {} }, viewer, {
@@ -238,7 +230,7 @@ describe("last-seen levels (property)", () => {
             const level = expectedLevel(user.state(), viewer, context);
             await bus.publish(USER, { type: "state", state: shifted(user.state(), shifts[step]!, version + 1) });
             const events = feed.takeQueued();
-            if (level !== "friends") expect(viewsIn(events)).toEqual([]);
+            if (level !== "friends") expect(events.flatMap(presencesIn)).toEqual([]);
             // Back to the true moments before the next op (a friends-level viewer may see them move back).
             await bus.publish(USER, { type: "state", state: { ...user.state(), version: version + 1.5 } });
             feed.takeQueued();
@@ -251,15 +243,3 @@ describe("last-seen levels (property)", () => {
     );
   });
 });
-
-function viewsIn(events: PresenceEvent[]): VisiblePresence[] {
-  return events.flatMap((event) =>
-    event.type === "snapshot"
-      ? event.friends
-      : event.type === "update"
-        ? [event.presence]
-        : event.type === "updates"
-          ? event.presences
-          : [],
-  );
-}

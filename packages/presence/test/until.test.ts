@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { choiceChanged, choicesEnded, nextChoiceEnd } from "../src/engine/transitions.js";
 import { ownViewOf, viewOf, type ViewContext } from "../src/engine/visibility.js";
 import { DEFAULT_DURABLE_PRESENCE, type DurablePresence, type PresenceState } from "../src/types.js";
+import { presenceState } from "./fixtures/presence-state.js";
 
 const EXACT: ViewContext = { now: Date.parse("2026-01-01T12:00:00.000Z"), viewerLevel: "friends", reciprocity: false };
 
@@ -20,7 +21,7 @@ function durable(overrides: Partial<DurablePresence> = {}): DurablePresence {
 }
 
 function connectedState(d: DurablePresence): PresenceState {
-  return { userId: T, ...d, online: true, connections: 1, devices: ["web"], idle: false, version: 1, durableRevision: 0 };
+  return presenceState(T, { ...d, online: true, connections: 1, devices: ["web"] });
 }
 
 describe("choiceChanged with until", () => {
@@ -125,16 +126,7 @@ describe("choicesEnded", () => {
       lastSeen: T1,
     });
     const after = choicesEnded(before, T2, false, T1_GRACE);
-    const offline = (d: DurablePresence): PresenceState => ({
-      userId: T,
-      ...d,
-      online: false,
-      connections: 0,
-      devices: [],
-      idle: false,
-      version: 1,
-      durableRevision: 0,
-    });
+    const offline = (d: DurablePresence): PresenceState => presenceState(T, d);
     for (const viewer of [ALLOWED, HIDDEN]) expect(viewOf(offline(after), viewer, EXACT)).toEqual(viewOf(offline(before), viewer, EXACT));
   });
 });

@@ -1,5 +1,6 @@
 /** Collects `presence.onChange` events and lets a test await them in order. */
 import type { PresenceEvent, VisiblePresence } from "@herald/presence";
+import { presencesIn } from "@herald/presence/testing";
 
 type Waiter = { resolve: (event: PresenceEvent) => void; reject: (error: unknown) => void };
 
@@ -115,19 +116,5 @@ export class EventFeed {
         },
       };
     });
-  }
-}
-
-export function presencesIn(event: PresenceEvent): VisiblePresence[] {
-  switch (event.type) {
-    case "snapshot":
-      return event.friends;
-    case "update":
-    case "friend_added":
-      return [event.presence];
-    case "updates":
-      return event.presences;
-    default:
-      return [];
   }
 }

@@ -3,3 +3,4 @@ export { RedisServer, freePort } from "./redis-server.js";
 export { RedisCluster, type RedisClusterOptions } from "./redis-cluster.js";
 export { eventOf } from "./caller-events.js";
 export { failure } from "./caller-failure.js";
+export { presencesIn } from "./presences-in.js";
