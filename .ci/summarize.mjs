@@ -1,5 +1,5 @@
-// Adds up the vitest JSON reports that every package writes into .reports/ and prints the one
-// line CI reads. Exits non-zero when a test failed or none ran.
+// Adds up the vitest JSON reports that every package writes into .reports/ (and the unhandled
+// errors beside them) and prints the one line CI reads. Exits non-zero when a test failed or none ran.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -7,7 +7,9 @@ const dir = process.argv[2] ?? ".reports";
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const files = existsSync(dir) ? readdirSync(dir).filter((name) => name.endsWith(".json")) : [];
+const UNHANDLED = ".unhandled-errors.json";
+const names = existsSync(dir) ? readdirSync(dir) : [];
+const files = names.filter((name) => name.endsWith(".json") && !name.endsWith(UNHANDLED));
 for (const name of files) {
   const report = JSON.parse(readFileSync(join(dir, name), "utf8"));
   passed += report.numPassedTests ?? 0;
@@ -15,6 +17,17 @@ for (const name of files) {
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   // A file that failed to load has no tests but is a failure all the same.
   for (const file of report.testResults ?? []) if (file.status === "failed" && (file.assertionResults ?? []).length === 0) failed += 1;
+}
+// Errors outside any test fail the run too (Vitest exits 1 for them); each counts as one failure,
+// printed here so it is next to the closing line rather than lost far up the log.
+for (const name of names.filter((name) => name.endsWith(UNHANDLED))) {
+  const errors = JSON.parse(readFileSync(join(dir, name), "utf8"));
+  failed += errors.length;
+  for (const error of errors) {
+    const where = [error.testFile, error.lastTest && `after or during "${error.lastTest}"`].filter(Boolean).join(", ");
+    console.log(`unhandled error in ${name.slice(0, -UNHANDLED.length)}${where ? ` (${where})` : ""}:`);
+    console.log(error.stack ?? `${error.name}: ${error.message}`);
+  }
 }
 console.log(`herald: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

@@ -2,6 +2,7 @@
 // Plain JavaScript: Vitest loads config dependencies from node_modules without compiling them.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { UnhandledErrorsReporter } from "./unhandled-errors.js";
 
 // The repository's .reports/, wherever the package sits.
 const REPORTS_DIR = fileURLToPath(new URL("../../.reports/", import.meta.url));
@@ -21,8 +22,8 @@ export function heraldTestConfig(reportName, test = {}) {
       hookTimeout: 180_000,
       // Test files start their own servers and databases; two cores do not like many at once.
       maxWorkers: 2,
-      // .ci/run adds these reports up into its closing line.
-      reporters: ["default", "json"],
+      // .ci/run adds these reports up into its closing line, unhandled errors included.
+      reporters: ["default", "json", new UnhandledErrorsReporter(`${REPORTS_DIR}${reportName}.unhandled-errors.json`)],
       outputFile: { json: `${REPORTS_DIR}${reportName}.json` },
       ...test,
     },
