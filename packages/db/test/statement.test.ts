@@ -28,9 +28,9 @@ describe.each(["pglite", "postgres"] as const)("executeRows on %s", (kind) => {
     await handle.close();
   });
 
-  it("gives back every text value exactly as it was passed", async () => {
+  it.each([false, true])("gives back every text value exactly as it was passed (prepared: %s)", async (prepared) => {
     for (const value of awkward) {
-      const rows = await executeRows<{ v: string }>(handle.db, sql`select ${value}::text as v`);
+      const rows = await executeRows<{ v: string }>(handle.db, sql`select ${value}::text as v`, { prepared });
       expect(rows).toEqual([{ v: value }]);
     }
   });
@@ -64,6 +64,15 @@ describe.each(["pglite", "postgres"] as const)("executeRows on %s", (kind) => {
     expect(row!.t instanceof Date).toBe(kind === "pglite");
     expect(row!.j).toEqual({ k: ["v"] });
     expect(row!.a).toEqual(["x", "y, z"]);
+  });
+
+  // On PGlite a prepared statement's text is prepared once; one PostgreSQL cannot prepare must
+  // still run, and a wrong one must still fail with PostgreSQL's own words.
+  it("runs a statement whose parameter has no type to infer, and names what is wrong with a bad one", async () => {
+    const prepared = { prepared: true };
+    for (const value of ["first", "second"])
+      expect(await executeRows(handle.db, sql`select ${value} as v`, prepared)).toEqual([{ v: value }]);
+    await expect(executeRows(handle.db, sql`select v from no_such_table where v = ${"x"}`, prepared)).rejects.toThrow(/no_such_table/);
   });
 
   it("returns no rows for a statement that matches none", async () => {

@@ -1,0 +1,60 @@
+/**
+ * `pnpm --filter @herald/bench pglite-statements`: what the friend-list read (once per subscribe)
+ * costs on PGlite per statement, as it was and as it is, in alternating rounds in one process on
+ * 1,000 users × 20 friends. Prints both and the ratio.
+ */
+import { executeRows, inlineParams, openDatabase } from "@herald/db";
+import { sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { buildGraph } from "./graph.js";
+
+const dialect = new PgDialect();
+
+const USERS = 1000;
+const ROUNDS = 6;
+const PER_ROUND = 200;
+
+const { db, close } = await openDatabase({ dataDir: null });
+const client = (db as unknown as { $client: { exec(query: string): Promise<unknown> } }).$client;
+const ids = Array.from({ length: USERS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
+const graph = buildGraph(USERS, 20);
+await client.exec(`
+  insert into users (id, username, password_hash) select id, 'u' || n, 'x' from unnest(array[${ids.map((id) => `'${id}'`).join(",")}]) with ordinality as t(id, n);
+  insert into user_presence (user_id) select id from users;
+  insert into friendships (user_low, user_high, requester_id, status) values ${graph.edges
+    .map(([a, b]) => [ids[a]!, ids[b]!].sort())
+    .map(([low, high]) => `('${low}', '${high}', '${low}', 'accepted')`)
+    .join(",")};`);
+
+// The friend-list read (friendships.ts) as it was — one `or`, a simple query planned every time —
+// and as it is: two index scans joined, prepared once.
+const before = (id: string) => {
+  const { sql: text, params } = dialect.sqlToQuery(sql`select user_low, user_high from friendships
+        where (user_low = ${id} or user_high = ${id}) and status = 'accepted'`);
+  return client.exec(inlineParams(text, params));
+};
+const after = (id: string) =>
+  executeRows(
+    db,
+    sql`select user_high as friend_id from friendships where user_low = ${id} and status = 'accepted'
+        union all
+        select user_low from friendships where user_high = ${id} and status = 'accepted'`,
+    { prepared: true },
+  );
+
+const totals = { before: 0, after: 0 };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [way, run] of [
+    ["before", before],
+    ["after", after],
+  ] as const) {
+    const started = performance.now();
+    for (let k = 0; k < PER_ROUND; k++) await run(ids[(round * PER_ROUND + k) % USERS]!);
+    if (round > 0) totals[way] += performance.now() - started; // round 0 warms up
+  }
+}
+const per = (way: keyof typeof totals) => totals[way] / ((ROUNDS - 1) * PER_ROUND);
+console.log(
+  `friend list: before ${per("before").toFixed(3)} ms, after ${per("after").toFixed(3)} ms per statement: ${(per("after") / per("before")).toFixed(2)}×`,
+);
+await close();
