@@ -83,6 +83,14 @@ export function parseOptions(argv: string[]): BenchOptions {
   const quick = flags.has("quick");
   const list = (key: string, fallback: string) => (flags.get(key) ?? fallback).split(",").filter(Boolean);
   const numbers = (key: string, fallback: string) => list(key, fallback).map(Number);
+  const targetList = (key: string, fallback: string) => {
+    const names = list(key, fallback);
+    const unknown = names.filter((name) => !(name in TARGET_LABELS));
+    if (unknown.length > 0) {
+      throw new Error(`--${key}: no target named ${unknown.join(", ")}; the targets are ${Object.keys(TARGET_LABELS).join(", ")}`);
+    }
+    return names as TargetName[];
+  };
   const options: BenchOptions = {
     mode: quick ? "quick" : "full",
     users: Number(flags.get("users") ?? (quick ? 100 : 1000)),
@@ -90,10 +98,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     rates: numbers("rates", quick ? "200,1000,3000" : "200,500,1000,1500,2000,3000,4000,6000"),
     stepMs: Number(flags.get("step-ms") ?? (quick ? 1000 : 5000)),
     drainMs: Number(flags.get("drain-ms") ?? (quick ? 1000 : 3000)),
-    targets: list("targets", "floor,embedded,pg-redis-1,pg-redis-2") as TargetName[],
+    targets: targetList("targets", "floor,embedded,pg-redis-1,pg-redis-2"),
     // The fd limit here is 20,000 (hard); a server also needs fds for its database files and clients.
     idleConnections: Number(flags.get("idle") ?? (quick ? 500 : 19_500)),
-    idleTargets: list("idle-targets", "floor,embedded") as TargetName[],
+    idleTargets: targetList("idle-targets", "floor,embedded"),
     idleHoldMs: Number(flags.get("idle-hold-ms") ?? (quick ? 500 : 10_000)),
     generators: Number(flags.get("generators") ?? 2),
     profileRates: numbers("profile", ""),
