@@ -245,7 +245,7 @@ export class ConnectionRegistry {
   /**
    * Shutdown: ends every socket. By default each connection is closed, so friends see the user
    * leave (after the grace). With `handOver`, the registrations stay in the (shared) store to
-   * expire with their TTL: clients told to reconnect come back on this server's successor or on
+   * expire a TTL from now: clients told to reconnect come back on this server's successor or on
    * another one before that, and nobody flaps offline over a restart; a user who does not come
    * back is reaped at expiry, with the last moment they were heard from as last seen.
    */
@@ -253,11 +253,28 @@ export class ConnectionRegistry {
     this.stop();
     const all = [...this.connections.values()];
     if (options.handOver) {
+      await this.refreshForHandOver(all);
       for (const connection of all) connection.phase = { kind: "closed" };
       this.connections.clear();
     }
     for (const connection of all) connection.terminate();
     await Promise.allSettled(all.map((c) => c.close()));
+  }
+
+  /**
+   * Gives the handed-over registrations a whole TTL from now rather than from the last sweep (up
+   * to a sweep interval earlier): after a restart every client has the same time to come back
+   * before friends see it leave. Only connections still heard from, as in a sweep.
+   */
+  private async refreshForHandOver(all: readonly Connection[]): Promise<void> {
+    const now = Date.now();
+    const heard = all.filter((c) => c.phase.kind === "live" && now - c.phase.lastHeardAt <= this.settings.presenceTtlMs);
+    try {
+      await this.service.refresh(heard.map((c) => ({ userId: c.userId, connectionId: c.id })));
+    } catch (error) {
+      // The registrations then expire as the last sweep left them: a shorter wait, no harm.
+      this.log.warn({ err: error }, "could not refresh the handed-over connections");
+    }
   }
 
   stop(): void {
