@@ -71,6 +71,12 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
       cause: error,
     });
   }
+  // postgres-js 3.4.9 reads the array types on every connection it opens, from a promise nobody
+  // awaits: a connection lost during that query (a database blip, a restart) is an unhandled
+  // rejection, which ends the process. The types are known by now (the migrations' connection
+  // read them, and every connection shares them), so connections opened from here on skip it;
+  // their own queries fail to their callers as usual.
+  client.options.fetch_types = false;
   return {
     db: db as unknown as Database,
     kind: "postgres",
@@ -86,7 +92,8 @@ const MIGRATION_LOCK_KEY = 0x4e5241; // any constant shared by every Herald serv
 
 async function migrateExclusively(url: string, migrate: () => Promise<void>): Promise<void> {
   // A session-level advisory lock needs one dedicated connection for its whole life.
-  const lock = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  // No array types to read (see openPostgres for why not reading them matters).
+  const lock = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5, fetch_types: false });
   try {
     await lock`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migrate();
