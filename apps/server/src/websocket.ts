@@ -73,7 +73,7 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     // presence.onChange is served beside the adapter (subscription-host.ts).
     WebSocket: heraldSocketClass(reportFailure),
   });
-  const sessions = trackSessions(app, log, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
+  const sessions = trackSessions(app, log, onError, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
   // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
   const stopKeepAlive = keepAlive(wss, app.settings.keepAlive);
   wss.on("close", () => {
@@ -159,7 +159,7 @@ function deviceOf(param: unknown): DeviceKind | null {
  * The authenticated sockets of this server, by user: the per-user cap, closing sockets whose
  * token expires or is revoked, and dropping sockets that stopped reading.
  */
-function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
+function trackSessions(app: HeraldApp, log: Logger, onError: (code: string) => void, maxBufferedBytes: number) {
   const byUser = new Map<string, Set<Session>>();
   const all = new Set<Session>();
 
@@ -193,9 +193,17 @@ function trackSessions(app: HeraldApp, log: Logger, maxBufferedBytes: number) {
         endSession(session, "session expired");
         continue;
       }
-      void app.sessions.isCurrent(session.claims).then((current) => {
-        if (!current && all.has(session)) endSession(session, "session revoked");
-      });
+      app.sessions.isCurrent(session.claims).then(
+        (current) => {
+          if (!current && all.has(session)) endSession(session, "session revoked");
+        },
+        // isCurrent answers rather than throws when the database is away, but a rejection left
+        // here would end the process: the socket stays (as in an outage), and we hear of it.
+        (error: unknown) => {
+          onError("INTERNAL_SERVER_ERROR");
+          log.error({ err: error, userId: session.claims.sub }, "re-checking a session failed; keeping its socket");
+        },
+      );
     }
   }, SESSION_RECHECK_MS);
   recheckTimer.unref();

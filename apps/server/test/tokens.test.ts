@@ -3,7 +3,7 @@
  * stock client carries on with a fresh one; `auth.signOut` revokes every token of the caller,
  * closes their sockets here at once and on other servers within seconds.
  */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import type { AppRouter } from "@herald/presence";
 import WebSocket from "ws";
@@ -145,6 +145,32 @@ describe("auth.signOut", () => {
       await Promise.all([a.close(), b.close()]);
     } finally {
       await scratch.drop();
+    }
+  });
+});
+
+describe("the periodic session re-check", () => {
+  it("keeps a socket whose re-check fails, and counts the failure (nothing is left unhandled)", { timeout: 30_000 }, async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const server = await startTestServer({ logLevel: "silent" });
+      servers.push(server);
+      const alice = await signUp(server.url);
+      const raw = await rawConnect(server.wsUrl, alice.token);
+      const isCurrent = vi.spyOn(server.app.sessions, "isCurrent").mockRejectedValue(new Error("token versions unreadable"));
+      // The re-check runs every 5 s.
+      await vi.waitFor(() => expect(isCurrent).toHaveBeenCalled(), { timeout: 10_000 });
+      // A round trip later the rejection has been handled, or reported as unhandled.
+      const metrics = await (await fetch(server.metricsUrl)).text();
+      expect(unhandled).toEqual([]);
+      expect(metrics).toMatch(/herald_errors_total\{code="INTERNAL_SERVER_ERROR"\} 1\n/);
+      expect(raw.socket.readyState).toBe(WebSocket.OPEN);
+      isCurrent.mockRestore();
+      raw.socket.close();
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
     }
   });
 });
