@@ -72,7 +72,9 @@ function takeCall(socket: HeraldSocket, call: unknown, reportFailure: ReportFail
     return subscription !== undefined;
   }
   if (call.method !== "subscription" || call.params?.path !== HOSTED_PATH) return false;
-  void serve(socket, call, reportFailure);
+  // `serve` answers the call's own failures; this is for a throw while answering (the error
+  // formatter, the socket), which with nobody awaiting `serve` would end the process.
+  serve(socket, call, reportFailure).catch((error: unknown) => reportFailure(getTRPCErrorFromUnknown(error), HOSTED_PATH));
   return true;
 }
 

@@ -4,7 +4,12 @@
  * and an unauthenticated socket get the same errors the adapter would give, and a stop reaches
  * only the subscription it names.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventEmitter } from "node:events";
+import type { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { WebSocket } from "ws";
+import type { HeraldSocket } from "../src/herald-socket.js";
+import { takeHostedCalls } from "../src/subscription-host.js";
 import { befriend, connect, signUp, startTestServer, type TestServer, type TestUser } from "../src/testing/index.js";
 import { closeAll } from "./fixtures.js";
 import { RawSubscriber } from "./raw-subscriber.js";
@@ -100,5 +105,24 @@ describe("the subscription host", () => {
     expect(raw.frames.has("nobody")).toBe(false);
     await closeAll(friendDevice);
     await raw.close();
+  });
+});
+
+describe("the subscription host, when answering fails", () => {
+  it("reports the failure (as an internal error) instead of leaving it unhandled", async () => {
+    // A socket that already serves id 7 (so the call is refused at once) and cannot send.
+    const socket = Object.assign(new EventEmitter(), {
+      readyState: WebSocket.OPEN,
+      hosted: new Map([[7, new AbortController()]]),
+      heraldContext: new Promise(() => {}),
+      send: () => {
+        throw new Error("the socket broke");
+      },
+    }) as unknown as HeraldSocket;
+    const failures: TRPCError[] = [];
+    const call = { id: 7, method: "subscription", params: { path: "presence.onChange" } };
+    expect(takeHostedCalls(socket, Buffer.from(JSON.stringify(call)), (error) => failures.push(error))).toBeNull();
+    await vi.waitFor(() => expect(failures.map((failure) => failure.code)).toEqual(["BAD_REQUEST", "INTERNAL_SERVER_ERROR"]));
+    expect(failures[1]!.cause).toMatchObject({ message: "the socket broke" });
   });
 });
