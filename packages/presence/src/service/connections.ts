@@ -176,7 +176,7 @@ export class ConnectionRegistry {
     const live: Connection[] = [];
     for (const connection of this.connections.values()) {
       if (connection.phase.kind !== "live") continue;
-      if (now - connection.phase.lastHeardAt > this.settings.presenceTtlMs) {
+      if (!this.heardWithinTtl(connection, now)) {
         this.log.info({ userId: connection.userId }, "connection went silent; closing it");
         connection.terminate();
         void connection.close().catch((error: unknown) => this.log.error({ err: error }, "closing a silent connection failed"));
@@ -268,13 +268,18 @@ export class ConnectionRegistry {
    */
   private async refreshForHandOver(all: readonly Connection[]): Promise<void> {
     const now = Date.now();
-    const heard = all.filter((c) => c.phase.kind === "live" && now - c.phase.lastHeardAt <= this.settings.presenceTtlMs);
+    const heard = all.filter((c) => this.heardWithinTtl(c, now));
     try {
       await this.service.refresh(heard.map((c) => ({ userId: c.userId, connectionId: c.id })));
     } catch (error) {
       // The registrations then expire as the last sweep left them: a shorter wait, no harm.
       this.log.warn({ err: error }, "could not refresh the handed-over connections");
     }
+  }
+
+  /** A live connection heard from within the TTL: one a sweep refreshes rather than ends as silent. */
+  private heardWithinTtl(connection: Connection, now: number): boolean {
+    return connection.phase.kind === "live" && now - connection.phase.lastHeardAt <= this.settings.presenceTtlMs;
   }
 
   stop(): void {
