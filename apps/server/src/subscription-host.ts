@@ -11,12 +11,13 @@
  * `subscription.stop` messages for the ones it serves; everything else reaches the adapter as
  * sent (a batch loses only the calls the host took). It runs the procedure from the router —
  * the same middlewares, input parser and resolver as every other transport — through tRPC's
- * `callProcedure`, with the subscription's JSON-RPC address in the context, so the feed writes
- * every event itself from the snapshot on. The host answers as the adapter would, byte for byte:
- * `started`, then the feed's frames, then `stopped` (or the error, shaped by the router's formatter).
+ * `callProcedure`, with the subscription (`HostedSubscription`: its JSON-RPC address, and how it
+ * ends) in the context, so the feed writes every event itself from the snapshot on, and outlives
+ * the call. The host answers as the adapter would, byte for byte: `started`, then the feed's
+ * frames, then `stopped` (or the error, shaped by the router's formatter).
  */
 import { appRouter, type HeraldContext } from "@herald/presence";
-import type { SubscriptionAddress } from "@herald/presence";
+import type { HostedSubscription } from "@herald/presence";
 import {
   callProcedure,
   getErrorShape,
@@ -42,8 +43,38 @@ interface CallMessage {
   params?: { path?: unknown; input?: unknown; lastEventId?: unknown };
 }
 
+/**
+ * One subscription the host serves. A plain object with fields, no `AbortController`: every idle
+ * subscriber holds one for its whole life, and a signal with its listeners costs ~0.7 KiB.
+ */
+class HostedCall implements HostedSubscription {
+  stopRequested = false;
+  feed: { close(): void } | null = null;
+
+  constructor(
+    readonly id: MessageId,
+    readonly jsonrpc: "2.0" | undefined,
+    private readonly socket: HeraldSocket,
+  ) {}
+
+  /** The client's `subscription.stop`, or its socket closed. */
+  stop(): void {
+    this.stopRequested = true;
+    this.feed?.close();
+  }
+
+  ended(): void {
+    this.forget();
+    respond(this.socket, { id: this.id, jsonrpc: this.jsonrpc, result: { type: "stopped" } });
+  }
+
+  forget(): void {
+    if (this.socket.hosted?.get(this.id) === this) this.socket.hosted.delete(this.id);
+  }
+}
+
 /** The `presence.onChange` subscriptions the host serves on one socket, by JSON-RPC id. */
-export type HostedSubscriptions = Map<MessageId, AbortController>;
+export type HostedSubscriptions = Map<MessageId, HostedCall>;
 
 /** The message without the calls the host took: `data` itself when it took none, null when it took all. */
 export function takeHostedCalls(socket: HeraldSocket, data: Buffer, reportFailure: ReportFailure): Buffer | null {
@@ -68,7 +99,7 @@ function takeCall(socket: HeraldSocket, call: unknown, reportFailure: ReportFail
   if (!isCallMessage(call)) return false;
   if (call.method === "subscription.stop") {
     const subscription = socket.hosted?.get(call.id);
-    subscription?.abort();
+    subscription?.stop();
     return subscription !== undefined;
   }
   if (call.method !== "subscription" || call.params?.path !== HOSTED_PATH) return false;
@@ -109,45 +140,43 @@ async function serve(socket: HeraldSocket, call: CallMessage, reportFailure: Rep
     const error = new TRPCError({ code: "BAD_REQUEST", message: `Duplicate id ${id}` });
     return respondError(socket, call, error, input, undefined, reportFailure);
   }
-  const stop = new AbortController();
-  hosted.set(id, stop);
+  const subscription = new HostedCall(id, jsonrpc, socket);
+  hosted.set(id, subscription);
   let ctx: HeraldContext | undefined;
   try {
     try {
       ctx = await socket.heraldContext!;
     } catch {
-      return; // the adapter answered and is closing the socket
+      return subscription.forget(); // the adapter answered and is closing the socket
     }
-    const frameAddress: SubscriptionAddress = { id, jsonrpc };
     const result: unknown = await callProcedure({
       router: appRouter,
       path: HOSTED_PATH,
       getRawInput: () => Promise.resolve(input),
-      ctx: { ...ctx, frameAddress },
+      ctx: { ...ctx, hosted: subscription },
       type: "subscription",
-      signal: stop.signal,
+      signal: undefined,
       batchIndex: 0,
     });
-    if (socket.readyState !== WebSocket.OPEN || stop.signal.aborted) return;
+    if (socket.readyState !== WebSocket.OPEN || subscription.stopRequested) return subscription.forget();
     respond(socket, { id, jsonrpc, result: { type: "started" } });
-    // With `frameAddress` the feed writes every event itself: the procedure yields nothing, and
-    // its first step settles when the subscription ends.
+    // With `hosted` the procedure's one step reads the snapshot and hands the feed over: it
+    // yields nothing, and the feed says when the subscription ends (`ended`).
     const iterator = (result as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     if (!(await iterator.next()).done) {
       await iterator.return?.(undefined);
       throw new Error(`${HOSTED_PATH} yielded an event its feed should have written`);
     }
-    respond(socket, { id, jsonrpc, result: { type: "stopped" } });
+    if (subscription.feed === null) throw new Error(`${HOSTED_PATH} ended without handing its feed over`);
   } catch (cause) {
+    subscription.forget();
     respondError(socket, call, getTRPCErrorFromUnknown(cause), input, ctx, reportFailure);
-  } finally {
-    if (hosted.get(id) === stop) hosted.delete(id);
   }
 }
 
 /** Ends every subscription the host serves on a socket that closed (a shared listener: no closure per socket). */
 function stopAll(this: WebSocket): void {
-  for (const subscription of (this as HeraldSocket).hosted?.values() ?? []) subscription.abort();
+  for (const subscription of (this as HeraldSocket).hosted?.values() ?? []) subscription.stop();
 }
 
 function respond(socket: HeraldSocket, envelope: unknown): void {

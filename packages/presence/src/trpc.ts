@@ -6,7 +6,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { z, ZodError } from "zod";
 import type { HeraldApp } from "./app.js";
 import { userIdProblem } from "./identity/user-ids.js";
-import type { FrameSocket, SubscriptionAddress } from "./feed/frame-writer.js";
+import type { FrameSocket, HostedSubscription } from "./feed/frame-writer.js";
 import type { ConnectionHandle } from "./service/connections.js";
 import { isStoreUnavailable } from "./store/unavailable.js";
 
@@ -22,10 +22,10 @@ export interface HeraldContext {
   /** That WebSocket, for subscriptions that write their own frames (see feed/frame-writer.ts). */
   frames: FrameSocket | null;
   /**
-   * The JSON-RPC address of this subscription on `frames`, when the server's subscription host
-   * serves the call and knows it: the feed then writes every event itself, the snapshot too.
+   * This subscription on `frames`, when the server's subscription host serves the call and knows
+   * its address: the feed then writes every event itself, the snapshot too.
    */
-  frameAddress?: SubscriptionAddress;
+  hosted?: HostedSubscription;
   /** For per-address abuse limits; null for server-side callers. */
   clientIp: string | null;
   /**

@@ -210,20 +210,19 @@ describe("a feed writing its own frames", () => {
     socket.send = () => {
       throw new Error("socket exploded");
     };
-    const ended = feed!.untilClosed(new AbortController().signal);
+    const ended = new Promise<void>((resolve) => feed!.whenClosed(resolve));
     await bus.publish(A, { type: "state", state: online(A, 2) });
     await ended;
     expect(bus.listenerCount()).toBe(0);
   });
 
-  it("ends `untilClosed` when the subscription aborts or the feed closes", async () => {
+  it("tells its close listener once when it closes, and at once when it already has", async () => {
     await directFeed({ id: 5, jsonrpc: undefined });
-    const controller = new AbortController();
-    const waiting = feed!.untilClosed(controller.signal);
-    controller.abort();
-    await waiting;
-    const closing = feed!.untilClosed(new AbortController().signal);
+    const heard: string[] = [];
+    feed!.whenClosed(() => heard.push("open"));
     feed!.close();
-    await closing;
+    feed!.close();
+    feed!.whenClosed(() => heard.push("closed"));
+    expect(heard).toEqual(["open", "closed"]);
   });
 });

@@ -39,8 +39,6 @@ export interface FeedDelivery {
 export class PulledDelivery implements FeedDelivery {
   private wake: (() => void) | null = null;
   private closed = false;
-  /** Waiting in `untilClosed`. */
-  private readonly closers: Array<() => void> = [];
 
   queued(): void {
     const wake = this.wake;
@@ -51,7 +49,6 @@ export class PulledDelivery implements FeedDelivery {
   close(): void {
     this.closed = true;
     this.queued();
-    for (const done of this.closers.splice(0)) done();
   }
 
   /**
@@ -64,19 +61,6 @@ export class PulledDelivery implements FeedDelivery {
       if (event === undefined) await this.nextWork(signal);
       else if (event) yield event;
     }
-  }
-
-  /** Resolves when the feed closes or `signal` aborts. One promise, not a loop of them: it may wait for days. */
-  untilClosed(signal: AbortSignal): Promise<void> {
-    if (this.closed || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        signal.removeEventListener("abort", done);
-        resolve();
-      };
-      this.closers.push(done);
-      signal.addEventListener("abort", done, { once: true });
-    });
   }
 
   private nextWork(signal: AbortSignal): Promise<void> {

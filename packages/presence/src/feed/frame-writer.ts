@@ -13,6 +13,22 @@ export interface SubscriptionAddress {
   jsonrpc: "2.0" | undefined;
 }
 
+/**
+ * A `presence.onChange` subscription served by a host that knows its address (apps/server's
+ * subscription host). Its feed writes every frame itself and outlives the procedure's call: the
+ * procedure returns once the feed has taken over, so an idle subscription holds no suspended
+ * generator and no `AbortSignal` — the host ends it through `feed`, and hears of its end through
+ * `ended`, whoever ended it.
+ */
+export interface HostedSubscription extends SubscriptionAddress {
+  /** The host was asked to end it (the client stopped it, or its socket closed). */
+  readonly stopRequested: boolean;
+  /** Set by the procedure when the feed takes over; closing it ends the subscription. */
+  feed: { close(): void } | null;
+  /** Called once when the subscription has ended, after the feed took over. */
+  ended(): void;
+}
+
 /** The socket a subscription came over (a `ws` WebSocket), as far as writing frames to it goes. */
 export interface FrameSocket {
   /** The WebSocket ready state: frames are written only while it is `SOCKET_OPEN`. */
@@ -45,7 +61,9 @@ export class FrameWriter {
     // What the adapter sends for `tracked(id, event)`: `{ id, jsonrpc, result }`, where `result`
     // is `{ type, data }` with `id` added last (see `respond` in @trpc/server's adapters/ws).
     const jsonrpc = address.jsonrpc === undefined ? "" : `,"jsonrpc":${JSON.stringify(address.jsonrpc)}`;
-    this.head = `{"id":${JSON.stringify(address.id)}${jsonrpc},"result":{"type":"data","data":{"id":"`;
+    // Joined rather than concatenated: `join` makes one flat string, where a template literal
+    // leaves a tree of ~13 cons strings (~0.4 KiB) alive for the subscription's whole life.
+    this.head = ['{"id":', JSON.stringify(address.id), jsonrpc, ',"result":{"type":"data","data":{"id":"'].join("");
   }
 
   /** Sends one event; nothing when the socket is no longer open. */

@@ -17,6 +17,7 @@ import type { Logger } from "../logger.js";
 import type { OwnPresence, PresenceState, VisiblePresence } from "../types.js";
 import type { FeedObserver, PendingRequests, PresenceEvent } from "./events.js";
 import { FrameDelivery, PulledDelivery, type FeedDelivery } from "./feed-delivery.js";
+import { KeyedList } from "./keyed-list.js";
 import { PendingRequestsReader } from "./pending-requests.js";
 import type { FrameWriter } from "./frame-writer.js";
 
@@ -48,37 +49,85 @@ interface Tracked<T> {
   publishedAt: number | null;
 }
 
-interface FriendEntry extends Tracked<VisiblePresence> {
-  /** Messages that arrived before the friend's first state was read. */
-  pending: BusMessage[] | null;
-  /** The friend's state at `version`: viewed again when the viewer's own last-seen level changes. */
-  state: PresenceState | null;
+/**
+ * One friend as one feed sees them. It follows the friend's channel itself, so a message finds it
+ * without a lookup by id (and the feed keeps no hash table per subscriber). Every idle subscriber
+ * holds one per friend: each field costs 8 bytes times the friends, so there are no more of them
+ * than it takes.
+ */
+class FriendEntry implements Tracked<VisiblePresence>, ChannelFollower {
+  version = -1;
+  queued: VisiblePresence;
+  delivered: VisiblePresence;
+  publishedAt: number | null = null;
+  /**
+   * The friend's state at `version`, viewed again when the viewer's own last-seen level changes;
+   * null until their first state is read (until then the viewer has not been told of them).
+   */
+  state: PresenceState | null = null;
+  /** Null once the friend is removed or the feed starts over: messages still under way are dropped. */
+  private feed: FriendFeed | null;
+
+  constructor(
+    readonly friendId: string,
+    feed: FriendFeed,
+  ) {
+    this.feed = feed;
+    this.queued = this.delivered = {
+      userId: friendId,
+      status: "offline",
+      message: null,
+      lastSeen: null,
+      until: null,
+      devices: [],
+      lastSeenBucket: null,
+    };
+  }
+
+  get current(): boolean {
+    return this.feed !== null;
+  }
+
+  drop(): void {
+    this.feed = null;
+  }
+
+  receive(_from: string, message: BusMessage): void {
+    this.feed?.receiveFromFriend(this, message);
+  }
 }
+
+const friendIdOf = (entry: FriendEntry) => entry.friendId;
 
 type QueueItem =
   | { kind: "event"; event: PresenceEvent }
   /** Friends whose view changed, in the order of their latest change. */
-  | { kind: "updates"; friendIds: Set<string> }
+  | { kind: "updates"; entries: Set<FriendEntry> }
   | { kind: "self" };
 
 export class FriendFeed implements ChannelFollower {
-  private readonly friends = new Map<string, FriendEntry>();
+  private readonly friends = new KeyedList<FriendEntry>(friendIdOf);
   private self: Tracked<OwnPresence> | null = null;
   private readonly queue: QueueItem[] = [];
   private selfQueued = false;
-  /** Messages held back while a snapshot is being read. */
-  private startBuffer: Array<{ from: string; message: BusMessage }> | null = null;
+  /** Messages held back while a snapshot is being read: from a friend, or (null) from our own channel. */
+  private startBuffer: Array<{ friend: FriendEntry | null; message: BusMessage }> | null = null;
   /** Listening to our own channel: friendships, and our own state from other devices. */
   private followingSelf = false;
-  private readonly pulled = new PulledDelivery();
-  /** `pulled` until events are written as frames (`writeFrames`). */
-  private delivery: FeedDelivery = this.pulled;
+  /** Made when events are first pulled (`events()`); a feed that writes frames never needs one. */
+  private pulled: PulledDelivery | null = null;
+  /** How events leave: pulled, or written as frames (`writeFrames`); none yet, they wait queued. */
+  private delivery: FeedDelivery | null = null;
   private closed = false;
+  /** Runs once when the feed closes (`whenClosed`). */
+  private closedListener: (() => void) | null = null;
   private generation = 0;
   /** Created on the first `requests_changed` notice: most feeds never see one. */
   private requests: PendingRequestsReader | null = null;
   /** Friends added in this turn of the event loop, whose first views are read together. */
-  private adding: Array<{ friendId: string; entry: FriendEntry }> | null = null;
+  private adding: FriendEntry[] | null = null;
+  /** Added friends whose first view is being read, with the messages that arrived meanwhile. */
+  private loading: Map<FriendEntry, BusMessage[]> | null = null;
   /** The viewer's own default last-seen level, as of their newest state (reciprocity, §9.3). */
   private viewerLevel: LastSeenLevel = "friends";
 
@@ -104,7 +153,8 @@ export class FriendFeed implements ChannelFollower {
     this.followingSelf = true;
     const friendIds = await this.sources.friendIdsOf(this.viewerId);
     if (this.closed || generation !== this.generation) return;
-    for (const friendId of friendIds) this.track(friendId);
+    const entries = friendIds.map((friendId) => this.follow(friendId));
+    this.friends.replaceAll(entries);
     await this.sources.bus.subscriptionsReady();
     if (this.closed || generation !== this.generation) return;
     const states = await this.sources.loadStates([this.viewerId, ...friendIds]);
@@ -112,10 +162,9 @@ export class FriendFeed implements ChannelFollower {
     const own = states.get(this.viewerId)!;
     this.viewerLevel = own.lastSeenLevel;
     const snapshot: VisiblePresence[] = [];
-    for (const friendId of friendIds) {
-      const entry = this.friends.get(friendId);
-      const state = states.get(friendId);
-      if (!entry || !state) continue;
+    for (const entry of entries) {
+      const state = states.get(entry.friendId);
+      if (!state) continue;
       this.settleEntry(entry, state);
       snapshot.push(entry.delivered);
     }
@@ -124,10 +173,15 @@ export class FriendFeed implements ChannelFollower {
     this.push({ kind: "event", event: { type: "snapshot", friends: snapshot } });
     const buffered = this.startBuffer;
     this.startBuffer = null;
-    for (const { from, message } of buffered) this.receive(from, message);
+    for (const { friend, message } of buffered) {
+      if (friend) this.receiveFromFriend(friend, message);
+      else this.receive(this.viewerId, message);
+    }
   }
 
   events(signal: AbortSignal): AsyncGenerator<PresenceEvent> {
+    this.pulled ??= new PulledDelivery();
+    this.delivery ??= this.pulled;
     return this.pulled.events(() => this.takeNext(), signal);
   }
 
@@ -147,18 +201,22 @@ export class FriendFeed implements ChannelFollower {
     if (this.queue.length > 0) this.delivery.queued();
   }
 
-  /** Resolves when the feed closes (or fails) or `signal` aborts. */
-  untilClosed(signal: AbortSignal): Promise<void> {
-    return this.pulled.untilClosed(signal);
+  /** `listener` runs once when the feed closes, or fails (at once if it already has). One listener per feed. */
+  whenClosed(listener: () => void): void {
+    if (this.closed) listener();
+    else this.closedListener = listener;
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribeAll();
-    this.delivery.close();
-    this.pulled.close();
+    this.delivery?.close();
+    this.pulled?.close();
     this.requests?.stop();
+    const listener = this.closedListener;
+    this.closedListener = null;
+    listener?.();
   }
 
   private async restart(): Promise<void> {
@@ -172,8 +230,13 @@ export class FriendFeed implements ChannelFollower {
   private unsubscribeAll(): void {
     if (this.followingSelf) this.sources.bus.unfollow(this.viewerId, this);
     this.followingSelf = false;
-    for (const friendId of this.friends.keys()) this.sources.bus.unfollow(friendId, this);
+    for (const entry of this.friends.values()) {
+      entry.drop();
+      this.sources.bus.unfollow(entry.friendId, entry);
+    }
     this.friends.clear();
+    this.adding = null;
+    this.loading = null;
   }
 
   /** @internal (for its deliveries) */
@@ -182,26 +245,9 @@ export class FriendFeed implements ChannelFollower {
     this.close();
   }
 
-  private track(friendId: string): FriendEntry {
-    const placeholder: VisiblePresence = {
-      userId: friendId,
-      status: "offline",
-      message: null,
-      lastSeen: null,
-      until: null,
-      devices: [],
-      lastSeenBucket: null,
-    };
-    const entry: FriendEntry = {
-      version: -1,
-      queued: placeholder,
-      delivered: placeholder,
-      publishedAt: null,
-      pending: [],
-      state: null,
-    };
-    this.friends.set(friendId, entry);
-    this.sources.bus.follow(friendId, this);
+  private follow(friendId: string): FriendEntry {
+    const entry = new FriendEntry(friendId, this);
+    this.sources.bus.follow(friendId, entry);
     return entry;
   }
 
@@ -216,29 +262,31 @@ export class FriendFeed implements ChannelFollower {
     entry.state = state;
     entry.queued = view;
     entry.delivered = view;
-    const pending = entry.pending ?? [];
-    entry.pending = null;
-    for (const message of pending) if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
   }
 
-  /** A message on the channel of `from`: ourselves or a friend (we follow both on the bus). */
-  receive(from: string, message: BusMessage): void {
+  /** A message on the viewer's own channel (each friend's channel is followed by its entry). */
+  receive(_from: string, message: BusMessage): void {
     if (this.closed) return;
     // At once, even while a snapshot is read: another feed of ours may be about to read the list.
-    if (from === this.viewerId && (message.type === "friend_added" || message.type === "friend_removed")) {
-      this.sources.friendsChanged?.(this.viewerId);
-    }
+    if (message.type === "friend_added" || message.type === "friend_removed") this.sources.friendsChanged?.(this.viewerId);
     if (this.startBuffer) {
-      this.startBuffer.push({ from, message });
+      this.startBuffer.push({ friend: null, message });
       return;
     }
-    if (from === this.viewerId) this.receiveOwn(message);
-    else if (message.type === "state") {
-      const entry = this.friends.get(from);
-      if (!entry) return;
-      if (entry.pending) entry.pending.push(message);
-      else this.applyFriendState(entry, message.state, message.publishedAt);
+    this.receiveOwn(message);
+  }
+
+  /** @internal (for `FriendEntry`) A message on a friend's channel. */
+  receiveFromFriend(entry: FriendEntry, message: BusMessage): void {
+    if (this.closed || !entry.current) return;
+    if (this.startBuffer) {
+      this.startBuffer.push({ friend: entry, message });
+      return;
     }
+    if (message.type !== "state") return;
+    const waiting = this.loading?.get(entry);
+    if (waiting) waiting.push(message);
+    else if (entry.state !== null) this.applyFriendState(entry, message.state, message.publishedAt);
   }
 
   private receiveOwn(message: BusMessage): void {
@@ -269,7 +317,7 @@ export class FriendFeed implements ChannelFollower {
     if (sameVisiblePresence(view, entry.queued)) return;
     entry.queued = view;
     entry.publishedAt = publishedAt ?? null;
-    this.enqueueUpdate(state.userId);
+    this.enqueueUpdate(entry);
   }
 
   private applySelfState(state: PresenceState, publishedAt: number | undefined): void {
@@ -295,19 +343,21 @@ export class FriendFeed implements ChannelFollower {
     this.viewerLevel = level;
     if (!this.sources.lastSeenReciprocity) return;
     const context = this.context();
-    for (const [friendId, entry] of this.friends) {
-      if (entry.state === null || entry.pending !== null) continue;
+    for (const entry of this.friends.values()) {
+      if (entry.state === null) continue;
       const view = sharedViewOf(entry.state, this.viewerId, context);
       if (sameVisiblePresence(view, entry.queued)) continue;
       entry.queued = view;
       entry.publishedAt = null;
-      this.enqueueUpdate(friendId);
+      this.enqueueUpdate(entry);
     }
   }
 
   private addFriend(friendId: string): void {
-    if (this.friends.has(friendId)) return;
-    const added = { friendId, entry: this.track(friendId) };
+    if (this.friends.get(friendId)) return;
+    const added = this.follow(friendId);
+    this.friends.add(added);
+    (this.loading ??= new Map()).set(added, []);
     if (this.adding) {
       this.adding.push(added);
       return;
@@ -322,23 +372,24 @@ export class FriendFeed implements ChannelFollower {
     });
   }
 
-  private loadAdded(batch: ReadonlyArray<{ friendId: string; entry: FriendEntry }>): void {
+  private loadAdded(batch: readonly FriendEntry[]): void {
     this.sources.bus
       .subscriptionsReady()
-      .then(() => this.sources.loadStates(batch.map((added) => added.friendId)))
+      .then(() => this.sources.loadStates(batch.map((entry) => entry.friendId)))
       .then((states) => {
-        for (const { friendId, entry } of batch) {
-          const state = states.get(friendId);
-          if (this.closed || this.friends.get(friendId) !== entry || !state) continue;
+        for (const entry of batch) {
+          const waited = this.loading?.get(entry) ?? [];
+          this.loading?.delete(entry);
+          const state = states.get(entry.friendId);
+          if (this.closed || !entry.current || !state) continue;
           // The friend_added event carries the first view; later changes follow as updates.
-          const pending = entry.pending;
-          entry.pending = [];
           this.settleEntry(entry, state);
           this.push({ kind: "event", event: { type: "friend_added", presence: entry.delivered } });
-          for (const message of pending ?? []) {
+          for (const message of waited) {
             if (message.type === "state") this.applyFriendState(entry, message.state, message.publishedAt);
           }
         }
+        if (this.loading?.size === 0) this.loading = null;
       })
       .catch((error: unknown) => this.fail(error));
   }
@@ -346,27 +397,29 @@ export class FriendFeed implements ChannelFollower {
   private removeFriend(friendId: string): void {
     const entry = this.friends.get(friendId);
     if (!entry) return;
-    this.sources.bus.unfollow(friendId, this);
-    this.friends.delete(friendId);
-    for (const item of this.queue) if (item.kind === "updates") item.friendIds.delete(friendId);
+    entry.drop();
+    this.sources.bus.unfollow(friendId, entry);
+    this.friends.remove(entry);
+    this.loading?.delete(entry);
+    for (const item of this.queue) if (item.kind === "updates") item.entries.delete(entry);
     // A friend still loading was never announced: nothing to take back.
-    if (entry.pending === null) this.push({ kind: "event", event: { type: "friend_removed", userId: friendId } });
+    if (entry.state !== null) this.push({ kind: "event", event: { type: "friend_removed", userId: friendId } });
   }
 
-  private enqueueUpdate(friendId: string): void {
+  private enqueueUpdate(entry: FriendEntry): void {
     const last = this.queue[this.queue.length - 1];
     if (last?.kind === "updates") {
-      last.friendIds.delete(friendId);
-      last.friendIds.add(friendId);
-      this.delivery.queued();
+      last.entries.delete(entry);
+      last.entries.add(entry);
+      this.delivery?.queued();
       return;
     }
-    this.push({ kind: "updates", friendIds: new Set([friendId]) });
+    this.push({ kind: "updates", entries: new Set([entry]) });
   }
 
   private push(item: QueueItem): void {
     this.queue.push(item);
-    this.delivery.queued();
+    this.delivery?.queued();
   }
 
   /** The next queued item as its event: null when it became nothing, undefined when the queue is empty. */
@@ -392,9 +445,8 @@ export class FriendFeed implements ChannelFollower {
     }
     const presences: VisiblePresence[] = [];
     let oldest: number | null = null;
-    for (const friendId of item.friendIds) {
-      const entry = this.friends.get(friendId);
-      if (!entry || sameVisiblePresence(entry.queued, entry.delivered)) continue;
+    for (const entry of item.entries) {
+      if (!entry.current || sameVisiblePresence(entry.queued, entry.delivered)) continue;
       entry.delivered = entry.queued;
       presences.push(entry.delivered);
       if (entry.publishedAt !== null) oldest = oldest === null ? entry.publishedAt : Math.min(oldest, entry.publishedAt);

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { ownViewOf } from "../engine/visibility.js";
 import type { ChoicePatch } from "../engine/transitions.js";
 import { callerEvents } from "../feed/caller-events.js";
-import { framesUntilClosed, trackedEvents } from "../feed/tracked-events.js";
+import { handOverToFrames, trackedEvents } from "../feed/tracked-events.js";
 import {
   lastSeenExceptionsInput,
   lastSeenLevelInput,
@@ -172,15 +172,24 @@ async function* presenceEvents(ctx: HeraldContext & { user: SessionUser }, signa
   // First, before any feed exists: a refused subscribe costs nothing and holds no slot.
   const releaseSlot = takeSubscriptionSlot(ctx, signal);
   const feed = feeds.acquire(viewerId);
+  const release = () => {
+    feeds.release(viewerId, feed);
+    releaseSlot();
+  };
+  let handedOver = false;
   try {
     await feed.start();
+    if (ctx.frames && ctx.hosted) {
+      // The feed lives on without this generator (see HostedSubscription): it ends here.
+      handOverToFrames(feed, ctx.frames, ctx.hosted, release);
+      handedOver = true;
+      return;
+    }
     const until = signal ?? new AbortController().signal;
-    if (ctx.frames && ctx.frameAddress) await framesUntilClosed(feed, ctx.frames, ctx.frameAddress, until);
-    else yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, until);
+    yield* ctx.serverSide ? callerEvents(feed, until) : trackedEvents(feed, until);
   } catch (error) {
     throw asTrpcError(error);
   } finally {
-    feeds.release(viewerId, feed);
-    releaseSlot();
+    if (!handedOver) release();
   }
 }
