@@ -106,6 +106,32 @@ describe("the subscription host", () => {
     await closeAll(friendDevice);
     await raw.close();
   });
+
+  it("a subscription stopped at any moment of its start ends cleanly: no feed, slot or listener is left", async () => {
+    // The stop lands before the context is ready, while the snapshot is read, or after the feed
+    // took over; each must end with nothing held (a leaked slot would refuse the last subscribe).
+    const raw = await RawSubscriber.open(server, viewer);
+    const listenersBefore = server.app.busListenerCount();
+    const ids = Array.from({ length: 24 }, (_, i) => `s${i}`);
+    for (const [i, id] of ids.entries()) {
+      raw.subscribe(id);
+      if (i % 4 === 1) await new Promise((resolve) => setImmediate(resolve));
+      if (i % 4 >= 2) await new Promise((resolve) => setTimeout(resolve, i % 4 === 2 ? 1 : 20));
+      raw.send({ id, method: "subscription.stop" });
+    }
+    const endedCleanly = (id: string) => {
+      const frames = parsed(raw.frames.get(id) ?? []);
+      if (frames.length === 0) return true; // stopped before it started: nothing is sent
+      return frames[0]!.result?.type === "started" && frames.at(-1)!.result?.type === "stopped";
+    };
+    await expect.poll(() => server.app.subscriptionLimits.active === 0 && ids.every(endedCleanly), { timeout: 10_000 }).toBe(true);
+    expect(server.app.busListenerCount()).toBe(listenersBefore);
+    raw.subscribe("last");
+    const [started, snapshot] = parsed(await raw.framesOf("last", 2));
+    expect(started!.result).toEqual({ type: "started" });
+    expect(snapshot!.result!.data).toMatchObject({ data: { type: "snapshot" } });
+    await raw.close();
+  });
 });
 
 describe("the subscription host, when answering fails", () => {
@@ -113,7 +139,7 @@ describe("the subscription host, when answering fails", () => {
     // A socket that already serves id 7 (so the call is refused at once) and cannot send.
     const socket = Object.assign(new EventEmitter(), {
       readyState: WebSocket.OPEN,
-      hosted: new Map([[7, new AbortController()]]),
+      hosted: new Map([[7, {}]]),
       heraldContext: new Promise(() => {}),
       send: () => {
         throw new Error("the socket broke");

@@ -6,8 +6,16 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
 import type { FeedObserver, PresenceEvent } from "../src/feed/events.js";
-import { FrameWriter, SOCKET_OPEN, TrackedIds, type FrameSocket, type SubscriptionAddress } from "../src/feed/frame-writer.js";
+import {
+  FrameWriter,
+  SOCKET_OPEN,
+  TrackedIds,
+  type FrameSocket,
+  type HostedSubscription,
+  type SubscriptionAddress,
+} from "../src/feed/frame-writer.js";
 import { FriendFeed, MAX_FLUSH_WAIT_MS } from "../src/feed/friend-feed.js";
+import { handOverToFrames } from "../src/feed/tracked-events.js";
 import { silentLogger } from "../src/logger.js";
 import type { PresenceState } from "../src/types.js";
 import { presenceState } from "./fixtures/presence-state.js";
@@ -213,6 +221,38 @@ describe("a feed writing its own frames", () => {
     const ended = new Promise<void>((resolve) => feed!.whenClosed(resolve));
     await bus.publish(A, { type: "state", state: online(A, 2) });
     await ended;
+    expect(bus.listenerCount()).toBe(0);
+  });
+
+  it("handed over to a host's subscription, ends with it: the host stops it, or it stops itself", async () => {
+    const hosted = (stopRequested: boolean): HostedSubscription => ({
+      id: 4,
+      jsonrpc: undefined,
+      stopRequested,
+      feed: null,
+      ended: () => heard.push("ended"),
+    });
+    const heard: string[] = [];
+    const release = () => heard.push("released");
+    // Stopped while its snapshot was read: closed at once, nothing written.
+    const { socket } = await directFeed({ id: 4, jsonrpc: undefined });
+    const stoppedEarly = hosted(true);
+    handOverToFrames(feed!, socket, stoppedEarly, release);
+    expect(heard).toEqual(["released", "ended"]);
+    expect(bus.listenerCount()).toBe(0);
+    await bus.publish(A, { type: "state", state: online(A, 2) });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.pending).toBe(0);
+    // Running: frames flow until the host closes the feed it was handed.
+    heard.length = 0;
+    const second = await directFeed({ id: 4, jsonrpc: undefined });
+    const running = hosted(false);
+    handOverToFrames(feed!, second.socket, running, release);
+    await bus.publish(B, { type: "state", state: online(B, 2) });
+    expect(JSON.parse(await second.socket.next()).result.data.data.presence.userId).toBe(B);
+    expect(heard).toEqual([]);
+    running.feed!.close();
+    expect(heard).toEqual(["released", "ended"]);
     expect(bus.listenerCount()).toBe(0);
   });
 
