@@ -25,13 +25,16 @@ export function processRssBytes(pid: number): number {
   }
 }
 
-/** Busy and total jiffies of the whole machine. */
-export function machineCpu(): { busy: number; total: number } {
+/**
+ * Busy and total jiffies of the whole machine, and of the busy ones those stolen: time the
+ * hypervisor gave another guest while this one wanted to run (a shared VM's host is busy).
+ */
+export function machineCpu(): { busy: number; total: number; steal: number } {
   const line = readFileSync("/proc/stat", "utf8").split("\n")[0]!;
   const values = line.split(/\s+/).slice(1).map(Number);
   const idle = (values[3] ?? 0) + (values[4] ?? 0);
   const total = values.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
+  return { busy: total - idle, total, steal: values[7] ?? 0 };
 }
 
 /**

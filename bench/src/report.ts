@@ -29,7 +29,12 @@ export interface StepResult {
   loopDelayMax: number | null;
   generatorCores: number;
   machineCores: number;
-  /** Everything else on the machine meanwhile: PostgreSQL, Redis, and anything not ours. */
+  /**
+   * Of `machineCores`, time the hypervisor gave other guests (CPU steal): on a shared VM whose
+   * host is busy every figure is slower than the machine. (Absent in runs before 2026-12-03.)
+   */
+  stealCores?: number;
+  /** Everything else on the machine meanwhile: PostgreSQL, Redis, and anything not ours (steal apart). */
   otherCores: number;
   generatorSaturated: boolean;
   pass: boolean;
@@ -154,6 +159,8 @@ export function renderMarkdown(result: BenchResult): string {
       `${s.stepMs} ms per step, ${s.generators} generator processes${s.pinned ? ", servers pinned to CPU 0 and the bench's clients to the rest" : ""}; machine: ${result.machine.cpus} × ${result.machine.cpuModel}, ` +
       `${result.machine.memoryGiB} GiB, Node ${result.machine.node}.`,
   );
+  const steal = stealWarning(result);
+  if (steal) lines.push("", steal);
   if (result.repeats) lines.push("", ...renderRepeats(result.repeats, s.users));
   lines.push("");
   lines.push(`**Summary**${result.repeats ? " of the last run" : ""} (ratios are to the floor; for memory, lower is better)`);
@@ -340,6 +347,21 @@ if (process.argv[1]?.endsWith("report.ts")) {
   const out = join(file, "..");
   const { markdown, paths } = writeReports(result, out, process.argv.includes("--md") ? join(out, "..", "..", "BENCHMARKS.md") : null);
   console.log(`${markdown}\n\nwrote ${paths.join(", ")}`);
+}
+
+/** Below this much CPU steal in every step, a run's figures are the machine's own. */
+const NOTABLE_STEAL_CORES = 0.05;
+
+/** A warning when the host took CPU time from this VM during the run's steps, else null. */
+export function stealWarning(result: BenchResult): string | null {
+  const steals = result.targets.flatMap((t) => t.steps.map((step) => step.stealCores ?? 0));
+  const worst = Math.max(0, ...steals);
+  if (worst < NOTABLE_STEAL_CORES) return null;
+  const mean = steals.reduce((a, b) => a + b, 0) / steals.length;
+  return (
+    `**CPU steal:** the host took ${fmt(mean, 2)} cores on average (up to ${fmt(worst, 2)} in a step) of this VM's ${result.machine.cpus} ` +
+    "while it wanted to run: every CPU and latency figure of this run is worse than the machine's, and is comparable only with the floor's in the same run."
+  );
 }
 
 /** Every core busy (server, generators and the rest together): the step's latency is partly the machine's. */

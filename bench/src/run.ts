@@ -428,7 +428,9 @@ export async function runStep(
   const outOfOrder = finishes.reduce((s, f) => s + f.outOfOrder, 0);
   const errors = finishes.reduce((s, f) => s + f.errors, 0);
   const coalesced = finishes.reduce((s, f) => s + f.coalesced, 0);
-  const machineCores = ((machineAfter.busy - machineBefore.busy) / Math.max(1, machineAfter.total - machineBefore.total)) * cpus().length;
+  const elapsedJiffies = Math.max(1, machineAfter.total - machineBefore.total);
+  const machineCores = ((machineAfter.busy - machineBefore.busy) / elapsedJiffies) * cpus().length;
+  const stealCores = ((machineAfter.steal - machineBefore.steal) / elapsedJiffies) * cpus().length;
   const seconds = sendMs / 1000;
   const p99 = histogram.percentile(99);
   const sentOk = sent >= 0.95 * rate * seconds;
@@ -456,7 +458,8 @@ export async function runStep(
     loopDelayMax: worstLoop("max"),
     generatorCores: round(genCores, 2)!,
     machineCores: round(machineCores, 2)!,
-    otherCores: round(Math.max(0, machineCores - serverCores - genCores), 2)!,
+    stealCores: round(stealCores, 2)!,
+    otherCores: round(Math.max(0, machineCores - stealCores - serverCores - genCores), 2)!,
     generatorSaturated,
     pass,
   };
@@ -524,7 +527,7 @@ async function runTarget(
       log(
         `  ${String(rate).padStart(5)} changes/s → ${String(step.deliveredPerSec).padStart(6)} deliveries/s  p50 ${step.p50} p99 ${step.p99} max ${step.max} ms` +
           `  lost ${step.lost}${step.outOfOrder ? ` out-of-order ${step.outOfOrder}` : ""}${step.errors ? ` errors ${step.errors}` : ""}` +
-          `  loop delay p99 ${step.loopDelayP99} max ${step.loopDelayMax} ms  cpu server ${step.serverCores} (JS thread ${step.serverJsThreadCores}) gen ${step.generatorCores} rest ${step.otherCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
+          `  loop delay p99 ${step.loopDelayP99} max ${step.loopDelayMax} ms  cpu server ${step.serverCores} (JS thread ${step.serverJsThreadCores}) gen ${step.generatorCores} rest ${step.otherCores} steal ${step.stealCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
           (profilePath ? `  profile: ${profilePath}` : ""),
       );
       failures = step.pass ? 0 : failures + 1;

@@ -48,6 +48,7 @@ test("a tiny run against the floor measures every delivery, without loss", () =>
     expect(step!.lost, target.name).toBe(0);
     expect(step!.received, target.name).toBe(step!.expectedDeliveries);
     expect(step!.p99, target.name).not.toBeNull();
+    expect(step!.stealCores, target.name).toBeGreaterThanOrEqual(0);
     expect(target.idle!.stillOpen, target.name).toBe(24);
   }
   expect(readFileSync(join(out, "custom.svg"), "utf8")).toContain("<svg");
