@@ -14,6 +14,8 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 const TS = ["**/*.ts", "**/*.tsx"];
+/** Linted without type information (the last block below); kept out of tsconfig.lint*.json too. */
+const TEST_AND_HARNESS_FILES = ["**/test", "apps/server/fuzz", "apps/server/soak", "bench"];
 const JS = ["**/*.js", "**/*.mjs"];
 
 // ---- Boundaries --------------------------------------------------------------------------------
@@ -203,18 +205,12 @@ export default defineConfig(
   },
 
   {
-    // Tests and harnesses (fuzz, soak, bench) parse raw wire frames and poke at internals: there
-    // the type-unsafety rules cost more than they find, and `data.toString()` of a ws frame (typed
-    // Buffer | ArrayBuffer | Buffer[], always a Buffer here) is fine.
-    files: ["**/test/**", "apps/server/fuzz/**", "apps/server/soak/**", "bench/**"],
-    rules: {
-      "@typescript-eslint/no-base-to-string": "off",
-      "@typescript-eslint/unbound-method": "off",
-      "@typescript-eslint/no-unsafe-assignment": "off",
-      "@typescript-eslint/no-unsafe-member-access": "off",
-      "@typescript-eslint/no-unsafe-argument": "off",
-      "@typescript-eslint/no-unsafe-call": "off",
-      "@typescript-eslint/no-unsafe-return": "off",
-    },
+    // Tests and harnesses (fuzz, soak, bench) are linted without type information. A cold `pnpm
+    // lint` with them typed took 46-49 s here (CI allows 60): nearly all of it the type checker
+    // behind the typed rules; without them 39 s. They are still type-checked by `pnpm
+    // typecheck` (tsc per package); what they lose is the typed rules (floating promises among
+    // them), which the production code keeps.
+    files: [...TEST_AND_HARNESS_FILES.map((dir) => `${dir}/**/*.ts`), "**/test/**/*.tsx"],
+    extends: [tseslint.configs.disableTypeChecked],
   },
 );
