@@ -156,7 +156,12 @@ export async function startHerald(
   count: number,
   config: Record<string, unknown>,
 ): Promise<{ servers: Child[]; urls: string[]; metricsUrls: string[] }> {
-  const servers = Array.from({ length: count }, (_, i) => new Child(`${name}#${i}`, "herald-server.ts", [JSON.stringify(config)]));
+  // BENCH_SERVER_NODE_FLAGS: V8/Node flags for Herald's servers only (e.g. a GC setting to A/B).
+  const execArgv = (process.env.BENCH_SERVER_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  const servers = Array.from(
+    { length: count },
+    (_, i) => new Child(`${name}#${i}`, "herald-server.ts", [JSON.stringify(config)], { execArgv }),
+  );
   try {
     const ready = await Promise.all(servers.map((s) => s.ready));
     return { servers, urls: ready.map((r) => r.url), metricsUrls: ready.map((r) => r.metricsUrl ?? "") };

@@ -1,6 +1,7 @@
 /** Prometheus metrics for /metrics: connections, users online, events sent, fan-out latency. */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
 import type { FeedObserver, HeraldApp } from "@herald/presence";
+import { FanOutTally, registerLatencyHistogram } from "./fan-out-tally.js";
 
 export interface ServerMetrics {
   registry: Registry;
@@ -48,18 +49,24 @@ export function createMetrics(messagesReceived: () => ReadonlyMap<string, number
       for (const [node, count] of messagesReceived()) this.inc({ node }, count);
     },
   });
-  const events = new Counter({
+  // Counted per event in plain numbers, read into prom-client per scrape (fan-out-tally.ts).
+  const fanOut = new FanOutTally();
+  new Counter({
     name: "herald_events_sent_total",
     help: "presence.onChange events handed to subscribers",
     labelNames: ["type"] as const,
     registers: [registry],
+    collect() {
+      this.reset();
+      for (const [type, count] of fanOut.sentByType) this.inc({ type }, count);
+    },
   });
-  const latency = new Histogram({
-    name: "herald_fanout_latency_seconds",
-    help: "From a presence change being published to its event being handed to a subscriber",
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  registerLatencyHistogram(
+    registry,
+    fanOut,
+    "herald_fanout_latency_seconds",
+    "From a presence change being published to its event being handed to a subscriber",
+  );
   const errors = new Counter({
     name: "herald_errors_total",
     help: "Unexpected errors, by tRPC code",
@@ -69,12 +76,7 @@ export function createMetrics(messagesReceived: () => ReadonlyMap<string, number
   return {
     registry,
     errors,
-    observer: {
-      eventSent(type, fanOutLatencyMs) {
-        events.inc({ type });
-        if (fanOutLatencyMs !== null) latency.observe(fanOutLatencyMs / 1000);
-      },
-    },
+    observer: fanOut,
     attach(attached) {
       app = attached;
     },

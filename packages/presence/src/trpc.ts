@@ -98,7 +98,8 @@ export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   }
   if (ctx.serverSide) await checkServerSideUser(ctx.app, ctx.user.id);
   ctx.connection?.touch();
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  // tRPC merges this into ctx itself: spreading ctx here too would copy it twice per call.
+  return next({ ctx: { user: ctx.user } });
 });
 
 /**
