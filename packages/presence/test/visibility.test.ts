@@ -105,6 +105,23 @@ describe("sharedViewOf (one view per visibility class)", () => {
     expect(sharedViewOf(invisible, ALLOWED, EXACT)).toBe(allowed);
   });
 
+  it("is viewOf's view for every viewer, one object for all who see the chosen status", () => {
+    const states = [
+      state({ online: true, connections: 2, status: "dnd", message: "m", statusUntil: T3, devices: ["web", "mobile"] }),
+      state({ online: true, connections: 1, status: "online", idle: true }),
+      state({ online: true, connections: 1, status: "invisible", visibleTo: [ALLOWED], lastSeen: T1, message: "m" }),
+      state({ online: true, connections: 0, status: "online", lastSeen: T1, lastSeenBy: { [ALLOWED]: T2 } }),
+      state({ status: "invisible", lastSeen: T1 }),
+    ];
+    for (const s of states) {
+      for (const viewer of [ALLOWED, HIDDEN])
+        expect(sharedViewOf(s, viewer, EXACT), `${s.status} to ${viewer}`).toEqual(viewOf(s, viewer, EXACT));
+    }
+    const [visible, , invisible] = states as [PresenceState, PresenceState, PresenceState];
+    expect(sharedViewOf(visible, ALLOWED, EXACT)).toBe(sharedViewOf(visible, HIDDEN, EXACT));
+    expect(sharedViewOf(invisible, ALLOWED, EXACT)).not.toBe(sharedViewOf(invisible, HIDDEN, EXACT));
+  });
+
   it("shares an offline view only between viewers shown the same last-seen moment", () => {
     const s = state({ lastSeen: T1, lastSeenBy: { [ALLOWED]: T2 } });
     expect(sharedViewOf(s, ALLOWED, EXACT).lastSeen).toBe(T2);
