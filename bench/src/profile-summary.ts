@@ -1,13 +1,26 @@
 /**
  * `pnpm --filter @herald/bench profile-summary <file.cpuprofile> [top]`: where a server's CPU
  * went — self time by function and by package, from a profile the bench wrote (`--profile`).
+ * Given a `.heapprofile` (`--profile` with BENCH_ALLOC_PROFILE=1): where its bytes were
+ * allocated, by function, itself and with what it calls.
  */
 import { readFileSync } from "node:fs";
 
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   children?: number[];
+}
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+}
+/** A sampling heap profile's tree (V8's `SamplingHeapProfile`). */
+interface AllocationNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  children: AllocationNode[];
 }
 interface Profile {
   nodes: ProfileNode[];
@@ -25,12 +38,9 @@ export function summarize(profile: Profile, top = 25): string {
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   for (const [id, micros] of self) {
-    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const file = url
-      .replace(/^file:\/\//, "")
-      .replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "")
-      .replace(/^\/work\/main\//, "");
-    const key = `${functionName || "(anonymous)"}  ${file ? `${file}:${lineNumber + 1}` : ""}`.trim();
+    const { functionName, url } = byId.get(id)!.callFrame;
+    const file = fileOf(url);
+    const key = frameKey(byId.get(id)!.callFrame);
     byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
     const pkg = !url
       ? functionName.startsWith("(")
@@ -58,8 +68,43 @@ export function summarize(profile: Profile, top = 25): string {
   return lines.join("\n");
 }
 
+/** Bytes allocated by function: by itself, and by it and everything it called. */
+export function summarizeAllocations(head: AllocationNode, top = 25): string {
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  const walk = (node: AllocationNode, callers: ReadonlySet<string>) => {
+    const key = frameKey(node.callFrame);
+    const stack = new Set(callers).add(key); // a recursive function counts once per sample
+    total += node.selfSize;
+    self.set(key, (self.get(key) ?? 0) + node.selfSize);
+    for (const frame of stack) inclusive.set(frame, (inclusive.get(frame) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child, stack);
+  };
+  walk(head, new Set());
+  const pct = (bytes: number) => `${((bytes / total) * 100).toFixed(1).padStart(5)}%`;
+  const lines = [`${(total / 2 ** 20).toFixed(1)} MiB allocated (sampled)`, "", "by function (self):"];
+  for (const [key, bytes] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(bytes)}  ${key}`);
+  lines.push("", "by function (with what it calls):");
+  for (const [key, bytes] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top)) lines.push(`  ${pct(bytes)}  ${key}`);
+  return lines.join("\n");
+}
+
+function fileOf(url: string): string {
+  return url
+    .replace(/^file:\/\//, "")
+    .replace(/^.*node_modules\/\.pnpm\/[^/]+\/node_modules\//, "")
+    .replace(/^\/work\/main\//, "");
+}
+
+function frameKey({ functionName, url, lineNumber }: CallFrame): string {
+  const file = fileOf(url);
+  return `${functionName || "(anonymous)"}  ${file ? `${file}:${lineNumber + 1}` : ""}`.trim();
+}
+
 if (process.argv[1]?.endsWith("profile-summary.ts")) {
   const [file, top] = process.argv.slice(2);
-  if (!file) throw new Error("usage: profile-summary <file.cpuprofile> [top]");
-  console.log(summarize(JSON.parse(readFileSync(file, "utf8")) as Profile, Number(top ?? 25)));
+  if (!file) throw new Error("usage: profile-summary <file.cpuprofile | file.heapprofile> [top]");
+  const profile = JSON.parse(readFileSync(file, "utf8")) as Profile | { head: AllocationNode };
+  console.log("head" in profile ? summarizeAllocations(profile.head, Number(top ?? 25)) : summarize(profile, Number(top ?? 25)));
 }

@@ -9,6 +9,9 @@ import { getHeapStatistics, writeHeapSnapshot } from "node:v8";
 
 /** Event-loop delay is sampled this often (ms): finer than the stalls worth reporting. */
 const LOOP_DELAY_RESOLUTION_MS = 5;
+const ALLOC_PROFILE = Boolean(process.env.BENCH_ALLOC_PROFILE);
+/** One sample per 4 KiB allocated, keeping those a GC has since collected (most of a server's). */
+const ALLOC_SAMPLING = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
 
 export type ControlRequest =
   | { type: "gc" }
@@ -52,12 +55,18 @@ export function answerControl(stop: () => Promise<void>): void {
           await session.post("Profiler.enable");
           await session.post("Profiler.setSamplingInterval", { interval: 200 });
           await session.post("Profiler.start");
+          // BENCH_ALLOC_PROFILE=1: where the bytes are allocated too, the collected ones included.
+          if (ALLOC_PROFILE) await session.post("HeapProfiler.startSampling", ALLOC_SAMPLING);
           return reply({ type: "reply", request: "profile-start" });
         }
         case "profile-stop": {
           if (session) {
             const { profile } = await session.post("Profiler.stop");
             writeFileSync(request.path, JSON.stringify(profile));
+            if (ALLOC_PROFILE) {
+              const { profile: allocations } = await session.post("HeapProfiler.stopSampling");
+              writeFileSync(request.path.replace(/\.cpuprofile$/, ".heapprofile"), JSON.stringify(allocations));
+            }
             session.disconnect();
             session = null;
           }
