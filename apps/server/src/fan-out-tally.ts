@@ -51,7 +51,9 @@ export class FanOutTally {
     return values;
   }
 
-  resetLatency(): void {
+  /** Back to nothing counted (prom-client's `registry.resetMetrics()`). */
+  reset(): void {
+    this.sentByType.clear();
     this.buckets.fill(0);
     this.latencySumSeconds = 0;
     this.latencyCount = 0;
@@ -67,7 +69,7 @@ export function registerLatencyHistogram(registry: Registry, tally: FanOutTally,
   const metric = {
     ...shape,
     get: () => Promise.resolve({ ...shape, values: tally.latencyLines(name) }),
-    reset: () => tally.resetLatency(),
+    reset: () => tally.reset(),
   };
   // prom-client's typings name only its own classes; at run time it asks a metric for no more than this.
   registry.registerMetric(metric as unknown as Histogram);

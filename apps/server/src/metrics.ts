@@ -39,28 +39,16 @@ export function createMetrics(messagesReceived: () => ReadonlyMap<string, number
       this.set(app?.busListenerCount() ?? 0);
     },
   });
-  new Counter({
-    name: "herald_redis_messages_received_total",
-    help: "Pub/sub messages this server received, by the Redis node (host:port) that delivered them",
-    labelNames: ["node"] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [node, count] of messagesReceived()) this.inc({ node }, count);
-    },
-  });
+  countedElsewhere(
+    registry,
+    "herald_redis_messages_received_total",
+    "Pub/sub messages this server received, by the Redis node (host:port) that delivered them",
+    "node",
+    messagesReceived,
+  );
   // Counted per event in plain numbers, read into prom-client per scrape (fan-out-tally.ts).
   const fanOut = new FanOutTally();
-  new Counter({
-    name: "herald_events_sent_total",
-    help: "presence.onChange events handed to subscribers",
-    labelNames: ["type"] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [type, count] of fanOut.sentByType) this.inc({ type }, count);
-    },
-  });
+  countedElsewhere(registry, "herald_events_sent_total", "presence.onChange events handed to subscribers", "type", () => fanOut.sentByType);
   registerLatencyHistogram(
     registry,
     fanOut,
@@ -81,4 +69,18 @@ export function createMetrics(messagesReceived: () => ReadonlyMap<string, number
       app = attached;
     },
   };
+}
+
+/** A counter whose counts by `label` are kept elsewhere (`counts`, running totals), restated on every scrape. */
+function countedElsewhere(registry: Registry, name: string, help: string, label: string, counts: () => ReadonlyMap<string, number>): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [value, count] of counts()) this.inc({ [label]: value }, count);
+    },
+  });
 }
