@@ -38,9 +38,10 @@ export function summarize(profile: Profile, top = 25): string {
   const byFunction = new Map<string, number>();
   const byPackage = new Map<string, number>();
   for (const [id, micros] of self) {
-    const { functionName, url } = byId.get(id)!.callFrame;
+    const frame = byId.get(id)!.callFrame;
+    const { functionName, url } = frame;
     const file = fileOf(url);
-    const key = frameKey(byId.get(id)!.callFrame);
+    const key = frameKey(frame);
     byFunction.set(key, (byFunction.get(key) ?? 0) + micros);
     const pkg = !url
       ? functionName.startsWith("(")
