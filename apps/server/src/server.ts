@@ -82,7 +82,7 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
   const metricsHost = config.metricsHost ?? "127.0.0.1";
 
   try {
-    await listen(http, config.port, config.host, "PORT");
+    await listen(http, config.port, config.host, "PORT", CONNECT_BACKLOG);
     await listen(metricsHttp, config.metricsPort ?? 0, metricsHost, "METRICS_PORT");
   } catch (error) {
     http.close();
@@ -113,14 +113,23 @@ export async function startHeraldServer(config: ServerConfig, log: Logger = pino
   };
 }
 
+/**
+ * Connections the kernel may hold for the server before it accepts them. After a restart every
+ * client reconnects at once; when this queue is full, Linux drops the handshake and the client's
+ * kernel retries it 1, 3, 7… s later, so a client waits seconds on a server with CPU to spare.
+ * Node's default is 511; the kernel caps whatever is asked at `net.core.somaxconn` (4096 on
+ * current kernels).
+ */
+const CONNECT_BACKLOG = 4096;
+
 /** Listens, or fails naming the variable when the port is taken or the address is not ours. */
-async function listen(server: Server, port: number, host: string, variable: string): Promise<void> {
+async function listen(server: Server, port: number, host: string, variable: string, backlog?: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       const why = error.code === "EADDRINUSE" ? "is already in use" : `cannot be opened (${error.code ?? error.message})`;
       reject(new Error(`${variable}: ${host}:${port} ${why}`, { cause: error }));
     });
-    server.listen(port, host, () => resolve());
+    server.listen({ port, host, backlog }, () => resolve());
   });
 }
 
