@@ -114,12 +114,14 @@ describe("the host's tokens (AUTH_MODE=jwt, AUTH_JWKS_URL) in a real server proc
 
   it("answers auth.signUp, signIn and signOut with a clear error: the host signs users in", async () => {
     const anonymous = httpClient(server.url);
+    const signedIn = httpClient(server.url, await issuer.sign(userId()));
+    // One at a time: a call made before the previous answer is awaited would reject unheard.
     for (const call of [
-      anonymous.auth.signUp.mutate({ username: "someone", password: "correct horse" }),
-      anonymous.auth.signIn.mutate({ username: "someone", password: "correct horse" }),
-      httpClient(server.url, await issuer.sign(userId())).auth.signOut.mutate(),
+      () => anonymous.auth.signUp.mutate({ username: "someone", password: "correct horse" }),
+      () => anonymous.auth.signIn.mutate({ username: "someone", password: "correct horse" }),
+      () => signedIn.auth.signOut.mutate(),
     ]) {
-      expect(await errorOf(call)).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("AUTH_MODE=jwt") });
+      expect(await errorOf(call())).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("AUTH_MODE=jwt") });
     }
   });
 

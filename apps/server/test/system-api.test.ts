@@ -165,12 +165,13 @@ describe("system.* (the host's backend)", () => {
 
   it("FRIENDS=host: users cannot make or end friendships, and are told why", async () => {
     const [a, b] = [await server.people.newUser(), await server.people.newUser()];
+    // One at a time: a call made before the previous answer is awaited would reject unheard.
     for (const call of [
-      a.http.friends.request.mutate({ userId: b.id }),
-      a.http.friends.accept.mutate({ userId: b.id }),
-      a.http.friends.remove.mutate({ userId: b.id }),
+      () => a.http.friends.request.mutate({ userId: b.id }),
+      () => a.http.friends.accept.mutate({ userId: b.id }),
+      () => a.http.friends.remove.mutate({ userId: b.id }),
     ]) {
-      expect(await errorOf(call)).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("FRIENDS=host") });
+      expect(await errorOf(call())).toMatchObject({ code: "FORBIDDEN", message: expect.stringContaining("FRIENDS=host") });
     }
     expect(await a.http.friends.list.query()).toEqual([]);
   });
