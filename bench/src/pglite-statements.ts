@@ -3,15 +3,12 @@
  * costs on PGlite per statement, as it was and as it is, in alternating rounds in one process on
  * 1,000 users × 20 friends. Prints both and the ratio.
  */
-import { executeRows, inlineParams, openDatabase } from "@herald/db";
+import { executeRows, openDatabase } from "@herald/db";
 import { sql } from "drizzle-orm";
-import { PgDialect } from "drizzle-orm/pg-core";
 import { buildGraph } from "./graph.js";
 
-const dialect = new PgDialect();
-
 const USERS = 1000;
-const ROUNDS = 6;
+const ROUNDS = 11;
 const PER_ROUND = 200;
 
 const { db, close } = await openDatabase({ dataDir: null });
@@ -26,21 +23,31 @@ await client.exec(`
     .map(([low, high]) => `('${low}', '${high}', '${low}', 'accepted')`)
     .join(",")};`);
 
-// The friend-list read (friendships.ts) as it was — one `or`, a simple query planned every time —
-// and as it is: two index scans joined, prepared once.
-const before = (id: string) => {
-  const { sql: text, params } = dialect.sqlToQuery(sql`select user_low, user_high from friendships
-        where (user_low = ${id} or user_high = ${id}) and status = 'accepted'`);
-  return client.exec(inlineParams(text, params));
-};
-const after = (id: string) =>
-  executeRows(
+// The friend-list read (friendships.ts) as it was — two index scans joined, prepared once, a row
+// per friend — and as it is: the same scans, the ids aggregated into one JSON array in one row.
+const before = (id: string) =>
+  executeRows<{ friend_id: string }>(
     db,
     sql`select user_high as friend_id from friendships where user_low = ${id} and status = 'accepted'
         union all
         select user_low from friendships where user_high = ${id} and status = 'accepted'`,
     { prepared: true },
-  );
+  ).then((rows) => rows.map((row) => row.friend_id));
+const after = (id: string) =>
+  executeRows<{ friend_ids: string[] }>(
+    db,
+    sql`select coalesce(json_agg(friend_id), '[]') as friend_ids from (
+        select user_high as friend_id from friendships where user_low = ${id} and status = 'accepted'
+        union all
+        select user_low from friendships where user_high = ${id} and status = 'accepted') as friends`,
+    { prepared: true },
+  ).then(([row]) => row?.friend_ids ?? []);
+
+// Both must read the same friends, or the comparison means nothing.
+for (const id of ids.slice(0, 50)) {
+  const [was, is] = [(await before(id)).sort(), (await after(id)).sort()];
+  if (was.join() !== is.join()) throw new Error(`friend list of ${id}: ${was.length} friends before, ${is.length} after`);
+}
 
 const totals = { before: 0, after: 0 };
 for (let round = 0; round < ROUNDS; round++) {
