@@ -54,12 +54,14 @@ function stepAt(target: TargetResult, rate: number): StepResult | undefined {
   return target.steps.find((step) => step.rate === rate);
 }
 
-function cpuPerChangeMs(step: StepResult | undefined): number | null {
+/** Server CPU per status change in a step, ms. */
+export function cpuPerChangeMs(step: StepResult | undefined): number | null {
   return step && step.changesPerSec > 0 ? (step.serverCores * 1000) / step.changesPerSec : null;
 }
 
-function figure(values: ReadonlyArray<number | null>): RepeatedFigure {
-  const known = values.filter((v): v is number => v !== null && Number.isFinite(v)).sort((a, b) => a - b);
+/** The median and range of the values known. */
+export function figure(values: ReadonlyArray<number | null | undefined>): RepeatedFigure {
+  const known = values.filter((v): v is number => typeof v === "number" && Number.isFinite(v)).sort((a, b) => a - b);
   if (known.length === 0) return { median: null, min: null, max: null };
   const middle = Math.floor(known.length / 2);
   const median = known.length % 2 === 1 ? known[middle]! : (known[middle - 1]! + known[middle]!) / 2;

@@ -59,6 +59,8 @@ export interface TargetResult {
   servers: number;
   seedMs: number | null;
   connectPerSec: number;
+  /** Server CPU per connect + subscribe of the scenario, µs (absent in runs before 2026-12-04). */
+  connectCpuMicros?: number | null;
   scenarioConnections: number;
   scenarioRssPerConnBytes: number;
   scenarioHeapPerConnBytes: number;

@@ -553,6 +553,7 @@ async function runTarget(
       servers: deployment.servers.length,
       seedMs: deployment.seedMs === null ? null : round(deployment.seedMs, 0),
       connectPerSec: round(connect.perSec, 0)!,
+      connectCpuMicros: round((connectCpuMs / connect.opened) * 1000, 0),
       scenarioConnections: connect.opened,
       scenarioRssPerConnBytes: scenarioRssPerConn,
       scenarioHeapPerConnBytes: scenarioHeapPerConn,
