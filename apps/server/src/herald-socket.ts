@@ -7,10 +7,14 @@
  *   and the connection that hearing from it keeps live;
  * - the context and the subscriptions the subscription host serves (subscription-host.ts), which
  *   sees every text message before the tRPC adapter does.
+ *
+ * A text message sent without options or callback (every presence frame, every answer) is written
+ * as one buffer (text-frames.ts).
  */
 import type { ConnectionHandle, HeraldContext } from "@herald/presence";
 import { WebSocket } from "ws";
 import { takeHostedCalls, type HostedSubscriptions, type ReportFailure } from "./subscription-host.js";
+import { writeTextFrame } from "./text-frames.js";
 
 export interface HeraldSocket extends WebSocket {
   /** `Date.now()` when the client was last heard from. */
@@ -46,6 +50,11 @@ export function heraldSocketClass(reportFailure: ReportFailure): typeof WebSocke
         args[0] = rest;
       }
       return super.emit(event, ...args);
+    }
+
+    override send(data: unknown, options?: unknown, cb?: unknown): void {
+      if (typeof data === "string" && options === undefined && cb === undefined && writeTextFrame(this, data)) return;
+      super.send(data as string, options as never, cb as never);
     }
   };
 }
