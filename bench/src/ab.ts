@@ -16,20 +16,21 @@ import { join } from "node:path";
 import { BENCH_DIR } from "./children.js";
 import { readFlags, positiveNumber } from "./flags.js";
 import type { BenchResult } from "./report.js";
+import { parseOptions } from "./run.js";
 import { abTable } from "./ab-table.js";
 
 const args = process.argv.slice(2);
 const ref = args[0];
 if (!ref || ref.startsWith("--"))
   throw new Error("usage: ab <git-ref> [--pairs N] --targets … [bench flags]: name the commit to compare with");
-const flags = readFlags(args.slice(1));
-const pairs = positiveNumber(flags, "pairs", 2);
+const pairs = positiveNumber(readFlags(args.slice(1)), "pairs", 2);
 const benchArgs = withoutPairs(args.slice(1));
+// The bench's own reading of the flags (which also refuses unknown targets before anything runs).
+const options = parseOptions(benchArgs);
 // A custom run writes results/custom.json, which git ignores; a full or quick one would rewrite committed results.
-if (!["users", "friends", "rates", "step-ms", "targets", "idle"].some((key) => flags.has(key)) || flags.has("quick")) {
-  throw new Error("ab runs a custom bench: name --targets (and --rates, --step-ms …), not --quick");
-}
-if (flags.has("repeat")) throw new Error("ab repeats by itself (--pairs N): leave --repeat out");
+if (options.mode !== "custom") throw new Error("ab runs a custom bench: name --targets (and --rates, --step-ms …), not --quick");
+if (options.repeat !== 1) throw new Error("ab repeats by itself (--pairs N): leave --repeat out");
+if (benchArgs.includes("--out")) throw new Error("ab reads each side's bench/results/custom.json: leave --out out");
 
 const after = join(BENCH_DIR, "..");
 const before = mkdtempSync(join(tmpdir(), "herald-ab-"));
