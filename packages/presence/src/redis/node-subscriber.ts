@@ -21,7 +21,8 @@ export class NodeSubscriber implements ChannelSubscriber {
     private readonly handlers: SubscriberHandlers,
   ) {
     // The offline queue stays on here: the first SUBSCRIBEs may be sent while it still connects.
-    this.redis = from.duplicate({ autoResubscribe: false, lazyConnect: false, enableAutoPipelining: false, enableOfflineQueue: true });
+    const copy = from.duplicate({ autoResubscribe: false, lazyConnect: false, enableAutoPipelining: false, enableOfflineQueue: true });
+    this.redis = copy; // see duplicateReady: no contextual type for duplicate()'s inference
     this.node = `${from.options.host ?? "127.0.0.1"}:${from.options.port ?? 6379}`;
     this.redis.on("message", (channel: string, raw: string) => handlers.message(channel, raw, this.node));
     this.redis.on("error", (error: Error) => handlers.error(error, "subscriber connection"));
