@@ -125,6 +125,7 @@ async function awaitReady<T extends RedisClient>(
 
 /** A second connection with the same settings, connected (its error listeners are the caller's job). */
 export async function duplicateReady(redis: RedisClient): Promise<RedisClient> {
+  // No `as` or annotation here: see NodeSubscriber's constructor.
   const copy = redis instanceof Cluster ? redis.duplicate(undefined, { lazyConnect: true }) : redis.duplicate({ lazyConnect: true });
   try {
     await copy.connect();
