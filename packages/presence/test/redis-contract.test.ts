@@ -181,6 +181,40 @@ for (const topology of TOPOLOGIES) {
       const live = await store!.getLive(ids);
       expect([...live.values()].every((l) => l.online && l.connections === 1)).toBe(true);
     });
+
+    it("lets the event loop turn while it refreshes a whole server's connections", async () => {
+      // Every delivery due during a sweep waits for the loop: the refresh must not hold it for all
+      // of its commands at once.
+      const prefix = newPrefix();
+      const client = await topology.connect();
+      const issued: string[] = [];
+      const zadd = client.zadd.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      Object.assign(client, {
+        zadd: (...args: unknown[]) => {
+          issued.push(String(args[0]));
+          return zadd(...args);
+        },
+      });
+      const clock = new StoreClock(TTL);
+      const store = new RedisPresenceStore(client, { prefix, presenceTtlMs: TTL, offlineGraceMs: GRACE, now: clock.now });
+      cleanups.push(() => store.close());
+      cleanups.push(() => topology.forget(client, prefix)); // runs first: cleanups run in reverse
+      const conns = Array.from({ length: 1_000 }, () => ref(randomUUID(), "c"));
+      await clock.expiringIn(50, () => Promise.all(conns.map((conn) => store.connect(conn))));
+      issued.length = 0;
+
+      const refreshed = store.refresh(conns);
+      await new Promise((resolve) => setImmediate(resolve));
+      const issuedBeforeTheLoopTurned = issued.length;
+      await refreshed;
+
+      expect(issuedBeforeTheLoopTurned).toBeGreaterThan(0);
+      expect(issuedBeforeTheLoopTurned).toBeLessThanOrEqual(100);
+      expect(issued).toHaveLength(1_000);
+      expect(issued.every((key) => key.endsWith(":conns"))).toBe(true);
+      // Every registration got its whole TTL again: none is due in 10 s.
+      expect(await store.reap(new Date(Date.now() + 10_000))).toEqual([]);
+    });
   });
 
   describe(`RedisPresenceBus (${topology.name})`, () => {
