@@ -34,11 +34,37 @@ export async function executeRows<Row>(db: Database, statement: SQL, { prepared 
     const rows: unknown = await db.execute(statement);
     return rows as Row[];
   }
+  const [result] = await client.exec(await pgliteQuery(client, statement, prepared));
+  return (result?.rows ?? []) as Row[];
+}
+
+/** The statement as PGlite's simple query: `EXECUTE name(literals…)` when prepared, else its text with the literals inlined. */
+async function pgliteQuery(client: PGlite, statement: SQL, prepared: boolean): Promise<string> {
   const { sql: text, params } = dialect.sqlToQuery(statement);
   const name = prepared ? await preparedName(client, text) : null;
-  const query = name === null ? inlineParams(text, params) : executeQuery(name, params);
-  const [result] = await client.exec(query);
-  return (result?.rows ?? []) as Row[];
+  return name === null ? inlineParams(text, params) : executeQuery(name, params);
+}
+
+/**
+ * Many rows written in one transaction, in the form that costs the database least: on PGlite the
+ * per-row statements as one simple query (one trip into the engine, one implicit transaction, one
+ * commit; prepared when `prepared`, as `executeRows` does), elsewhere `combined`, one statement
+ * that does them all (on PostgreSQL a statement is a round trip). On PGlite, per row, cold caches,
+ * batches of 2 / 4 / 16 rows: ~200 / ~140 / ~75 µs of CPU as separate statements in one query,
+ * ~550 / ~250 / ~85 µs as one statement joining a JSON array (planned anew each time).
+ * The rows every statement returned, in order.
+ */
+export async function executeBatch<Row>(
+  db: Database,
+  perRow: readonly SQL[],
+  combined: () => SQL,
+  { prepared = false }: ExecuteOptions = {},
+): Promise<Row[]> {
+  const client = (db as { $client?: unknown }).$client;
+  if (!(client instanceof PGlite)) return executeRows<Row>(db, combined());
+  const queries = await Promise.all(perRow.map((statement) => pgliteQuery(client, statement, prepared)));
+  const results = await client.exec(queries.join(";\n"));
+  return results.flatMap((result) => result.rows as Row[]);
 }
 
 /** Statement texts prepared on each PGlite database, by text: the name, or null when it cannot be prepared. */

@@ -1,6 +1,7 @@
+import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeRows, type DatabaseHandle } from "../src/index.js";
+import { executeBatch, executeRows, type DatabaseHandle } from "../src/index.js";
 import { inlineParams, sqlLiteral } from "../src/statement.js";
 import { createTestDatabase } from "../src/testing.js";
 
@@ -77,6 +78,49 @@ describe.each(["pglite", "postgres"] as const)("executeRows on %s", (kind) => {
 
   it("returns no rows for a statement that matches none", async () => {
     expect(await executeRows(handle.db, sql`select 1 as one where ${"a"}::text = ${"b"}::text`)).toEqual([]);
+  });
+});
+
+describe.each(["pglite", "postgres"] as const)("executeBatch on %s", (kind) => {
+  let handle: DatabaseHandle;
+  const table = sql.identifier(`batch_test_${randomUUID().replace(/-/g, "")}`);
+  beforeAll(async () => {
+    handle = await createTestDatabase(kind);
+    await executeRows(handle.db, sql`create table ${table} (id text primary key, v text not null)`);
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  const insertOne = ({ id, v }: { id: string; v: string }) => sql`insert into ${table} (id, v) values (${id}, ${v}) returning id`;
+  const insertAll = (rows: Array<{ id: string; v: string }>) =>
+    sql`insert into ${table} (id, v) select id, v from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as r(id text, v text) returning id`;
+  const stored = async (ids: string[]) =>
+    executeRows<{ id: string; v: string }>(
+      handle.db,
+      sql`select id, v from ${table} where id = any(${`{${ids.join(",")}}`}::text[]) order by id`,
+    );
+
+  it.each([false, true])(
+    "writes every row, values exactly as passed, and returns what each statement returned (prepared: %s)",
+    async (prepared) => {
+      const rows = awkward.map((v) => ({ id: randomUUID(), v }));
+      const returned = await executeBatch<{ id: string }>(handle.db, rows.map(insertOne), () => insertAll(rows), { prepared });
+      expect(returned.map((row) => row.id).sort()).toEqual(rows.map((row) => row.id).sort());
+      expect(await stored(rows.map((row) => row.id))).toEqual([...rows].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    },
+  );
+
+  it("writes all of a batch or none of it: one failing statement leaves no row of the others", async () => {
+    const taken = { id: randomUUID(), v: "first" };
+    await executeRows(handle.db, insertOne(taken));
+    const rows = [
+      { id: randomUUID(), v: "before" },
+      { ...taken, v: "again" },
+      { id: randomUUID(), v: "after" },
+    ];
+    await expect(executeBatch(handle.db, rows.map(insertOne), () => insertAll(rows), { prepared: true })).rejects.toThrow();
+    expect(await stored(rows.map((row) => row.id))).toEqual([taken]);
   });
 });
 
