@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { executeBatch, executeRows, type DatabaseHandle } from "../src/index.js";
+import { executeBatch, executeRows, statement, type DatabaseHandle } from "../src/index.js";
 import { inlineParams, sqlLiteral } from "../src/statement.js";
 import { createTestDatabase } from "../src/testing.js";
 
@@ -35,6 +35,20 @@ describe.each(["pglite", "postgres"] as const)("executeRows on %s", (kind) => {
       expect(rows).toEqual([{ v: value }]);
     }
   });
+
+  it.each([false, true])(
+    "runs a `statement` template as it runs the same `sql` one, values exactly as passed (prepared: %s)",
+    async (prepared) => {
+      for (const value of awkward) {
+        const rows = await executeRows<{ v: string; n: number; z: string | null }>(
+          handle.db,
+          statement`select ${value}::text as v, ${41}::int + 1 as n, ${null}::text as z`,
+          { prepared },
+        );
+        expect(rows).toEqual([{ v: value, n: 42, z: null }]);
+      }
+    },
+  );
 
   it("passes numbers, booleans and nulls", async () => {
     const rows = await executeRows<{ n: number; b: boolean; z: string | null }>(

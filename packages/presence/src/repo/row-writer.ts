@@ -7,7 +7,7 @@
  * a write goes out at once, under load the batches grow and the cost per change falls.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { executeBatch, executeRows, withDeadline, type Database } from "@herald/db";
+import { executeBatch, executeRows, statement, withDeadline, type Database, type Statement } from "@herald/db";
 import type { DurablePresence } from "../types.js";
 import { textArrayLiteral } from "./text-array.js";
 
@@ -74,8 +74,8 @@ export class PresenceRowWriter {
   }
 }
 
-function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): SQL {
-  return sql`
+function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): Statement {
+  return statement`
     update user_presence set
       status = ${after.status}::chosen_status,
       message = ${after.message},
