@@ -4,13 +4,14 @@
  * batch can take: one statement joining the rows as a JSON array, or the one-row statements in
  * one simple query (`executeBatch`, which Herald uses on PGlite). CPU per row, with the caches
  * evicted before every statement, as they are in a server that does other work between writes.
- * The statements are row-writer.ts' (in @herald/presence, not exported), kept the same here.
+ * The statements are the server's own (row-writer.ts, through @herald/presence/testing).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { executeBatch, executeRows, openDatabase } from "@herald/db";
-import { sql } from "drizzle-orm";
+import { DEFAULT_DURABLE_PRESENCE, type DurablePresence } from "@herald/presence";
+import { batchUpdate, oneRowUpdate, type RowWrite } from "@herald/presence/testing";
 
 const USERS = 1000;
 const dataDir = mkdtempSync(join(tmpdir(), "herald-pglite-writes-"));
@@ -21,53 +22,25 @@ await client.exec(`
   insert into users (id, username, password_hash) select id, 'u' || n, 'x' from unnest(array[${ids.map((id) => `'${id}'`).join(",")}]) with ordinality as t(id, n);
   insert into user_presence (user_id) select id from users;`);
 const revisions = new Map(ids.map((id) => [id, 0]));
-const STATUSES = ["away", "online", "dnd"] as const;
+const STATUSES = ["away", "online", "dnd"] as const satisfies ReadonlyArray<DurablePresence["status"]>;
 
-const oneRow = (id: string, status: string) => sql`
-  update user_presence set status = ${status}::chosen_status, message = ${null}, status_until = ${null}::timestamptz,
-    message_until = ${null}::timestamptz, last_seen_level = ${"friends"}::last_seen_level, last_seen_exceptions = ${"{}"}::jsonb,
-    visible_to = ${"{}"}::text[], last_seen = ${null}::timestamptz, last_seen_by = ${"{}"}::jsonb,
-    last_disconnected_at = ${null}::timestamptz, fades = ${"[]"}::jsonb, revision = revision + 1, updated_at = now()
-  where user_id = ${id} and revision = ${revisions.get(id)!} returning user_id`;
-const joined = (batch: string[], status: string) => {
-  const rows = batch.map((id) => ({
-    user_id: id,
-    revision: revisions.get(id),
-    status,
-    message: null,
-    status_until: null,
-    message_until: null,
-    last_seen_level: "friends",
-    last_seen_exceptions: {},
-    visible_to: [],
-    last_seen: null,
-    last_seen_by: {},
-    last_disconnected_at: null,
-    fades: [],
-  }));
-  return sql`
-    update user_presence as p set status = v.status, message = v.message, status_until = v.status_until, message_until = v.message_until,
-      last_seen_level = v.last_seen_level, last_seen_exceptions = v.last_seen_exceptions, visible_to = v.visible_to, last_seen = v.last_seen,
-      last_seen_by = v.last_seen_by, last_disconnected_at = v.last_disconnected_at, fades = v.fades, revision = p.revision + 1, updated_at = now()
-    from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
-      user_id text, revision integer, status chosen_status, message text, status_until timestamptz, message_until timestamptz,
-      last_seen_level last_seen_level, last_seen_exceptions jsonb, visible_to text[], last_seen timestamptz, last_seen_by jsonb,
-      last_disconnected_at timestamptz, fades jsonb)
-    where p.user_id = v.user_id and p.revision = v.revision returning p.user_id`;
-};
+const write = (userId: string, status: DurablePresence["status"]): RowWrite => ({
+  userId,
+  expectedRevision: revisions.get(userId)!,
+  after: { ...DEFAULT_DURABLE_PRESENCE, status },
+});
 
-type Form = (batch: string[], status: string) => Promise<Array<{ user_id: string }>>;
+type Form = (batch: string[], status: DurablePresence["status"]) => Promise<Array<{ user_id: string }>>;
 const FORMS: Record<string, Form> = {
   "one statement per row": async (batch, status) =>
-    (await Promise.all(batch.map((id) => executeRows<{ user_id: string }>(db, oneRow(id, status), { prepared: true })))).flat(),
-  "JSON-joined statement": (batch, status) => executeRows(db, joined(batch, status)),
-  "statements in one query": (batch, status) =>
-    executeBatch(
-      db,
-      batch.map((id) => oneRow(id, status)),
-      () => joined(batch, status),
-      { prepared: true },
-    ),
+    (
+      await Promise.all(batch.map((id) => executeRows<{ user_id: string }>(db, oneRowUpdate(write(id, status)), { prepared: true })))
+    ).flat(),
+  "JSON-joined statement": (batch, status) => executeRows(db, batchUpdate(batch.map((id) => write(id, status)))),
+  "statements in one query": (batch, status) => {
+    const writes = batch.map((id) => write(id, status));
+    return executeBatch(db, writes.map(oneRowUpdate), () => batchUpdate(writes), { prepared: true });
+  },
 };
 
 // 32 MiB touched before each write: what other work does to the caches between writes in a server.

@@ -74,7 +74,10 @@ export class PresenceRowWriter {
   }
 }
 
-function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): Statement {
+/** One row's compare-and-set: what the statements need of a pending write (the bench's `pglite-writes` builds them too). */
+export type RowWrite = Pick<PendingWrite, "userId" | "expectedRevision" | "after">;
+
+export function oneRowUpdate({ userId, expectedRevision, after }: RowWrite): Statement {
   return statement`
     update user_presence set
       status = ${after.status}::chosen_status,
@@ -94,7 +97,7 @@ function oneRowUpdate({ userId, expectedRevision, after }: PendingWrite): Statem
     returning user_id`;
 }
 
-function batchUpdate(batch: PendingWrite[]): SQL {
+export function batchUpdate(batch: readonly RowWrite[]): SQL {
   const rows = JSON.stringify(
     batch.map(({ userId, expectedRevision, after }) => ({
       user_id: userId,
