@@ -204,5 +204,7 @@ export function definePresenceCommands(redis: RedisClient): RedisClient & Presen
   redis.defineCommand("heraldOrderDurableChange", { numberOfKeys: 3, lua: ORDER_DURABLE_CHANGE });
   redis.defineCommand("heraldGetLive", { numberOfKeys: 3, lua: GET_LIVE, readOnly: true });
   redis.defineCommand("heraldReschedule", { numberOfKeys: 1, lua: RESCHEDULE });
-  return redis as RedisClient & PresenceCommands;
+  // Through `unknown`: the commands exist at run time only, and asserting the intersection straight
+  // from the client makes lint relate ioredis' client classes member by member (~0.6 s).
+  return redis as unknown as RedisClient & PresenceCommands;
 }
