@@ -274,15 +274,11 @@ async function deploy(
 
 async function clearRedisPrefix(redisUrl: string, prefix: string): Promise<void> {
   const { Redis } = await import("ioredis");
+  const { deleteKeysWithPrefix } = await import("@herald/presence/testing");
   const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
   try {
     await redis.connect();
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== "0");
+    await deleteKeysWithPrefix(redis, prefix);
   } catch (error) {
     log(`  (could not clear Redis keys ${prefix}:*: ${(error as Error).message})`);
   } finally {

@@ -6,7 +6,8 @@
  * a turn meanwhile: every delivery due then waits that long.
  */
 import { randomUUID } from "node:crypto";
-import { connectRedis, RedisKeys, RedisPresenceStore } from "@herald/presence/redis";
+import { connectRedis, RedisPresenceStore } from "@herald/presence/redis";
+import { deleteKeysWithPrefix } from "@herald/presence/testing";
 
 const CONNECTIONS = Number(process.argv[2] ?? 1000);
 const ROUNDS = 15;
@@ -50,11 +51,5 @@ console.log(`refresh of ${CONNECTIONS} connections, ${ROUNDS} rounds`);
 console.log(`  wall ms:          ${fmt(rounds.map((r) => r.wallMs))}  (median ${median(settled.map((r) => r.wallMs)).toFixed(1)})`);
 console.log(`  longest block ms: ${fmt(rounds.map((r) => r.blockMs))}  (median ${median(settled.map((r) => r.blockMs)).toFixed(1)})`);
 
-const keys = new RedisKeys(prefix);
-let cursor = "0";
-do {
-  const [next, found] = await redis.scan(cursor, "MATCH", `${keys.prefix}:*`, "COUNT", 1000);
-  if (found.length > 0) await redis.del(...found);
-  cursor = next;
-} while (cursor !== "0");
+await deleteKeysWithPrefix(redis, prefix);
 await store.close();

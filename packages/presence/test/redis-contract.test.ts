@@ -20,7 +20,15 @@ import {
 } from "../src/redis/index.js";
 import type { PresenceStoreOptions } from "../src/store/types.js";
 import { isStoreUnavailable } from "../src/store/unavailable.js";
-import { freePort, presenceBusContract, presenceStoreContract, RedisCluster, RedisServer, StoreClock } from "../src/testing/index.js";
+import {
+  deleteKeysWithPrefix,
+  freePort,
+  presenceBusContract,
+  presenceStoreContract,
+  RedisCluster,
+  RedisServer,
+  StoreClock,
+} from "../src/testing/index.js";
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
 const TTL = 60_000;
@@ -47,18 +55,9 @@ interface Topology {
 }
 
 const TOPOLOGIES: Topology[] = [
-  { name: "one Redis", connect: () => connectRedis(REDIS_URL), forget: (client, prefix) => deleteKeys(client as Redis, prefix) },
+  { name: "one Redis", connect: () => connectRedis(REDIS_URL), forget: (client, prefix) => deleteKeysWithPrefix(client as Redis, prefix) },
   { name: "Redis Cluster, 3 masters", connect: () => connectRedisCluster(cluster.seeds), forget: async () => {} },
 ];
-
-async function deleteKeys(client: Redis, prefix: string): Promise<void> {
-  let cursor = "0";
-  do {
-    const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-    if (keys.length > 0) await client.del(...keys);
-    cursor = next;
-  } while (cursor !== "0");
-}
 
 /** Things a test opened; closed after it, whatever happened. */
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -266,7 +265,7 @@ describe("createRedisPresence", () => {
     await waitUntil(() => got.length === 1);
     expect(live).toMatchObject({ online: true, connections: 1 });
     const cleaner = await connectRedis(REDIS_URL);
-    await deleteKeys(cleaner, prefix);
+    await deleteKeysWithPrefix(cleaner, prefix);
     await cleaner.quit();
     await presence.close();
     await expect(presence.store.ping()).rejects.toThrow();

@@ -12,7 +12,7 @@ import { createScratchDatabase } from "@herald/db/testing";
 import { connectRedis } from "@herald/presence/redis";
 import { afterAll, afterEach, beforeAll } from "vitest";
 import { TEST_AUTH_SECRET } from "../../src/testing/index.js";
-import { RedisCluster } from "@herald/presence/testing";
+import { deleteKeysWithPrefix, RedisCluster } from "@herald/presence/testing";
 export { RedisCluster, RedisServer, freePort } from "@herald/presence/testing";
 
 const SERVER_DIR = fileURLToPath(new URL("../..", import.meta.url));
@@ -240,12 +240,7 @@ export function reportServerLogsOnFailure(cluster: { current: Cluster }): void {
 export async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
   const redis = await connectRedis(url, { timeoutMs: 2_000 });
   try {
-    let cursor = "0";
-    do {
-      const [next, keys] = await redis.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-      if (keys.length > 0) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== "0");
+    await deleteKeysWithPrefix(redis, prefix);
   } finally {
     redis.disconnect();
   }

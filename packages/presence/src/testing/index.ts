@@ -1,5 +1,6 @@
 export { presenceStoreContract, presenceBusContract, StoreClock } from "./store-contract.js";
 export { RedisServer, freePort } from "./redis-server.js";
+export { deleteKeysWithPrefix } from "./redis-keys.js";
 export { RedisCluster, type RedisClusterOptions } from "./redis-cluster.js";
 export { eventOf } from "./caller-events.js";
 export { failure } from "./caller-failure.js";
