@@ -1,20 +1,25 @@
 /**
- * Compare-and-set writes of `user_presence` rows, many users per statement (group commit).
+ * Compare-and-set writes of `user_presence` rows, many users per transaction (group commit).
  *
- * A statement costs far more than a row: on PGlite a one-row UPDATE takes ~0.4 ms of CPU and a
- * twenty-row one ~1.4 ms; on PostgreSQL each statement is a round trip. So writes that arrive
+ * A transaction costs far more than a row: on PGlite a lone one-row UPDATE takes ~0.35 ms of CPU
+ * and sixteen rows together ~70 µs each (`pnpm --filter @herald/bench pglite-writes`); on
+ * PostgreSQL each statement is a round trip. So writes that arrive
  * while a statement is in flight wait for it and then go together in the next one: at low load
  * a write goes out at once, under load the batches grow and the cost per change falls.
  */
 import { sql, type SQL } from "drizzle-orm";
-import { executeBatch, executeRows, statement, withDeadline, type Database, type Statement } from "@herald/db";
+import { executeBatch, statement, withDeadline, type Database, type Statement } from "@herald/db";
 import type { DurablePresence } from "../types.js";
 import { textArrayLiteral } from "./text-array.js";
 
-interface PendingWrite {
+/** One row's compare-and-set (the bench's `pglite-writes` builds these too). */
+export interface RowWrite {
   userId: string;
   expectedRevision: number;
   after: DurablePresence;
+}
+
+interface PendingWrite extends RowWrite {
   resolve(written: boolean): void;
   reject(error: unknown): void;
 }
@@ -62,20 +67,14 @@ export class PresenceRowWriter {
   private async writeBatch(batch: PendingWrite[]): Promise<Set<string>> {
     // The one-row statement is prepared on PGlite (a primary-key lookup plans well with no
     // statistics): ~0.9 → ~0.4–0.8 ms of CPU per write. A lone write (most of them, below a few
-    // hundred changes/s) is just that; a batch is one transaction, on PGlite of those same
-    // prepared statements, on PostgreSQL one statement joining the rows as JSON (one round trip).
-    const written =
-      batch.length === 1
-        ? executeRows<{ user_id: string }>(this.db, oneRowUpdate(batch[0]!), { prepared: true })
-        : executeBatch<{ user_id: string }>(this.db, batch.map(oneRowUpdate), () => batchUpdate(batch), { prepared: true });
+    // hundred changes/s) is just that statement; a batch is one transaction, on PGlite of those
+    // same statements, on PostgreSQL one statement joining the rows as JSON (one round trip).
+    const written = executeBatch<{ user_id: string }>(this.db, batch.map(oneRowUpdate), () => batchUpdate(batch), { prepared: true });
     // Every queued write waits on this statement: a lost one must fail them, not stall them all.
     const returned = await withDeadline(written, "writing presence rows");
     return new Set(returned.map((row) => row.user_id));
   }
 }
-
-/** One row's compare-and-set: what the statements need of a pending write (the bench's `pglite-writes` builds them too). */
-export type RowWrite = Pick<PendingWrite, "userId" | "expectedRevision" | "after">;
 
 export function oneRowUpdate({ userId, expectedRevision, after }: RowWrite): Statement {
   return statement`
