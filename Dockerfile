@@ -63,4 +63,5 @@ HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=3 \
 # gracefully (last seen recorded, clients told to reconnect). Run with `docker run --init`
 # (compose: `init: true`) so that tini is PID 1 and reaps; without it node, as PID 1, still
 # handles SIGTERM and SIGINT itself.
-CMD ["node", "--enable-source-maps", "apps/server/dist/main.js"]
+# V8 flags: apps/server/src/node-flags.ts says why.
+CMD ["node", "--no-concurrent-marking", "--enable-source-maps", "apps/server/dist/main.js"]

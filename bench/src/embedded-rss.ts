@@ -24,6 +24,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, signUp, type TestUser } from "@herald/server/testing";
 import { BENCH_DIR } from "./children.js";
+import { heraldNodeFlags } from "./herald-node-flags.js";
 import { positiveNumber, readFlags } from "./flags.js";
 
 const flags = readFlags(process.argv.slice(2));
@@ -100,9 +101,9 @@ async function seed(dataDir: string): Promise<TestUser[]> {
   return people;
 }
 
-/** `node --enable-source-maps apps/server/dist/main.js`, as `pnpm start` runs it after building. */
+/** `node <the server's V8 flags> --enable-source-maps apps/server/dist/main.js`, as `pnpm start` runs it after building. */
 async function startBuilt(dataDir: string): Promise<{ server: ChildProcess; url: string; metricsUrl: string }> {
-  const server = spawn(process.execPath, ["--enable-source-maps", MAIN_JS], {
+  const server = spawn(process.execPath, [...heraldNodeFlags(), "--enable-source-maps", MAIN_JS], {
     cwd: REPO,
     env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: "0", METRICS_PORT: "0", RATE_LIMITS: "off", LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "inherit"],

@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { Child, pinProcess, BENCH_DIR } from "./children.js";
+import { heraldNodeFlags } from "./herald-node-flags.js";
 import { buildGraph, type FriendGraph } from "./graph.js";
 import type { GenUser } from "./loadgen.js";
 import { CpuMeter, machineCpu, processRssBytes } from "./proc.js";
@@ -156,8 +157,7 @@ export async function startHerald(
   count: number,
   config: Record<string, unknown>,
 ): Promise<{ servers: Child[]; urls: string[]; metricsUrls: string[] }> {
-  // BENCH_SERVER_NODE_FLAGS: V8/Node flags for Herald's servers only (e.g. a GC setting to A/B).
-  const execArgv = (process.env.BENCH_SERVER_NODE_FLAGS ?? "").split(" ").filter(Boolean);
+  const execArgv = heraldNodeFlags();
   const servers = Array.from(
     { length: count },
     (_, i) => new Child(`${name}#${i}`, "herald-server.ts", [JSON.stringify(config)], { execArgv }),

@@ -10,8 +10,22 @@ import { getHeapStatistics, writeHeapSnapshot } from "node:v8";
 /** Event-loop delay is sampled this often (ms): finer than the stalls worth reporting. */
 const LOOP_DELAY_RESOLUTION_MS = 5;
 const ALLOC_PROFILE = Boolean(process.env.BENCH_ALLOC_PROFILE);
-/** One sample per 4 KiB allocated, keeping those a GC has since collected (most of a server's). */
-const ALLOC_SAMPLING = { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true };
+/**
+ * The CPU profiler's sampling interval, µs. 200 resolves short functions but costs the server
+ * ~10 % more CPU, which at 1,000 changes/s pushes it into saturation; BENCH_PROFILE_INTERVAL_US
+ * (e.g. 2000) watches the stalls of an unsaturated server without making its own.
+ */
+const PROFILE_INTERVAL_US = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 200);
+/**
+ * One sample per 4 KiB allocated, keeping those a GC has since collected (most of a server's).
+ * BENCH_ALLOC_SURVIVORS=1 leaves out what a scavenge collected: what is left is what was promoted
+ * to the old generation (or is still alive), the bytes that make major collections come often.
+ */
+const ALLOC_SAMPLING = {
+  samplingInterval: 4096,
+  includeObjectsCollectedByMajorGC: true,
+  includeObjectsCollectedByMinorGC: !process.env.BENCH_ALLOC_SURVIVORS,
+};
 
 export type ControlRequest =
   | { type: "gc" }
@@ -53,7 +67,7 @@ export function answerControl(stop: () => Promise<void>): void {
           session = new Session();
           session.connect();
           await session.post("Profiler.enable");
-          await session.post("Profiler.setSamplingInterval", { interval: 200 });
+          await session.post("Profiler.setSamplingInterval", { interval: PROFILE_INTERVAL_US });
           await session.post("Profiler.start");
           // BENCH_ALLOC_PROFILE=1: where the bytes are allocated too, the collected ones included.
           if (ALLOC_PROFILE) await session.post("HeapProfiler.startSampling", ALLOC_SAMPLING);

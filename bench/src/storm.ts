@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createScratchDatabase } from "@herald/db/testing";
 import { Child, BENCH_DIR } from "./children.js";
+import { heraldNodeFlags } from "./herald-node-flags.js";
 import { positiveNumber, readFlags } from "./flags.js";
 import { buildGraph } from "./graph.js";
 import type { GenUser } from "./loadgen.js";
@@ -120,7 +121,9 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     passwordHashing: PASSWORD_HASHING,
   };
   const startServer = (port: number): Child => {
-    const server = new Child(`herald:${port}`, "herald-server.ts", [JSON.stringify({ ...baseConfig, port })]);
+    const server = new Child(`herald:${port}`, "herald-server.ts", [JSON.stringify({ ...baseConfig, port })], {
+      execArgv: heraldNodeFlags(),
+    });
     if (PIN) void server.ready.then(() => server.pin("0"));
     return server;
   };

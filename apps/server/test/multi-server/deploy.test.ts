@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { SERVER_NODE_FLAGS } from "../../src/node-flags.js";
 
 const ROOT = fileURLToPath(new URL("../../../..", import.meta.url));
 const read = (path: string) => readFileSync(join(ROOT, path), "utf8");
@@ -124,6 +125,16 @@ describe("deployment files", () => {
     expect(manifest.scripts.build).toBeDefined();
     expect(Object.keys(manifest.dependencies)).not.toContain("tsx");
     expect(JSON.parse(read("package.json")).scripts.start).toMatch(/turbo run build\b.*&& node .*apps\/server\/dist\/main\.js/);
+  });
+
+  it("`pnpm start` and the image run node with the server's V8 flags (node-flags.ts)", () => {
+    const start = (JSON.parse(read("package.json")) as { scripts: { start: string } }).scripts.start;
+    const startFlags = /&& node (.*) apps\/server\/dist\/main\.js/.exec(start)?.[1]?.split(" ") ?? [];
+    const cmd = JSON.parse(/^CMD (\[.*\])$/m.exec(read("Dockerfile"))?.[1] ?? "[]") as string[];
+    for (const flag of SERVER_NODE_FLAGS) {
+      expect(startFlags, "pnpm start").toContain(flag);
+      expect(cmd.slice(1, -1), "the Dockerfile's CMD").toContain(flag);
+    }
   });
 
   it("every setting the server reads is in .env.example and the README, and reaches `pnpm dev` through turbo.json", () => {
