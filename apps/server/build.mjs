@@ -44,32 +44,48 @@ function externals(undeclared) {
   };
 }
 
-rmSync(here("./dist"), { recursive: true, force: true });
-const undeclared = new Set();
-await build({
-  entryPoints: [here("./src/main.ts")],
-  outfile: here("./dist/main.js"),
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  sourcemap: true,
-  // Names in logs and stack traces stay readable; the bundle is not shipped to browsers.
-  minify: false,
-  logLevel: "warning",
-  // esbuild drops its default "module" condition once any is set, so it is named again.
-  conditions: ["@herald/source", "module"],
-  plugins: [externals(undeclared)],
-});
-if (undeclared.size > 0) {
-  console.error(
-    "@herald/server build: the bundle imports npm packages that apps/server/package.json does not list in " +
-      "`dependencies`, so the production image would not install them. Add them there (catalog:):\n  " +
-      [...undeclared].join("\n  "),
-  );
-  process.exit(1);
+/**
+ * Bundles `entry` into `<outDir>/<name>`, with the migrations in `<outDir>/migrations`. Also used
+ * by the bench (bench/src/herald-bundle.ts), which restarts its server wrapper as production
+ * restarts this one. The bundle's npm imports resolve from this package's node_modules, so
+ * `outDir` must be inside it.
+ */
+export async function bundle(entry, outDir, name) {
+  const undeclared = new Set();
+  await build({
+    entryPoints: [entry],
+    outfile: `${outDir}/${name}`,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    sourcemap: true,
+    // Names in logs and stack traces stay readable; the bundle is not shipped to browsers.
+    minify: false,
+    logLevel: "warning",
+    // esbuild drops its default "module" condition once any is set, so it is named again.
+    conditions: ["@herald/source", "module"],
+    plugins: [externals(undeclared)],
+  });
+  if (undeclared.size > 0) {
+    throw new Error(
+      "@herald/server build: the bundle imports npm packages that apps/server/package.json does not list in " +
+        "`dependencies`, so the production image would not install them. Add them there (catalog:):\n  " +
+        [...undeclared].join("\n  "),
+    );
+  }
+  // Through the workspace link, so the source is wherever pnpm put @herald/db.
+  const migrations = realpathSync(here("./node_modules/@herald/db/migrations"));
+  cpSync(migrations, `${outDir}/migrations`, { recursive: true });
 }
 
-// Through the workspace link, so the source is wherever pnpm put @herald/db.
-const migrations = realpathSync(here("./node_modules/@herald/db/migrations"));
-cpSync(migrations, here("./dist/migrations"), { recursive: true });
+// Run as a script (`pnpm build`), not imported: the server's own bundle.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  rmSync(here("./dist"), { recursive: true, force: true });
+  try {
+    await bundle(here("./src/main.ts"), here("./dist"), "main.js");
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}

@@ -17,11 +17,13 @@ export class Child {
     readonly name: string,
     script: string,
     args: string[],
-    options: { execArgv?: string[]; echo?: boolean } = {},
+    /** `bundled`: `script` is a bundle's path (herald-bundle.ts), run by plain node, not a source file under src/. */
+    options: { execArgv?: string[]; echo?: boolean; bundled?: boolean } = {},
   ) {
-    this.process = fork(join(BENCH_DIR, "src", script), args, {
+    const source = options.bundled ? [] : ["--conditions=@herald/source", "--import", "tsx"];
+    this.process = fork(options.bundled ? script : join(BENCH_DIR, "src", script), args, {
       cwd: BENCH_DIR,
-      execArgv: ["--conditions=@herald/source", "--import", "tsx", "--expose-gc", ...(options.execArgv ?? [])],
+      execArgv: [...source, "--expose-gc", ...(options.execArgv ?? [])],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });

@@ -222,7 +222,7 @@ function renderStorm(storm: StormResult): string[] {
   const spread = (p: StormResult["snapshotAfterRestartMs"]) => `${s(p.p50)} / ${s(p.p99)} / ${s(p.max)}`;
   return [
     `**Connect storm** (PostgreSQL + Redis, one server${storm.pinned ? " pinned to CPU 0" : ""}): ${fmt(storm.users)} users × ${storm.friends} friends, each subscribed once; ` +
-      `the server restarts (graceful stop with hand-over, new process on the same port) and every client reconnects at a random moment within ` +
+      `the server restarts (graceful stop with hand-over, new process on the same port; the server bundled and run by plain node, as \`pnpm start\` runs it) and every client reconnects at a random moment within ` +
       `${s(storm.windowMs)} of losing its socket, retrying every ~0.2 s while nothing answers. Goal: every fresh snapshot within ${s(storm.deadlineMs)} of the restart, ` +
       `no friend ever shown offline (presence TTL ${s(storm.ttlMs)}; watched until the handed-over registrations expired). A single run.`,
     "",

@@ -19,6 +19,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createScratchDatabase } from "@herald/db/testing";
 import { Child, BENCH_DIR } from "./children.js";
+import { bundleHeraldServer } from "./herald-bundle.js";
 import { heraldNodeFlags } from "./herald-node-flags.js";
 import { positiveNumber, readFlags } from "./flags.js";
 import { buildGraph } from "./graph.js";
@@ -120,9 +121,12 @@ export async function runStorm(options: StormOptions): Promise<StormResult> {
     webDistDir: join(BENCH_DIR, "no-web-app"),
     passwordHashing: PASSWORD_HASHING,
   };
+  // Started, and restarted, as a deployment runs it: bundled, under plain node (herald-bundle.ts).
+  const bundle = await bundleHeraldServer();
   const startServer = (port: number): Child => {
-    const server = new Child(`herald:${port}`, "herald-server.ts", [JSON.stringify({ ...baseConfig, port })], {
+    const server = new Child(`herald:${port}`, bundle, [JSON.stringify({ ...baseConfig, port })], {
       execArgv: heraldNodeFlags(),
+      bundled: true,
     });
     if (PIN) void server.ready.then(() => server.pin("0"));
     return server;
