@@ -79,8 +79,17 @@ export async function bundle(entry, outDir, name) {
   cpSync(migrations, `${outDir}/migrations`, { recursive: true });
 }
 
-// Run as a script (`pnpm build`), not imported: the server's own bundle.
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+/** Run as a script (`pnpm build`) rather than imported. */
+function runAsScript() {
+  try {
+    return realpathSync(process.argv[1] ?? "") === fileURLToPath(import.meta.url);
+  } catch {
+    return false; // argv[1] is no file (node -e, a REPL): imported
+  }
+}
+
+// The server's own bundle.
+if (runAsScript()) {
   rmSync(here("./dist"), { recursive: true, force: true });
   try {
     await bundle(here("./src/main.ts"), here("./dist"), "main.js");
