@@ -352,11 +352,11 @@ async function main(): Promise<void> {
     `${JSON.stringify({ at: new Date().toISOString(), command, options, results }, null, 2)}\n`,
   );
   process.stdout.write(`\n${text}\nwrote ${join(options.outDir, "redis-scaling.{md,json}")}\n`);
-  const unbalanced = results.filter((r) => r.redis.length > 1 && r.publishImbalance > spreadLimit(r.redis.length, options.users));
+  const unbalanced = results
+    .map((r) => ({ r, limit: spreadLimit(r.redis.length, options.users) }))
+    .filter(({ r, limit }) => r.redis.length > 1 && r.publishImbalance > limit);
   if (unbalanced.length > 0) {
-    const limits = unbalanced.map(
-      (r) => `${r.label} ${r.publishImbalance}× the mean (limit ${spreadLimit(r.redis.length, options.users).toFixed(2)}×)`,
-    );
+    const limits = unbalanced.map(({ r, limit }) => `${r.label} ${r.publishImbalance}× the mean (limit ${limit.toFixed(2)}×)`);
     log(`✗ publishes are not spread: ${limits.join(", ")}`);
     process.exitCode = 1;
   }
