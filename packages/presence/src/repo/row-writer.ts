@@ -9,6 +9,7 @@
  * go together in the next one: at low load a write goes out at once, under load the batches grow
  * and the cost per change falls.
  */
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { sql, type SQL } from "drizzle-orm";
 import { executeBatch, statement, withDeadline, type Database, type Statement } from "@herald/db";
 import type { DurablePresence } from "../types.js";
@@ -60,10 +61,10 @@ export class PresenceRowWriter {
     this.flushing = true;
     try {
       // Writes made for the same burst of socket input join the first statement too.
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       while (this.queue.length > 0) {
         const wait = this.lastStartedAt + MIN_STATEMENT_SPACING_MS - performance.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (wait > 0) await sleep(wait);
         this.lastStartedAt = performance.now();
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
