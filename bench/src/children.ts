@@ -20,10 +20,13 @@ export class Child {
     /** `bundled`: `script` is a bundle's path (herald-bundle.ts), run by plain node, not a source file under src/. */
     options: { execArgv?: string[]; echo?: boolean; bundled?: boolean } = {},
   ) {
-    const source = options.bundled ? [] : ["--conditions=@herald/source", "--import", "tsx"];
-    this.process = fork(options.bundled ? script : join(BENCH_DIR, "src", script), args, {
+    // A source file runs through tsx, with the workspace's packages resolved to their sources.
+    const [entry, loader] = options.bundled
+      ? [script, []]
+      : [join(BENCH_DIR, "src", script), ["--conditions=@herald/source", "--import", "tsx"]];
+    this.process = fork(entry, args, {
       cwd: BENCH_DIR,
-      execArgv: [...source, "--expose-gc", ...(options.execArgv ?? [])],
+      execArgv: [...loader, "--expose-gc", ...(options.execArgv ?? [])],
       stdio: ["ignore", "pipe", "pipe", "ipc"],
       serialization: "advanced",
     });
