@@ -14,6 +14,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Database } from "./client.js";
+import { execCombined } from "./pglite-combiner.js";
 
 const dialect = new PgDialect();
 
@@ -67,8 +68,7 @@ export async function executeRows<Row>(db: Database, query: SQL | Statement, { p
     const rows: unknown = await db.execute(query instanceof SQL ? query : sql(query.strings, ...query.params));
     return rows as Row[];
   }
-  const [result] = await client.exec(await pgliteQuery(client, query, prepared));
-  return (result?.rows ?? []) as Row[];
+  return (await execCombined(client, await pgliteQuery(client, query, prepared))) as Row[];
 }
 
 /** The statement as PGlite's simple query: `EXECUTE name(literals…)` when prepared, else its text with the literals inlined. */
