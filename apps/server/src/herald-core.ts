@@ -63,6 +63,7 @@ export async function openHeraldCore(config: HeraldConfig, log: Logger, basePath
       passwordHashing: config.passwordHashing,
       log,
       observer: metrics.observer,
+      soleDatabaseWriter: backends.database.kind === "pglite",
     });
   } catch (error) {
     await backends.close();

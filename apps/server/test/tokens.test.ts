@@ -149,6 +149,33 @@ describe("auth.signOut", () => {
   });
 });
 
+describe("token versions on the embedded database", () => {
+  it(
+    "are read once per user: the re-checks 5 s apart use the cached one, and a sign-out still closes the sockets at once",
+    { timeout: 30_000 },
+    async () => {
+      // This server is the embedded database's only writer: a version it cached cannot go stale.
+      const server = await startTestServer();
+      servers.push(server);
+      const alice = await signUp(server.url);
+      const raw = await rawConnect(server.wsUrl, alice.token);
+      const reads = vi.spyOn(server.app.accounts, "tokenVersions");
+      const rechecks = vi.spyOn(server.app.sessions, "isCurrent");
+      // Two re-checks: the second comes more than 5 s (the cache's life on a shared database) after the version was read.
+      await vi.waitFor(() => expect(rechecks).toHaveBeenCalledTimes(2), { timeout: 15_000, interval: 100 });
+      expect(await alice.http.auth.me.query()).toEqual({ id: alice.id, username: alice.username });
+      expect(reads).not.toHaveBeenCalled();
+      expect(raw.socket.readyState).toBe(WebSocket.OPEN);
+
+      await alice.http.auth.signOut.mutate();
+      expect(await raw.closed).toEqual({ code: 4401, reason: "signed out" });
+      expect(await codeOf(alice.http.auth.me.query())).toBe("UNAUTHORIZED");
+      reads.mockRestore();
+      rechecks.mockRestore();
+    },
+  );
+});
+
 describe("the periodic session re-check", () => {
   it("keeps a socket whose re-check fails, and counts the failure (nothing is left unhandled)", { timeout: 30_000 }, async () => {
     const unhandled: unknown[] = [];

@@ -10,7 +10,7 @@ import { PasswordHasher, type PasswordHashingOptions } from "./auth/password.js"
 import { AbuseLimits } from "./auth/rate-limiter.js";
 import { ServiceToken } from "./auth/service-token.js";
 import type { SessionAuthority } from "./auth/session-authority.js";
-import { SessionVerifier } from "./auth/sessions.js";
+import { SESSION_VERSION_CACHE_MS, SessionVerifier } from "./auth/sessions.js";
 import { TokenSigner } from "./auth/tokens.js";
 import type { PresenceBus } from "./bus/types.js";
 import type { FeedObserver } from "./feed/events.js";
@@ -58,6 +58,11 @@ export interface HeraldAppOptions {
   passwordHashing?: PasswordHashingOptions | undefined;
   log?: Logger;
   observer?: FeedObserver;
+  /**
+   * No other process writes this database (embedded PGlite, which one process opens): what this
+   * server caches of it, token versions included, never goes stale, as every change is its own.
+   */
+  soleDatabaseWriter?: boolean;
 }
 
 export interface HeraldApp {
@@ -120,7 +125,9 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
   // Before anything with a timer: a misconfigured key or service token throws here, leaving nothing to close.
   const serviceToken = new ServiceToken(options.serviceToken);
   const sessions: SessionAuthority =
-    identity.mode === "jwt" ? new HostTokenVerifier(identity, accounts, log) : new SessionVerifier(tokens, accounts, log);
+    identity.mode === "jwt"
+      ? new HostTokenVerifier(identity, accounts, log)
+      : new SessionVerifier(tokens, accounts, log, options.soleDatabaseWriter ? Infinity : SESSION_VERSION_CACHE_MS);
   const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
   const connections = new ConnectionRegistry(service, settings, log);
   const lastSeenReciprocity = options.lastSeenReciprocity ?? true;

@@ -6,7 +6,9 @@
  * Versions are cached per user for `cacheMs`, so verifying costs a database read at most once
  * per user per few seconds, and lookups made in the same tick (apps/server re-checks every live
  * socket at once, on the same clock) share one query; another server honours a sign-out within
- * that time. When the database cannot be read and no version
+ * that time. A server that is its database's only writer (embedded PGlite) caches them for good
+ * (`cacheMs` Infinity): every sign-out is its own, and sets the cached version itself. (At
+ * 200 changes/s from 1,000 users, the 5-s cache had a version read for most changes.) When the database cannot be read and no version
  * is cached, a well-signed unexpired token is accepted: an outage must not sign everyone out,
  * and every procedure that reads or writes data fails during it anyway.
  */
