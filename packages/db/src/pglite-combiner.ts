@@ -23,8 +23,8 @@ const MAX_COMBINED = 32;
 
 interface Waiting {
   text: string;
-  resolve(rows: unknown[]): void;
-  reject(error: unknown): void;
+  resolve: (rows: unknown[]) => void;
+  reject: (error: unknown) => void;
 }
 
 interface Queue {
