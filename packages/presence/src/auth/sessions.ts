@@ -7,10 +7,10 @@
  * per user per few seconds, and lookups made in the same tick (apps/server re-checks every live
  * socket at once, on the same clock) share one query; another server honours a sign-out within
  * that time. A server that is its database's only writer (embedded PGlite) caches them for good
- * (`cacheMs` Infinity): every sign-out is its own, and sets the cached version itself. (At
- * 200 changes/s from 1,000 users, the 5-s cache had a version read for most changes.) When the database cannot be read and no version
- * is cached, a well-signed unexpired token is accepted: an outage must not sign everyone out,
- * and every procedure that reads or writes data fails during it anyway.
+ * (`cacheMs` Infinity): every sign-out is its own, and sets the cached version itself, so the
+ * 5-s re-check of every live socket reads nothing. When the database cannot be read and no
+ * version is cached, a well-signed unexpired token is accepted: an outage must not sign everyone
+ * out, and every procedure that reads or writes data fails during it anyway.
  */
 import type { AccountsRepo } from "../repo/accounts.js";
 import type { Logger } from "../logger.js";
