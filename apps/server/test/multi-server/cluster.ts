@@ -138,8 +138,8 @@ export interface Cluster {
   servers: ServerProcess[];
   databaseUrl: string;
   redisPrefix: string;
-  /** Starts one more server on the same database and Redis. */
-  add(name: string): Promise<ServerProcess>;
+  /** Starts one more server on the same database and Redis (`env` overrides, e.g. its own `REDIS_URL`). */
+  add(name: string, env?: Record<string, string>): Promise<ServerProcess>;
   stop(): Promise<void>;
 }
 
@@ -165,8 +165,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     servers,
     databaseUrl: scratch.url,
     redisPrefix,
-    async add(name) {
-      const server = await startServerProcess(name, env);
+    async add(name, overrides = {}) {
+      const server = await startServerProcess(name, { ...env, ...overrides });
       servers.push(server);
       return server;
     },

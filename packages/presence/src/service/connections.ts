@@ -5,8 +5,8 @@
  *
  * This registry is also the source the store is rebuilt from: when the store comes back from an
  * outage (the server calls `resync` when Redis reconnects, and a sweep that succeeds after
- * failing does too), every live connection here is registered again. A socket that opens while
- * the store is down stays open and counts from then on.
+ * failing, or after the store hung for longer than the TTL, does too), every live connection here
+ * is registered again. A socket that opens while the store is down stays open and counts from then on.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
@@ -103,6 +103,8 @@ export class ConnectionRegistry {
   private resyncing: Promise<void> | null = null;
   private resyncAgain = false;
   private reapNotBefore = 0;
+  /** When the latest sweep whose refresh succeeded sent it: registrations it refreshed expire a TTL after. */
+  private lastRefreshSentAt = Date.now();
   private stopped = false;
 
   constructor(
@@ -186,7 +188,12 @@ export class ConnectionRegistry {
     }
     try {
       await this.service.refresh(live.map((c) => ({ userId: c.userId, connectionId: c.id })));
-      if (!this.storeAnswering) {
+      // A store that hung (Redis stopped, say) answers every waiting call when it wakes, so no
+      // call here failed; yet if it slept past the TTL, every registration in it expired, other
+      // servers' too, and they may not have re-registered theirs yet. That is an outage as well.
+      const sleptPastTtl = Date.now() - this.lastRefreshSentAt > this.settings.presenceTtlMs;
+      this.lastRefreshSentAt = Math.max(this.lastRefreshSentAt, now);
+      if (!this.storeAnswering || sleptPastTtl) {
         // Back from an outage: rebuild (which also holds reaping off) before reaping anyone.
         this.storeAnswering = true;
         void this.resync();
