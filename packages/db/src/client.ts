@@ -17,6 +17,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { restrictToOwner } from "./private-files.js";
+import { settleIssuedStatements } from "./statement.js";
 import * as schema from "./schema.js";
 
 export type Database = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -26,6 +27,7 @@ export interface DatabaseHandle {
   kind: "postgres" | "pglite";
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
+  /** Closes it once every statement already issued through `executeRows`/`executeBatch` has its answer. */
   close(): Promise<void>;
 }
 
@@ -85,7 +87,10 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    close: () => client.end({ timeout: 5 }),
+    close: async () => {
+      await settleIssuedStatements(db as unknown as Database);
+      await client.end({ timeout: 5 });
+    },
   };
 }
 
@@ -166,6 +171,7 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
       await client.query("select 1");
     },
     close: async () => {
+      await settleIssuedStatements(db as unknown as Database);
       await client.close();
       if (dataDir) restrictToOwner(dataDir);
     },

@@ -61,7 +61,11 @@ export interface ExecuteOptions {
   prepared?: boolean;
 }
 
-export async function executeRows<Row>(db: Database, query: SQL | Statement, { prepared = false }: ExecuteOptions = {}): Promise<Row[]> {
+export function executeRows<Row>(db: Database, query: SQL | Statement, options: ExecuteOptions = {}): Promise<Row[]> {
+  return untilSettled(db, executeRowsNow<Row>(db, query, options));
+}
+
+async function executeRowsNow<Row>(db: Database, query: SQL | Statement, { prepared = false }: ExecuteOptions): Promise<Row[]> {
   const client = (db as { $client?: unknown }).$client;
   // postgres-js answers a RowList, an Array of the rows.
   if (!(client instanceof PGlite)) {
@@ -88,18 +92,49 @@ async function pgliteQuery(client: PGlite, query: SQL | Statement, prepared: boo
  * ~550 / ~250 / ~85 µs as one statement joining a JSON array (planned anew each time).
  * The rows every statement returned, in order.
  */
-export async function executeBatch<Row>(
+export function executeBatch<Row>(
   db: Database,
   perRow: ReadonlyArray<SQL | Statement>,
   combined: () => SQL,
-  { prepared = false }: ExecuteOptions = {},
+  options: ExecuteOptions = {},
 ): Promise<Row[]> {
-  if (perRow.length === 1) return executeRows<Row>(db, perRow[0]!, { prepared });
+  if (perRow.length === 1) return executeRows<Row>(db, perRow[0]!, options);
   const client = (db as { $client?: unknown }).$client;
   if (!(client instanceof PGlite)) return executeRows<Row>(db, combined());
+  return untilSettled(db, executeBatchOnPglite<Row>(client, perRow, options));
+}
+
+async function executeBatchOnPglite<Row>(
+  client: PGlite,
+  perRow: ReadonlyArray<SQL | Statement>,
+  { prepared = false }: ExecuteOptions,
+): Promise<Row[]> {
   const queries = await Promise.all(perRow.map((query) => pgliteQuery(client, query, prepared)));
   const results = await client.exec(queries.join(";\n"));
   return results.flatMap((result) => result.rows as Row[]);
+}
+
+/**
+ * Statements issued and not yet answered, per database. A statement reaches its driver a few
+ * microtasks (on PGlite, a turn: pglite-combiner.ts) after it is issued, so one issued in the
+ * turn the database is told to close would find it closed, and a write would be lost; closing
+ * waits for these first (`settleIssuedStatements`).
+ */
+const issuedByDatabase = new WeakMap<Database, Set<Promise<unknown>>>();
+
+function untilSettled<T>(db: Database, running: Promise<T>): Promise<T> {
+  let issued = issuedByDatabase.get(db);
+  if (!issued) issuedByDatabase.set(db, (issued = new Set()));
+  const set = issued;
+  set.add(running);
+  const forget = () => void set.delete(running);
+  running.then(forget, forget);
+  return running;
+}
+
+/** Resolves once every statement issued so far through `executeRows` or `executeBatch` has its answer. */
+export async function settleIssuedStatements(db: Database): Promise<void> {
+  await Promise.allSettled([...(issuedByDatabase.get(db) ?? [])]);
 }
 
 /** Statement texts prepared on each PGlite database, by text: the name, or null when it cannot be prepared. */

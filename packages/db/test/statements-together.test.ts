@@ -56,6 +56,18 @@ describe.each(["pglite", "postgres"] as const)("statements issued together on %s
   });
 });
 
+describe.each(["pglite", "postgres"] as const)("a database closing on %s", (kind) => {
+  it("still runs the statements issued in the turn it was told to close", async () => {
+    const handle = await createTestDatabase(kind);
+    await executeRows(handle.db, sql`create temporary table last_words (id int)`);
+    const written = executeRows<{ id: number }>(handle.db, sql`insert into last_words (id) values (${7}) returning id`);
+    const read = executeRows<{ n: number }>(handle.db, sql`select 1 as n`);
+    await handle.close();
+    await expect(written).resolves.toEqual([{ id: 7 }]);
+    await expect(read).resolves.toEqual([{ n: 1 }]);
+  });
+});
+
 describe("a statement text on PGlite", () => {
   let handle: DatabaseHandle;
   beforeAll(async () => {
