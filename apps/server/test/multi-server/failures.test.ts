@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { befriend, connect, signUp, type Device } from "../../src/testing/index.js";
 import { itSettlesACrashedServersUsers } from "./server-crash.js";
-import { seen, viewFrom } from "./presence-view.js";
+import { seen, statusesSeen, viewFrom } from "./presence-view.js";
 import { eventually, RedisServer, reportServerLogsOnFailure, startCluster, type Cluster, type ServerProcess } from "./cluster.js";
 
 const TTL_SECONDS = 3;
@@ -145,11 +145,7 @@ describe("several servers on one Redis that fails, and a server that dies", () =
     await new Promise((resolve) => setTimeout(resolve, 6_000));
     await alice.http.presence.setStatus.mutate({ status: "online" });
     await seen(viewerDevice, alice.id, "online");
-    const aliceSeen = viewerDevice.feed.all
-      .slice(firstEvent)
-      .flatMap((e) => (e.type === "snapshot" ? e.friends : e.type === "update" ? [e.presence] : e.type === "updates" ? e.presences : []))
-      .filter((p) => p.userId === alice.id)
-      .map((p) => p.status);
+    const aliceSeen = statusesSeen(viewerDevice, alice.id, firstEvent);
     expect(aliceSeen).not.toContain("offline");
     expect(aliceSeen.at(-1)).toBe("online");
   });

@@ -44,3 +44,12 @@ export function seen(device: Device, userId: string, wanted: Wanted, options: { 
     options.timeoutMs ?? 10_000,
   );
 }
+
+/** Every status the device's subscriber was shown for `userId` in the events from `sinceEvent` on, in order. */
+export function statusesSeen(device: Device, userId: string, sinceEvent: number): string[] {
+  return device.feed.all
+    .slice(sinceEvent)
+    .flatMap((e) => (e.type === "snapshot" ? e.friends : e.type === "update" ? [e.presence] : e.type === "updates" ? e.presences : []))
+    .filter((p) => p.userId === userId)
+    .map((p) => p.status);
+}

@@ -9,7 +9,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { befriend, connect, signUp, type Device } from "../../src/testing/index.js";
 import { startTcpProxy, type TcpProxy } from "../tcp-proxy.js";
-import { seen } from "./presence-view.js";
+import { seen, statusesSeen } from "./presence-view.js";
 import { eventually, RedisServer, reportServerLogsOnFailure, startCluster, type Cluster, type ServerProcess } from "./cluster.js";
 
 const TTL_SECONDS = 3;
@@ -18,6 +18,8 @@ const GRACE_MS = 1_000;
 const STALL_MS = TTL_SECONDS * 1000 + 500;
 /** Long enough after the stall that a reap of the cut server's users would have settled them offline (the grace). */
 const CUT_AFTER_STALL_MS = GRACE_MS + 1_500;
+/** How long a server holds reaping after an outage (connections.ts, NO_REAP_AFTER_OUTAGE_MS). */
+const REAP_HELD_MS = 5_000;
 
 describe("Redis stalls past the TTL while one server is cut off from it", () => {
   let redis: RedisServer;
@@ -59,6 +61,7 @@ describe("Redis stalls past the TTL while one server is cut off from it", () => 
     } finally {
       redis.resume();
     }
+    const wokeAt = Date.now();
     await new Promise((resolve) => setTimeout(resolve, CUT_AFTER_STALL_MS));
     proxy.restore();
 
@@ -68,12 +71,13 @@ describe("Redis stalls past the TTL while one server is cut off from it", () => 
     );
     await alice.http.presence.setStatus.mutate({ status: "dnd" });
     await seen(viewerDevice, alice.id, "dnd");
-    const aliceSeen = viewerDevice.feed.all
-      .slice(firstEvent)
-      .flatMap((e) => (e.type === "snapshot" ? e.friends : e.type === "update" ? [e.presence] : e.type === "updates" ? e.presences : []))
-      .filter((p) => p.userId === alice.id)
-      .map((p) => p.status);
+    // Past the moment the waiting server reaps again (5 s after the stall), and a sweep after it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, wokeAt + REAP_HELD_MS + TTL_SECONDS * 1000 - Date.now())));
+    await alice.http.presence.setStatus.mutate({ status: "online" });
+    await seen(viewerDevice, alice.id, "online");
+    const aliceSeen = statusesSeen(viewerDevice, alice.id, firstEvent);
     expect(aliceSeen).not.toContain("offline");
+    expect(aliceSeen.at(-1)).toBe("online");
     expect((await alice.http.presence.me.query()).connections).toBe(1);
   });
 });
