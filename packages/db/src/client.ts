@@ -88,7 +88,7 @@ async function openPostgres(url: string, maxConnections = 10): Promise<DatabaseH
       await db.execute(sql`select 1`);
     },
     close: async () => {
-      await settleIssuedStatements(db as unknown as Database);
+      await settleIssuedStatements(db);
       await client.end({ timeout: 5 });
     },
   };
@@ -171,7 +171,7 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
       await client.query("select 1");
     },
     close: async () => {
-      await settleIssuedStatements(db as unknown as Database);
+      await settleIssuedStatements(db);
       await client.close();
       if (dataDir) restrictToOwner(dataDir);
     },
