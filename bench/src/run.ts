@@ -50,6 +50,8 @@ export interface BenchOptions {
   profileRates: number[];
   /** `--profile-connect`: a CPU profile of the (first) server while the scenario's users connect and subscribe. */
   profileConnect: boolean;
+  /** `--restart-after-seed` (embedded): the users connect to a new server process on the seeded data. */
+  restartAfterSeed: boolean;
   heapSnapshot: boolean;
   outDir: string;
   databaseUrl: string;
@@ -110,6 +112,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     generators: Number(flags.get("generators") ?? 2),
     profileRates: numbers("profile", ""),
     profileConnect: flags.has("profile-connect"),
+    restartAfterSeed: flags.has("restart-after-seed"),
     heapSnapshot: flags.has("heap-snapshot"),
     outDir: flags.get("out") ?? join(BENCH_DIR, "results"),
     databaseUrl: flags.get("database-url") ?? process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
@@ -225,15 +228,22 @@ async function deploy(
   }
   if (target === "embedded") {
     const dataDir = mkdtempSync(join(tmpdir(), "herald-bench-"));
-    const { servers, urls } = await startHerald(target, 1, heraldConfig({ dataDir }));
+    let { servers, urls } = await startHerald(target, 1, heraldConfig({ dataDir }));
     try {
       const started = performance.now();
       const seeded = await seedHerald(urls[0]!, graph, log);
+      const seedMs = performance.now() - started;
+      if (options.restartAfterSeed) {
+        // The users connect to a process that has not served the seeding: nothing compiled or cached by it.
+        await Promise.all(servers.map((s) => s.stop()));
+        ({ servers, urls } = await startHerald(target, 1, heraldConfig({ dataDir })));
+        log("  restarted the server after seeding (--restart-after-seed)");
+      }
       return {
         servers,
         urls,
         users: seeded.users.map((u) => ({ id: u.id, token: u.token, wsUrl: toWs(urls[0]!) })),
-        seedMs: performance.now() - started,
+        seedMs,
         cleanup: async () => {
           await Promise.all(servers.map((s) => s.stop()));
           rmSync(dataDir, { recursive: true, force: true });
