@@ -124,10 +124,12 @@ const issuedByDatabase = new WeakMap<Database, Set<Promise<unknown>>>();
 
 function untilSettled<T>(db: Database, running: Promise<T>): Promise<T> {
   let issued = issuedByDatabase.get(db);
-  if (!issued) issuedByDatabase.set(db, (issued = new Set()));
-  const set = issued;
-  set.add(running);
-  const forget = () => void set.delete(running);
+  if (!issued) {
+    issued = new Set();
+    issuedByDatabase.set(db, issued);
+  }
+  issued.add(running);
+  const forget = () => void issued.delete(running);
   running.then(forget, forget);
   return running;
 }

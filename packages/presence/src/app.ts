@@ -10,7 +10,7 @@ import { PasswordHasher, type PasswordHashingOptions } from "./auth/password.js"
 import { AbuseLimits } from "./auth/rate-limiter.js";
 import { ServiceToken } from "./auth/service-token.js";
 import type { SessionAuthority } from "./auth/session-authority.js";
-import { SESSION_VERSION_CACHE_MS, SessionVerifier } from "./auth/sessions.js";
+import { SessionVerifier } from "./auth/sessions.js";
 import { TokenSigner } from "./auth/tokens.js";
 import type { PresenceBus } from "./bus/types.js";
 import type { FeedObserver } from "./feed/events.js";
@@ -127,7 +127,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
   const sessions: SessionAuthority =
     identity.mode === "jwt"
       ? new HostTokenVerifier(identity, accounts, log)
-      : new SessionVerifier(tokens, accounts, log, options.soleDatabaseWriter ? Infinity : SESSION_VERSION_CACHE_MS);
+      : new SessionVerifier(tokens, accounts, log, options.soleDatabaseWriter ? Infinity : undefined);
   const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
   const connections = new ConnectionRegistry(service, settings, log);
   const lastSeenReciprocity = options.lastSeenReciprocity ?? true;

@@ -17,7 +17,7 @@ import type { Logger } from "../logger.js";
 import type { SessionAuthority } from "./session-authority.js";
 import type { SessionClaims, TokenSigner } from "./tokens.js";
 
-export const SESSION_VERSION_CACHE_MS = 5_000;
+const SESSION_VERSION_CACHE_MS = 5_000;
 const MAX_CACHED_USERS = 50_000;
 
 type RevocationListener = (userId: string, version: number) => void;
