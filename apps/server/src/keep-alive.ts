@@ -6,6 +6,7 @@
  * per-socket state is kept in fields). A sweep runs every quarter of the shorter interval, so a
  * ping or a drop comes at most that much late.
  */
+import { StallMeter } from "@herald/presence";
 import type { WebSocketServer } from "ws";
 import { WebSocket } from "ws";
 import type { HeraldSocket } from "./herald-socket.js";
@@ -19,11 +20,19 @@ const MIN_SWEEP_MS = 25;
 
 /** Starts keep-alive for `wss`' sockets; returns how to stop it. */
 export function keepAlive(wss: WebSocketServer, { pingMs, pongWaitMs }: KeepAliveTiming): () => void {
+  const sweepMs = Math.max(MIN_SWEEP_MS, Math.min(pingMs, pongWaitMs) / 4);
+  // Time this process stood still is not the clients' silence: their pongs wait unread (stall-meter.ts).
+  const stalls = new StallMeter(sweepMs);
   const sweep = () => {
     const now = Date.now();
+    const stalled = stalls.stalledMs(now);
     for (const client of wss.clients) {
       const socket = client as HeraldSocket;
       if (socket.readyState !== WebSocket.OPEN) continue;
+      if (stalled > 0) {
+        socket.heardAt = Math.min(now, socket.heardAt + stalled);
+        if (socket.pingedAt !== 0) socket.pingedAt = Math.min(now, socket.pingedAt + stalled);
+      }
       if (socket.pingedAt !== 0 && socket.heardAt < socket.pingedAt) {
         if (now - socket.pingedAt >= pongWaitMs) socket.terminate();
       } else if (now - socket.heardAt >= pingMs) {
@@ -32,7 +41,7 @@ export function keepAlive(wss: WebSocketServer, { pingMs, pongWaitMs }: KeepAliv
       }
     }
   };
-  const timer = setInterval(sweep, Math.max(MIN_SWEEP_MS, Math.min(pingMs, pongWaitMs) / 4));
+  const timer = setInterval(sweep, sweepMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -40,6 +40,10 @@ export interface ServerProcess {
   /** SIGTERM, then SIGKILL if it lingers. */
   stop(): Promise<void>;
   alive(): boolean;
+  /** SIGSTOP: the process stops running (a paused VM, a debugger) until `thaw`; its sockets stay open. */
+  freeze(): void;
+  /** SIGCONT after `freeze`. */
+  thaw(): void;
   /** GET /healthz status code, or null when nothing answers. */
   health(): Promise<number | null>;
 }
@@ -83,6 +87,8 @@ export async function startServerProcess(name: string, env: Record<string, strin
     wsUrl: `${url.replace(/^http/, "ws")}/trpc`,
     output: () => output,
     alive,
+    freeze: () => void child.kill("SIGSTOP"),
+    thaw: () => void child.kill("SIGCONT"),
     async crash() {
       if (!alive()) return;
       child.kill("SIGKILL");

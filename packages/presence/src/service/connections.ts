@@ -13,6 +13,7 @@ import type { Logger } from "../logger.js";
 import type { PresenceTiming } from "../settings.js";
 import type { PresenceService } from "./presence-service.js";
 import { retryUntilDone } from "./retry.js";
+import { StallMeter } from "./stall-meter.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
 import type { ConnectionFacts, DeviceKind } from "../types.js";
 
@@ -105,6 +106,8 @@ export class ConnectionRegistry {
   private reapNotBefore = 0;
   /** When the latest sweep whose refresh succeeded sent it: registrations it refreshed expire a TTL after. */
   private lastRefreshSentAt = Date.now();
+  /** Time this process stood still does not count as the clients' silence (stall-meter.ts). */
+  private readonly stalls: StallMeter;
   private stopped = false;
 
   constructor(
@@ -113,6 +116,7 @@ export class ConnectionRegistry {
     private readonly settings: PresenceTiming,
     private readonly log: Logger,
   ) {
+    this.stalls = new StallMeter(settings.sweepIntervalMs);
     this.sweepTimer = setInterval(() => void this.sweep(), settings.sweepIntervalMs);
     this.sweepTimer.unref();
   }
@@ -175,9 +179,11 @@ export class ConnectionRegistry {
   /** Refreshes live connections in the store and ends silent ones; also reaps dead servers' users. */
   async sweep(): Promise<void> {
     const now = Date.now();
+    const stalled = this.stalls.stalledMs(now);
     const live: Connection[] = [];
     for (const connection of this.connections.values()) {
       if (connection.phase.kind !== "live") continue;
+      if (stalled > 0) connection.phase.lastHeardAt = Math.min(now, connection.phase.lastHeardAt + stalled);
       if (!this.heardWithinTtl(connection, now)) {
         this.log.info({ userId: connection.userId }, "connection went silent; closing it");
         connection.terminate();
