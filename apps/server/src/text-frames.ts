@@ -22,14 +22,22 @@ const FIN_TEXT = 0x81;
 /** The parts of `ws`'s WebSocket this reads that its typings keep private. */
 interface WsInternals {
   _socket: Socket | null;
+  /** The negotiated extensions by name (`ws`'s `extensions` getter joins their names into a new string on every read). */
+  _extensions: Record<string, unknown>;
 }
 
 /** True when the frame was written; false leaves the message to `ws`. */
 export function writeTextFrame(socket: WebSocket, text: string): boolean {
-  const tcp = (socket as unknown as WsInternals)._socket;
-  if (socket.readyState !== WebSocket.OPEN || socket.extensions !== "" || !tcp) return false;
+  const { _socket: tcp, _extensions: extensions } = socket as unknown as WsInternals;
+  if (socket.readyState !== WebSocket.OPEN || hasAny(extensions) || !tcp) return false;
   tcp.write(textFrame(text));
   return true;
+}
+
+/** Whether `record` has a key, without listing them: this runs for every frame. */
+function hasAny(record: Record<string, unknown>): boolean {
+  for (const _ in record) return true;
+  return false;
 }
 
 /** One unmasked text frame holding `text`. */

@@ -90,4 +90,31 @@ describe("text frames written as one buffer", () => {
     expect(frames.length).toBe(expected.length);
     expect(frames.equals(expected)).toBe(true);
   });
+
+  it("go through ws, in order, when the client negotiated compression", async () => {
+    wss = new WebSocketServer({ port: 0, perMessageDeflate: { threshold: 0 }, WebSocket: heraldSocketClass(() => {}) });
+    await once(wss, "listening");
+    const { port } = wss.address() as { port: number };
+    const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: true });
+    const [server] = (await once(wss, "connection")) as [WebSocket];
+    expect(server.extensions).toContain("permessage-deflate");
+    // ws compresses on zlib's thread pool, so a frame written straight to the socket would
+    // overtake a compressed message sent before it (a send with a callback always goes through ws).
+    const texts = ["x".repeat(200_000), "second", "y".repeat(50_000), "last"];
+    const received: string[] = [];
+    const all = new Promise<void>((resolve) => {
+      client.on("message", (data: Buffer) => {
+        received.push(data.toString());
+        if (received.length === texts.length) resolve();
+      });
+    });
+    for (const [i, text] of texts.entries()) {
+      if (i % 2 === 0) server.send(text, () => {});
+      else server.send(text);
+    }
+    await all;
+    client.close();
+    expect(received.map((text) => text.slice(0, 10))).toEqual(texts.map((text) => text.slice(0, 10)));
+    expect(received).toEqual(texts);
+  });
 });
