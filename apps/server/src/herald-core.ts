@@ -15,10 +15,10 @@ import { openBackends, type Backends } from "./backends.js";
 import { createClientIpResolver } from "./client-ip.js";
 import { prepareDataDir } from "./data-dir.js";
 import type { HeraldConfig } from "./env.js";
+import { healthCheck } from "./health-check.js";
 import { createMetrics, type ServerMetrics } from "./metrics.js";
 import { createWebSocketServer } from "./websocket.js";
 
-const HEALTH_TIMEOUT_MS = 2_000;
 /** The largest legitimate body (setVisibility with 1000 ids) is ~40 KB; refuse to buffer more. */
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
 
@@ -101,17 +101,7 @@ export async function openHeraldCore(config: HeraldConfig, log: Logger, basePath
     clientIpOf,
   });
 
-  const health = async (): Promise<boolean> => {
-    const checks = Promise.all([backends.database.ping(), backends.store.ping(), backends.bus.ping()]);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timeout")), HEALTH_TIMEOUT_MS).unref());
-    return Promise.race([checks, timeout]).then(
-      () => true,
-      (error) => {
-        log.warn({ err: error }, "health check failed");
-        return false;
-      },
-    );
-  };
+  const health = healthCheck(backends, log);
 
   let closing: Promise<void> | null = null;
   return {
