@@ -61,6 +61,11 @@ export interface ExecuteOptions {
   prepared?: boolean;
 }
 
+/** Whether `db`'s statements run on this thread (PGlite, in this process) rather than in a database server's process. */
+export function runsOnThisThread(db: Database): boolean {
+  return (db as { $client?: unknown }).$client instanceof PGlite;
+}
+
 export function executeRows<Row>(db: Database, query: SQL | Statement, options: ExecuteOptions = {}): Promise<Row[]> {
   return untilSettled(db, executeRowsNow<Row>(db, query, options));
 }

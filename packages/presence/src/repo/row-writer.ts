@@ -6,12 +6,14 @@
  * PostgreSQL each statement is a round trip. So writes that arrive
  * while a statement is in flight, or within MIN_STATEMENT_SPACING_MS of its start (on PGlite a
  * statement runs on this thread, so nothing arrives while it is in flight), wait for it and then
- * go together in the next one: at low load a write goes out at once, under load the batches grow
- * and the cost per change falls.
+ * go together in the next one. On PGlite a statement also waits until its first write is
+ * PGLITE_HOLD_MS old, so that writes a few milliseconds apart share it even at low load: its CPU
+ * is the server's own. On PostgreSQL a write goes out at once at low load (the database's work
+ * is on another machine or core), and under load the batches grow and the cost per change falls.
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { sql, type SQL } from "drizzle-orm";
-import { executeBatch, statement, withDeadline, type Database, type Statement } from "@herald/db";
+import { executeBatch, runsOnThisThread, statement, withDeadline, type Database, type Statement } from "@herald/db";
 import type { DurablePresence } from "../types.js";
 import { textArrayLiteral } from "./text-array.js";
 
@@ -23,6 +25,8 @@ export interface RowWrite {
 }
 
 interface PendingWrite extends RowWrite {
+  /** `performance.now()` when it was asked for. */
+  queuedAt: number;
   resolve(written: boolean): void;
   reject(error: unknown): void;
 }
@@ -38,12 +42,27 @@ const MAX_BATCH = 500;
  */
 const MIN_STATEMENT_SPACING_MS = 2;
 
+/**
+ * On PGlite, how old a statement's first write must be before the statement starts. At 200
+ * changes/s (5 ms apart on average) a statement then carries two writes instead of one, at
+ * 1,000/s ~6.7 instead of ~2.7 (statements counted in the embedded server); each change reaches
+ * friends that much later (p50 at 200/s ~2 → ~6 ms). Measured in BENCHMARKS.md, session 17.
+ */
+export const PGLITE_HOLD_MS = 5;
+
 export class PresenceRowWriter {
   private queue: PendingWrite[] = [];
   private flushing = false;
   private lastStartedAt = -Infinity;
+  readonly holdMs: number;
 
-  constructor(private readonly db: Database) {}
+  constructor(
+    private readonly db: Database,
+    /** How old a statement's first write must be before it starts; default PGLITE_HOLD_MS on PGlite, else 0. */
+    holdMs?: number,
+  ) {
+    this.holdMs = holdMs ?? (runsOnThisThread(db) ? PGLITE_HOLD_MS : 0);
+  }
 
   /**
    * Writes `after` as the user's row if the row is still at `expectedRevision` (its revision
@@ -52,7 +71,7 @@ export class PresenceRowWriter {
    */
   compareAndSet(userId: string, expectedRevision: number, after: DurablePresence): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ userId, expectedRevision, after, resolve, reject });
+      this.queue.push({ userId, expectedRevision, after, queuedAt: performance.now(), resolve, reject });
       if (!this.flushing) void this.flush();
     });
   }
@@ -63,7 +82,8 @@ export class PresenceRowWriter {
       // Writes made for the same burst of socket input join the first statement too.
       await nextTurn();
       while (this.queue.length > 0) {
-        const wait = this.lastStartedAt + MIN_STATEMENT_SPACING_MS - performance.now();
+        const startAt = Math.max(this.lastStartedAt + MIN_STATEMENT_SPACING_MS, this.queue[0]!.queuedAt + this.holdMs);
+        const wait = startAt - performance.now();
         if (wait > 0) await sleep(wait);
         this.lastStartedAt = performance.now();
         const batch = this.queue.splice(0, MAX_BATCH);
