@@ -6,9 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRPCClientError } from "@trpc/client";
 import WebSocket from "ws";
-import { createScratchDatabase } from "@herald/db/testing";
 import { befriend, connect, signUp, startTestServer, type TestServer } from "../src/testing/index.js";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { scratchDatabaseBehindProxy, type TcpProxy } from "./tcp-proxy.js";
 
 async function errorOf(call: Promise<unknown>): Promise<{ code: string | undefined; message: string } | "ok"> {
   try {
@@ -41,12 +40,9 @@ describe("PostgreSQL outage", () => {
   let server: TestServer;
   let drop = async () => {};
   beforeAll(async () => {
-    const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
-    drop = scratch.drop;
-    proxy = await startTcpProxy(Number(new URL(scratch.url).port || 5432));
-    const url = new URL(scratch.url);
-    url.port = String(proxy.port);
-    server = await startTestServer({ databaseUrl: url.toString(), offlineGraceMs: 300, logLevel: process.env.OUTAGE_LOG ?? "silent" });
+    let url: string;
+    ({ proxy, url, drop } = await scratchDatabaseBehindProxy());
+    server = await startTestServer({ databaseUrl: url, offlineGraceMs: 300, logLevel: process.env.OUTAGE_LOG ?? "silent" });
   });
   afterAll(async () => {
     proxy.restore();

@@ -6,10 +6,9 @@
 import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pino } from "pino";
-import { createScratchDatabase } from "@herald/db/testing";
 import { startHeraldServer, type HeraldServer } from "../src/server.js";
 import { testServerConfig } from "../src/testing/index.js";
-import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
+import { scratchDatabaseBehindProxy, type TcpProxy } from "./tcp-proxy.js";
 
 interface LogLine {
   level: number;
@@ -26,18 +25,15 @@ describe("/healthz during a database outage", () => {
   const lines: LogLine[] = [];
 
   beforeAll(async () => {
-    const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
-    drop = scratch.drop;
-    proxy = await startTcpProxy(Number(new URL(scratch.url).port || 5432));
-    const url = new URL(scratch.url);
-    url.port = String(proxy.port);
+    let url: string;
+    ({ proxy, url, drop } = await scratchDatabaseBehindProxy());
     const sink = new Writable({
       write(chunk: Buffer, _encoding, done) {
         for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as LogLine);
         done();
       },
     });
-    server = await startHeraldServer(testServerConfig({ databaseUrl: url.toString(), logLevel: "info" }), pino({ level: "info" }, sink));
+    server = await startHeraldServer(testServerConfig({ databaseUrl: url, logLevel: "info" }), pino({ level: "info" }, sink));
   });
   afterAll(async () => {
     proxy.restore();

@@ -1,6 +1,7 @@
 /** A TCP proxy a test can cut and restore, to stage a database outage without touching the database. */
 import { createServer, connect, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
+import { createScratchDatabase } from "@herald/db/testing";
 
 export interface TcpProxy {
   port: number;
@@ -51,4 +52,13 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     },
   };
   return proxy;
+}
+
+/** A scratch PostgreSQL database (`TEST_DATABASE_URL`'s server) reached through a proxy of its own: `url` goes through it. */
+export async function scratchDatabaseBehindProxy(): Promise<{ proxy: TcpProxy; url: string; drop(): Promise<void> }> {
+  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+  const proxy = await startTcpProxy(Number(new URL(scratch.url).port || 5432));
+  const url = new URL(scratch.url);
+  url.port = String(proxy.port);
+  return { proxy, url: url.toString(), drop: () => scratch.drop() };
 }
