@@ -61,9 +61,15 @@ export interface ExecuteOptions {
   prepared?: boolean;
 }
 
+/** `db`'s PGlite, or null when it is PostgreSQL (postgres-js). */
+function pgliteOf(db: Database): PGlite | null {
+  const client = (db as { $client?: unknown }).$client;
+  return client instanceof PGlite ? client : null;
+}
+
 /** Whether `db`'s statements run on this thread (PGlite, in this process) rather than in a database server's process. */
 export function runsOnThisThread(db: Database): boolean {
-  return (db as { $client?: unknown }).$client instanceof PGlite;
+  return pgliteOf(db) !== null;
 }
 
 export function executeRows<Row>(db: Database, query: SQL | Statement, options: ExecuteOptions = {}): Promise<Row[]> {
@@ -71,9 +77,9 @@ export function executeRows<Row>(db: Database, query: SQL | Statement, options: 
 }
 
 async function executeRowsNow<Row>(db: Database, query: SQL | Statement, { prepared = false }: ExecuteOptions): Promise<Row[]> {
-  const client = (db as { $client?: unknown }).$client;
+  const client = pgliteOf(db);
   // postgres-js answers a RowList, an Array of the rows.
-  if (!(client instanceof PGlite)) {
+  if (!client) {
     const rows: unknown = await db.execute(query instanceof SQL ? query : sql(query.strings, ...query.params));
     return rows as Row[];
   }
@@ -104,8 +110,8 @@ export function executeBatch<Row>(
   options: ExecuteOptions = {},
 ): Promise<Row[]> {
   if (perRow.length === 1) return executeRows<Row>(db, perRow[0]!, options);
-  const client = (db as { $client?: unknown }).$client;
-  if (!(client instanceof PGlite)) return executeRows<Row>(db, combined());
+  const client = pgliteOf(db);
+  if (!client) return executeRows<Row>(db, combined());
   return untilSettled(db, executeBatchOnPglite<Row>(client, perRow, options));
 }
 
