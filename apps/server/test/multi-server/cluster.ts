@@ -149,16 +149,15 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
-  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
-  const redisUrl = options.redisClusterNodes ? undefined : (options.redisUrl ?? SHARED_REDIS_URL);
-  const redisPrefix = `herald-ms-${randomUUID()}`;
+/**
+ * What every test server process runs with: port 0 on loopback, the tests' secret, no abuse
+ * limits, a short offline grace (default 300 ms) and the TTL asked for (default: the server's).
+ * Backends are the caller's to add (none: embedded PGlite in `DATA_DIR`, memory store).
+ */
+export function testServerEnv(options: Pick<ClusterOptions, "presenceTtlMs" | "offlineGraceMs"> = {}): Record<string, string> {
   const env: Record<string, string> = {
     PORT: "0",
     HOST: "127.0.0.1",
-    DATABASE_URL: scratch.url,
-    ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_CLUSTER_NODES: options.redisClusterNodes! }),
-    REDIS_PREFIX: redisPrefix,
     AUTH_SECRET: TEST_AUTH_SECRET,
     RATE_LIMITS: "off",
     STATUS_RATE_LIMIT: "0",
@@ -166,6 +165,19 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     LOG_LEVEL: "warn",
   };
   if (options.presenceTtlMs !== undefined) env.PRESENCE_TTL_SECONDS = String(options.presenceTtlMs / 1000);
+  return env;
+}
+
+export async function startCluster(options: ClusterOptions = {}): Promise<Cluster> {
+  const scratch = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+  const redisUrl = options.redisClusterNodes ? undefined : (options.redisUrl ?? SHARED_REDIS_URL);
+  const redisPrefix = `herald-ms-${randomUUID()}`;
+  const env: Record<string, string> = {
+    ...testServerEnv(options),
+    DATABASE_URL: scratch.url,
+    ...(redisUrl ? { REDIS_URL: redisUrl } : { REDIS_CLUSTER_NODES: options.redisClusterNodes! }),
+    REDIS_PREFIX: redisPrefix,
+  };
   const servers: ServerProcess[] = [];
   const cluster: Cluster = {
     servers,

@@ -10,9 +10,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { befriend, connect, signUp, TEST_AUTH_SECRET, type Device } from "../../src/testing/index.js";
+import { befriend, connect, signUp, type Device } from "../../src/testing/index.js";
 import { seen, statusesSeen } from "./presence-view.js";
-import { startServerProcess, type ServerProcess } from "./cluster.js";
+import { startServerProcess, testServerEnv, type ServerProcess } from "./cluster.js";
 
 const TTL_SECONDS = 2;
 /** Past the TTL and every keep-alive deadline, with room to spare. */
@@ -25,17 +25,7 @@ describe("a server process that stops running for longer than the TTL", () => {
 
   beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), "herald-frozen-"));
-    server = await startServerProcess("frozen", {
-      PORT: "0",
-      HOST: "127.0.0.1",
-      DATA_DIR: dataDir,
-      AUTH_SECRET: TEST_AUTH_SECRET,
-      RATE_LIMITS: "off",
-      STATUS_RATE_LIMIT: "0",
-      OFFLINE_GRACE_MS: "300",
-      PRESENCE_TTL_SECONDS: String(TTL_SECONDS),
-      LOG_LEVEL: "warn",
-    });
+    server = await startServerProcess("frozen", { ...testServerEnv({ presenceTtlMs: TTL_SECONDS * 1000 }), DATA_DIR: dataDir });
   });
   afterAll(async () => {
     await Promise.allSettled(devices.map((d) => d.close()));
