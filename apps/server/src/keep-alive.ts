@@ -6,7 +6,7 @@
  * per-socket state is kept in fields). A sweep runs every quarter of the shorter interval, so a
  * ping or a drop comes at most that much late.
  */
-import { StallMeter } from "@herald/presence";
+import { excuseStall, StallMeter } from "@herald/presence";
 import type { WebSocketServer } from "ws";
 import { WebSocket } from "ws";
 import type { HeraldSocket } from "./herald-socket.js";
@@ -30,8 +30,8 @@ export function keepAlive(wss: WebSocketServer, { pingMs, pongWaitMs }: KeepAliv
       const socket = client as HeraldSocket;
       if (socket.readyState !== WebSocket.OPEN) continue;
       if (stalled > 0) {
-        socket.heardAt = Math.min(now, socket.heardAt + stalled);
-        if (socket.pingedAt !== 0) socket.pingedAt = Math.min(now, socket.pingedAt + stalled);
+        socket.heardAt = excuseStall(socket.heardAt, stalled, now);
+        if (socket.pingedAt !== 0) socket.pingedAt = excuseStall(socket.pingedAt, stalled, now);
       }
       if (socket.pingedAt !== 0 && socket.heardAt < socket.pingedAt) {
         if (now - socket.pingedAt >= pongWaitMs) socket.terminate();

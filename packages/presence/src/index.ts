@@ -11,7 +11,7 @@ export type { HeraldContext, SessionUser } from "./trpc.js";
 export type { PresenceEvent, FeedObserver } from "./feed/events.js";
 export type { FrameSocket, HostedSubscription } from "./feed/frame-writer.js";
 export type { ConnectionHandle } from "./service/connections.js";
-export { StallMeter } from "./service/stall-meter.js";
+export { excuseStall, StallMeter } from "./service/stall-meter.js";
 export type { Logger } from "./logger.js";
 export { MemoryPresenceStore } from "./store/memory-store.js";
 export { MemoryPresenceBus } from "./bus/memory-bus.js";

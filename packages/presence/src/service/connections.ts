@@ -13,7 +13,7 @@ import type { Logger } from "../logger.js";
 import type { PresenceTiming } from "../settings.js";
 import type { PresenceService } from "./presence-service.js";
 import { retryUntilDone } from "./retry.js";
-import { StallMeter } from "./stall-meter.js";
+import { excuseStall, StallMeter } from "./stall-meter.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
 import type { ConnectionFacts, DeviceKind } from "../types.js";
 
@@ -183,7 +183,7 @@ export class ConnectionRegistry {
     const live: Connection[] = [];
     for (const connection of this.connections.values()) {
       if (connection.phase.kind !== "live") continue;
-      if (stalled > 0) connection.phase.lastHeardAt = Math.min(now, connection.phase.lastHeardAt + stalled);
+      if (stalled > 0) connection.phase.lastHeardAt = excuseStall(connection.phase.lastHeardAt, stalled, now);
       if (!this.heardWithinTtl(connection, now)) {
         this.log.info({ userId: connection.userId }, "connection went silent; closing it");
         connection.terminate();

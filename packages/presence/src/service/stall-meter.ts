@@ -21,3 +21,8 @@ export class StallMeter {
     return late > this.periodMs ? late : 0;
   }
 }
+
+/** A "last heard" mark moved forward by `stalledMs` (never past `now`): the stall is not counted as silence. */
+export function excuseStall(heardAt: number, stalledMs: number, now: number): number {
+  return Math.min(now, heardAt + stalledMs);
+}
