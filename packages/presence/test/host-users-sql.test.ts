@@ -55,6 +55,30 @@ describe.each(["pglite", "postgres"] as const)("host users and pairs on %s", (ki
     expect(await friendships.friendIdsOf(AWKWARD[0]!)).toEqual([]);
   });
 
+  it("answers friend lists asked for in one turn, read together, each with its own friends", async () => {
+    const accounts = new AccountsRepo(handle.db);
+    const friendships = new FriendshipsRepo(handle.db);
+    const ids = AWKWARD.map((id) => `turn ${id}`);
+    await accounts.provisionHostUsers([...ids, "turn pending"].map((id) => ({ id, name: null })));
+    // A chain: each awkward id is friends with its neighbours; the last only asked the first.
+    const chain: Pair[] = ids.slice(1).map((id, i) => {
+      const { userLow, userHigh } = orderedPair(ids[i]!, id);
+      return [userLow, userHigh];
+    });
+    await friendships.link(chain);
+    expect(await friendships.request("turn pending", ids[0]!)).toBe(true);
+
+    const asked = [...ids, ids[0]!, "turn pending", "absent"];
+    const lists = await Promise.all(asked.map((id) => friendships.friendIdsOf(id)));
+    const expected = (i: number) => [ids[i - 1], ids[i + 1]].filter((id): id is string => id !== undefined).sort();
+    ids.forEach((_, i) => expect([...lists[i]!].sort()).toEqual(expected(i)));
+    expect([...lists[ids.length]!].sort()).toEqual(expected(0));
+    expect(lists.slice(ids.length + 1)).toEqual([[], []]);
+    // Two at once read alone; both forms give the same answer.
+    const pair = await Promise.all([friendships.friendIdsOf(ids[1]!), friendships.friendIdsOf(ids[2]!)]);
+    expect(pair.map((list) => [...list].sort())).toEqual([expected(1), expected(2)]);
+  });
+
   it("link accepts a pending request between a pair, and says so", async () => {
     const accounts = new AccountsRepo(handle.db);
     const friendships = new FriendshipsRepo(handle.db);
