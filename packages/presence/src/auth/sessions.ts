@@ -16,6 +16,7 @@ import type { AccountsRepo } from "../repo/accounts.js";
 import type { Logger } from "../logger.js";
 import type { SessionAuthority } from "./session-authority.js";
 import type { SessionClaims, TokenSigner } from "./tokens.js";
+import { TurnBatch } from "../repo/turn-batch.js";
 
 const SESSION_VERSION_CACHE_MS = 5_000;
 const MAX_CACHED_USERS = 50_000;
@@ -27,8 +28,8 @@ type VersionLookup = number | null | undefined;
 export class SessionVerifier implements SessionAuthority {
   private readonly versions = new Map<string, { version: number | null; checkedAt: number }>();
   private readonly inFlight = new Map<string, Promise<VersionLookup>>();
-  /** Users to look up in the next query, with who waits for each. */
-  private batch = new Map<string, (version: VersionLookup) => void>();
+  /** Users looked up in one turn share one query. */
+  private readonly lookUps = new TurnBatch<string, VersionLookup>((userIds) => this.lookUpBatch(userIds));
   private readonly listeners = new Set<RevocationListener>();
 
   constructor(
@@ -74,32 +75,28 @@ export class SessionVerifier implements SessionAuthority {
     if (cached && this.now() - cached.checkedAt < this.cacheMs) return Promise.resolve(cached.version);
     const running = this.inFlight.get(userId);
     if (running) return running;
-    const lookup = new Promise<VersionLookup>((resolve) => {
-      if (this.batch.size === 0) setImmediate(() => void this.lookUpBatch());
-      this.batch.set(userId, resolve);
-    }).finally(() => this.inFlight.delete(userId));
+    const lookup = this.lookUps.get(userId).finally(() => this.inFlight.delete(userId));
     this.inFlight.set(userId, lookup);
     return lookup;
   }
 
-  private async lookUpBatch(): Promise<void> {
-    const batch = this.batch;
-    this.batch = new Map();
-    const userIds = [...batch.keys()];
+  private async lookUpBatch(userIds: string[]): Promise<Map<string, VersionLookup>> {
     let found: Map<string, number>;
     try {
       found = await this.accounts.tokenVersions(userIds);
     } catch (error) {
       this.log.warn({ err: error, users: userIds.length }, "could not read token versions; using the last known ones");
-      for (const [userId, resolve] of batch) resolve(this.versions.get(userId)?.version);
-      return;
+      return new Map(userIds.map((userId) => [userId, this.versions.get(userId)?.version]));
     }
-    if (this.versions.size + batch.size > MAX_CACHED_USERS) this.prune();
-    for (const [userId, resolve] of batch) {
+    if (this.versions.size + userIds.length > MAX_CACHED_USERS) this.prune();
+    const checkedAt = this.now();
+    const versions = new Map<string, VersionLookup>();
+    for (const userId of userIds) {
       const version = found.get(userId) ?? null;
-      this.versions.set(userId, { version, checkedAt: this.now() });
-      resolve(version);
+      this.versions.set(userId, { version, checkedAt });
+      versions.set(userId, version);
     }
+    return versions;
   }
 
   private prune(): void {
