@@ -10,25 +10,16 @@
  * that order; it remembers the rows it read); 128 connect at once, as the bench's clients do.
  * Prints the CPU per connect of each way and the ratios.
  */
-import { executeRows, openDatabase } from "@herald/db";
+import { executeRows } from "@herald/db";
 import { sql } from "drizzle-orm";
-import { buildGraph } from "./graph.js";
+import { openPgliteGraph } from "./pglite-graph.js";
 
 const USERS = 1000;
 const CONCURRENT = 128;
 const ROUNDS = 7;
 
-const { db, close } = await openDatabase({ dataDir: null });
-const client = (db as unknown as { $client: { exec(query: string): Promise<Array<{ rows: unknown[] }>> } }).$client;
-const ids = Array.from({ length: USERS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
-const graph = buildGraph(USERS, 20);
+const { db, client, ids, close } = await openPgliteGraph(USERS);
 await client.exec(`
-  insert into users (id, username, password_hash) select id, 'u' || n, repeat('h', 100) from unnest(array[${ids.map((id) => `'${id}'`).join(",")}]) with ordinality as t(id, n);
-  insert into user_presence (user_id) select id from users;
-  insert into friendships (user_low, user_high, requester_id, status) values ${graph.edges
-    .map(([a, b]) => [ids[a]!, ids[b]!].sort())
-    .map(([low, high]) => `('${low}', '${high}', '${low}', 'accepted')`)
-    .join(",")};
   prepare friend_list as select coalesce(json_agg(friend_id), '[]') as friend_ids from (
     select user_high as friend_id from friendships where user_low = $1 and status = 'accepted'
     union all

@@ -5,24 +5,15 @@
  * n from 1 to 32, on 1,000 users × 20 friends in one process, in alternating rounds. Prints the
  * median CPU per user of each, which is where `ONE_STATEMENT_FROM` comes from.
  */
-import { openDatabase } from "@herald/db";
-import { buildGraph } from "./graph.js";
+import { openPgliteGraph } from "./pglite-graph.js";
 
 const USERS = 1000;
 const ROUNDS = 5;
 const TRIPS = 200;
 const SIZES = [1, 2, 3, 4, 8, 32];
 
-const { close, db } = await openDatabase({ dataDir: null });
-const client = (db as unknown as { $client: { exec(query: string): Promise<unknown> } }).$client;
-const ids = Array.from({ length: USERS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
-const graph = buildGraph(USERS, 20);
+const { client, ids, close } = await openPgliteGraph(USERS);
 await client.exec(`
-  insert into users (id, username, password_hash) select id, 'u' || n, 'x' from unnest(array[${ids.map((id) => `'${id}'`).join(",")}]) with ordinality as t(id, n);
-  insert into friendships (user_low, user_high, requester_id, status) values ${graph.edges
-    .map(([a, b]) => [ids[a]!, ids[b]!].sort())
-    .map(([low, high]) => `('${low}', '${high}', '${low}', 'accepted')`)
-    .join(",")};
   set random_page_cost = 1.1;
   prepare one_list as select coalesce(json_agg(friend_id), '[]') as friend_ids from (
     select user_high as friend_id from friendships where user_low = $1 and status = 'accepted'

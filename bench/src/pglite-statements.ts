@@ -3,25 +3,15 @@
  * costs on PGlite per statement, as it was and as it is, in alternating rounds in one process on
  * 1,000 users × 20 friends. Prints both and the ratio.
  */
-import { executeRows, openDatabase } from "@herald/db";
+import { executeRows } from "@herald/db";
 import { sql } from "drizzle-orm";
-import { buildGraph } from "./graph.js";
+import { openPgliteGraph } from "./pglite-graph.js";
 
 const USERS = 1000;
 const ROUNDS = 11;
 const PER_ROUND = 200;
 
-const { db, close } = await openDatabase({ dataDir: null });
-const client = (db as unknown as { $client: { exec(query: string): Promise<unknown> } }).$client;
-const ids = Array.from({ length: USERS }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
-const graph = buildGraph(USERS, 20);
-await client.exec(`
-  insert into users (id, username, password_hash) select id, 'u' || n, 'x' from unnest(array[${ids.map((id) => `'${id}'`).join(",")}]) with ordinality as t(id, n);
-  insert into user_presence (user_id) select id from users;
-  insert into friendships (user_low, user_high, requester_id, status) values ${graph.edges
-    .map(([a, b]) => [ids[a]!, ids[b]!].sort())
-    .map(([low, high]) => `('${low}', '${high}', '${low}', 'accepted')`)
-    .join(",")};`);
+const { db, ids, close } = await openPgliteGraph(USERS);
 
 // The friend-list read (friendships.ts) as it was — two index scans joined, prepared once, a row
 // per friend — and as it is: the same scans, the ids aggregated into one JSON array in one row.
