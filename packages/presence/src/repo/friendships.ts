@@ -1,11 +1,11 @@
 /** Friendship queries. A pair is stored once, ordered, with who asked (see the schema). All of `friendships`' SQL is here. */
 import { and, eq, or, sql, type SQL } from "drizzle-orm";
-import { executeRows, friendships, users, type Database, type FriendshipRow } from "@herald/db";
+import { executeRows, friendships, runsOnThisThread, users, type Database, type FriendshipRow } from "@herald/db";
 import { shownName } from "./accounts.js";
 import { textArrayLiteral } from "./text-array.js";
 import { TurnBatch } from "./turn-batch.js";
 
-/** Friend lists asked for in one turn are read by one statement from this many users on; fewer, each alone. */
+/** On PGlite, friend lists asked for in one turn are read by one statement from this many users on; fewer, each alone. */
 const ONE_STATEMENT_FROM = 3;
 
 export function orderedPair(a: string, b: string): { userLow: string; userHigh: string } {
@@ -47,8 +47,11 @@ export class FriendshipsRepo {
   }
 
   /**
-   * Read on every subscribe (and every check naming friends), so the reads asked for in one turn
-   * go as one statement (`TurnBatch`): while sockets connect, several subscribe in each turn.
+   * Read on every subscribe (and every check naming friends), so on PGlite the reads asked for in
+   * one turn go as one statement (`TurnBatch`): while sockets connect, several subscribe in each
+   * turn. PostgreSQL keeps a statement per user: it plans and runs them in its own process, and
+   * one connect storm against it (5,000 users) went slower with them joined (its last snapshot at
+   * 19.0 s against 15.7 s), which one pair of runs cannot separate from this machine's spread.
    * Written statements rather than Drizzle queries, so that on PGlite each goes as one simple
    * query (`executeRows`), prepared once. Two index scans joined, rather than one `or`: each
    * plans the same with or without statistics. The ids come back as JSON in one row, not a row
@@ -65,7 +68,7 @@ export class FriendshipsRepo {
   private readonly friendLists = new TurnBatch<string, string[]>((userIds) => this.readFriendLists(userIds));
 
   private async readFriendLists(userIds: string[]): Promise<Map<string, string[]>> {
-    if (userIds.length < ONE_STATEMENT_FROM) {
+    if (userIds.length < ONE_STATEMENT_FROM || !runsOnThisThread(this.db)) {
       return new Map(await Promise.all(userIds.map(async (userId) => [userId, await this.readFriendList(userId)] as const)));
     }
     const ids = textArrayLiteral(userIds);
