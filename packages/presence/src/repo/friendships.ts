@@ -39,7 +39,12 @@ export interface FriendSummary {
 export type Relation = FriendSummary & { status: "pending" | "accepted"; requesterId: string };
 
 export class FriendshipsRepo {
-  constructor(private readonly db: Database) {}
+  /** Reads friend lists together on PGlite only (null on PostgreSQL: see `friendIdsOf`). */
+  private readonly friendLists: TurnBatch<string, string[]> | null;
+
+  constructor(private readonly db: Database) {
+    this.friendLists = runsOnThisThread(db) ? new TurnBatch((userIds) => this.readFriendLists(userIds)) : null;
+  }
 
   async find(a: string, b: string): Promise<FriendshipRow | undefined> {
     const [row] = await this.db.select().from(friendships).where(isPair(a, b));
@@ -62,13 +67,11 @@ export class FriendshipsRepo {
    * (`pnpm --filter @herald/bench pglite-friend-lists`).
    */
   async friendIdsOf(userId: string): Promise<string[]> {
-    return (await this.friendLists.get(userId)) ?? [];
+    return this.friendLists ? ((await this.friendLists.get(userId)) ?? []) : this.readFriendList(userId);
   }
 
-  private readonly friendLists = new TurnBatch<string, string[]>((userIds) => this.readFriendLists(userIds));
-
   private async readFriendLists(userIds: string[]): Promise<Map<string, string[]>> {
-    if (userIds.length < ONE_STATEMENT_FROM || !runsOnThisThread(this.db)) {
+    if (userIds.length < ONE_STATEMENT_FROM) {
       return new Map(await Promise.all(userIds.map(async (userId) => [userId, await this.readFriendList(userId)] as const)));
     }
     const ids = textArrayLiteral(userIds);
