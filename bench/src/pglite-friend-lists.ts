@@ -1,9 +1,9 @@
 /**
  * `pnpm --filter @herald/bench pglite-friend-lists`: what reading n users' friend lists costs on
- * PGlite, as the one-user statement n times in one trip into the engine (how they went before,
- * pglite-combiner.ts) and as the one statement for all n (friendships.ts, `readFriendLists`), for
- * n from 1 to 32, on 1,000 users × 20 friends in one process, in alternating rounds. Prints the
- * median CPU per user of each, which is where `ONE_STATEMENT_FROM` comes from.
+ * PGlite, as the one-user statement n times in one trip into the engine (as friendships.ts reads
+ * them, pglite-combiner.ts) and as one statement for all n (how session 18 read them from 3 users
+ * on), for n from 1 to 32, on 1,000 users × 20 friends in one process, in alternating rounds.
+ * Prints the median CPU per user of each: one statement for all costs more below ~32 users.
  */
 import { openPgliteGraph } from "./pglite-graph.js";
 

@@ -55,7 +55,7 @@ describe.each(["pglite", "postgres"] as const)("host users and pairs on %s", (ki
     expect(await friendships.friendIdsOf(AWKWARD[0]!)).toEqual([]);
   });
 
-  it("answers friend lists asked for in one turn (on PGlite read together), each with its own friends", async () => {
+  it("answers friend lists asked for in one turn (on PGlite in one trip), each with its own friends", async () => {
     const accounts = new AccountsRepo(handle.db);
     const friendships = new FriendshipsRepo(handle.db);
     const ids = AWKWARD.map((id) => `turn ${id}`);

@@ -1,12 +1,8 @@
 /** Friendship queries. A pair is stored once, ordered, with who asked (see the schema). All of `friendships`' SQL is here. */
 import { and, eq, or, sql, type SQL } from "drizzle-orm";
-import { executeRows, friendships, runsOnThisThread, users, type Database, type FriendshipRow } from "@herald/db";
+import { executeRows, friendships, users, type Database, type FriendshipRow } from "@herald/db";
 import { shownName } from "./accounts.js";
 import { textArrayLiteral } from "./text-array.js";
-import { TurnBatch } from "./turn-batch.js";
-
-/** On PGlite, friend lists asked for in one turn are read by one statement from this many users on; fewer, each alone. */
-const ONE_STATEMENT_FROM = 3;
 
 export function orderedPair(a: string, b: string): { userLow: string; userHigh: string } {
   return a < b ? { userLow: a, userHigh: b } : { userLow: b, userHigh: a };
@@ -39,12 +35,7 @@ export interface FriendSummary {
 export type Relation = FriendSummary & { status: "pending" | "accepted"; requesterId: string };
 
 export class FriendshipsRepo {
-  /** Reads friend lists together on PGlite only (null on PostgreSQL: see `friendIdsOf`). */
-  private readonly friendLists: TurnBatch<string, string[]> | null;
-
-  constructor(private readonly db: Database) {
-    this.friendLists = runsOnThisThread(db) ? new TurnBatch((userIds) => this.readFriendLists(userIds)) : null;
-  }
+  constructor(private readonly db: Database) {}
 
   async find(a: string, b: string): Promise<FriendshipRow | undefined> {
     const [row] = await this.db.select().from(friendships).where(isPair(a, b));
@@ -52,43 +43,18 @@ export class FriendshipsRepo {
   }
 
   /**
-   * Read on every subscribe (and every check naming friends), so on PGlite the reads asked for in
-   * one turn go as one statement (`TurnBatch`): while sockets connect, several subscribe in each
-   * turn. PostgreSQL keeps a statement per user: it plans and runs them in its own process, and
-   * one connect storm against it (5,000 users) went slower with them joined (its last snapshot at
-   * 19.0 s against 15.7 s), which one pair of runs cannot separate from this machine's spread.
-   * Written statements rather than Drizzle queries, so that on PGlite each goes as one simple
-   * query (`executeRows`), prepared once. Two index scans joined, rather than one `or`: each
-   * plans the same with or without statistics. The ids come back as JSON in one row, not a row
-   * each: PGlite's driver builds an object per row in JavaScript, and 20 rows of one id cost more
-   * than the scans (`pnpm --filter @herald/bench pglite-statements`: ~0.20 → ~0.155 ms per read).
-   * On PGlite, CPU per user: ~0.31 ms read together against ~0.41 alone for 4 users, ~0.07
-   * against ~0.39 for 32; for 1 or 2 users alone is cheaper (~0.5 against 1.0 and 0.55 ms)
-   * (`pnpm --filter @herald/bench pglite-friend-lists`).
+   * Read on every subscribe (and every check naming friends). A written statement rather than a
+   * Drizzle query, so that on PGlite it goes as one simple query (`executeRows`), prepared once,
+   * and the reads of one turn share one trip into the engine (pglite-combiner.ts). Two index
+   * scans joined, rather than one `or`: each plans the same with or without statistics. The ids
+   * come back as JSON in one row, not a row each: PGlite's driver builds an object per row in
+   * JavaScript, and 20 rows of one id cost more than the scans (`pnpm --filter @herald/bench
+   * pglite-statements`: ~0.20 → ~0.155 ms per read). One statement per user, also when several
+   * users' lists are read in one turn: on PGlite one statement for all of them costs more per
+   * user below ~32 users (`pnpm --filter @herald/bench pglite-friend-lists`; BENCHMARKS.md,
+   * session 19), and on PostgreSQL a connect storm went slower with them joined.
    */
   async friendIdsOf(userId: string): Promise<string[]> {
-    return this.friendLists ? ((await this.friendLists.get(userId)) ?? []) : this.readFriendList(userId);
-  }
-
-  private async readFriendLists(userIds: string[]): Promise<Map<string, string[]>> {
-    if (userIds.length < ONE_STATEMENT_FROM) {
-      return new Map(await Promise.all(userIds.map(async (userId) => [userId, await this.readFriendList(userId)] as const)));
-    }
-    const ids = textArrayLiteral(userIds);
-    const [row] = await executeRows<{ lists: Record<string, string[]> | null }>(
-      this.db,
-      sql`select json_object_agg(user_id, friend_ids) as lists from (
-          select user_id, json_agg(friend_id) as friend_ids from (
-            select user_low as user_id, user_high as friend_id from friendships where user_low = any(${ids}::text[]) and status = 'accepted'
-            union all
-            select user_high, user_low from friendships where user_high = any(${ids}::text[]) and status = 'accepted') as pairs
-          group by user_id) as lists`,
-      { prepared: true },
-    );
-    return new Map(Object.entries(row?.lists ?? {}));
-  }
-
-  private async readFriendList(userId: string): Promise<string[]> {
     const [row] = await executeRows<{ friend_ids: string[] }>(
       this.db,
       sql`select coalesce(json_agg(friend_id), '[]') as friend_ids from (

@@ -1,7 +1,7 @@
 /**
- * Keys asked for in the same turn of the event loop, looked up by one call. While sockets
- * connect, several of them ask for the same kind of row in one turn; one statement for all of
- * them costs far less than one each (see `FriendshipsRepo.friendIdsOf`).
+ * Keys asked for in the same turn of the event loop, looked up by one call. The server re-checks
+ * every live socket's token at once, on the same clock: one statement for all their users' token
+ * versions costs far less than one each (auth/sessions.ts).
  */
 export class TurnBatch<K, V> {
   private keys = new Set<K>();
