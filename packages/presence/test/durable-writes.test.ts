@@ -9,8 +9,9 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MemoryPresenceBus, MemoryPresenceStore } from "../src/index.js";
 import { silentLogger } from "../src/logger.js";
-import { createDurable } from "../src/repo/presence-repo.js";
+import { createDurable, DurablePresenceRepo } from "../src/repo/presence-repo.js";
 import { PresenceService } from "../src/service/presence-service.js";
+import { OFFLINE_LIVE_PRESENCE } from "../src/types.js";
 
 describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kind) => {
   let database: DatabaseHandle;
@@ -144,6 +145,42 @@ describe.each<DatabaseKind>(["pglite", "postgres"])("durable writes on %s", (kin
     expect(Object.keys(row!.lastSeenBy)).toEqual([dropped]);
     const written = await serverA.loadState(id);
     expect(await serverB.loadState(id)).toEqual(written);
+  });
+
+  it("after the live store lost its data, reads a row once rather than on every snapshot, until a change is published", async () => {
+    const id = await newUser();
+    await serverA.changeChoice(id, { status: "away", message: "before the loss" });
+    // A live store that restarted empty (its durable revisions back to 0), and a server using it.
+    const emptied = new MemoryPresenceStore({ presenceTtlMs: 60_000, offlineGraceMs: 60_000 });
+    const serverC = new PresenceService({ db: database.db, store: emptied, bus: busOf(), log: silentLogger });
+    const serverD = new PresenceService({ db: database.db, store: emptied, bus: busOf(), log: silentLogger });
+    try {
+      expect(await serverC.loadState(id)).toMatchObject({ status: "away", message: "before the loss" });
+      // A write that was never published (its server died first): a server that read the row
+      // again on every snapshot would see it; one that trusts its read until a publish does not.
+      await database.db
+        .update(userPresence)
+        .set({ message: "never published", revision: (await revisionOf(id)) + 1 })
+        .where(eq(userPresence.userId, id));
+      expect(await serverC.loadState(id)).toMatchObject({ message: "before the loss" });
+      // A published change moves the store's revision: the row is read again.
+      await serverD.changeChoice(id, { status: "dnd" });
+      expect(await serverC.loadState(id)).toMatchObject({ status: "dnd", message: "never published" });
+    } finally {
+      await serverC.close();
+      await serverD.close();
+    }
+  });
+
+  it("reads again a row it remembered when the live store, having lost its data, reports an older revision", async () => {
+    const id = await newUser();
+    const repo = new DurablePresenceRepo(database.db);
+    const storeSays = (durableRevision: number) => new Map([[id, { ...OFFLINE_LIVE_PRESENCE, durableRevision }]]);
+    await serverA.changeChoice(id, { message: "one" });
+    expect((await repo.currentFor(storeSays(1))).get(id)).toMatchObject({ message: "one" });
+    await serverA.changeChoice(id, { message: "two" });
+    // Published as revision 2, then the store emptied (a Redis restarted without its data).
+    expect((await repo.currentFor(storeSays(0))).get(id)).toMatchObject({ message: "two" });
   });
 
   it("makes the missing row of an existing user instead of failing", async () => {

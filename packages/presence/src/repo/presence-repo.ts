@@ -9,9 +9,14 @@
  * Reads trust a remembered row only when it is the newest revision the live store has seen
  * published (`LivePresence.durableRevision`): any write ordered before that live version is then
  * in it, which is all the ordering protocol needs (see presence-service.ts). A store that knows
- * an older revision than we remember lost its data (a Redis restarted empty), so that is read
- * again too. Rows are remembered for a short while only, which bounds how long a write whose
- * server died before publishing it stays unseen here.
+ * an older revision than we remember lost its data (a Redis restarted empty; the embedded
+ * server's memory store, empty at every start while the rows keep their revisions), so that is
+ * read again too, once: the row read then is trusted for as long as the store still reports the
+ * revision it reported before that read, as nothing was published since. (Else every snapshot
+ * naming a user who has not changed since the loss reads their row again, and after a restart
+ * that is nearly every user.) Rows are remembered for a short while only, which bounds how long
+ * a write whose server died before publishing it stays unseen here, and a change published
+ * between two losses of the store's data.
  */
 import { sql } from "drizzle-orm";
 import { executeRows, userPresence, withDeadline, type Database, type UserPresenceRow } from "@herald/db";
@@ -32,6 +37,8 @@ export interface Updated extends DurableAt {
 
 interface Remembered extends DurableAt {
   at: number;
+  /** The store's durable revision that the row was read under: the row's own, unless the store lost its data. */
+  storeRevision: number;
 }
 
 /** Rows remembered at most; the oldest are forgotten first. */
@@ -60,17 +67,18 @@ export class DurablePresenceRepo {
    */
   async currentFor(live: ReadonlyMap<string, LivePresence>): Promise<Map<string, DurablePresence>> {
     const result = new Map<string, DurablePresence>();
-    const stale: string[] = [];
+    const stale = new Map<string, number>();
     const now = this.now();
     for (const [userId, { durableRevision }] of live) {
       const remembered = this.remembered.get(userId);
-      if (remembered && remembered.revision === durableRevision && now - remembered.at < REMEMBER_MS) {
+      const current = remembered?.revision === durableRevision || remembered?.storeRevision === durableRevision;
+      if (remembered && current && now - remembered.at < REMEMBER_MS) {
         result.set(userId, remembered.durable);
       } else {
-        stale.push(userId);
+        stale.set(userId, durableRevision);
       }
     }
-    for (const [userId, row] of await this.read(stale)) result.set(userId, row.durable);
+    for (const [userId, row] of await this.read([...stale.keys()], stale)) result.set(userId, row.durable);
     return result;
   }
 
@@ -136,7 +144,8 @@ export class DurablePresenceRepo {
     return row;
   }
 
-  private async read(userIds: readonly string[]): Promise<Map<string, DurableAt>> {
+  /** `storeRevisions`: the durable revision the live store reported for each user before this read. */
+  private async read(userIds: readonly string[], storeRevisions?: ReadonlyMap<string, number>): Promise<Map<string, DurableAt>> {
     const result = new Map<string, DurableAt>();
     if (userIds.length === 0) return result;
     // A user's writes wait on each other (`writing`): a lost read must fail, not hold them forever.
@@ -148,15 +157,18 @@ export class DurablePresenceRepo {
       ),
       "reading presence rows",
     );
-    for (const row of rows) result.set(row.user_id, this.remember(row.user_id, { durable: fromRaw(row), revision: row.revision }));
+    for (const row of rows) {
+      const durable = { durable: fromRaw(row), revision: row.revision };
+      result.set(row.user_id, this.remember(row.user_id, durable, storeRevisions?.get(row.user_id)));
+    }
     return result;
   }
 
-  private remember(userId: string, row: DurableAt): DurableAt {
+  private remember(userId: string, row: DurableAt, storeRevision = row.revision): DurableAt {
     const known = this.remembered.get(userId);
     // A slower read may return after a newer write: never go back to an older revision.
     if (known && known.revision > row.revision) return row;
-    const entry: Remembered = { ...row, at: this.now() };
+    const entry: Remembered = { ...row, at: this.now(), storeRevision };
     this.remembered.delete(userId);
     this.remembered.set(userId, entry);
     if (this.remembered.size > REMEMBER_ROWS) this.remembered.delete(this.remembered.keys().next().value!);
