@@ -1,15 +1,16 @@
 /**
  * The row writer's batching (row-writer.ts): on PGlite, whose statements run on the server's own
- * thread, a statement waits until its first write is a few milliseconds old (PGLITE_HOLD_MS), so
- * writes that close share it and the server pays for one trip into the engine instead of one per
- * change; each write still lands on its own row, compared and set on its own.
+ * thread, a statement waits until its first write is a few milliseconds old (PGLITE_HOLD_MS; longer
+ * while writes come fast), so writes that close share it and the server pays for one trip into
+ * the engine instead of one per change; each write still lands on its own row, compared and set
+ * on its own.
  */
 import { users, type DatabaseHandle } from "@herald/db";
 import { createTestDatabase } from "@herald/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_DURABLE_PRESENCE } from "../src/types.js";
 import { createDurable } from "../src/repo/presence-repo.js";
-import { PGLITE_HOLD_MS, PresenceRowWriter } from "../src/repo/row-writer.js";
+import { PGLITE_HOLD_MS, PGLITE_LOADED_HOLD_MS, PresenceRowWriter } from "../src/repo/row-writer.js";
 
 /** Longer than the default, so that a test machine's load cannot make the writes miss each other. */
 const HOLD_MS = 200;
@@ -29,7 +30,7 @@ describe("the row writer on PGlite", () => {
       statements++;
       return exec(...args);
     };
-    writer = new PresenceRowWriter(database.db, HOLD_MS);
+    writer = new PresenceRowWriter(database.db, { idleMs: HOLD_MS, loadedMs: HOLD_MS });
   });
   afterAll(async () => {
     await database.close();
@@ -60,14 +61,48 @@ describe("the row writer on PGlite", () => {
 });
 
 describe("the row writer's hold", () => {
-  it("is PGLITE_HOLD_MS on PGlite and none on PostgreSQL, whose statements run elsewhere", async () => {
+  it("grows to the loaded hold after a statement of four writes or more, and shrinks back after a small one", async () => {
+    const hold = { idleMs: 20, loadedMs: 400 };
+    const database = await createTestDatabase("pglite");
+    try {
+      const writer = new PresenceRowWriter(database.db, hold);
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) {
+        const [user] = await database.db
+          .insert(users)
+          .values({ username: `row_writer_hold_${i}`, passwordHash: "not-a-real-hash" })
+          .returning();
+        await createDurable(database.db, user!.id);
+        ids.push(user!.id);
+      }
+      const revisions = new Map(ids.map((id) => [id, 0]));
+      const write = async (userId: string) => {
+        const started = performance.now();
+        const revision = revisions.get(userId)!;
+        expect(await writer.compareAndSet(userId, revision, { ...DEFAULT_DURABLE_PRESENCE, message: `m${revision}` })).toBe(true);
+        revisions.set(userId, revision + 1);
+        return performance.now() - started;
+      };
+      // Slow writes wait the short hold.
+      expect(await write(ids[0]!)).toBeLessThan(hold.loadedMs);
+      // Four at once: one statement, which puts the writer under load.
+      await Promise.all(ids.map(write));
+      expect(await write(ids[1]!)).toBeGreaterThanOrEqual(hold.loadedMs - 1);
+      // That statement carried one write: the next waits the short hold again.
+      expect(await write(ids[2]!)).toBeLessThan(hold.loadedMs);
+    } finally {
+      await database.close();
+    }
+  });
+
+  it("is PGLITE_HOLD_MS on PGlite, PGLITE_LOADED_HOLD_MS under load, and none on PostgreSQL, whose statements run elsewhere", async () => {
     for (const [kind, hold] of [
-      ["pglite", PGLITE_HOLD_MS],
-      ["postgres", 0],
+      ["pglite", { idleMs: PGLITE_HOLD_MS, loadedMs: PGLITE_LOADED_HOLD_MS }],
+      ["postgres", { idleMs: 0, loadedMs: 0 }],
     ] as const) {
       const database = await createTestDatabase(kind);
       try {
-        expect(new PresenceRowWriter(database.db).holdMs, kind).toBe(hold);
+        expect(new PresenceRowWriter(database.db).hold, kind).toEqual(hold);
       } finally {
         await database.close();
       }

@@ -7,8 +7,8 @@
  * while a statement is in flight, or within MIN_STATEMENT_SPACING_MS of its start (on PGlite a
  * statement runs on this thread, so nothing arrives while it is in flight), wait for it and then
  * go together in the next one. On PGlite a statement also waits until its first write is
- * PGLITE_HOLD_MS old, so that writes a few milliseconds apart share it even at low load: its CPU
- * is the server's own. On PostgreSQL a write goes out at once at low load (the database's work
+ * PGLITE_HOLD_MS old (PGLITE_LOADED_HOLD_MS while writes come fast), so that writes a few
+ * milliseconds apart share it even at low load: its CPU is the server's own. On PostgreSQL a write goes out at once at low load (the database's work
  * is on another machine or core), and under load the batches grow and the cost per change falls.
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
@@ -50,18 +50,36 @@ const MIN_STATEMENT_SPACING_MS = 2;
  */
 export const PGLITE_HOLD_MS = 5;
 
+/**
+ * The hold on PGlite once writes come fast: while the statement before carried at least
+ * LOADED_BATCH writes (from roughly 600 changes/s on, back below roughly 400/s). There every
+ * statement saved is CPU the fan-out needs: embedded at 1,000 changes/s, five alternating pairs
+ * against a 5-ms hold, 0.43-0.53 → 0.35-0.47 of the server's core (lower in every pair), p99
+ * ~13 → ~17 ms. At 200/s a 10-ms hold measured no saving and doubled p50 (5 → 10 ms), so slow
+ * writes keep the short one (BENCHMARKS.md, session 21).
+ */
+export const PGLITE_LOADED_HOLD_MS = 10;
+const LOADED_BATCH = 4;
+
+/** How old a statement's first write must be: while writes come slowly, and while they come fast. */
+export interface Hold {
+  idleMs: number;
+  loadedMs: number;
+}
+
 export class PresenceRowWriter {
   private queue: PendingWrite[] = [];
   private flushing = false;
   private lastStartedAt = -Infinity;
-  readonly holdMs: number;
+  private lastBatchSize = 0;
+  readonly hold: Hold;
 
   constructor(
     private readonly db: Database,
-    /** How old a statement's first write must be before it starts; default PGLITE_HOLD_MS on PGlite, else 0. */
-    holdMs?: number,
+    /** Default on PGlite PGLITE_HOLD_MS, then PGLITE_LOADED_HOLD_MS under load; on PostgreSQL none. */
+    hold?: Hold,
   ) {
-    this.holdMs = holdMs ?? (runsOnThisThread(db) ? PGLITE_HOLD_MS : 0);
+    this.hold = hold ?? (runsOnThisThread(db) ? { idleMs: PGLITE_HOLD_MS, loadedMs: PGLITE_LOADED_HOLD_MS } : { idleMs: 0, loadedMs: 0 });
   }
 
   /**
@@ -82,11 +100,13 @@ export class PresenceRowWriter {
       // Writes made for the same burst of socket input join the first statement too.
       await nextTurn();
       while (this.queue.length > 0) {
-        const startAt = Math.max(this.lastStartedAt + MIN_STATEMENT_SPACING_MS, this.queue[0]!.queuedAt + this.holdMs);
+        const holdMs = this.lastBatchSize >= LOADED_BATCH ? this.hold.loadedMs : this.hold.idleMs;
+        const startAt = Math.max(this.lastStartedAt + MIN_STATEMENT_SPACING_MS, this.queue[0]!.queuedAt + holdMs);
         const wait = startAt - performance.now();
         if (wait > 0) await sleep(wait);
         this.lastStartedAt = performance.now();
         const batch = this.queue.splice(0, MAX_BATCH);
+        this.lastBatchSize = batch.length;
         try {
           const written = await this.writeBatch(batch);
           for (const write of batch) write.resolve(written.has(write.userId));
