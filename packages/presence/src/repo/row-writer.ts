@@ -3,13 +3,14 @@
  *
  * A transaction costs far more than a row: on PGlite a lone one-row UPDATE takes ~0.35 ms of CPU
  * and sixteen rows together ~70 µs each (`pnpm --filter @herald/bench pglite-writes`); on
- * PostgreSQL each statement is a round trip. So writes that arrive
- * while a statement is in flight, or within MIN_STATEMENT_SPACING_MS of its start (on PGlite a
- * statement runs on this thread, so nothing arrives while it is in flight), wait for it and then
- * go together in the next one. On PGlite a statement also waits until its first write is
+ * PostgreSQL each statement is a round trip. So writes that arrive while a statement is in
+ * flight, or within MIN_STATEMENT_SPACING_MS of its start (on PGlite a statement runs on this
+ * thread, so nothing arrives while it is in flight), wait for it and then go together in the
+ * next one. On PGlite a statement also waits until its first write is
  * PGLITE_HOLD_MS old (PGLITE_LOADED_HOLD_MS while writes come fast), so that writes a few
- * milliseconds apart share it even at low load: its CPU is the server's own. On PostgreSQL a write goes out at once at low load (the database's work
- * is on another machine or core), and under load the batches grow and the cost per change falls.
+ * milliseconds apart share it even at low load: its CPU is the server's own. On PostgreSQL a
+ * write goes out at once at low load (the database's work is on another machine or core), and
+ * under load the batches grow and the cost per change falls.
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { sql, type SQL } from "drizzle-orm";
