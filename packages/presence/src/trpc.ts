@@ -100,8 +100,9 @@ const userIsKnown = Object.freeze({}) as { ctx: { user: SessionUser } };
 /**
  * One middleware, not `publicProcedure.use(…)`: tRPC copies its call options (and, for a `ctx`
  * given to `next`, the whole context) at every middleware level, ~7 % of the server's CPU at
- * 3,000 status changes/s when it still did so through a slow helper (patches/README.md). The user
- * is already in `ctx`; `next` is told only its narrower type (`userIsKnown`), so nothing is copied for it.
+ * 3,000 status changes/s when it still did so through a slow helper (patches/README.md). The
+ * user is already in `ctx`; `next` is told only its narrower type (`userIsKnown`), so nothing is
+ * copied for it.
  */
 export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (ctx.refusal) throw new TRPCError({ code: "BAD_REQUEST", message: ctx.refusal });

@@ -15,11 +15,22 @@ import { PGLITE_HOLD_MS, PGLITE_LOADED_HOLD_MS, PresenceRowWriter } from "../src
 /** Longer than the default, so that a test machine's load cannot make the writes miss each other. */
 const HOLD_MS = 200;
 
+let sequence = 0;
+
+/** A new user with their presence row, as sign-up makes them. */
+async function newUser(database: DatabaseHandle): Promise<string> {
+  const [user] = await database.db
+    .insert(users)
+    .values({ username: `row_writer_${++sequence}`, passwordHash: "not-a-real-hash" })
+    .returning();
+  await createDurable(database.db, user!.id);
+  return user!.id;
+}
+
 describe("the row writer on PGlite", () => {
   let database: DatabaseHandle;
   let writer: PresenceRowWriter;
   let statements = 0;
-  let sequence = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase("pglite");
@@ -36,17 +47,8 @@ describe("the row writer on PGlite", () => {
     await database.close();
   });
 
-  async function newUser(): Promise<string> {
-    const [user] = await database.db
-      .insert(users)
-      .values({ username: `row_writer_${++sequence}`, passwordHash: "not-a-real-hash" })
-      .returning();
-    await createDurable(database.db, user!.id);
-    return user!.id;
-  }
-
   it("puts writes made a few milliseconds apart into one statement, each on its own row", async () => {
-    const [first, second, third] = [await newUser(), await newUser(), await newUser()];
+    const [first, second, third] = [await newUser(database), await newUser(database), await newUser(database)];
     // The one-row statement is prepared on its first use: not part of what is counted.
     expect(await writer.compareAndSet(first!, 0, { ...DEFAULT_DURABLE_PRESENCE, status: "away" })).toBe(true);
 
@@ -67,14 +69,7 @@ describe("the row writer's hold", () => {
     try {
       const writer = new PresenceRowWriter(database.db, hold);
       const ids: string[] = [];
-      for (let i = 0; i < 4; i++) {
-        const [user] = await database.db
-          .insert(users)
-          .values({ username: `row_writer_hold_${i}`, passwordHash: "not-a-real-hash" })
-          .returning();
-        await createDurable(database.db, user!.id);
-        ids.push(user!.id);
-      }
+      for (let i = 0; i < 4; i++) ids.push(await newUser(database));
       const revisions = new Map(ids.map((id) => [id, 0]));
       const write = async (userId: string) => {
         const started = performance.now();
