@@ -63,13 +63,13 @@ describe("the row writer on PGlite", () => {
 });
 
 describe("the row writer's hold", () => {
-  it("grows to the loaded hold after a statement of four writes or more, and shrinks back after a small one", async () => {
+  it("grows to the loaded hold after a statement of four writes or more, and shrinks back after one of fewer than eight", async () => {
     const hold = { idleMs: 20, loadedMs: 400 };
     const database = await createTestDatabase("pglite");
     try {
       const writer = new PresenceRowWriter(database.db, hold);
       const ids: string[] = [];
-      for (let i = 0; i < 4; i++) ids.push(await newUser(database));
+      for (let i = 0; i < 8; i++) ids.push(await newUser(database));
       const revisions = new Map(ids.map((id) => [id, 0]));
       const write = async (userId: string) => {
         const started = performance.now();
@@ -78,13 +78,21 @@ describe("the row writer's hold", () => {
         revisions.set(userId, revision + 1);
         return performance.now() - started;
       };
+      /** Writes for these users at once (one statement); how long the slowest waited. */
+      const together = async (userIds: string[]) => Math.max(...(await Promise.all(userIds.map(write))));
       // Slow writes wait the short hold.
       expect(await write(ids[0]!)).toBeLessThan(hold.loadedMs);
       // Four at once: one statement, which puts the writer under load.
-      await Promise.all(ids.map(write));
+      expect(await together(ids.slice(0, 4))).toBeLessThan(hold.loadedMs);
+      // Eight at once keep it there: the single write after them waits the loaded hold too.
+      expect(await together(ids)).toBeGreaterThanOrEqual(hold.loadedMs - 1);
       expect(await write(ids[1]!)).toBeGreaterThanOrEqual(hold.loadedMs - 1);
       // That statement carried one write: the next waits the short hold again.
       expect(await write(ids[2]!)).toBeLessThan(hold.loadedMs);
+      // Under load, four in a statement are too few to stay there.
+      await together(ids.slice(0, 4));
+      expect(await together(ids.slice(4))).toBeGreaterThanOrEqual(hold.loadedMs - 1);
+      expect(await write(ids[3]!)).toBeLessThan(hold.loadedMs);
     } finally {
       await database.close();
     }

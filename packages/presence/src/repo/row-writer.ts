@@ -52,15 +52,19 @@ const MIN_STATEMENT_SPACING_MS = 2;
 export const PGLITE_HOLD_MS = 5;
 
 /**
- * The hold on PGlite once writes come fast: while the statement before carried at least
- * LOADED_BATCH writes (from roughly 600 changes/s on, back below roughly 400/s). There every
- * statement saved is CPU the fan-out needs: embedded at 1,000 changes/s, five alternating pairs
- * against a 5-ms hold, 0.43-0.53 → 0.35-0.47 of the server's core (lower in every pair), p99
- * ~13 → ~17 ms. At 200/s a 10-ms hold measured no saving and doubled p50 (5 → 10 ms), so slow
- * writes keep the short one (BENCHMARKS.md, session 21).
+ * The hold on PGlite once writes come fast: from a statement of LOADED_BATCH writes gathered
+ * under the short hold (roughly 600 changes/s and up) until one gathered under this hold carries
+ * fewer than STAY_LOADED_BATCH (roughly 400/s and down; the two bounds keep it from flapping
+ * between holds in between). There every statement saved is CPU the fan-out needs, and the changes
+ * one statement publishes together leave together, as one `updates` frame to a viewer who is a
+ * friend of several of them. Embedded at 1,000 changes/s, alternating pairs: a 10-ms hold against
+ * 5 ms, 0.43-0.53 → 0.35-0.47 of the server's core (session 21); 20 ms against 10, 0.56 / 0.56 →
+ * 0.45 / 0.49, p99 ~21 → ~34 ms (session 22; 15 ms: 0.56 → 0.52). At 200/s a 10-ms hold measured
+ * no saving and doubled p50 (5 → 10 ms), so slow writes keep the short one (BENCHMARKS.md).
  */
-export const PGLITE_LOADED_HOLD_MS = 10;
+export const PGLITE_LOADED_HOLD_MS = 20;
 const LOADED_BATCH = 4;
+const STAY_LOADED_BATCH = 8;
 
 /** How old a statement's first write must be: while writes come slowly, and while they come fast. */
 export interface Hold {
@@ -72,7 +76,8 @@ export class PresenceRowWriter {
   private queue: PendingWrite[] = [];
   private flushing = false;
   private lastStartedAt = -Infinity;
-  private lastBatchSize = 0;
+  /** The statement before carried enough writes for the loaded hold (see PGLITE_LOADED_HOLD_MS). */
+  private loaded = false;
   readonly hold: Hold;
 
   constructor(
@@ -101,13 +106,13 @@ export class PresenceRowWriter {
       // Writes made for the same burst of socket input join the first statement too.
       await nextTurn();
       while (this.queue.length > 0) {
-        const holdMs = this.lastBatchSize >= LOADED_BATCH ? this.hold.loadedMs : this.hold.idleMs;
+        const holdMs = this.loaded ? this.hold.loadedMs : this.hold.idleMs;
         const startAt = Math.max(this.lastStartedAt + MIN_STATEMENT_SPACING_MS, this.queue[0]!.queuedAt + holdMs);
         const wait = startAt - performance.now();
         if (wait > 0) await sleep(wait);
         this.lastStartedAt = performance.now();
         const batch = this.queue.splice(0, MAX_BATCH);
-        this.lastBatchSize = batch.length;
+        this.loaded = batch.length >= (this.loaded ? STAY_LOADED_BATCH : LOADED_BATCH);
         try {
           const written = await this.writeBatch(batch);
           for (const write of batch) write.resolve(written.has(write.userId));
