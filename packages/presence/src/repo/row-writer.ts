@@ -53,7 +53,7 @@ export const PGLITE_HOLD_MS = 5;
 
 /**
  * The hold on PGlite once writes come fast: from a statement of LOADED_BATCH writes gathered
- * under the short hold (roughly 600 changes/s and up) until one gathered under this hold carries
+ * under the short hold (from roughly 500 changes/s up) until one gathered under this hold carries
  * fewer than STAY_LOADED_BATCH (roughly 400/s and down; the two bounds keep it from flapping
  * between holds in between). There every statement saved is CPU the fan-out needs, and the changes
  * one statement publishes together leave together, as one `updates` frame to a viewer who is a
