@@ -6,11 +6,11 @@
  * PostgreSQL each statement is a round trip. So writes that arrive while a statement is in
  * flight, or within MIN_STATEMENT_SPACING_MS of its start (on PGlite a statement runs on this
  * thread, so nothing arrives while it is in flight), wait for it and then go together in the
- * next one. On PGlite a statement also waits until its first write is
- * PGLITE_HOLD_MS old (PGLITE_LOADED_HOLD_MS while writes come fast), so that writes a few
- * milliseconds apart share it even at low load: its CPU is the server's own. On PostgreSQL a
- * write goes out at once at low load (the database's work is on another machine or core), and
- * under load the batches grow and the cost per change falls.
+ * next one. On PGlite a statement also waits until its first write is PGLITE_HOLD_MS old
+ * (PGLITE_LOADED_HOLD_MS while writes come fast), so that writes a few milliseconds apart share
+ * it even at low load: its CPU is the server's own. On PostgreSQL a write goes out at once at low
+ * load (the database's work is on another machine or core), and under load the batches grow and
+ * the cost per change falls.
  */
 import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { sql, type SQL } from "drizzle-orm";
@@ -54,9 +54,9 @@ export const PGLITE_HOLD_MS = 5;
 /**
  * The hold on PGlite once writes come fast: from a statement of LOADED_BATCH writes gathered
  * under the short hold (from roughly 500 changes/s up) until one gathered under this hold carries
- * fewer than STAY_LOADED_BATCH (roughly 400/s and down; the two bounds keep it from flapping
- * between holds in between). There every statement saved is CPU the fan-out needs, and the changes
- * one statement publishes together leave together, as one `updates` frame to a viewer who is a
+ * fewer than STAY_LOADED_BATCH (roughly 400/s and down; two bounds, so that it does not flap
+ * between the holds in between). There every statement saved is CPU the fan-out needs, and the
+ * changes one statement publishes leave together, as one `updates` frame to a viewer who is a
  * friend of several of them. Embedded at 1,000 changes/s, alternating pairs: a 10-ms hold against
  * 5 ms, 0.43-0.53 → 0.35-0.47 of the server's core (session 21); 20 ms against 10, 0.56 / 0.56 →
  * 0.45 / 0.49, p99 ~21 → ~34 ms (session 22; 15 ms: 0.56 → 0.52). At 200/s a 10-ms hold measured
