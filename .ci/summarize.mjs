@@ -1,9 +1,22 @@
 // Adds up the vitest JSON reports that every package writes into .reports/ (and the unhandled
 // errors beside them) and prints the one line CI reads. Exits non-zero when a test failed or none ran.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 const dir = process.argv[2] ?? ".reports";
+
+// CI keeps only the tail of a long log: each failure is named here, next to the closing line,
+// with its message and the first stack line in the project's own code, so that a rare failure
+// can be told from the log CI kept. (A timeout's message reads only "STACK_TRACE_ERROR" in
+// Vitest's JSON; its duration tells it apart.)
+const MESSAGE_LINES = 10;
+function printFailure(what, message, durationMs) {
+  console.log(`failed: ${what}${durationMs === undefined ? "" : ` (after ${Math.round(durationMs)} ms)`}`);
+  const lines = String(message ?? "").split("\n");
+  const text = lines.filter((line) => !/^\s+at /.test(line) && line.trim() !== "").slice(0, MESSAGE_LINES);
+  const ownFrame = lines.find((line) => /^\s+at /.test(line) && !/node_modules|node:internal/.test(line));
+  for (const line of ownFrame ? [...text, ownFrame.trim()] : text) console.log(`  ${line}`);
+}
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -15,8 +28,17 @@ for (const name of files) {
   passed += report.numPassedTests ?? 0;
   failed += report.numFailedTests ?? 0;
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
-  // A file that failed to load has no tests but is a failure all the same.
-  for (const file of report.testResults ?? []) if (file.status === "failed" && (file.assertionResults ?? []).length === 0) failed += 1;
+  for (const file of report.testResults ?? []) {
+    const where = relative(process.cwd(), file.name ?? "");
+    // A file that failed to load has no tests but is a failure all the same.
+    if (file.status === "failed" && (file.assertionResults ?? []).length === 0) {
+      failed += 1;
+      printFailure(`${where} did not load`, file.message);
+    }
+    for (const test of file.assertionResults ?? []) {
+      if (test.status === "failed") printFailure(`${where} > ${test.fullName ?? test.title}`, test.failureMessages?.[0], test.duration);
+    }
+  }
 }
 // Errors outside any test fail the run too (Vitest exits 1 for them); each counts as one failure,
 // printed here so it is next to the closing line rather than lost far up the log.
