@@ -52,15 +52,18 @@ const MIN_STATEMENT_SPACING_MS = 2;
 export const PGLITE_HOLD_MS = 5;
 
 /**
- * The hold on PGlite once writes come fast: from a statement of LOADED_BATCH writes gathered
- * under the short hold (from roughly 500 changes/s up) until one gathered under this hold carries
- * fewer than STAY_LOADED_BATCH (roughly 400/s and down; two bounds, so that it does not flap
- * between the holds in between). There every statement saved is CPU the fan-out needs, and the
- * changes one statement publishes leave together, as one `updates` frame to a viewer who is a
- * friend of several of them. Embedded at 1,000 changes/s, alternating pairs: a 10-ms hold against
- * 5 ms, 0.43-0.53 → 0.35-0.47 of the server's core (session 21); 20 ms against 10, 0.56 / 0.56 →
- * 0.45 / 0.49, p99 ~21 → ~34 ms (session 22; 15 ms: 0.56 → 0.52). At 200/s a 10-ms hold measured
- * no saving and doubled p50 (5 → 10 ms), so slow writes keep the short one (BENCHMARKS.md).
+ * The hold on PGlite once writes come fast: from the second statement in a row of LOADED_BATCH
+ * writes gathered under the short hold (from roughly 500 changes/s up) until one gathered under
+ * this hold carries fewer than STAY_LOADED_BATCH (roughly 400/s and down; two bounds, so that it
+ * does not flap between the holds in between). There every statement saved is CPU the fan-out
+ * needs, and the changes one statement publishes leave together, as one `updates` frame to a
+ * viewer who is a friend of several of them. Embedded at 1,000 changes/s, alternating pairs: a
+ * 10-ms hold against 5 ms, 0.43-0.53 → 0.35-0.47 of the server's core (session 21); 20 ms against
+ * 10, 0.56 / 0.56 → 0.45 / 0.49, p99 ~21 → ~34 ms (session 22; 15 ms: 0.56 → 0.52). At 200/s a
+ * 10-ms hold measured no saving and doubled p50 (5 → 10 ms), so slow writes keep the short one
+ * (BENCHMARKS.md). One large statement is not load: at 200/s it is the backlog of a stall (a
+ * collection, a burst of input), and when one started the loaded hold, the writes after it waited
+ * 20 ms: ~1 % of the writes at 200/s, which is where the p99 is (session 24, BENCHMARKS.md).
  */
 export const PGLITE_LOADED_HOLD_MS = 20;
 const LOADED_BATCH = 4;
@@ -76,8 +79,10 @@ export class PresenceRowWriter {
   private queue: PendingWrite[] = [];
   private flushing = false;
   private lastStartedAt = -Infinity;
-  /** The statement before carried enough writes for the loaded hold (see PGLITE_LOADED_HOLD_MS). */
+  /** The statements before carried enough writes for the loaded hold (see PGLITE_LOADED_HOLD_MS). */
   private loaded = false;
+  /** The statement before carried LOADED_BATCH writes or more. */
+  private lastWasLarge = false;
   readonly hold: Hold;
 
   constructor(
@@ -112,7 +117,9 @@ export class PresenceRowWriter {
         if (wait > 0) await sleep(wait);
         this.lastStartedAt = performance.now();
         const batch = this.queue.splice(0, MAX_BATCH);
-        this.loaded = batch.length >= (this.loaded ? STAY_LOADED_BATCH : LOADED_BATCH);
+        const large = batch.length >= LOADED_BATCH;
+        this.loaded = this.loaded ? batch.length >= STAY_LOADED_BATCH : large && this.lastWasLarge;
+        this.lastWasLarge = large;
         try {
           const written = await this.writeBatch(batch);
           for (const write of batch) write.resolve(written.has(write.userId));
