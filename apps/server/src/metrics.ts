@@ -1,11 +1,15 @@
-/** Prometheus metrics for /metrics: connections, users online, events sent, fan-out latency. */
+/**
+ * Prometheus metrics for /metrics: connections, users online, events sent, and a change's
+ * latency in two halves (asked for → published, published → handed to each subscriber).
+ */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from "prom-client";
-import type { FeedObserver, HeraldApp } from "@herald/presence";
-import { FanOutTally, registerLatencyHistogram } from "./fan-out-tally.js";
+import type { ChangeObserver, FeedObserver, HeraldApp } from "@herald/presence";
+import { FanOutTally } from "./fan-out-tally.js";
+import { LatencyTally, registerLatencyHistogram } from "./latency-tally.js";
 
 export interface ServerMetrics {
   registry: Registry;
-  observer: FeedObserver;
+  observer: FeedObserver & ChangeObserver;
   errors: Counter<"code">;
   attach(app: HeraldApp): void;
 }
@@ -51,9 +55,16 @@ export function createMetrics(messagesReceived: () => ReadonlyMap<string, number
   countedElsewhere(registry, "herald_events_sent_total", "presence.onChange events handed to subscribers", "type", () => fanOut.sentByType);
   registerLatencyHistogram(
     registry,
-    fanOut,
+    fanOut.latency,
     "herald_fanout_latency_seconds",
     "From a presence change being published to its event being handed to a subscriber",
+  );
+  const toPublish = new LatencyTally();
+  registerLatencyHistogram(
+    registry,
+    toPublish,
+    "herald_change_publish_seconds",
+    "From a durable presence change (status, message, settings) being asked for to its publication: the database write and the live store's ordering",
   );
   const errors = new Counter({
     name: "herald_errors_total",
@@ -64,7 +75,10 @@ export function createMetrics(messagesReceived: () => ReadonlyMap<string, number
   return {
     registry,
     errors,
-    observer: fanOut,
+    observer: {
+      eventSent: (type, latencyMs) => fanOut.eventSent(type, latencyMs),
+      changePublished: (ms) => toPublish.observe(ms),
+    },
     attach(attached) {
       app = attached;
     },

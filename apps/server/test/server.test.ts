@@ -49,14 +49,21 @@ describe("server", () => {
     }
   });
 
-  it("GET /metrics on the metrics port reports connections, users online, events sent and fan-out latency", async () => {
+  it("GET /metrics on the metrics port reports connections, users online, events sent and a change's latency in its two halves", async () => {
     const alice = await signUp(server.url);
     const device = await connect(server.wsUrl, alice, { subscribe: true });
+    const published = async () =>
+      Number((await (await fetch(server.metricsUrl)).text()).match(/^herald_change_publish_seconds_count (\d+)$/m)?.[1]);
+    const before = await published();
+    await device.client.presence.setStatus.mutate({ status: "away" });
+    await device.feed.next("self");
+    // Counted once the change is published, which the mutation's answer waits for.
+    expect(await published()).toBeGreaterThanOrEqual(before + 1);
     const text = await (await fetch(server.metricsUrl)).text();
     expect(text).toMatch(/^herald_connections 1$/m);
     expect(text).toMatch(/^herald_users_online 1$/m);
     expect(text).toMatch(/^herald_events_sent_total\{type="snapshot"\} 1$/m);
-    expect(text).toContain("herald_fanout_latency_seconds_bucket");
+    expect(text).toMatch(/^herald_fanout_latency_seconds_count [1-9]/m);
     await device.close();
     await expect.poll(async () => (await (await fetch(server.metricsUrl)).text()).match(/^herald_connections (\d+)$/m)?.[1]).toBe("0");
   });

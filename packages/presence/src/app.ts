@@ -23,7 +23,7 @@ import type { UserIdKind } from "./identity/user-ids.js";
 import { ChoiceEnds } from "./service/choice-ends.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { HostFriendGraph } from "./service/host-friend-graph.js";
-import { PresenceService } from "./service/presence-service.js";
+import { PresenceService, type ChangeObserver } from "./service/presence-service.js";
 import { resolvePresenceSettings, SESSION_TTL_SECONDS, STATUS_RATE_LIMIT, type PresenceTiming } from "./settings.js";
 import type { PresenceStore } from "./store/types.js";
 
@@ -57,7 +57,8 @@ export interface HeraldAppOptions {
   /** scrypt cost and hashing concurrency (default: OWASP's N=2^17, r=8, p=1; 2 at once, 8 queued) */
   passwordHashing?: PasswordHashingOptions | undefined;
   log?: Logger;
-  observer?: FeedObserver;
+  /** Metrics' hooks: every event handed to a subscriber, and (if it has the hook) every durable change published. */
+  observer?: FeedObserver & Partial<ChangeObserver>;
   /**
    * No other process writes this database (embedded PGlite, which one process opens): what this
    * server caches of it, token versions included, never goes stale, as every change is its own.
@@ -128,7 +129,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
     identity.mode === "jwt"
       ? new HostTokenVerifier(identity, accounts, log)
       : new SessionVerifier(tokens, accounts, log, options.soleDatabaseWriter ? Infinity : undefined);
-  const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log });
+  const service = new PresenceService({ db: options.db, store: options.store, bus: options.bus, log, observer: options.observer });
   const connections = new ConnectionRegistry(service, settings, log);
   const lastSeenReciprocity = options.lastSeenReciprocity ?? true;
   const choiceEnds = new ChoiceEnds(service, log);

@@ -9,6 +9,7 @@ export { parseHostKey } from "./auth/host-keys.js";
 export { MIN_SERVICE_TOKEN_LENGTH } from "./auth/service-token.js";
 export type { HeraldContext, SessionUser } from "./trpc.js";
 export type { PresenceEvent, FeedObserver } from "./feed/events.js";
+export type { ChangeObserver } from "./service/presence-service.js";
 export type { FrameSocket, HostedSubscription } from "./feed/frame-writer.js";
 export type { ConnectionHandle } from "./service/connections.js";
 export { excuseStall, StallMeter } from "./service/stall-meter.js";

@@ -62,6 +62,17 @@ export interface PresenceServiceOptions {
   bus: PresenceBus;
   log: Logger;
   now?: () => Date;
+  observer?: Partial<ChangeObserver> | undefined;
+}
+
+/** Hooks for metrics: called once per durable change (status, message, settings) published. */
+export interface ChangeObserver {
+  /**
+   * `ms` from the change being asked for to its publication acknowledged by the bus: the database
+   * write (with the wait for its statement) and the live store's ordering, what a change spends
+   * before the fan-out's own latency starts.
+   */
+  changePublished(ms: number): void;
 }
 
 export class PresenceService {
@@ -76,6 +87,7 @@ export class PresenceService {
   /** Disconnects the store missed during an outage, by connection id: replayed by `reregister`. */
   private readonly missedDisconnects = new Map<string, { ref: ConnectionRef; at: Date }>();
   private readonly durables: DurablePresenceRepo;
+  private readonly observer: Partial<ChangeObserver> | undefined;
   /** By durable object (see `stateOf`); forgotten along with the remembered row. */
   private readonly lastStates = new WeakMap<DurablePresence, PresenceState>();
   private closed = false;
@@ -87,6 +99,7 @@ export class PresenceService {
     this.log = options.log;
     this.now = options.now ?? (() => new Date());
     this.durables = new DurablePresenceRepo(options.db);
+    this.observer = options.observer;
   }
 
   /** Full states of many users. Versions are read before the durable facts (see the header). */
@@ -330,10 +343,13 @@ export class PresenceService {
 
   /** Applies `change` to the user's row, publishes the result, and schedules the end of its fades. */
   private async writeAndPublish(userId: string, change: (before: DurablePresence) => DurablePresence): Promise<PresenceState> {
+    const askedAt = performance.now();
     const written = await this.durables.update(userId, change);
     if (!written.changed) return this.loadState(userId);
     this.scheduleFadeEnd(userId, written.durable, true);
-    return this.publishDurableChange(userId, written.revision);
+    const published = await this.publishDurableChange(userId, written.revision);
+    this.observer?.changePublished?.(performance.now() - askedAt);
+    return published;
   }
 
   /**
