@@ -7,6 +7,7 @@
  */
 import WebSocket from "ws";
 import { Histogram, nowMs } from "./stats.js";
+import { LoopDelayMeter } from "./loop-delay.js";
 
 export interface GenUser {
   id: string;
@@ -198,6 +199,8 @@ function census(kind: ConnKind): void {
 }
 
 let ownSet = new Set<number>();
+/** This generator's own event-loop delay from a step's start to its finish: a late read adds to every latency it times. */
+const loopDelay = new LoopDelayMeter();
 
 async function step(rate: number, durationMs: number): Promise<void> {
   histogram.reset();
@@ -208,6 +211,7 @@ async function step(rate: number, durationMs: number): Promise<void> {
   stepSent = 0;
   stepExpected = 0;
   stepCpuStart = process.cpuUsage();
+  loopDelay.start();
   const senders = own.filter((user) => primary.has(user));
   let cursor = Math.floor(Math.random() * senders.length);
   const started = performance.now();
@@ -269,6 +273,7 @@ function finish(finalCounts: number[]): void {
     outOfOrder,
     errors,
     cpuCores: (cpu.user + cpu.system) / 1000 / wallMs,
+    loopDelay: loopDelay.stop(),
   });
 }
 

@@ -27,6 +27,20 @@ export interface StepResult {
   /** The servers' event-loop delay during the step, ms (the worst server's): a stall shows here. */
   loopDelayP99: number | null;
   loopDelayMax: number | null;
+  /**
+   * The generators' event-loop delay during the step, ms (the worst one's): a delivery read late
+   * is timed late, so a stall here is in every latency above, whatever the server did. (Absent in
+   * runs before 2026-12-07.)
+   */
+  clientLoopDelayP99?: number | null;
+  clientLoopDelayMax?: number | null;
+  /**
+   * Herald's servers' own p99s during the step, ms (server-stages.ts): a change asked for →
+   * published (the database write, the store's ordering), and published → handed to a subscriber
+   * (the bus, the feeds). Null for the floor. (Absent in runs before 2026-12-07.)
+   */
+  changePublishP99?: number | null;
+  fanOutP99?: number | null;
   generatorCores: number;
   machineCores: number;
   /**
@@ -103,6 +117,10 @@ const fmt = (value: number | null | undefined, digits = 0) =>
 const kib = (bytes: number | null | undefined) => (bytes === null || bytes === undefined ? "–" : `${fmt(bytes / 1024, 1)} KiB`);
 const ratio = (value: number | null | undefined, floor: number | null | undefined) =>
   value === null || value === undefined || !floor ? "" : ` (${fmt(value / floor, 2)}×)`;
+
+/** Herald's own two halves of a change's p99 (server-stages.ts); "–" for the floor and older runs. */
+const stagesCell = (step: StepResult) =>
+  step.changePublishP99 == null && step.fanOutP99 == null ? "–" : `${fmt(step.changePublishP99, 1)} / ${fmt(step.fanOutP99, 1)}`;
 
 /** Server CPU per delivered event, µs: robust to a busy machine, unlike latency. */
 export function cpuPerDelivery(step: StepResult): number | null {
@@ -190,9 +208,9 @@ export function renderMarkdown(result: BenchResult): string {
   );
   lines.push("");
   lines.push(
-    "| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | server event-loop delay p99 / max | lost | coalesced | CPU cores: server (its JS thread) / generators / rest of machine | server µs per delivery | result |",
+    "| target | offered changes/s | sent/s | delivered/s | vs floor | p50 | p95 | p99 | max | event-loop delay p99 / max: server (clients) | in the server: asked → published / published → sent, p99 | lost | coalesced | CPU cores: server (its JS thread) / generators / rest of machine | server µs per delivery | result |",
   );
-  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  lines.push("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   for (const t of result.targets) {
     for (const step of t.steps) {
       const floorStep = floor?.steps.find((f) => f.rate === step.rate);
@@ -204,7 +222,7 @@ export function renderMarkdown(result: BenchResult): string {
         .filter(Boolean)
         .join(", ");
       lines.push(
-        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.loopDelayP99, 1)} / ${fmt(step.loopDelayMax, 1)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)}${step.serverJsThreadCores === undefined ? "" : ` (${fmt(step.serverJsThreadCores, 2)})`} / ${fmt(step.generatorCores, 2)} / ${fmt(step.otherCores, 2)} | ${fmt(cpuPerDelivery(step), 0)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${machineSaturated(step, result.machine.cpus) ? " (machine saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
+        `| ${t.name} | ${fmt(step.rate)} | ${fmt(step.changesPerSec)} | ${fmt(step.deliveredPerSec)} | ${vs} | ${fmt(step.p50, 1)} | ${fmt(step.p95, 1)} | ${fmt(step.p99, 1)} | ${fmt(step.max, 1)} | ${fmt(step.loopDelayP99, 1)} / ${fmt(step.loopDelayMax, 1)}${step.clientLoopDelayMax == null ? "" : ` (${fmt(step.clientLoopDelayP99, 1)} / ${fmt(step.clientLoopDelayMax, 1)})`} | ${stagesCell(step)} | ${fmt(step.lost)} | ${fmt(step.coalesced)} | ${fmt(step.serverCores, 2)}${step.serverJsThreadCores === undefined ? "" : ` (${fmt(step.serverJsThreadCores, 2)})`} / ${fmt(step.generatorCores, 2)} / ${fmt(step.otherCores, 2)} | ${fmt(cpuPerDelivery(step), 0)} | ${step.pass ? "pass" : "**fail**"}${step.generatorSaturated ? " (generator saturated)" : ""}${machineSaturated(step, result.machine.cpus) ? " (machine saturated)" : ""}${problems ? ` ${problems}` : ""} |`,
       );
     }
   }

@@ -23,6 +23,8 @@ import { summarizeRepeats } from "./repeats.js";
 import { readFlags } from "./flags.js";
 import { seedHerald } from "./seed.js";
 import { runStorm, STORM_TTL_MS } from "./storm.js";
+import { scrapeStages, stageP99s } from "./server-stages.js";
+import type { LoopDelay } from "./loop-delay.js";
 import { Histogram, round } from "./stats.js";
 
 export type TargetName = "floor" | "embedded" | "pg-redis-1" | "pg-redis-2";
@@ -377,6 +379,8 @@ export async function runStep(
   const genCpu = new CpuMeter(() => gens.map((g) => g.pid));
   const machineBefore = machineCpu();
   if (profilePath) await deployment.servers[0]!.request({ type: "profile-start" });
+  const metricsUrls = (await Promise.all(deployment.servers.map((s) => s.ready))).map((r) => r.metricsUrl ?? "");
+  const stagesBefore = await scrapeStages(metricsUrls);
   await Promise.all(deployment.servers.map((s) => s.request({ type: "loop-start" })));
   serverCpu.start();
   serverJsCpu.start();
@@ -415,8 +419,8 @@ export async function runStep(
   const loops = await Promise.all(
     deployment.servers.map((s) => s.request<{ loopDelay?: { p99: number; max: number } }>({ type: "loop-stop" })),
   );
+  const stages = stageP99s(stagesBefore, await scrapeStages(metricsUrls));
   const loopDelays = loops.flatMap((l) => (l.loopDelay ? [l.loopDelay] : []));
-  const worstLoop = (key: "p99" | "max") => (loopDelays.length > 0 ? round(Math.max(...loopDelays.map((d) => d[key]))) : null);
   if (profilePath) await deployment.servers[0]!.request({ type: "profile-stop", path: profilePath });
   const finalCounts = new Array<number>(deployment.users.length).fill(0);
   steps.forEach((step, shard) => {
@@ -432,6 +436,7 @@ export async function runStep(
         lost: number;
         outOfOrder: number;
         errors: number;
+        loopDelay?: LoopDelay;
       }>({ type: "finish", finalCounts }),
     ),
   );
@@ -442,6 +447,7 @@ export async function runStep(
   const outOfOrder = finishes.reduce((s, f) => s + f.outOfOrder, 0);
   const errors = finishes.reduce((s, f) => s + f.errors, 0);
   const coalesced = finishes.reduce((s, f) => s + f.coalesced, 0);
+  const clientLoopDelays = finishes.flatMap((f) => (f.loopDelay ? [f.loopDelay] : []));
   const elapsedJiffies = Math.max(1, machineAfter.total - machineBefore.total);
   const machineCores = ((machineAfter.busy - machineBefore.busy) / elapsedJiffies) * cpus().length;
   const stealCores = ((machineAfter.steal - machineBefore.steal) / elapsedJiffies) * cpus().length;
@@ -468,8 +474,12 @@ export async function runStep(
     drainMs: round(drainMs, 0)!,
     serverCores: round(serverCores, 2)!,
     serverJsThreadCores: round(serverJsCores, 2)!,
-    loopDelayP99: worstLoop("p99"),
-    loopDelayMax: worstLoop("max"),
+    loopDelayP99: worst(loopDelays, "p99"),
+    loopDelayMax: worst(loopDelays, "max"),
+    clientLoopDelayP99: worst(clientLoopDelays, "p99"),
+    clientLoopDelayMax: worst(clientLoopDelays, "max"),
+    changePublishP99: round(stages.changePublishP99),
+    fanOutP99: round(stages.fanOutP99),
     generatorCores: round(genCores, 2)!,
     machineCores: round(machineCores, 2)!,
     stealCores: round(stealCores, 2)!,
@@ -477,6 +487,11 @@ export async function runStep(
     generatorSaturated,
     pass,
   };
+}
+
+/** The worst process' figure, ms; null if none measured. */
+function worst(delays: readonly LoopDelay[], key: keyof LoopDelay): number | null {
+  return delays.length > 0 ? round(Math.max(...delays.map((d) => d[key]))) : null;
 }
 
 async function runTarget(
@@ -541,7 +556,7 @@ async function runTarget(
       log(
         `  ${String(rate).padStart(5)} changes/s → ${String(step.deliveredPerSec).padStart(6)} deliveries/s  p50 ${step.p50} p99 ${step.p99} max ${step.max} ms` +
           `  lost ${step.lost}${step.outOfOrder ? ` out-of-order ${step.outOfOrder}` : ""}${step.errors ? ` errors ${step.errors}` : ""}` +
-          `  loop delay p99 ${step.loopDelayP99} max ${step.loopDelayMax} ms  cpu server ${step.serverCores} (JS thread ${step.serverJsThreadCores}) gen ${step.generatorCores} rest ${step.otherCores} steal ${step.stealCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
+          `  loop delay p99 ${step.loopDelayP99} max ${step.loopDelayMax} ms (clients' ${step.clientLoopDelayP99} / ${step.clientLoopDelayMax})${step.changePublishP99 === null && step.fanOutP99 === null ? "" : `  server: to publish p99 ${step.changePublishP99} fan-out p99 ${step.fanOutP99} ms`}  cpu server ${step.serverCores} (JS thread ${step.serverJsThreadCores}) gen ${step.generatorCores} rest ${step.otherCores} steal ${step.stealCores}${step.generatorSaturated ? "  [generator saturated]" : ""}${step.pass ? "" : "  FAIL"}` +
           (profilePath ? `  profile: ${profilePath}` : ""),
       );
       failures = step.pass ? 0 : failures + 1;

@@ -4,11 +4,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector/promises";
-import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
 import { getHeapStatistics, writeHeapSnapshot } from "node:v8";
+import { LoopDelayMeter, type LoopDelay } from "./loop-delay.js";
 
-/** Event-loop delay is sampled this often (ms): finer than the stalls worth reporting. */
-const LOOP_DELAY_RESOLUTION_MS = 5;
 const ALLOC_PROFILE = Boolean(process.env.BENCH_ALLOC_PROFILE);
 /**
  * The CPU profiler's sampling interval, µs. 200 resolves short functions but costs the server
@@ -45,12 +43,12 @@ export interface ControlReply {
   heapUsed?: number;
   path?: string;
   /** Event-loop delay since `loop-start`, ms: how long ready work waited for the thread. */
-  loopDelay?: { p99: number; max: number };
+  loopDelay?: LoopDelay;
 }
 
 export function answerControl(stop: () => Promise<void>): void {
   let session: Session | null = null;
-  let loopDelay: IntervalHistogram | null = null;
+  const loopDelay = new LoopDelayMeter();
   const reply = (message: ControlReply) => process.send?.(message);
   process.on("message", (raw) => {
     const request = raw as ControlRequest;
@@ -87,18 +85,11 @@ export function answerControl(stop: () => Promise<void>): void {
           return reply({ type: "reply", request: "profile-stop", path: request.path });
         }
         case "loop-start": {
-          loopDelay?.disable();
-          loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
-          loopDelay.enable();
+          loopDelay.start();
           return reply({ type: "reply", request: "loop-start" });
         }
         case "loop-stop": {
-          const histogram = loopDelay;
-          loopDelay = null;
-          histogram?.disable();
-          // Nanoseconds in the histogram; the sampling interval itself is not delay.
-          const ms = (ns: number) => Math.max(0, ns / 1e6 - LOOP_DELAY_RESOLUTION_MS);
-          const measured = histogram && histogram.count > 0 ? { p99: ms(histogram.percentile(99)), max: ms(histogram.max) } : undefined;
+          const measured = loopDelay.stop();
           return reply({ type: "reply", request: "loop-stop", ...(measured ? { loopDelay: measured } : {}) });
         }
         case "heap-snapshot": {
