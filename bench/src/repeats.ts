@@ -28,6 +28,8 @@ export interface RepeatedTarget {
   loopDelayMaxAt1000: RepeatedFigure;
   connectPerSec: RepeatedFigure;
   idleHeapPerConnBytes: RepeatedFigure;
+  /** Per run, the most CPU the host took in one step (cores): a run that had it is slower than the machine. (Absent before 2026-12-07.) */
+  worstStealCores?: RepeatedFigure;
 }
 
 /** Per target (in the order first seen), each figure's median and range over the runs that reached it. */
@@ -47,6 +49,7 @@ export function summarizeRepeats(runs: readonly TargetResult[][]): RepeatedTarge
     loopDelayMaxAt1000: figure(results.map((t) => stepAt(t, 1000)?.loopDelayMax ?? null)),
     connectPerSec: figure(results.map((t) => t.connectPerSec)),
     idleHeapPerConnBytes: figure(results.map((t) => t.idle?.heapPerConnBytes ?? null)),
+    worstStealCores: figure(results.map((t) => Math.max(0, ...t.steps.map((step) => step.stealCores ?? 0)))),
   }));
 }
 

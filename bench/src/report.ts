@@ -358,6 +358,31 @@ export function writeReports(result: BenchResult, outDir: string, benchmarksMd: 
   return { markdown, paths };
 }
 
+/** Below this much CPU steal in every step, a run's figures are the machine's own. */
+const NOTABLE_STEAL_CORES = 0.05;
+
+/**
+ * A warning when the host took CPU time from this VM during the run's steps, else null. With
+ * `--repeat`, any run's steps count: the medians are made of every run.
+ */
+export function stealWarning(result: BenchResult): string | null {
+  const steals = result.targets.flatMap((t) => t.steps.map((step) => step.stealCores ?? 0));
+  const repeated = result.repeats ?? [];
+  const worst = Math.max(0, ...steals, ...repeated.map((t) => t.worstStealCores?.max ?? 0));
+  if (worst < NOTABLE_STEAL_CORES) return null;
+  const mean = steals.reduce((a, b) => a + b, 0) / steals.length;
+  const where = repeated.length > 0 ? ["in the last run's steps", "of any run"] : ["", ""];
+  return (
+    `**CPU steal:** the host took ${fmt(mean, 2)} cores on average${where[0] ? ` ${where[0]}` : ""} (up to ${fmt(worst, 2)} in a step${where[1] ? ` ${where[1]}` : ""}) of this VM's ${result.machine.cpus} ` +
+    "while it wanted to run: every CPU and latency figure of this run is worse than the machine's, and is comparable only with the floor's in the same run."
+  );
+}
+
+/** Every core busy (server, generators and the rest together): the step's latency is partly the machine's. */
+function machineSaturated(step: StepResult, cpus: number): boolean {
+  return step.machineCores >= 0.95 * cpus;
+}
+
 /** `tsx src/report.ts <result.json> [--md]`: re-renders the markdown and chart of a saved run. */
 if (process.argv[1]?.endsWith("report.ts")) {
   const file = process.argv[2];
@@ -367,24 +392,4 @@ if (process.argv[1]?.endsWith("report.ts")) {
   const out = join(file, "..");
   const { markdown, paths } = writeReports(result, out, process.argv.includes("--md") ? join(out, "..", "..", "BENCHMARKS.md") : null);
   console.log(`${markdown}\n\nwrote ${paths.join(", ")}`);
-}
-
-/** Below this much CPU steal in every step, a run's figures are the machine's own. */
-const NOTABLE_STEAL_CORES = 0.05;
-
-/** A warning when the host took CPU time from this VM during the run's steps, else null. */
-export function stealWarning(result: BenchResult): string | null {
-  const steals = result.targets.flatMap((t) => t.steps.map((step) => step.stealCores ?? 0));
-  const worst = Math.max(0, ...steals);
-  if (worst < NOTABLE_STEAL_CORES) return null;
-  const mean = steals.reduce((a, b) => a + b, 0) / steals.length;
-  return (
-    `**CPU steal:** the host took ${fmt(mean, 2)} cores on average (up to ${fmt(worst, 2)} in a step) of this VM's ${result.machine.cpus} ` +
-    "while it wanted to run: every CPU and latency figure of this run is worse than the machine's, and is comparable only with the floor's in the same run."
-  );
-}
-
-/** Every core busy (server, generators and the rest together): the step's latency is partly the machine's. */
-function machineSaturated(step: StepResult, cpus: number): boolean {
-  return step.machineCores >= 0.95 * cpus;
 }

@@ -15,3 +15,10 @@ test("a run whose host stole CPU time is flagged with the average and the worst 
   expect(stealWarning(runWith([0, 0.01, 0.04]))).toBeNull();
   expect(stealWarning(runWith([undefined, undefined]))).toBeNull();
 });
+
+test("with --repeat, a steal in an earlier run is flagged too, though the last run had none", () => {
+  const repeated = { ...runWith([0, 0.01]), repeats: [{ worstStealCores: { median: 0.02, min: 0, max: 0.13 } }] } as unknown as BenchResult;
+  expect(stealWarning(repeated)).toMatch(/cores on average in the last run's steps \(up to 0\.13 in a step of any run\)/);
+  const quiet = { ...runWith([0, 0.01]), repeats: [{ worstStealCores: { median: 0, min: 0, max: 0.02 } }, {}] } as unknown as BenchResult;
+  expect(stealWarning(quiet)).toBeNull();
+});
