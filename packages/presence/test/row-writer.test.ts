@@ -5,12 +5,13 @@
  * the engine instead of one per change; each write still lands on its own row, compared and set
  * on its own.
  */
-import { users, type DatabaseHandle } from "@herald/db";
+import { executeRows, userPresence, users, type DatabaseHandle } from "@herald/db";
 import { createTestDatabase } from "@herald/db/testing";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_DURABLE_PRESENCE } from "../src/types.js";
+import { DEFAULT_DURABLE_PRESENCE, type DurablePresence } from "../src/types.js";
 import { createDurable } from "../src/repo/presence-repo.js";
-import { PGLITE_HOLD_MS, PGLITE_LOADED_HOLD_MS, PresenceRowWriter } from "../src/repo/row-writer.js";
+import { batchUpdate, PGLITE_HOLD_MS, PGLITE_LOADED_HOLD_MS, PresenceRowWriter } from "../src/repo/row-writer.js";
 
 /** Longer than the default, so that a test machine's load cannot make the writes miss each other. */
 const HOLD_MS = 200;
@@ -118,5 +119,65 @@ describe("the row writer's hold", () => {
         await database.close();
       }
     }
+  });
+});
+
+describe("the batched write on PostgreSQL", () => {
+  let database: DatabaseHandle;
+  beforeAll(async () => {
+    database = await createTestDatabase("postgres");
+  });
+  afterAll(async () => {
+    await database.close();
+  });
+
+  it("sets every column of each row it names, and only at the expected revision", async () => {
+    const [first, second] = [await newUser(database), await newUser(database)];
+    const after: DurablePresence = {
+      ...DEFAULT_DURABLE_PRESENCE,
+      status: "dnd",
+      message: "in a meeting",
+      statusUntil: "2030-01-01T10:00:00.000Z",
+      messageUntil: "2030-01-01T11:00:00.000Z",
+      visibleTo: [second!],
+      lastSeenLevel: "approximate",
+      lastSeenExceptions: { [second!]: "nobody" },
+      lastSeen: "2029-12-31T09:00:00.000Z",
+      lastSeenBy: { [second!]: "2029-12-31T09:30:00.000Z" },
+      lastDisconnectedAt: "2029-12-31T09:45:00.000Z",
+    };
+    const written = await executeRows<{ user_id: string }>(
+      database.db,
+      batchUpdate([
+        { userId: first!, expectedRevision: 0, after },
+        { userId: second!, expectedRevision: 7, after }, // stale: not written
+      ]),
+    );
+    expect(written.map((row) => row.user_id)).toEqual([first]);
+    const [row] = await database.db.select().from(userPresence).where(eq(userPresence.userId, first!));
+    expect({
+      ...row,
+      statusUntil: row!.statusUntil?.toISOString(),
+      messageUntil: row!.messageUntil?.toISOString(),
+      lastSeen: row!.lastSeen?.toISOString(),
+      lastDisconnectedAt: row!.lastDisconnectedAt?.toISOString(),
+    }).toMatchObject({ ...after, revision: 1 });
+    const [untouched] = await database.db.select().from(userPresence).where(eq(userPresence.userId, second!));
+    expect(untouched).toMatchObject({ status: "online", revision: 0 });
+  });
+
+  it("looks its rows up by primary key, even in a table small enough to scan", async () => {
+    // With the rows' estimate of 100 (jsonb_to_recordset's), PostgreSQL hashed them against a
+    // scan of the whole table up to ~20,000 rows: 1.5 ms of its CPU per statement at 10,000.
+    await database.db.execute(sql`
+      with made as (insert into users (username) select 'planned_' || n from generate_series(1, 1000) as n returning id)
+      insert into user_presence (user_id) select id from made`);
+    await database.db.execute(sql`analyze user_presence`);
+    const writes = ["a", "b", "c"].map((userId) => ({ userId, expectedRevision: 0, after: DEFAULT_DURABLE_PRESENCE }));
+    const plan = (await database.db.execute<{ "QUERY PLAN": string }>(sql`explain ${batchUpdate(writes)}`))
+      .map((line) => line["QUERY PLAN"])
+      .join("\n");
+    expect(plan).toMatch(/Index Scan using user_presence_pkey on user_presence p/);
+    expect(plan).not.toMatch(/Seq Scan on user_presence/);
   });
 });

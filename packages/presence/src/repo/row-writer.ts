@@ -164,6 +164,12 @@ export function oneRowUpdate({ userId, expectedRevision, after }: RowWrite): Sta
     returning user_id`;
 }
 
+/**
+ * Many rows' compare-and-set in one statement (on PostgreSQL, one round trip). The rows come in
+ * as JSON through `presence_rows` (migration 0008), whose estimate of one row makes the planner
+ * look each up by primary key; jsonb_to_recordset's estimate of 100 had it scan the whole table
+ * for every statement up to ~20,000 users.
+ */
 export function batchUpdate(batch: readonly RowWrite[]): SQL {
   const rows = JSON.stringify(
     batch.map(({ userId, expectedRevision, after }) => ({
@@ -197,11 +203,7 @@ export function batchUpdate(batch: readonly RowWrite[]): SQL {
       fades = v.fades,
       revision = p.revision + 1,
       updated_at = now()
-    from jsonb_to_recordset(${rows}::jsonb) as v(
-      user_id text, revision integer, status chosen_status, message text,
-      status_until timestamptz, message_until timestamptz, last_seen_level last_seen_level, last_seen_exceptions jsonb, visible_to text[],
-      last_seen timestamptz, last_seen_by jsonb, last_disconnected_at timestamptz, fades jsonb
-    )
+    from presence_rows(${rows}::jsonb) as v
     where p.user_id = v.user_id and p.revision = v.revision
     returning p.user_id`;
 }
