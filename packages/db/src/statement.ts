@@ -7,10 +7,14 @@
  * instead of ~0.65 ms, and PGlite runs on the server's own thread. A simple query is planned
  * anew every time, though, and planning is a good part of a short statement's cost; so a
  * statement marked `prepared` is prepared once per database and text (`PREPARE`, parameter types
- * inferred) and then sent as `EXECUTE name(literals…)`. postgres-js keeps
- * real parameters (it prepares statements itself, and a round trip costs the same either way).
+ * inferred) and then sent as `EXECUTE name(literals…)`. On PostgreSQL the parameters stay real
+ * parameters, and a statement marked `prepared` is a named statement of its connection
+ * (postgres-js prepares it on first use there). drizzle's `execute` sends an unnamed one, which
+ * PostgreSQL parses and plans on every call: ~0.2 ms of its CPU for the batched presence write
+ * (`pnpm --filter @herald/bench postgres-writes`), about as much again as running it.
  */
 import { PGlite } from "@electric-sql/pglite";
+import type { Sql } from "postgres";
 import { SQL, sql } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
 import type { Database } from "./client.js";
@@ -53,10 +57,11 @@ function toQuery(query: SQL | Statement): { sql: string; params: readonly unknow
 
 export interface ExecuteOptions {
   /**
-   * Prepare the statement on PGlite (see above). Only for statements whose generic plan is good
-   * whatever the data: PGlite never runs autovacuum, so its tables have no statistics and a
-   * generic plan for `= any($1)` picks a sequential scan (20 presence rows: 1.5 → 2.9 ms).
-   * Equality on an indexed column plans well without them.
+   * Prepare the statement (see above). Only for statements whose generic plan is good whatever
+   * the data: PGlite never runs autovacuum, so its tables have no statistics and a generic plan
+   * for `= any($1)` picks a sequential scan (20 presence rows: 1.5 → 2.9 ms). Equality on an
+   * indexed column plans well without them. (PostgreSQL plans the first few executions with the
+   * values, then keeps a generic plan only if it is no worse.)
    */
   prepared?: boolean;
 }
@@ -65,6 +70,11 @@ export interface ExecuteOptions {
 function pgliteOf(db: Database): PGlite | null {
   const client = (db as { $client?: unknown }).$client;
   return client instanceof PGlite ? client : null;
+}
+
+/** `db`'s postgres-js client (as drizzle set it up: its JSON serializers leave JSON text as it is). */
+function postgresOf(db: Database): Sql {
+  return (db as unknown as { $client: Sql }).$client;
 }
 
 /** Whether `db`'s statements run on this thread (PGlite, in this process) rather than in a database server's process. */
@@ -80,6 +90,10 @@ async function executeRowsNow<Row>(db: Database, query: SQL | Statement, { prepa
   const client = pgliteOf(db);
   // postgres-js answers a RowList, an Array of the rows.
   if (!client) {
+    if (prepared) {
+      const { sql: text, params } = toQuery(query);
+      return (await postgresOf(db).unsafe(text, params as never[], { prepare: true })) as unknown as Row[];
+    }
     const rows: unknown = await db.execute(query instanceof SQL ? query : sql(query.strings, ...query.params));
     return rows as Row[];
   }
@@ -111,7 +125,7 @@ export function executeBatch<Row>(
 ): Promise<Row[]> {
   if (perRow.length === 1) return executeRows<Row>(db, perRow[0]!, options);
   const client = pgliteOf(db);
-  if (!client) return executeRows<Row>(db, combined());
+  if (!client) return executeRows<Row>(db, combined(), options);
   return untilSettled(db, executeBatchOnPglite<Row>(client, perRow, options));
 }
 
