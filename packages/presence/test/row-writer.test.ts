@@ -174,7 +174,7 @@ describe("the batched write on PostgreSQL", () => {
       insert into user_presence (user_id) select id from made`);
     await database.db.execute(sql`analyze user_presence`);
     const writes = ["a", "b", "c"].map((userId) => ({ userId, expectedRevision: 0, after: DEFAULT_DURABLE_PRESENCE }));
-    const plan = (await database.db.execute<{ "QUERY PLAN": string }>(sql`explain ${batchUpdate(writes)}`))
+    const plan = (await executeRows<{ "QUERY PLAN": string }>(database.db, sql`explain ${batchUpdate(writes)}`))
       .map((line) => line["QUERY PLAN"])
       .join("\n");
     expect(plan).toMatch(/Index Scan using user_presence_pkey on user_presence p/);
