@@ -30,10 +30,11 @@ for (const name of files) {
   skipped += (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
   for (const file of report.testResults ?? []) {
     const where = relative(process.cwd(), file.name ?? "");
-    // A file that failed to load has no tests but is a failure all the same.
-    if (file.status === "failed" && (file.assertionResults ?? []).length === 0) {
+    // A file that failed to load, or whose beforeAll/afterAll threw, has no failed test (its
+    // tests are absent or skipped) but is a failure all the same.
+    if (file.status === "failed" && !(file.assertionResults ?? []).some((test) => test.status === "failed")) {
       failed += 1;
-      printFailure(`${where} did not load`, file.message);
+      printFailure(`${where} failed outside its tests (did not load, or a hook threw)`, file.message);
     }
     for (const test of file.assertionResults ?? []) {
       if (test.status === "failed") printFailure(`${where} > ${test.fullName ?? test.title}`, test.failureMessages?.[0], test.duration);

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { Redis } from "ioredis";
 import { slotOf } from "../redis/slot.js";
-import { freePort, spawnRedisServer } from "./redis-server.js";
+import { spawnOnFreePorts } from "./redis-server.js";
 
 const run = promisify(execFile);
 const POLL_MS = 50;
@@ -62,15 +62,14 @@ export class RedisCluster {
       await Promise.all(
         Array.from({ length: masters * (1 + replicas) }, async () => {
           // The cluster bus port is chosen too: the default (port + 10000) may be taken or out of range.
-          const [port, busPort] = [await freePort(), await freePort()];
-          const process = await spawnRedisServer([
+          const { ports, process } = await spawnOnFreePorts(2, ([port, busPort]) => [
             ...["--port", String(port), "--cluster-enabled", "yes", "--cluster-port", String(busPort)],
             ...["--cluster-config-file", join(dir, `nodes-${port}.conf`), "--dir", dir],
             ...["--cluster-node-timeout", String(options.nodeTimeoutMs ?? 1_000)],
             // A replica's first sync starts at once instead of after the default 5 s wait.
             ...["--repl-diskless-sync-delay", "0"],
           ]);
-          nodes.push({ port, process });
+          nodes.push({ port: ports[0]!, process });
         }),
       );
       const addresses = nodes.map((node) => `127.0.0.1:${node.port}`);

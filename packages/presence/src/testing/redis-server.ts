@@ -21,8 +21,9 @@ export class RedisServer {
   }
 
   static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
-    await server.restart();
+    const { ports, process } = await spawnOnFreePorts(1, ([port]) => ["--port", String(port)]);
+    const server = new RedisServer(ports[0]!);
+    server.process = process;
     return server;
   }
 
@@ -77,6 +78,32 @@ export async function spawnRedisServer(args: string[]): Promise<ChildProcess> {
     child.once("exit", (code) => reject(new Error(`redis-server exited (${code}): ${output}`)));
   });
   return child;
+}
+
+/** How many times a redis-server is started on new free ports after losing one of them. */
+const PORT_ATTEMPTS = 5;
+
+/**
+ * A redis-server on `count` ports that were free a moment before (`argsFor` places them). Another
+ * process (a test elsewhere, an outgoing connection) can take a port between `freePort` and the
+ * server's bind, and it then exits "Failed listening on port": it is started again on new ports.
+ */
+export async function spawnOnFreePorts(
+  count: number,
+  argsFor: (ports: number[]) => string[],
+): Promise<{ ports: number[]; process: ChildProcess }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports: number[] = [];
+    while (ports.length < count) {
+      const port = await freePort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    try {
+      return { ports, process: await spawnRedisServer(argsFor(ports)) };
+    } catch (error) {
+      if (attempt >= PORT_ATTEMPTS || !/Failed listening on port/.test(String(error))) throw error;
+    }
+  }
 }
 
 /** A TCP port nobody listens on right now. */
