@@ -7,28 +7,17 @@
  * form is timed prepared, as the server sends it, and unprepared, as it did before session 25
  * (drizzle's `execute`: parsed and planned on every call).
  */
-import { readFileSync } from "node:fs";
-import { executeRows } from "@herald/db";
+import { executeBatch, executeRows } from "@herald/db";
 import { createTestDatabase } from "@herald/db/testing";
 import { DEFAULT_DURABLE_PRESENCE } from "@herald/presence";
 import { batchUpdate, oneRowUpdate, type RowWrite } from "@herald/presence/testing";
 import { sql } from "drizzle-orm";
+import { CpuMeter } from "./proc.js";
 
 const TABLE_SIZES = [1_000, 10_000];
 /** The lone write (one row) and two batches, as a few hundred and a few thousand changes/s make them. */
 const ROWS_PER_STATEMENT = [1, 3, 10];
 const STATEMENTS = 1_000;
-const CLOCK_TICKS_PER_SECOND = 100;
-
-/** CPU time (µs) of the processes, user and system, from /proc. */
-function cpuMicros(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return (ticks * 1e6) / CLOCK_TICKS_PER_SECOND;
-}
 
 for (const users of TABLE_SIZES) {
   const database = await createTestDatabase("postgres");
@@ -46,10 +35,10 @@ for (const users of TABLE_SIZES) {
         const userId = ids[(next += 7919) % ids.length]!;
         return { userId, expectedRevision: revisions.get(userId)!, after: { ...DEFAULT_DURABLE_PRESENCE, message: `m${next}` } };
       });
+    // As the row writer sends them: one row alone, more as the batched statement.
     const write = async (size: number, prepared: boolean) => {
       const writes = batch(size);
-      const query = size === 1 ? oneRowUpdate(writes[0]!) : batchUpdate(writes);
-      for (const row of await executeRows<{ user_id: string }>(db, query, { prepared })) {
+      for (const row of await executeBatch<{ user_id: string }>(db, writes.map(oneRowUpdate), () => batchUpdate(writes), { prepared })) {
         revisions.set(row.user_id, revisions.get(row.user_id)! + 1);
       }
     };
@@ -65,11 +54,12 @@ for (const users of TABLE_SIZES) {
         const backends = (
           await executeRows<{ pid: number }>(db, sql`select pid from pg_stat_activity where datname = current_database()`)
         ).map((row) => row.pid);
-        const before = cpuMicros(backends);
+        const backendCpu = new CpuMeter(() => backends);
+        backendCpu.start();
         const started = performance.now();
         for (let i = 0; i < STATEMENTS; i++) await write(size, prepared);
         const wallMicros = ((performance.now() - started) * 1000) / STATEMENTS;
-        const cpu = (cpuMicros(backends) - before) / STATEMENTS;
+        const cpu = (backendCpu.usedMs() * 1000) / STATEMENTS;
         console.log(
           `  ${size} row${size === 1 ? "" : "s"} a statement, ${prepared ? "prepared" : "unprepared"}: PostgreSQL ${cpu.toFixed(0)} µs of CPU a statement (${(cpu / size).toFixed(0)} a row), ${wallMicros.toFixed(0)} µs a round trip`,
         );
