@@ -371,9 +371,9 @@ export function stealWarning(result: BenchResult): string | null {
   const worst = Math.max(0, ...steals, ...repeated.map((t) => t.worstStealCores?.max ?? 0));
   if (worst < NOTABLE_STEAL_CORES) return null;
   const mean = steals.reduce((a, b) => a + b, 0) / steals.length;
-  const where = repeated.length > 0 ? ["in the last run's steps", "of any run"] : ["", ""];
+  const [meanOf, worstOf] = repeated.length > 0 ? [" in the last run's steps", " of any run"] : ["", ""];
   return (
-    `**CPU steal:** the host took ${fmt(mean, 2)} cores on average${where[0] ? ` ${where[0]}` : ""} (up to ${fmt(worst, 2)} in a step${where[1] ? ` ${where[1]}` : ""}) of this VM's ${result.machine.cpus} ` +
+    `**CPU steal:** the host took ${fmt(mean, 2)} cores on average${meanOf} (up to ${fmt(worst, 2)} in a step${worstOf}) of this VM's ${result.machine.cpus} ` +
     "while it wanted to run: every CPU and latency figure of this run is worse than the machine's, and is comparable only with the floor's in the same run."
   );
 }
