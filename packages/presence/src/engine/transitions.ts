@@ -124,18 +124,6 @@ export function choiceChanged(
 }
 
 /**
- * Whether `patch` could hide the user's chosen status from a friend who sees it now, whatever the
- * row before: only then does `choiceChanged` start a fade, which needs the live facts (connected,
- * and the devices seen). For every other patch its result is the same connected or not, so the
- * caller need not ask the live store (a round trip to Redis on every such change).
- */
-export function mayLoseAudience(patch: ChoicePatch): boolean {
-  // lostAudience needs the status invisible after the change: set by this patch, or kept while
-  // the patch narrows the allow-list.
-  return patch.status === "invisible" || (patch.status === undefined && patch.visibleTo !== undefined);
-}
-
-/**
  * When the status and message of `after` end (§9.1): `until` belongs to what the patch sets (a
  * status or message set without it has no end), or, with neither, to the current status. An
  * `online` status and an absent message have nothing to end.

@@ -20,7 +20,6 @@ import {
   forgetViewer,
   lastConnectionEnded,
   lastSeenPrivacyChanged,
-  mayLoseAudience,
   nextChoiceEnd,
   nextFadeEnd,
   settledOffline,
@@ -249,11 +248,7 @@ export class PresenceService {
 
   /** A change of chosen status, message or allow-list (docs/protocol.md §3 `presence.setStatus`). */
   async changeChoice(userId: string, patch: ChoicePatch): Promise<PresenceState> {
-    // Only a change that may hide the user from someone needs their live facts (mayLoseAudience);
-    // any other comes out the same connected or not, so it is worked out as if not.
-    const live = mayLoseAudience(patch)
-      ? ((await this.store.getLive([userId])).get(userId) ?? OFFLINE_LIVE_PRESENCE)
-      : OFFLINE_LIVE_PRESENCE;
+    const live = (await this.store.getLive([userId])).get(userId) ?? OFFLINE_LIVE_PRESENCE;
     const now = this.now();
     const at = now.toISOString();
     const until = new Date(now.getTime() + this.offlineGraceMs).toISOString();
