@@ -3,7 +3,7 @@
  * the pulled path, frames byte for byte as tRPC's ws adapter sends them, and nothing once closed.
  * Real feed, bus and frame writer; the socket is a recorder.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
 import type { FeedObserver, PresenceEvent } from "../src/feed/events.js";
 import {
@@ -14,6 +14,7 @@ import {
   type HostedSubscription,
   type SubscriptionAddress,
 } from "../src/feed/frame-writer.js";
+import { ARRIVAL_HOLD_MS } from "../src/feed/feed-delivery.js";
 import { FriendFeed, MAX_FLUSH_WAIT_MS } from "../src/feed/friend-feed.js";
 import { handOverToFrames } from "../src/feed/tracked-events.js";
 import { silentLogger } from "../src/logger.js";
@@ -167,6 +168,39 @@ describe("a feed writing its own frames", () => {
     });
   });
 
+  describe("a friend's arrival", () => {
+    // The beat is shared by every feed in the process: one armed by an earlier test has passed.
+    beforeEach(() => new Promise((resolve) => setTimeout(resolve, ARRIVAL_HOLD_MS)));
+
+    it("waits for the beat, and the arrivals of one beat leave as one frame", async () => {
+      const { socket } = await directFeed({ id: 9, jsonrpc: undefined });
+      const heldSince = Date.now();
+      await bus.publish(A, { type: "state", state: online(A, 2) });
+      await new Promise((resolve) => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(socket.pending).toBe(0); // the tick's end passed: held
+      await bus.publish(B, { type: "state", state: online(B, 2, { status: "dnd" }) });
+      const event = JSON.parse(await socket.next()).result.data.data;
+      expect(Date.now() - heldSince).toBeGreaterThanOrEqual(ARRIVAL_HOLD_MS - 2);
+      expect(event.type).toBe("updates");
+      expect(event.presences.map((p: { userId: string; status: string }) => [p.userId, p.status])).toEqual([
+        [A, "online"],
+        [B, "dnd"],
+      ]);
+    });
+
+    it("leaves, in order, with the next change that cannot wait", async () => {
+      const { socket } = await directFeed({ id: 10, jsonrpc: undefined });
+      await bus.publish(A, { type: "state", state: online(A, 2) });
+      await new Promise((resolve) => setImmediate(resolve));
+      await bus.publish(C, { type: "state", state: online(C, 2, { status: "dnd" }) }); // away to dnd
+      await bus.publish(VIEWER, { type: "state", state: online(VIEWER, 2, { status: "away" }) });
+      const first = JSON.parse(await socket.next()).result.data.data;
+      expect(first.presences.map((p: { userId: string }) => p.userId)).toEqual([A, C]);
+      expect(JSON.parse(await socket.next()).result.data.data.type).toBe("self");
+    });
+  });
+
   it("keeps friend and self events in order with updates, one frame each", async () => {
     const { socket } = await directFeed({ id: 2, jsonrpc: undefined });
     await bus.publish(A, { type: "state", state: online(A, 2) });
@@ -205,11 +239,11 @@ describe("a feed writing its own frames", () => {
     feed!.close(); // the flush is scheduled but has not run
     const second = await directFeed({ id: 4, jsonrpc: undefined });
     second.socket.readyState = SOCKET_OPEN + 1; // closing
-    await bus.publish(A, { type: "state", state: online(A, 2) });
+    await bus.publish(C, { type: "state", state: online(C, 2, { status: "dnd" }) });
     await new Promise((resolve) => setImmediate(resolve)); // the flush, which finds the socket closed
     second.socket.readyState = SOCKET_OPEN;
     await bus.publish(C, { type: "state", state: online(C, 5, { status: "online" }) });
-    expect(JSON.parse(await second.socket.next()).result.data.data.presence.userId).toBe(C);
+    expect(JSON.parse(await second.socket.next()).result.data.data.presence).toMatchObject({ userId: C, status: "online" });
     expect(first.socket.pending).toBe(0);
   });
 

@@ -5,6 +5,8 @@
  *   once (`takeQueued`, for tests and transports that write in batches).
  * - `FrameDelivery`: written as frames straight to the subscriber's socket (see frame-writer.ts),
  *   once per tick: everything that arrived in that tick leaves together, updates as one `updates`.
+ *   What can wait (a friend's arrival) waits for the next shared beat instead, or for the next
+ *   event that cannot wait, and leaves with it.
  *
  * The feed hands over queue items; what each item becomes (or whether it became nothing, when the
  * viewer's view went back to what they already have) is the feed's to say, at the moment it leaves.
@@ -19,6 +21,17 @@ import type { FrameWriter } from "./frame-writer.js";
  */
 export const MAX_FLUSH_WAIT_MS = 25;
 
+/**
+ * How long a friend's arrival (offline to visible, in this viewer's view) may wait to leave with
+ * others. In a connect burst each connected viewer hears of several arrivals a second, each its
+ * own frame and `write` syscall (~11 frames per connect, a sixth of its CPU: BENCHMARKS.md);
+ * held to one beat, those of a tenth of a second leave as one `updates` frame. Nobody notices a
+ * friend appear a tenth of a second later. Changes of status and message are never held, and
+ * the beat is the same for every cause of an arrival (a connect, leaving invisible, being
+ * allowed), so the delay tells nobody more than the arrival itself does (rule 5).
+ */
+export const ARRIVAL_HOLD_MS = 100;
+
 /** A feed, as its frame delivery sees it. */
 export interface QueuedEvents {
   /** Turns the queued items into the events to send now. */
@@ -30,8 +43,8 @@ export interface QueuedEvents {
 export type TakeNext = () => PresenceEvent | null | undefined;
 
 export interface FeedDelivery {
-  /** Something was queued. */
-  queued(): void;
+  /** Something was queued; `canWait` when it may wait for the next beat (ARRIVAL_HOLD_MS). */
+  queued(canWait?: boolean): void;
   close(): void;
 }
 
@@ -75,9 +88,15 @@ export class PulledDelivery implements FeedDelivery {
   }
 }
 
-/** Events written as frames at the end of each tick in which some were queued. */
+/**
+ * Events written as frames at the end of each tick in which some were queued, or, when all of
+ * them can wait, at the next beat.
+ */
 export class FrameDelivery implements FeedDelivery {
+  /** A flush at the end of this tick is scheduled. */
   private scheduled = false;
+  /** Waiting for the next beat. */
+  private held = false;
   private dueAt = 0;
   private closed = false;
 
@@ -87,9 +106,14 @@ export class FrameDelivery implements FeedDelivery {
     private readonly feed: QueuedEvents,
   ) {}
 
-  queued(): void {
+  queued(canWait = false): void {
     if (this.scheduled) {
       if (Date.now() > this.dueAt) this.flush(); // starved: see MAX_FLUSH_WAIT_MS
+      return;
+    }
+    if (canWait) {
+      if (!this.held) waitForBeat(this);
+      this.held = true;
       return;
     }
     this.scheduled = true;
@@ -102,9 +126,17 @@ export class FrameDelivery implements FeedDelivery {
     this.closed = true;
   }
 
+  /** @internal (for the beat) Flushes what waited for it, unless a flush this tick will. */
+  beat(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (!this.scheduled) this.flush();
+  }
+
   /** @internal (for `flushLater`) */
   flush(): void {
     this.scheduled = false;
+    this.held = false;
     if (this.closed) return;
     try {
       for (const event of this.feed.takeQueued()) this.frames.write(event);
@@ -117,4 +149,26 @@ export class FrameDelivery implements FeedDelivery {
 
 function flushLater(delivery: FrameDelivery): void {
   delivery.flush();
+}
+
+/**
+ * Deliveries waiting for the beat. One timer for all of them rather than one per socket; a
+ * delivery flushed meanwhile stays in the set until the beat, which then finds it not held.
+ */
+const waitingForBeat = new Set<FrameDelivery>();
+let beatArmed = false;
+
+function waitForBeat(delivery: FrameDelivery): void {
+  waitingForBeat.add(delivery);
+  if (beatArmed) return;
+  beatArmed = true;
+  // Unref'd: held arrivals are no reason to keep a process alive that has nothing else to do.
+  setTimeout(beat, ARRIVAL_HOLD_MS).unref();
+}
+
+function beat(): void {
+  beatArmed = false;
+  const due = [...waitingForBeat];
+  waitingForBeat.clear();
+  for (const delivery of due) delivery.beat();
 }

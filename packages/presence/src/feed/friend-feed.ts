@@ -315,9 +315,11 @@ export class FriendFeed implements ChannelFollower {
     entry.state = state;
     const view = sharedViewOf(state, this.viewerId, this.context());
     if (sameVisiblePresence(view, entry.queued)) return;
+    // An arrival can wait for the beat (ARRIVAL_HOLD_MS); any other change leaves this tick.
+    const arrival = entry.queued.status === "offline" && view.status !== "offline";
     entry.queued = view;
     entry.publishedAt = publishedAt ?? null;
-    this.enqueueUpdate(entry);
+    this.enqueueUpdate(entry, arrival);
   }
 
   private applySelfState(state: PresenceState, publishedAt: number | undefined): void {
@@ -406,20 +408,20 @@ export class FriendFeed implements ChannelFollower {
     if (entry.state !== null) this.push({ kind: "event", event: { type: "friend_removed", userId: friendId } });
   }
 
-  private enqueueUpdate(entry: FriendEntry): void {
+  private enqueueUpdate(entry: FriendEntry, canWait = false): void {
     const last = this.queue[this.queue.length - 1];
     if (last?.kind === "updates") {
       last.entries.delete(entry);
       last.entries.add(entry);
-      this.delivery?.queued();
+      this.delivery?.queued(canWait);
       return;
     }
-    this.push({ kind: "updates", entries: new Set([entry]) });
+    this.push({ kind: "updates", entries: new Set([entry]) }, canWait);
   }
 
-  private push(item: QueueItem): void {
+  private push(item: QueueItem, canWait = false): void {
     this.queue.push(item);
-    this.delivery?.queued();
+    this.delivery?.queued(canWait);
   }
 
   /** The next queued item as its event: null when it became nothing, undefined when the queue is empty. */
