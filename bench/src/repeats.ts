@@ -30,10 +30,12 @@ export interface RepeatedTarget {
   idleHeapPerConnBytes: RepeatedFigure;
   /** Per run, the most CPU the host took in one step (cores): a run that had it is slower than the machine. (Absent before 2026-12-07.) */
   worstStealCores?: RepeatedFigure;
+  /** Runs in which the target passed the top rate, so its max sustained there is only a lower bound. (Absent before session 27.) */
+  topRatePassedRuns?: number;
 }
 
 /** Per target (in the order first seen), each figure's median and range over the runs that reached it. */
-export function summarizeRepeats(runs: readonly TargetResult[][]): RepeatedTarget[] {
+export function summarizeRepeats(runs: readonly TargetResult[][], topRate: number): RepeatedTarget[] {
   const byName = new Map<string, TargetResult[]>();
   for (const run of runs) for (const target of run) byName.set(target.name, [...(byName.get(target.name) ?? []), target]);
   return [...byName.values()].map((results) => ({
@@ -50,6 +52,7 @@ export function summarizeRepeats(runs: readonly TargetResult[][]): RepeatedTarge
     connectPerSec: figure(results.map((t) => t.connectPerSec)),
     idleHeapPerConnBytes: figure(results.map((t) => t.idle?.heapPerConnBytes ?? null)),
     worstStealCores: figure(results.map((t) => Math.max(0, ...t.steps.map((step) => step.stealCores ?? 0)))),
+    topRatePassedRuns: results.filter((t) => t.maxSustainedAtRate === topRate).length,
   }));
 }
 

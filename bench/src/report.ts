@@ -181,6 +181,8 @@ export function renderMarkdown(result: BenchResult): string {
   );
   const steal = stealWarning(result);
   if (steal) lines.push("", steal);
+  const topRate = topRateWarning(result);
+  if (topRate) lines.push("", topRate);
   if (result.repeats) lines.push("", ...renderRepeats(result.repeats, s.users));
   lines.push("");
   lines.push(`**Summary**${result.repeats ? " of the last run" : ""} (ratios are to the floor; for memory, lower is better)`);
@@ -365,6 +367,22 @@ const NOTABLE_STEAL_CORES = 0.05;
  * A warning when the host took CPU time from this VM during the run's steps, else null. With
  * `--repeat`, any run's steps count: the medians are made of every run.
  */
+/**
+ * A target that passed the run's top rate was never taken to its limit: its max sustained is
+ * only a lower bound, and a ratio to it (to the floor's, for issue 14's goal) only an upper bound.
+ */
+export function topRateWarning(result: BenchResult): string | null {
+  const top = Math.max(...result.scenario.rates);
+  const passed = result.repeats
+    ? result.repeats.filter((t) => (t.topRatePassedRuns ?? 0) > 0).map((t) => `${t.label} (in ${t.topRatePassedRuns} of ${t.runs} runs)`)
+    : result.targets.filter((t) => t.maxSustainedAtRate === top).map((t) => t.label);
+  if (passed.length === 0) return null;
+  return (
+    `**Top rate passed:** ${passed.join(", ")} passed the run's top rate (${fmt(top)} changes/s): ` +
+    "its max sustained is only a lower bound there, and a ratio to it only an upper bound. Higher `--rates` measure it."
+  );
+}
+
 export function stealWarning(result: BenchResult): string | null {
   const steals = result.targets.flatMap((t) => t.steps.map((step) => step.stealCores ?? 0));
   const repeated = result.repeats ?? [];

@@ -103,7 +103,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     // Steps of 500 around where the targets saturate (2,500–4,000) and a 5,000 between 4,000 and
     // 6,000: with 4,000 → 6,000, the floor and embedded Herald both passed 4,000 and failed 6,000,
     // and "max sustained ≥ 0.8× the floor's" could not be told from 1.0×.
-    rates: numbers("rates", quick ? "200,1000,3000" : "200,500,1000,1500,2000,2500,3000,3500,4000,5000,6000"),
+    rates: numbers("rates", quick ? "200,1000,3000" : "200,500,1000,1500,2000,2500,3000,3500,4000,5000,6000,7000,8000"),
     stepMs: Number(flags.get("step-ms") ?? (quick ? 1000 : 5000)),
     drainMs: Number(flags.get("drain-ms") ?? (quick ? 1000 : 3000)),
     targets: targetList("targets", "floor,embedded,pg-redis-1,pg-redis-2"),
@@ -683,7 +683,7 @@ async function main(): Promise<void> {
     command: `pnpm bench ${process.argv.slice(2).join(" ")}`.trim(),
     // The steps tables show the last run; with --repeat the summary gives medians and ranges.
     targets: runs.at(-1) ?? [],
-    ...(runs.length > 1 ? { repeats: summarizeRepeats(runs) } : {}),
+    ...(runs.length > 1 ? { repeats: summarizeRepeats(runs, Math.max(...options.rates)) } : {}),
     ...(storm ? { storm } : {}),
     failures,
   };
