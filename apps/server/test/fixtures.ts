@@ -1,7 +1,7 @@
 /** Shared set-up for the rule suites: one server per database kind per file. */
 import { afterAll, beforeAll } from "vitest";
 import type { DatabaseKind } from "@herald/db/testing";
-import type { PresenceEvent } from "@herald/presence";
+import type { PresenceEvent, VisiblePresence } from "@herald/presence";
 import type { ServerConfig } from "../src/env.js";
 import {
   connect,
@@ -95,7 +95,17 @@ export async function watch(
       await marker.http.presence.setStatus.mutate({ status });
       for (;;) {
         const event = await viewerDevice.feed.next();
-        if (event.type === "update" && event.presence.userId === marker.id && event.presence.status === status) return;
+        const isMarker = (p: VisiblePresence) => p.userId === marker.id && p.status === status;
+        if (event.type === "update" && isMarker(event.presence)) return;
+        // The marker may leave in one `updates` with what came just before it (a friend's
+        // arrival waits for the next change: docs/protocol.md §3.3); those are read as events
+        // of their own, as they would have come alone.
+        if (event.type === "updates" && event.presences.some(isMarker)) {
+          const others = event.presences.filter((p) => !isMarker(p));
+          if (others.length === 1) onEvent({ type: "update", presence: others[0]! });
+          else if (others.length > 1) onEvent({ type: "updates", presences: others });
+          return;
+        }
         onEvent(event);
       }
     },
