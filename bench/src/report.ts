@@ -364,10 +364,6 @@ export function writeReports(result: BenchResult, outDir: string, benchmarksMd: 
 const NOTABLE_STEAL_CORES = 0.05;
 
 /**
- * A warning when the host took CPU time from this VM during the run's steps, else null. With
- * `--repeat`, any run's steps count: the medians are made of every run.
- */
-/**
  * A target that passed the run's top rate was never taken to its limit: its max sustained is
  * only a lower bound, and a ratio to it (to the floor's, for issue 14's goal) only an upper bound.
  */
@@ -383,6 +379,10 @@ export function topRateWarning(result: BenchResult): string | null {
   );
 }
 
+/**
+ * A warning when the host took CPU time from this VM during the run's steps, else null. With
+ * `--repeat`, any run's steps count: the medians are made of every run.
+ */
 export function stealWarning(result: BenchResult): string | null {
   const steals = result.targets.flatMap((t) => t.steps.map((step) => step.stealCores ?? 0));
   const repeated = result.repeats ?? [];

@@ -93,9 +93,9 @@ export async function watch(
       markerFlip = !markerFlip;
       const status = markerFlip ? "dnd" : "away";
       await marker.http.presence.setStatus.mutate({ status });
+      const isMarker = (p: VisiblePresence) => p.userId === marker.id && p.status === status;
       for (;;) {
         const event = await viewerDevice.feed.next();
-        const isMarker = (p: VisiblePresence) => p.userId === marker.id && p.status === status;
         if (event.type === "update" && isMarker(event.presence)) return;
         // The marker may leave in one `updates` with what came just before it (a friend's
         // arrival waits for the next change: docs/protocol.md §3.3); those are read as events

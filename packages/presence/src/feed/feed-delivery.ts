@@ -95,8 +95,6 @@ export class PulledDelivery implements FeedDelivery {
 export class FrameDelivery implements FeedDelivery {
   /** A flush at the end of this tick is scheduled. */
   private scheduled = false;
-  /** Waiting for the next beat. */
-  private held = false;
   private dueAt = 0;
   private closed = false;
 
@@ -112,8 +110,7 @@ export class FrameDelivery implements FeedDelivery {
       return;
     }
     if (canWait) {
-      if (!this.held) waitForBeat(this);
-      this.held = true;
+      waitForBeat(this);
       return;
     }
     this.scheduled = true;
@@ -128,15 +125,13 @@ export class FrameDelivery implements FeedDelivery {
 
   /** @internal (for the beat) Flushes what waited for it, unless a flush this tick will. */
   beat(): void {
-    if (!this.held) return;
-    this.held = false;
     if (!this.scheduled) this.flush();
   }
 
   /** @internal (for `flushLater`) */
   flush(): void {
     this.scheduled = false;
-    this.held = false;
+    waitingForBeat.delete(this); // what waited leaves now
     if (this.closed) return;
     try {
       for (const event of this.feed.takeQueued()) this.frames.write(event);
@@ -152,8 +147,8 @@ function flushLater(delivery: FrameDelivery): void {
 }
 
 /**
- * Deliveries waiting for the beat. One timer for all of them rather than one per socket; a
- * delivery flushed meanwhile stays in the set until the beat, which then finds it not held.
+ * Deliveries waiting for the beat: one timer for all of them rather than one per socket. A
+ * delivery leaves the set when it flushes, at the beat or before it.
  */
 const waitingForBeat = new Set<FrameDelivery>();
 let beatArmed = false;
