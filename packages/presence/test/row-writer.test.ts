@@ -122,6 +122,51 @@ describe("the row writer's hold", () => {
   });
 });
 
+describe("a backlog of writes on PGlite", () => {
+  it("lets the event loop turn between its statements, so that frames and new input are served meanwhile", async () => {
+    const database = await createTestDatabase("pglite");
+    try {
+      // More writes than three statements take (MAX_BATCH rows each), all asked for at once.
+      const made = await executeRows<{ user_id: string }>(
+        database.db,
+        sql`with made as (insert into users (username) select 'backlog_' || n from generate_series(1, 1200) as n returning id)
+            insert into user_presence (user_id) select id from made returning user_id`,
+      );
+      const writer = new PresenceRowWriter(database.db, { idleMs: 0, loadedMs: 0 });
+      const away: DurablePresence = { ...DEFAULT_DURABLE_PRESENCE, status: "away" };
+      // The one-row statement is prepared on its first use, a trip of its own: not counted.
+      const [first, ...backlog] = made.map((row) => row.user_id);
+      expect(await writer.compareAndSet(first!, 0, away)).toBe(true);
+
+      // Each statement's start, as the number of event-loop turns taken before it.
+      const startedAtTurn: number[] = [];
+      let turns = 0;
+      const client = (database.db as unknown as { $client: { exec: (...args: unknown[]) => Promise<unknown> } }).$client;
+      const exec = client.exec.bind(client);
+      client.exec = (...args: unknown[]) => {
+        startedAtTurn.push(turns);
+        return exec(...args);
+      };
+      let writing = true;
+      const turn = () => {
+        turns++;
+        if (writing) setImmediate(turn);
+      };
+      setImmediate(turn);
+
+      const written = await Promise.all(backlog.map((userId) => writer.compareAndSet(userId, 0, away)));
+      writing = false;
+
+      expect(written.every(Boolean)).toBe(true);
+      expect(startedAtTurn.length).toBeGreaterThanOrEqual(3);
+      // Between one statement and the next, the event loop turned at least once.
+      for (let i = 1; i < startedAtTurn.length; i++) expect(startedAtTurn[i]).toBeGreaterThan(startedAtTurn[i - 1]!);
+    } finally {
+      await database.close();
+    }
+  });
+});
+
 describe("the batched write on PostgreSQL", () => {
   let database: DatabaseHandle;
   beforeAll(async () => {
