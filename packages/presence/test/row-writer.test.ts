@@ -28,6 +28,16 @@ async function newUser(database: DatabaseHandle): Promise<string> {
   return user!.id;
 }
 
+/** Calls `onTrip` as each trip into PGlite's engine (each `exec`) starts. */
+function onEveryTrip(database: DatabaseHandle, onTrip: () => void): void {
+  const client = (database.db as unknown as { $client: { exec: (...args: unknown[]) => Promise<unknown> } }).$client;
+  const exec = client.exec.bind(client);
+  client.exec = (...args: unknown[]) => {
+    onTrip();
+    return exec(...args);
+  };
+}
+
 describe("the row writer on PGlite", () => {
   let database: DatabaseHandle;
   let writer: PresenceRowWriter;
@@ -36,12 +46,7 @@ describe("the row writer on PGlite", () => {
   beforeAll(async () => {
     database = await createTestDatabase("pglite");
     // Every trip into the engine, counted.
-    const client = (database.db as unknown as { $client: { exec: (...args: unknown[]) => Promise<unknown> } }).$client;
-    const exec = client.exec.bind(client);
-    client.exec = (...args: unknown[]) => {
-      statements++;
-      return exec(...args);
-    };
+    onEveryTrip(database, () => statements++);
     writer = new PresenceRowWriter(database.db, { idleMs: HOLD_MS, loadedMs: HOLD_MS });
   });
   afterAll(async () => {
@@ -141,12 +146,7 @@ describe("a backlog of writes on PGlite", () => {
       // Each statement's start, as the number of event-loop turns taken before it.
       const startedAtTurn: number[] = [];
       let turns = 0;
-      const client = (database.db as unknown as { $client: { exec: (...args: unknown[]) => Promise<unknown> } }).$client;
-      const exec = client.exec.bind(client);
-      client.exec = (...args: unknown[]) => {
-        startedAtTurn.push(turns);
-        return exec(...args);
-      };
+      onEveryTrip(database, () => startedAtTurn.push(turns));
       let writing = true;
       const turn = () => {
         turns++;
