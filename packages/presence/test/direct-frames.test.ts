@@ -3,6 +3,7 @@
  * the pulled path, frames byte for byte as tRPC's ws adapter sends them, and nothing once closed.
  * Real feed, bus and frame writer; the socket is a recorder.
  */
+import { setImmediate as nextTurn, setTimeout as sleep } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { MemoryPresenceBus } from "../src/bus/memory-bus.js";
 import type { FeedObserver, PresenceEvent } from "../src/feed/events.js";
@@ -158,7 +159,7 @@ describe("a feed writing its own frames", () => {
     await bus.publish(B, { type: "state", state: state(B, 3) });
     await bus.publish(C, { type: "state", state: online(C, 0, { status: "dnd" }) }); // older than what we have
     // A marker in a later tick: if any of the above had produced a frame, it would come first.
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     await bus.publish(C, { type: "state", state: online(C, 5, { status: "online" }) });
     const frame = JSON.parse(await socket.next());
     expect(frame.result.id).toBe(trackedId(2));
@@ -170,14 +171,14 @@ describe("a feed writing its own frames", () => {
 
   describe("a friend's arrival", () => {
     // The beat is shared by every feed in the process: one armed by an earlier test has passed.
-    beforeEach(() => new Promise((resolve) => setTimeout(resolve, ARRIVAL_HOLD_MS)));
+    beforeEach(() => sleep(ARRIVAL_HOLD_MS));
 
     it("waits for the beat, and the arrivals of one beat leave as one frame", async () => {
       const { socket } = await directFeed({ id: 9, jsonrpc: undefined });
       const heldSince = Date.now();
       await bus.publish(A, { type: "state", state: online(A, 2) });
-      await new Promise((resolve) => setImmediate(resolve));
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
+      await nextTurn();
       expect(socket.pending).toBe(0); // the tick's end passed: held
       await bus.publish(B, { type: "state", state: online(B, 2, { status: "dnd" }) });
       const event = JSON.parse(await socket.next()).result.data.data;
@@ -192,7 +193,7 @@ describe("a feed writing its own frames", () => {
     it("leaves, in order, with the next change that cannot wait", async () => {
       const { socket } = await directFeed({ id: 10, jsonrpc: undefined });
       await bus.publish(A, { type: "state", state: online(A, 2) });
-      await new Promise((resolve) => setImmediate(resolve));
+      await nextTurn();
       await bus.publish(C, { type: "state", state: online(C, 2, { status: "dnd" }) }); // away to dnd
       await bus.publish(VIEWER, { type: "state", state: online(VIEWER, 2, { status: "away" }) });
       const first = JSON.parse(await socket.next()).result.data.data;
@@ -240,7 +241,7 @@ describe("a feed writing its own frames", () => {
     const second = await directFeed({ id: 4, jsonrpc: undefined });
     second.socket.readyState = SOCKET_OPEN + 1; // closing
     await bus.publish(C, { type: "state", state: online(C, 2, { status: "dnd" }) });
-    await new Promise((resolve) => setImmediate(resolve)); // the flush, which finds the socket closed
+    await nextTurn(); // the flush, which finds the socket closed
     second.socket.readyState = SOCKET_OPEN;
     await bus.publish(C, { type: "state", state: online(C, 5, { status: "online" }) });
     expect(JSON.parse(await second.socket.next()).result.data.data.presence).toMatchObject({ userId: C, status: "online" });
@@ -275,7 +276,7 @@ describe("a feed writing its own frames", () => {
     expect(heard).toEqual(["released", "ended"]);
     expect(bus.listenerCount()).toBe(0);
     await bus.publish(A, { type: "state", state: online(A, 2) });
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(socket.pending).toBe(0);
     // Running: frames flow until the host closes the feed it was handed.
     heard.length = 0;
