@@ -1,6 +1,10 @@
 /** The real process (`src/main.ts`): starts, prints where it listens, stops cleanly on SIGTERM. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import postgres from "postgres";
 import { afterAll, describe, expect, it } from "vitest";
 import { createScratchDatabase } from "@herald/db/testing";
 import {
@@ -63,6 +67,70 @@ describe("the server process", () => {
     // Recorded at shutdown, not after the (long) grace: the process could not wait for it.
     expect(Math.abs(Date.parse(seen.lastSeen!) - connectedUntil)).toBeLessThan(5_000);
   }, 120_000); // two real processes with tsx start-up
+
+  it("on SIGKILL of the embedded default loses nothing it acknowledged: the restart on its DATA_DIR has the accounts, friendship and status", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "herald-sigkill-"));
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    // No DATABASE_URL and no AUTH_SECRET: PGlite and the secret generated into DATA_DIR, as `pnpm start` runs.
+    const env = { DATABASE_URL: "", AUTH_SECRET: "", DATA_DIR: dataDir };
+    const first = await startProcess(env);
+    const alice = await signUp(first.url);
+    const bob = await signUp(first.url);
+    await befriend(alice, bob);
+    await alice.http.presence.setStatus.mutate({ status: "dnd", message: "written before the kill" });
+    const exited = new Promise((resolve) => first.child.once("exit", resolve));
+    first.child.kill("SIGKILL");
+    await exited;
+
+    const second = await startProcess(env);
+    cleanups.push(async () => void second.child.kill("SIGKILL"));
+    const me = await httpClient(second.url, alice.token).presence.me.query();
+    expect({ status: me.status, message: me.message }).toEqual({ status: "dnd", message: "written before the kill" });
+    expect(await httpClient(second.url, bob.token).friends.list.query()).toMatchObject([{ id: alice.id, presence: { status: "offline" } }]);
+  }, 120_000); // two real processes with tsx start-up
+
+  it("after SIGKILL without Redis, the next server settles who was connected: last seen the moment the dead one last vouched, invisible users' frozen", async () => {
+    const database = await createScratchDatabase(process.env.TEST_DATABASE_URL);
+    cleanups.push(database.drop);
+    const sql = postgres(database.url, { max: 1, onnotice: () => {} });
+    cleanups.push(() => sql.end());
+    // The in-memory live store (no REDIS_URL); a 2-s TTL sweeps, and so vouches, every 0.5 s.
+    const env = { DATABASE_URL: database.url, REDIS_URL: "", AUTH_SECRET: "process-test-secret-long", PRESENCE_TTL_SECONDS: "2" };
+    const first = await startProcess(env);
+    const alice = await signUp(first.url);
+    const carol = await signUp(first.url);
+    const bob = await signUp(first.url);
+    await befriend(alice, bob);
+    await befriend(carol, bob);
+    await carol.http.presence.setStatus.mutate({ status: "invisible" });
+    const wsUrl = `${first.url.replace("http", "ws")}/trpc`;
+    const devices = [await connect(wsUrl, alice), await connect(wsUrl, carol)];
+    const vouched = async () => {
+      const rows = await sql<Array<{ vouched_at: Date; user_ids: string[] }>>`select vouched_at, user_ids from live_vouches`;
+      return rows.find((row) => row.user_ids.includes(alice.id) && row.user_ids.includes(carol.id));
+    };
+    await expect.poll(vouched, { timeout: 10_000 }).toBeDefined();
+    const exited = new Promise((resolve) => first.child.once("exit", resolve));
+    first.child.kill("SIGKILL");
+    await exited;
+    const lastWord = (await vouched())!.vouched_at.toISOString();
+    for (const device of devices) await device.close();
+
+    const second = await startProcess(env);
+    cleanups.push(async () => void second.child.kill("SIGKILL"));
+    const bobSees = async () => {
+      const friends = await httpClient(second.url, bob.token).friends.list.query();
+      return Object.fromEntries(friends.map(({ id, presence }) => [id, { status: presence.status, lastSeen: presence.lastSeen }]));
+    };
+    // Settled once the dead server's word is a TTL old.
+    await expect.poll(async () => (await bobSees())[alice.id]?.lastSeen, { timeout: 10_000 }).toBe(lastWord);
+    expect(await bobSees()).toEqual({
+      [alice.id]: { status: "offline", lastSeen: lastWord },
+      // Invisible, she was never seen: a crash must not make her last seen move (rule 5).
+      [carol.id]: { status: "offline", lastSeen: null },
+    });
+    expect(await sql`select 1 from live_vouches where vouched_at = ${lastWord}`).toHaveLength(0);
+  }, 120_000);
 
   it("with AUTH_MODE=jwt takes the host's tokens from a local JWKS, refuses others, and serves system.* to HERALD_SERVICE_TOKEN", async () => {
     const issuer = await HostIssuer.start();

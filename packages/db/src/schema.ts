@@ -133,3 +133,20 @@ export type UserRow = typeof users.$inferSelect;
 export type FriendshipRow = typeof friendships.$inferSelect;
 export type UserPresenceRow = typeof userPresence.$inferSelect;
 export type { ChosenStatus } from "@herald/protocol";
+
+/**
+ * What a server whose live store dies with its process (the in-memory store: no Redis) vouches for
+ * at every sweep: who is connected to it, and when it last said so. A crash takes the live store
+ * along, and nobody else knows these users were online; the next server to start settles them
+ * offline, last seen `vouchedAt` (rule 7). A server that stops cleanly records last seen itself
+ * and removes its row. Servers on Redis write none: the reaper there finds what a dead server left.
+ */
+export const liveVouches = pgTable("live_vouches", {
+  /** A random id per server process. */
+  serverId: text().primaryKey(),
+  vouchedAt: timestamp({ withTimezone: true }).notNull(),
+  userIds: text()
+    .array()
+    .notNull()
+    .default(sql`'{}'::text[]`),
+});

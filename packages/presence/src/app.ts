@@ -19,8 +19,10 @@ import { SubscriptionLimits } from "./feed/subscription-limits.js";
 import { silentLogger, type Logger } from "./logger.js";
 import { AccountsRepo } from "./repo/accounts.js";
 import { FriendshipsRepo } from "./repo/friendships.js";
+import { LiveVouchesRepo } from "./repo/live-vouches.js";
 import type { UserIdKind } from "./identity/user-ids.js";
 import { ChoiceEnds } from "./service/choice-ends.js";
+import { CrashVouches } from "./service/crash-vouches.js";
 import { ConnectionRegistry } from "./service/connections.js";
 import { HostFriendGraph } from "./service/host-friend-graph.js";
 import { PresenceService, type ChangeObserver } from "./service/presence-service.js";
@@ -133,6 +135,13 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
   const connections = new ConnectionRegistry(service, settings, log);
   const lastSeenReciprocity = options.lastSeenReciprocity ?? true;
   const choiceEnds = new ChoiceEnds(service, log);
+  const crashVouches = options.store.diesWithProcess
+    ? new CrashVouches(new LiveVouchesRepo(options.db), connections, service, {
+        intervalMs: settings.sweepIntervalMs,
+        goneAfterMs: options.soleDatabaseWriter ? 0 : settings.presenceTtlMs,
+        log,
+      })
+    : null;
   const feeds = new PresenceFeeds({
     bus: options.bus,
     readFriendIds: (userId) => friendships.friendIdsOf(userId),
@@ -177,6 +186,7 @@ export function createHeraldApp(options: HeraldAppOptions): HeraldApp {
       await connections.closeAll({ handOver: handOverConnections });
       feeds.close();
       if (settleGraces) await service.settleAllGraces();
+      await crashVouches?.close({ withdraw: !handOverConnections });
       await service.close();
     },
   };

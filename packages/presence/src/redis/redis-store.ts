@@ -50,6 +50,7 @@ type Settled = { userId: string } & OfflineSettlement;
 const REFRESH_CHUNK = 100;
 
 export class RedisPresenceStore implements PresenceStore {
+  readonly diesWithProcess = false;
   readonly settings: Readonly<PresenceSettings>;
   private readonly redis: RedisClient & PresenceCommands;
   private readonly keys: RedisKeys;

@@ -172,6 +172,13 @@ export class ConnectionRegistry {
     return this.connections.size;
   }
 
+  /** The users with a live connection here. */
+  connectedUserIds(): Set<string> {
+    const userIds = new Set<string>();
+    for (const connection of this.connections.values()) if (connection.phase.kind === "live") userIds.add(connection.userId);
+    return userIds;
+  }
+
   get userCount(): number {
     return new Set([...this.connections.values()].map((c) => c.userId)).size;
   }

@@ -27,7 +27,7 @@ import {
 } from "../engine/transitions.js";
 import type { LastSeenLevel } from "@herald/protocol";
 import type { Logger } from "../logger.js";
-import type { ConnectionRef, OfflineSettlement, PresenceStore } from "../store/types.js";
+import type { ConnectionRef, PresenceStore } from "../store/types.js";
 import {
   DEFAULT_CONNECTION_FACTS,
   DEFAULT_DURABLE_PRESENCE,
@@ -42,7 +42,7 @@ import { DurablePresenceRepo } from "../repo/presence-repo.js";
 import { retryUntilDone } from "./retry.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
 
-/** Store calls in flight at once while re-registering after an outage. */
+/** Calls in flight at once while re-registering after an outage, or settling a gone server's users. */
 const REREGISTER_BATCH = 100;
 /** A fade's end is checked this long after its `until`, so that timer rounding never finds it still on. */
 const FADE_END_SLACK_MS = 2;
@@ -319,8 +319,16 @@ export class PresenceService {
   /** Settles users whose connections died with their server (rule 7) or whose grace was orphaned. */
   async reap(): Promise<number> {
     const settled = await this.store.reap(this.now());
-    for (const { userId, ...settlement } of settled) await this.recordOffline(userId, settlement);
+    for (const { userId, lastConnectedAt } of settled) await this.recordOffline(userId, lastConnectedAt);
     return settled.length;
+  }
+
+  /**
+   * Users that a server which is gone vouched were connected to it at `at` (crash-vouches.ts): its
+   * live store went with it, so nothing else will settle them. Last seen `at`, as rule 5 allows.
+   */
+  async settleVouched(userIds: readonly string[], at: string): Promise<void> {
+    await inBatches(userIds, (userId) => this.recordOffline(userId, at));
   }
 
   async close(): Promise<void> {
@@ -460,16 +468,16 @@ export class PresenceService {
     // rest: the fade timer about to fire for the same moment would only repeat that work.
     this.clearFadeTimer(userId);
     const settlement = await this.store.settleOffline(userId);
-    if (settlement) await this.recordOffline(userId, settlement, fadesEndBy);
+    if (settlement) await this.recordOffline(userId, settlement.lastConnectedAt, fadesEndBy);
     else await this.endFades(userId, fadesEndBy);
   }
 
-  /** The store said the user is offline: persist last-seen (never lost) and tell everyone. */
-  private async recordOffline(userId: string, settlement: OfflineSettlement, fadesEndBy?: string): Promise<void> {
+  /** The user is offline, last connected at `lastConnectedAt`: persist last-seen (never lost) and tell everyone. */
+  private async recordOffline(userId: string, lastConnectedAt: string, fadesEndBy?: string): Promise<void> {
     const written = await retryUntilDone(
       () =>
         this.durables.update(userId, (before) =>
-          fadesEnded(settledOffline(before, settlement.lastConnectedAt), fadesEndBy ?? this.now().toISOString()),
+          fadesEnded(settledOffline(before, lastConnectedAt), fadesEndBy ?? this.now().toISOString()),
         ),
       { what: "recording last seen", log: this.log, isClosed: () => this.closed },
     );

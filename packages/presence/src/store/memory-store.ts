@@ -19,6 +19,7 @@ interface UserRecord {
 
 export class MemoryPresenceStore implements PresenceStore {
   readonly settings: Readonly<PresenceSettings>;
+  readonly diesWithProcess = true;
   private readonly users = new Map<string, UserRecord>();
   private readonly now: () => number;
 

@@ -29,6 +29,11 @@ export interface PresenceStore {
   /** The TTL and grace this store was built with; the app's timers take theirs from here. */
   readonly settings: Readonly<PresenceSettings>;
   /**
+   * Its facts live in this process alone (the in-memory store), so a crash takes them along and
+   * the server vouches for its connections in the database instead (service/crash-vouches.ts).
+   */
+  readonly diesWithProcess: boolean;
+  /**
    * Registers a live connection that expires `presenceTtlMs` from now unless refreshed, with what
    * it says of itself (default: `web`, not idle). Registering it again replaces those facts.
    */

@@ -1,0 +1,80 @@
+/**
+ * Rule 7 on the embedded default (PGlite, the in-memory store): the live store dies with its
+ * process, so the next server settles the users the dead one vouched were connected to it (last
+ * seen its last word), and a server that stops cleanly leaves nothing to settle. Each app here has
+ * its own store, as each process would; the first one "dies" by stopping as a hand-over does,
+ * which records nothing, as a kill records nothing.
+ */
+import { liveVouches, openDatabase, type DatabaseHandle } from "@herald/db";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
+
+describe("a server whose live store died with it", () => {
+  let database: DatabaseHandle;
+  const apps: HeraldApp[] = [];
+  /** A server process on the embedded database: its own store and bus. */
+  const startServer = () => {
+    const app = createHeraldApp({
+      db: database.db,
+      store: new MemoryPresenceStore({ presenceTtlMs: 2_000 }), // vouches every 0.5 s
+      bus: new MemoryPresenceBus(),
+      authSecret: "crash-vouches-test-secret",
+      rateLimits: false,
+      passwordHashing: { params: { N: 1024, r: 8, p: 1 } },
+      soleDatabaseWriter: true,
+    });
+    apps.push(app);
+    return app;
+  };
+  const vouchesNaming = async (userIds: string[]) =>
+    (await database.db.select().from(liveVouches)).find((row) => userIds.every((id) => row.userIds.includes(id)));
+  const lastSeenOf = async (app: HeraldApp, userId: string) => (await app.service.loadState(userId)).lastSeen;
+
+  beforeEach(async () => {
+    database = await openDatabase({ dataDir: null });
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.close({ settleGraces: true });
+    await database.close();
+  });
+
+  async function connectedUsers(app: HeraldApp) {
+    const signUp = async (username: string) => (await createCaller(app, null).auth.signUp({ username, password: "password123" })).user;
+    const alice = await signUp(`vouch_alice_${Date.now()}`);
+    const carol = await signUp(`vouch_carol_${Date.now()}`);
+    await createCaller(app, carol.id).presence.setStatus({ status: "invisible" });
+    await app.connections.open(alice.id, () => {});
+    await app.connections.open(carol.id, () => {});
+    return { alice, carol };
+  }
+
+  it("is settled by the next one at its start: last seen its last word, an invisible user's frozen", async () => {
+    const first = startServer();
+    const { alice, carol } = await connectedUsers(first);
+    await expect.poll(() => vouchesNaming([alice.id, carol.id])).toBeDefined();
+    await first.close({ settleGraces: false, handOverConnections: true }); // records nothing, as a kill
+    const lastWord = (await vouchesNaming([alice.id, carol.id]))!.vouchedAt.toISOString();
+    expect(await lastSeenOf(first, alice.id)).toBeNull();
+
+    const second = startServer();
+    await expect.poll(() => lastSeenOf(second, alice.id)).toBe(lastWord);
+    expect(await lastSeenOf(second, carol.id)).toBeNull();
+    expect(await vouchesNaming([alice.id])).toBeUndefined();
+  });
+
+  it("that stopped cleanly leaves no word: last seen is its stop, not the last sweep", async () => {
+    const first = startServer();
+    const { alice } = await connectedUsers(first);
+    await expect.poll(() => vouchesNaming([alice.id])).toBeDefined();
+    await first.close({ settleGraces: true });
+    const recorded = await lastSeenOf(first, alice.id);
+    expect(recorded).not.toBeNull();
+    expect(await database.db.select().from(liveVouches)).toEqual([]);
+
+    const second = startServer();
+    // Its first round settles what it finds, then writes its own word.
+    await expect.poll(() => vouchesNaming([])).toBeDefined();
+    await second.close({ settleGraces: true });
+    expect(await lastSeenOf(second, alice.id)).toBe(recorded);
+  });
+});
