@@ -68,7 +68,7 @@ describe("the server process", () => {
     expect(Math.abs(Date.parse(seen.lastSeen!) - connectedUntil)).toBeLessThan(5_000);
   }, 120_000); // two real processes with tsx start-up
 
-  it("on SIGKILL of the embedded default loses nothing it acknowledged: the restart on its DATA_DIR has the accounts, friendship and status", async () => {
+  it("the embedded default refuses a second process on its DATA_DIR, and on SIGKILL loses nothing it acknowledged", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "herald-sigkill-"));
     cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
     // No DATABASE_URL and no AUTH_SECRET: PGlite and the secret generated into DATA_DIR, as `pnpm start` runs.
@@ -78,6 +78,8 @@ describe("the server process", () => {
     const bob = await signUp(first.url);
     await befriend(alice, bob);
     await alice.http.presence.setStatus.mutate({ status: "dnd", message: "written before the kill" });
+    // Its writes would live in its own memory, and one of the two would lose them.
+    await expect(startProcess(env)).rejects.toThrow(/exited with 1 before listening:[\s\S]*is open in another process/);
     const exited = new Promise((resolve) => first.child.once("exit", resolve));
     first.child.kill("SIGKILL");
     await exited;

@@ -16,6 +16,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { lockDirectory } from "./directory-lock.js";
 import { restrictToOwner } from "./private-files.js";
 import { settleIssuedStatements } from "./statement.js";
 import * as schema from "./schema.js";
@@ -147,8 +148,21 @@ function releaseMemory(): void {
 }
 
 async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
+  if (!dataDir) return openPgliteIn(null, async () => {});
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // Before PGlite touches the files: two processes on them lose one's writes (directory-lock.ts).
+  const unlock = await lockDirectory(dataDir);
+  try {
+    return await openPgliteIn(dataDir, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+/** PGlite in `dataDir` (in memory when null); `unlock` releases the directory when it closes. */
+async function openPgliteIn(dataDir: string | null, unlock: () => Promise<void>): Promise<DatabaseHandle> {
   if (dataDir) {
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     restrictToOwner(dataDir);
     // Creating a data directory runs initdb in this process, and the instance that did it keeps
     // ~450 MiB more than one that opens an existing directory: create it, close it, open again.
@@ -174,6 +188,7 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
       await settleIssuedStatements(db);
       await client.close();
       if (dataDir) restrictToOwner(dataDir);
+      await unlock();
     },
   };
 }

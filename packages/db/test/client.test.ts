@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import { openDatabase, users, userPresence } from "../src/index.js";
 import { createTestDatabase } from "../src/testing.js";
+
+/** Whether a process other than this one can connect to the Unix socket at `path`. */
+function answersFromAnotherProcess(path: string): boolean {
+  const script = `require("node:net").createConnection(${JSON.stringify(path)}).on("connect", () => process.exit(0)).on("error", () => process.exit(3))`;
+  return spawnSync(process.execPath, ["-e", script]).status === 0;
+}
 
 describe.each(["pglite", "postgres"] as const)("database on %s", (kind) => {
   it("migrates and stores users with default presence", async () => {
@@ -31,6 +38,32 @@ describe("embedded database", () => {
     const rows = await second.db.select().from(users);
     expect(rows.map((r) => r.username)).toEqual(["grace"]);
     await second.close();
+  });
+
+  it("is open in one process at a time: held, it answers on its lock; refused while another process holds it", async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), "herald-db-")), "db");
+    const lock = `${dataDir}.lock`;
+    const handle = await openDatabase({ dataDir });
+    expect(answersFromAnotherProcess(lock)).toBe(true);
+    await handle.close();
+    expect(answersFromAnotherProcess(lock)).toBe(false);
+
+    // Another process holds it, as a second `pnpm start` on the same DATA_DIR would.
+    const holder = spawn(process.execPath, [
+      "-e",
+      `require("node:net").createServer().listen(${JSON.stringify(lock)}, () => console.log("held"))`,
+    ]);
+    await new Promise((resolve) => holder.stdout.once("data", resolve));
+    try {
+      await expect(openDatabase({ dataDir })).rejects.toThrow(`the embedded database in ${dataDir} is open in another process`);
+    } finally {
+      holder.kill("SIGKILL"); // it leaves its socket file: a lock nobody answers on
+      await new Promise((resolve) => holder.once("exit", resolve));
+    }
+    expect(statSync(lock).isSocket()).toBe(true);
+    const reopened = await openDatabase({ dataDir });
+    await reopened.db.insert(users).values({ username: "after_kill", passwordHash: "x" });
+    await reopened.close();
   });
 
   it("names DATABASE_URL when PostgreSQL does not answer", async () => {
