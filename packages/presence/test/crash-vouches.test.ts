@@ -7,13 +7,14 @@
  */
 import { liveVouches, openDatabase, type DatabaseHandle } from "@herald/db";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp } from "../src/index.js";
+import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp, type Logger } from "../src/index.js";
+import { silentLogger } from "../src/logger.js";
 
-describe("a server whose live store died with it", () => {
+describe("servers whose live presence is in their own memory", () => {
   let database: DatabaseHandle;
   const apps: HeraldApp[] = [];
-  /** A server process on the embedded database: its own store and bus. */
-  const startServer = () => {
+  /** A server process on the embedded database (or on a shared one, not `sole`): its own store and bus. */
+  const startServer = ({ sole = true, log = silentLogger }: { sole?: boolean; log?: Logger } = {}) => {
     const app = createHeraldApp({
       db: database.db,
       store: new MemoryPresenceStore({ presenceTtlMs: 2_000 }), // vouches every 0.5 s
@@ -21,7 +22,8 @@ describe("a server whose live store died with it", () => {
       authSecret: "crash-vouches-test-secret",
       rateLimits: false,
       passwordHashing: { params: { N: 1024, r: 8, p: 1 } },
-      soleDatabaseWriter: true,
+      soleDatabaseWriter: sole,
+      log,
     });
     apps.push(app);
     return app;
@@ -48,7 +50,7 @@ describe("a server whose live store died with it", () => {
     return { alice, carol };
   }
 
-  it("is settled by the next one at its start: last seen its last word, an invisible user's frozen", async () => {
+  it("one killed is settled by the next at its start: last seen its last word, an invisible user's frozen", async () => {
     const first = startServer();
     const { alice, carol } = await connectedUsers(first);
     await expect.poll(() => vouchesNaming([alice.id, carol.id])).toBeDefined();
@@ -62,7 +64,7 @@ describe("a server whose live store died with it", () => {
     expect(await vouchesNaming([alice.id])).toBeUndefined();
   });
 
-  it("that stopped cleanly leaves no word: last seen is its stop, not the last sweep", async () => {
+  it("one that stopped cleanly leaves no word: last seen is its stop, not the last sweep", async () => {
     const first = startServer();
     const { alice } = await connectedUsers(first);
     await expect.poll(() => vouchesNaming([alice.id])).toBeDefined();
@@ -76,5 +78,23 @@ describe("a server whose live store died with it", () => {
     await expect.poll(() => vouchesNaming([])).toBeDefined();
     await second.close({ settleGraces: true });
     expect(await lastSeenOf(second, alice.id)).toBe(recorded);
+  });
+
+  it("two alive on one database are a misconfiguration: the newcomer says so once, and nobody is settled", async () => {
+    const warnings: string[] = [];
+    const log: Logger = { ...silentLogger, warn: (_context, message) => warnings.push(message) };
+    const first = startServer({ sole: false });
+    const { alice } = await connectedUsers(first);
+    await expect.poll(() => vouchesNaming([alice.id])).toBeDefined();
+    startServer({ sole: false, log });
+    await expect.poll(() => warnings).toEqual([expect.stringContaining("give every server the same REDIS_URL")]);
+    // Rounds go on (its own word moves), and it is not said again.
+    const ownWord = async () => (await database.db.select().from(liveVouches)).find((row) => row.userIds.length === 0)?.vouchedAt.getTime();
+    await expect.poll(ownWord).toBeDefined();
+    const said = (await ownWord())!;
+    await expect.poll(ownWord).toBeGreaterThan(said);
+    expect(warnings).toHaveLength(1);
+    expect(await lastSeenOf(first, alice.id)).toBeNull();
+    expect(await vouchesNaming([alice.id])).toBeDefined();
   });
 });

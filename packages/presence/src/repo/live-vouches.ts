@@ -1,5 +1,5 @@
 /** The `live_vouches` rows: every server's word on who is connected to it, and when it last gave it. All of their SQL is here. */
-import { and, eq, lt, ne } from "drizzle-orm";
+import { and, eq, ne } from "drizzle-orm";
 import { liveVouches, type Database } from "@herald/db";
 
 export interface Vouch {
@@ -31,12 +31,9 @@ export class LiveVouchesRepo {
       .onConflictDoUpdate({ target: liveVouches.serverId, set: row });
   }
 
-  /** Other servers' rows, last vouched before `before`: what servers that are gone left. */
-  async abandoned(serverId: string, before: Date): Promise<Vouch[]> {
-    return this.db
-      .select()
-      .from(liveVouches)
-      .where(and(ne(liveVouches.serverId, serverId), lt(liveVouches.vouchedAt, before)));
+  /** Every other server's row. */
+  async others(serverId: string): Promise<Vouch[]> {
+    return this.db.select().from(liveVouches).where(ne(liveVouches.serverId, serverId));
   }
 
   /** Removes a row, unless it was vouched again since `vouchedAt` (given: a row read earlier). */

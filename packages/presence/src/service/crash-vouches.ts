@@ -6,6 +6,7 @@
  * (`live_vouches`), and a server that starts, or sweeps, settles the users a gone server vouched
  * for: offline, last seen the last moment it vouched. A clean stop records last seen itself and
  * takes its word back. On Redis the store outlives the server, and its reaper does this instead.
+ * Another server's word that is fresh means two servers without Redis on one database: a warning.
  */
 import { randomUUID } from "node:crypto";
 import type { Logger } from "../logger.js";
@@ -34,6 +35,8 @@ export class CrashVouches {
   /** Set while rounds fail, so that an outage is logged once, not at every sweep. */
   private failing = false;
   private closed = false;
+  /** Other servers vouching here, each warned of once (`warnOfAnother`). */
+  private readonly warnedOf = new Set<string>();
 
   constructor(
     private readonly repo: LiveVouchesRepo,
@@ -68,10 +71,15 @@ export class CrashVouches {
 
   private async vouchAndSettle(): Promise<void> {
     try {
-      for (const gone of await this.repo.abandoned(this.serverId, new Date(Date.now() - this.options.goneAfterMs))) {
-        await this.service.settleVouched(gone.userIds, gone.vouchedAt.toISOString());
-        await this.repo.remove(gone.serverId, gone.vouchedAt);
-        this.options.log.info({ users: gone.userIds.length, vouchedAt: gone.vouchedAt }, "settled the users of a server that is gone");
+      const goneBefore = Date.now() - this.options.goneAfterMs;
+      for (const other of await this.repo.others(this.serverId)) {
+        if (other.vouchedAt.getTime() >= goneBefore) {
+          this.warnOfAnother(other.serverId);
+          continue;
+        }
+        await this.service.settleVouched(other.userIds, other.vouchedAt.toISOString());
+        await this.repo.remove(other.serverId, other.vouchedAt);
+        this.options.log.info({ users: other.userIds.length, vouchedAt: other.vouchedAt }, "settled the users of a server that is gone");
       }
       const now = new Date();
       const connected = this.connections.connectedUserIds();
@@ -86,6 +94,20 @@ export class CrashVouches {
       if (!this.failing) this.options.log.warn({ err: error }, "vouching for live connections failed; will retry");
       this.failing = true;
     }
+  }
+
+  /**
+   * Another server vouches on this database: its live presence is in its own memory too, so users
+   * connected to it and to this one do not see each other live. Almost surely a server missing
+   * REDIS_URL; said once per server, as its users' presence stays split for as long as it runs.
+   */
+  private warnOfAnother(serverId: string): void {
+    if (this.warnedOf.has(serverId)) return;
+    this.warnedOf.add(serverId);
+    this.options.log.warn(
+      { otherServer: serverId },
+      "another Herald server keeps live presence in its own memory on this database: users connected to it and to this one do not see each other live; give every server the same REDIS_URL (docs/multi-server.md)",
+    );
   }
 }
 
