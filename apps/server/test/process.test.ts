@@ -108,7 +108,8 @@ describe("the server process", () => {
     const wsUrl = `${first.url.replace("http", "ws")}/trpc`;
     const devices = [await connect(wsUrl, alice), await connect(wsUrl, carol)];
     const vouched = async () => {
-      const rows = await sql<Array<{ vouched_at: Date; user_ids: string[] }>>`select vouched_at, user_ids from live_vouches`;
+      const rows = await sql<Array<{ vouched_at: Date; user_ids: string[] }>>`
+        select vouched_at, array_agg(user_id) as user_ids from live_vouches join live_vouch_users using (server_id) group by server_id`;
       return rows.find((row) => row.user_ids.includes(alice.id) && row.user_ids.includes(carol.id));
     };
     await expect.poll(vouched, { timeout: 10_000 }).toBeDefined();

@@ -136,17 +136,26 @@ export type { ChosenStatus } from "@herald/protocol";
 
 /**
  * What a server whose live store dies with its process (the in-memory store: no Redis) vouches for
- * at every sweep: who is connected to it, and when it last said so. A crash takes the live store
- * along, and nobody else knows these users were online; the next server to start settles them
- * offline, last seen `vouchedAt` (rule 7). A server that stops cleanly records last seen itself
- * and removes its row. Servers on Redis write none: the reaper there finds what a dead server left.
+ * at every sweep: that it is alive (`vouchedAt`), and who is connected to it (`live_vouch_users`,
+ * written as they come and go). A crash takes the live store along, and nobody else knows these
+ * users were online; the next server to start settles them offline, last seen `vouchedAt` (rule 7).
+ * A server that stops cleanly records last seen itself and removes its row. Servers on Redis write
+ * none: the reaper there finds what a dead server left.
  */
 export const liveVouches = pgTable("live_vouches", {
   /** A random id per server process. */
   serverId: text().primaryKey(),
   vouchedAt: timestamp({ withTimezone: true }).notNull(),
-  userIds: text()
-    .array()
-    .notNull()
-    .default(sql`'{}'::text[]`),
 });
+
+/** The users a server vouches are connected to it (see `liveVouches`); they go with its row. */
+export const liveVouchUsers = pgTable(
+  "live_vouch_users",
+  {
+    serverId: text()
+      .notNull()
+      .references(() => liveVouches.serverId, { onDelete: "cascade" }),
+    userId: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.serverId, t.userId] })],
+);

@@ -5,7 +5,8 @@
  * its own store, as each process would; the first one "dies" by stopping as a hand-over does,
  * which records nothing, as a kill records nothing.
  */
-import { liveVouches, openDatabase, type DatabaseHandle } from "@herald/db";
+import { liveVouches, liveVouchUsers, openDatabase, userPresence, users, type DatabaseHandle } from "@herald/db";
+import { eq } from "drizzle-orm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCaller, createHeraldApp, MemoryPresenceBus, MemoryPresenceStore, type HeraldApp, type Logger } from "../src/index.js";
 import { silentLogger } from "../src/logger.js";
@@ -28,8 +29,14 @@ describe("servers whose live presence is in their own memory", () => {
     apps.push(app);
     return app;
   };
-  const vouchesNaming = async (userIds: string[]) =>
-    (await database.db.select().from(liveVouches)).find((row) => userIds.every((id) => row.userIds.includes(id)));
+  /** The word of a server that names all of `userIds`. */
+  const vouchesNaming = async (userIds: string[]) => {
+    for (const word of await database.db.select().from(liveVouches)) {
+      const named = await database.db.select().from(liveVouchUsers).where(eq(liveVouchUsers.serverId, word.serverId));
+      if (userIds.every((id) => named.some((row) => row.userId === id))) return word;
+    }
+    return undefined;
+  };
   const lastSeenOf = async (app: HeraldApp, userId: string) => (await app.service.loadState(userId)).lastSeen;
 
   beforeEach(async () => {
@@ -64,6 +71,22 @@ describe("servers whose live presence is in their own memory", () => {
     expect(await vouchesNaming([alice.id])).toBeUndefined();
   });
 
+  it("one killed after a connect storm has named every user, a statement at a time, and each is settled", async () => {
+    const ids = Array.from({ length: 601 }, (_, i) => `storm_${i}_${Date.now()}`);
+    await database.db.insert(users).values(ids.map((id) => ({ id, username: id })));
+    await database.db.insert(userPresence).values(ids.map((userId) => ({ userId })));
+    const first = startServer();
+    await Promise.all(ids.map((id) => first.connections.open(id, () => {})));
+    await expect.poll(() => vouchesNaming(ids), { timeout: 10_000 }).toBeDefined();
+    await first.close({ settleGraces: false, handOverConnections: true });
+    const lastWord = (await vouchesNaming(ids))!.vouchedAt.toISOString();
+
+    const second = startServer();
+    await expect.poll(() => lastSeenOf(second, ids.at(-1)!)).toBe(lastWord);
+    const settled = await second.service.loadStates(ids);
+    expect(new Set([...settled.values()].map((state) => state.lastSeen))).toEqual(new Set([lastWord]));
+  });
+
   it("one that stopped cleanly leaves no word: last seen is its stop, not the last sweep", async () => {
     const first = startServer();
     const { alice } = await connectedUsers(first);
@@ -89,7 +112,9 @@ describe("servers whose live presence is in their own memory", () => {
     startServer({ sole: false, log });
     await expect.poll(() => warnings).toEqual([expect.stringContaining("give every server the same REDIS_URL")]);
     // Rounds go on (its own word moves), and it is not said again.
-    const ownWord = async () => (await database.db.select().from(liveVouches)).find((row) => row.userIds.length === 0)?.vouchedAt.getTime();
+    const firstServer = (await vouchesNaming([alice.id]))!.serverId;
+    const ownWord = async () =>
+      (await database.db.select().from(liveVouches)).find((row) => row.serverId !== firstServer)?.vouchedAt.getTime();
     await expect.poll(ownWord).toBeDefined();
     const said = (await ownWord())!;
     await expect.poll(ownWord).toBeGreaterThan(said);

@@ -1,18 +1,21 @@
-/** The `live_vouches` rows: every server's word on who is connected to it, and when it last gave it. All of their SQL is here. */
-import { and, eq, ne } from "drizzle-orm";
-import { liveVouches, type Database } from "@herald/db";
+/**
+ * The `live_vouches` and `live_vouch_users` rows: each server's word that it is alive, and on who
+ * is connected to it. All of their SQL is here.
+ */
+import { and, eq, ne, sql } from "drizzle-orm";
+import { executeRows, liveVouches, liveVouchUsers, type Database } from "@herald/db";
+import { textArrayLiteral } from "./text-array.js";
 
 export interface Vouch {
   serverId: string;
-  /** The last moment the server said these users were connected to it. */
+  /** The last moment the server said that the users it names were connected to it. */
   vouchedAt: Date;
-  userIds: string[];
 }
 
 export class LiveVouchesRepo {
   constructor(private readonly db: Database) {}
 
-  /** Moves the time of `serverId`'s word to `at`, keeping the users it named. False when it has no row. */
+  /** Moves the time of `serverId`'s word to `at`. False when it has no row (it then names nobody). */
   async touch(serverId: string, at: Date): Promise<boolean> {
     const updated = await this.db
       .update(liveVouches)
@@ -22,21 +25,39 @@ export class LiveVouchesRepo {
     return updated.length > 0;
   }
 
-  /** `serverId` vouches, at `at`, that `userIds` are connected to it. */
-  async put(serverId: string, at: Date, userIds: readonly string[]): Promise<void> {
-    const row = { vouchedAt: at, userIds: [...userIds] };
-    await this.db
-      .insert(liveVouches)
-      .values({ serverId, ...row })
-      .onConflictDoUpdate({ target: liveVouches.serverId, set: row });
+  /** A row for `serverId`, vouched at `at`, naming nobody yet. */
+  async create(serverId: string, at: Date): Promise<void> {
+    await this.db.insert(liveVouches).values({ serverId, vouchedAt: at }).onConflictDoNothing();
   }
 
-  /** Every other server's row. */
+  /** `serverId` now also vouches for these users (ids as one parameter: thousands in a connect storm). */
+  async name(serverId: string, userIds: readonly string[]): Promise<void> {
+    await executeRows(
+      this.db,
+      sql`insert into live_vouch_users (server_id, user_id) select ${serverId}, unnest(${textArrayLiteral(userIds)}::text[]) on conflict do nothing`,
+    );
+  }
+
+  /** `serverId` no longer vouches for these users. */
+  async unname(serverId: string, userIds: readonly string[]): Promise<void> {
+    await executeRows(
+      this.db,
+      sql`delete from live_vouch_users where server_id = ${serverId} and user_id = any(${textArrayLiteral(userIds)}::text[])`,
+    );
+  }
+
+  /** Every other server's word. */
   async others(serverId: string): Promise<Vouch[]> {
     return this.db.select().from(liveVouches).where(ne(liveVouches.serverId, serverId));
   }
 
-  /** Removes a row, unless it was vouched again since `vouchedAt` (given: a row read earlier). */
+  /** The users `serverId` vouches for. */
+  async namedBy(serverId: string): Promise<string[]> {
+    const rows = await this.db.select({ userId: liveVouchUsers.userId }).from(liveVouchUsers).where(eq(liveVouchUsers.serverId, serverId));
+    return rows.map((row) => row.userId);
+  }
+
+  /** Removes a server's word and the users it names, unless it was vouched again since `vouchedAt` (given: a row read earlier). */
   async remove(serverId: string, vouchedAt?: Date): Promise<void> {
     const same = eq(liveVouches.serverId, serverId);
     await this.db.delete(liveVouches).where(vouchedAt ? and(same, eq(liveVouches.vouchedAt, vouchedAt)) : same);
