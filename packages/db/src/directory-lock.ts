@@ -26,6 +26,8 @@ const MAX_SOCKET_PATH_BYTES = 103;
  * DirectoryInUseError while another process holds it.
  */
 export async function lockDirectory(dir: string): Promise<() => Promise<void>> {
+  // Windows listens on named pipes, not files beside a directory: no lock there.
+  if (process.platform === "win32") return async () => {};
   const lockPath = `${dir}.lock`;
   // The shorter of the two names the same file: a deep absolute path may not fit a socket's.
   const fromHere = relative(process.cwd(), lockPath);

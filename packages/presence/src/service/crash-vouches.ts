@@ -4,9 +4,9 @@
  * connected: after a restart they would be offline with the last seen of some earlier day, or
  * none. So at every sweep the server vouches in the database for the users connected to it
  * (`live_vouches`: its word's time; `live_vouch_users`: who, written as they come and go, as a
- * list rewritten whole cost PGlite 25-70 ms of this thread at 20,000 users), and a server that starts, or sweeps, settles the users a gone server vouched
- * for: offline, last seen the last moment it vouched. A clean stop records last seen itself and
- * takes its word back. On Redis the store outlives the server, and its reaper does this instead.
+ * list rewritten whole cost PGlite 25-70 ms of this thread at 20,000 users), and a server that
+ * starts, or sweeps, settles the users a gone server vouched for: offline, last seen the last
+ * moment it vouched. A clean stop records last seen itself and takes its word back. On Redis the store outlives the server, and its reaper does this instead.
  * Another server's word that is fresh means two servers without Redis on one database: a warning.
  */
 import { randomUUID } from "node:crypto";
@@ -68,9 +68,10 @@ export class CrashVouches {
   async close({ withdraw }: { withdraw: boolean }): Promise<void> {
     this.closed = true;
     clearInterval(this.interval);
-    // A round in flight is not waited for (with the database down it would wait as long). If it
-    // writes the row again after this, the next start settles users whose last seen this stop
-    // recorded later, which leaves it as it is (`settledOffline`).
+    // A round in flight is not waited for (with the database down it would wait as long). It
+    // writes no word after this; if one of its statements lands after the removal all the same,
+    // the next start settles users whose last seen this stop recorded later, which leaves it as it
+    // is (`settledOffline`).
     if (!withdraw) return;
     await this.repo
       .remove(this.serverId)
@@ -116,6 +117,7 @@ export class CrashVouches {
     const left = [...named].filter((userId) => !connected.has(userId));
     await inStatements(left, (userIds) => this.repo.unname(this.serverId, userIds));
     for (const userId of left) named.delete(userId);
+    if (this.closed) return; // the stop takes the word back: a round in flight must not write it again
     if (!(await this.repo.touch(this.serverId, now))) {
       // The first round; or another server took this one for gone (it stood still past the TTL)
       // and removed its word with the users it named.
