@@ -38,6 +38,13 @@ function startProcess(env: Record<string, string>): Promise<{ child: ChildProces
   });
 }
 
+/** Sends `signal` to the process and resolves with its exit code once it has exited. */
+function stopWith(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+  child.kill(signal);
+  return exited;
+}
+
 describe("the server process", () => {
   const cleanups: Array<() => Promise<void>> = [];
   afterAll(async () => {
@@ -55,9 +62,7 @@ describe("the server process", () => {
     await befriend(alice, bob);
     const device = await connect(`${first.url.replace("http", "ws")}/trpc`, alice);
     const connectedUntil = Date.now();
-    const exited = new Promise<number | null>((resolve) => first.child.once("exit", resolve));
-    first.child.kill("SIGTERM");
-    expect(await exited).toBe(0);
+    expect(await stopWith(first.child, "SIGTERM")).toBe(0);
     await device.close();
 
     const second = await startProcess(env);
@@ -80,9 +85,7 @@ describe("the server process", () => {
     await alice.http.presence.setStatus.mutate({ status: "dnd", message: "written before the kill" });
     // Its writes would live in its own memory, and one of the two would lose them.
     await expect(startProcess(env)).rejects.toThrow(/exited with 1 before listening:[\s\S]*is open in another process/);
-    const exited = new Promise((resolve) => first.child.once("exit", resolve));
-    first.child.kill("SIGKILL");
-    await exited;
+    await stopWith(first.child, "SIGKILL");
 
     const second = await startProcess(env);
     cleanups.push(async () => void second.child.kill("SIGKILL"));
@@ -113,9 +116,7 @@ describe("the server process", () => {
       return rows.find((row) => row.user_ids.includes(alice.id) && row.user_ids.includes(carol.id));
     };
     await expect.poll(vouched, { timeout: 10_000 }).toBeDefined();
-    const exited = new Promise((resolve) => first.child.once("exit", resolve));
-    first.child.kill("SIGKILL");
-    await exited;
+    await stopWith(first.child, "SIGKILL");
     const lastWord = (await vouched())!.vouched_at.toISOString();
     for (const device of devices) await device.close();
 

@@ -132,6 +132,7 @@ export interface StoredFade {
 export type UserRow = typeof users.$inferSelect;
 export type FriendshipRow = typeof friendships.$inferSelect;
 export type UserPresenceRow = typeof userPresence.$inferSelect;
+export type LiveVouchRow = typeof liveVouches.$inferSelect;
 export type { ChosenStatus } from "@herald/protocol";
 
 /**

@@ -31,11 +31,17 @@ describe("servers whose live presence is in their own memory", () => {
   };
   /** The word of a server that names all of `userIds`. */
   const vouchesNaming = async (userIds: string[]) => {
-    for (const word of await database.db.select().from(liveVouches)) {
-      const named = await database.db.select().from(liveVouchUsers).where(eq(liveVouchUsers.serverId, word.serverId));
-      if (userIds.every((id) => named.some((row) => row.userId === id))) return word;
+    const rows = await database.db
+      .select({ word: liveVouches, userId: liveVouchUsers.userId })
+      .from(liveVouches)
+      .leftJoin(liveVouchUsers, eq(liveVouchUsers.serverId, liveVouches.serverId));
+    const words = new Map<string, { word: (typeof rows)[number]["word"]; named: Set<string> }>();
+    for (const { word, userId } of rows) {
+      const entry = words.get(word.serverId) ?? { word, named: new Set<string>() };
+      if (userId !== null) entry.named.add(userId);
+      words.set(word.serverId, entry);
     }
-    return undefined;
+    return [...words.values()].find(({ named }) => userIds.every((id) => named.has(id)))?.word;
   };
   const lastSeenOf = async (app: HeraldApp, userId: string) => (await app.service.loadState(userId)).lastSeen;
 

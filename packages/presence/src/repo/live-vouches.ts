@@ -3,14 +3,8 @@
  * is connected to it. All of their SQL is here.
  */
 import { and, eq, ne, sql } from "drizzle-orm";
-import { executeRows, liveVouches, liveVouchUsers, type Database } from "@herald/db";
+import { executeRows, liveVouches, liveVouchUsers, type Database, type LiveVouchRow } from "@herald/db";
 import { textArrayLiteral } from "./text-array.js";
-
-export interface Vouch {
-  serverId: string;
-  /** The last moment the server said that the users it names were connected to it. */
-  vouchedAt: Date;
-}
 
 export class LiveVouchesRepo {
   constructor(private readonly db: Database) {}
@@ -47,7 +41,7 @@ export class LiveVouchesRepo {
   }
 
   /** Every other server's word. */
-  async others(serverId: string): Promise<Vouch[]> {
+  async others(serverId: string): Promise<LiveVouchRow[]> {
     return this.db.select().from(liveVouches).where(ne(liveVouches.serverId, serverId));
   }
 

@@ -113,16 +113,15 @@ export class CrashVouches {
   private async vouch(): Promise<void> {
     const now = new Date();
     const connected = this.connections.connectedUserIds();
-    const named = new Set(this.named);
+    let named = this.named;
     const left = [...named].filter((userId) => !connected.has(userId));
     await inStatements(left, (userIds) => this.repo.unname(this.serverId, userIds));
-    for (const userId of left) named.delete(userId);
     if (this.closed) return; // the stop takes the word back: a round in flight must not write it again
     if (!(await this.repo.touch(this.serverId, now))) {
       // The first round; or another server took this one for gone (it stood still past the TTL)
       // and removed its word with the users it named.
       await this.repo.create(this.serverId, now);
-      named.clear();
+      named = new Set();
     }
     const came = [...connected].filter((userId) => !named.has(userId));
     await inStatements(came, (userIds) => this.repo.name(this.serverId, userIds));
