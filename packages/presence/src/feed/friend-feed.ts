@@ -296,7 +296,8 @@ export class FriendFeed implements ChannelFollower {
       case "friend_added":
         return this.addFriend(message.friendId);
       case "friend_removed":
-        return this.removeFriend(message.friendId);
+        this.removeFriend(message.friendId);
+        return this.addIfStillFriends(message.friendId);
       case "requests_changed":
         this.requests ??= new PendingRequestsReader(
           this.viewerId,
@@ -374,16 +375,26 @@ export class FriendFeed implements ChannelFollower {
     });
   }
 
+  /**
+   * Friendship messages are hints, not the truth: a `friend_added` from an accept can arrive after
+   * the `friend_removed` of a cancel that beat it to the database, so an added friend is announced
+   * only if the friend list, read after the message, still has them.
+   */
   private loadAdded(batch: readonly FriendEntry[]): void {
     this.sources.bus
       .subscriptionsReady()
-      .then(() => this.sources.loadStates(batch.map((entry) => entry.friendId)))
-      .then((states) => {
+      .then(() => Promise.all([this.sources.loadStates(batch.map((entry) => entry.friendId)), this.sources.friendIdsOf(this.viewerId)]))
+      .then(([states, friendIds]) => {
+        const friends = new Set(friendIds);
         for (const entry of batch) {
           const waited = this.loading?.get(entry) ?? [];
           this.loading?.delete(entry);
+          if (this.closed || !entry.current) continue;
           const state = states.get(entry.friendId);
-          if (this.closed || !entry.current || !state) continue;
+          if (!state || !friends.has(entry.friendId)) {
+            this.removeFriend(entry.friendId); // never announced: nothing to take back
+            continue;
+          }
           // The friend_added event carries the first view; later changes follow as updates.
           this.settleEntry(entry, state);
           this.push({ kind: "event", event: { type: "friend_added", presence: entry.delivered } });
@@ -406,6 +417,19 @@ export class FriendFeed implements ChannelFollower {
     for (const item of this.queue) if (item.kind === "updates") item.entries.delete(entry);
     // A friend still loading was never announced: nothing to take back.
     if (entry.state !== null) this.push({ kind: "event", event: { type: "friend_removed", userId: friendId } });
+  }
+
+  /**
+   * After a `friend_removed`: if the list read now still has them, a later friendship overtook
+   * this message on the way (unfriended and befriended again at once), and they are added back.
+   */
+  private addIfStillFriends(friendId: string): void {
+    this.sources
+      .friendIdsOf(this.viewerId)
+      .then((friendIds) => {
+        if (!this.closed && this.startBuffer === null && friendIds.includes(friendId)) this.addFriend(friendId);
+      })
+      .catch((error: unknown) => this.fail(error));
   }
 
   private enqueueUpdate(entry: FriendEntry, canWait = false): void {

@@ -1,6 +1,7 @@
 /** `friends.*`: requests, acceptance, unfriending, and the friend list with presence. */
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import type { HeraldApp } from "../app.js";
 import { userIdInput, usernameInput } from "../inputs.js";
 import type { AccountsRepo } from "../repo/accounts.js";
 import { checkUserIdsIn, protectedProcedure, router } from "../trpc.js";
@@ -36,7 +37,7 @@ const userManagedFriendships = protectedProcedure.use(({ ctx, next }) => {
 
 export const friendsRouter = router({
   request: userManagedFriendships.input(requestInput).mutation(async ({ ctx, input }) => {
-    const { accounts, friendships, service, limits } = ctx.app;
+    const { accounts, limits } = ctx.app;
     if (input.userId !== undefined) checkUserIdsIn(ctx.app, "userId", input.userId);
     // Counted before the lookup, whatever the answer: NOT_FOUND tells whether a username exists,
     // so unknown names must cost as much as real ones, and while limited every name gets the same answer.
@@ -53,19 +54,7 @@ export const friendsRouter = router({
       });
     }
     if (targetId === ctx.user.id) throw new TRPCError({ code: "BAD_REQUEST", message: `${field}: you cannot befriend yourself` });
-    const existing = await friendships.find(ctx.user.id, targetId);
-    if (existing?.status === "accepted") return { status: "accepted" as const };
-    if (existing?.requesterId === ctx.user.id) return { status: "pending" as const };
-    if (existing) {
-      // They asked first: asking back is accepting.
-      if (await friendships.accept(existing.requesterId, ctx.user.id)) {
-        await service.publishFriendship(ctx.user.id, targetId, "friend_added");
-        await service.publishRequestsChanged(ctx.user.id, targetId);
-      }
-      return { status: "accepted" as const };
-    }
-    if (await friendships.request(ctx.user.id, targetId)) await service.publishRequestsChanged(ctx.user.id, targetId);
-    return { status: "pending" as const };
+    return { status: await requestOrAcceptTheirs(ctx.app, ctx.user.id, targetId) };
   }),
 
   accept: userManagedFriendships.input(byUserId).mutation(async ({ ctx, input }) => {
@@ -74,7 +63,11 @@ export const friendsRouter = router({
     const existing = await friendships.find(ctx.user.id, input.userId);
     if (existing?.status === "accepted") return { status: "accepted" as const };
     if (!existing || existing.requesterId !== input.userId) throw noRequest();
-    if (!(await friendships.accept(input.userId, ctx.user.id))) throw noRequest();
+    if (!(await friendships.accept(input.userId, ctx.user.id))) {
+      // Cancelled meanwhile, or accepted by another of our devices at the same moment.
+      if (await friendships.areFriends(ctx.user.id, input.userId)) return { status: "accepted" as const };
+      throw noRequest();
+    }
     await service.publishFriendship(ctx.user.id, input.userId, "friend_added");
     await service.publishRequestsChanged(ctx.user.id, input.userId);
     return { status: "accepted" as const };
@@ -106,6 +99,29 @@ export const friendsRouter = router({
 
   requests: protectedProcedure.query(({ ctx }) => ctx.app.friendships.pendingOf(ctx.user.id)),
 });
+
+/**
+ * Asks `targetId`, or accepts their request if they asked first (asking back is accepting). Each
+ * step is a compare-and-set on the pair's one row; when one finds the row changed since it was
+ * read (both asked at the same moment, or they cancelled as we accepted), the choice is made
+ * again on the row as it is now, so two people asking each other at once end up friends.
+ */
+async function requestOrAcceptTheirs(app: HeraldApp, userId: string, targetId: string): Promise<"pending" | "accepted"> {
+  const { friendships, service } = app;
+  for (let attempt = 1; ; attempt++) {
+    const existing = await friendships.find(userId, targetId);
+    if (existing?.status === "accepted") return "accepted";
+    if (existing?.requesterId === userId) return "pending";
+    if (existing ? await friendships.accept(targetId, userId) : await friendships.request(userId, targetId)) {
+      if (existing) await service.publishFriendship(userId, targetId, "friend_added");
+      await service.publishRequestsChanged(userId, targetId);
+      return existing ? "accepted" : "pending";
+    }
+    if (attempt === 3) {
+      throw new TRPCError({ code: "CONFLICT", message: "This friend request changed while it was being made; try again" });
+    }
+  }
+}
 
 async function knownId(accounts: AccountsRepo, userId: string): Promise<string | undefined> {
   return (await accounts.byId(userId))?.id;
