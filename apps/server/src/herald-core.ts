@@ -21,6 +21,11 @@ import { createWebSocketServer } from "./websocket.js";
 
 /** The largest legitimate body (setVisibility with 1000 ids) is ~40 KB; refuse to buffer more. */
 export const MAX_HTTP_BODY_BYTES = 1024 * 1024;
+/**
+ * Calls in one HTTP batch. Each runs on the server's one thread (a database read, on PGlite run
+ * on that thread), so an unbounded batch — eight thousand fit in a URL — stalls every user for seconds.
+ */
+export const MAX_HTTP_BATCH_CALLS = 50;
 
 export interface HeraldCore {
   app: HeraldApp;
@@ -81,6 +86,7 @@ export async function openHeraldCore(config: HeraldConfig, log: Logger, basePath
     // Lets clients send large queries (getMany with 500 ids) as POST instead of a long URL.
     allowMethodOverride: true,
     maxBodySize: MAX_HTTP_BODY_BYTES,
+    maxBatchSize: MAX_HTTP_BATCH_CALLS,
     createContext: async ({ req, info }): Promise<HeraldContext> => ({
       app,
       ...(await callerOf(app, req.headers.authorization)),

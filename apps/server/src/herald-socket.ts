@@ -13,10 +13,11 @@
  */
 import type { ConnectionHandle, HeraldContext } from "@herald/presence";
 import { WebSocket } from "ws";
+import { CALL_BURST, spendCallBudget, type CallBudgetHolder } from "./call-budget.js";
 import { takeHostedCalls, type HostedSubscriptions, type ReportFailure } from "./subscription-host.js";
 import { writeTextFrame } from "./text-frames.js";
 
-export interface HeraldSocket extends WebSocket {
+export interface HeraldSocket extends WebSocket, CallBudgetHolder {
   /** `Date.now()` when the client was last heard from. */
   heardAt: number;
   /** When keep-alive last pinged it without an answer yet (0: not waiting). */
@@ -29,14 +30,19 @@ export interface HeraldSocket extends WebSocket {
   hosted: HostedSubscriptions | null;
 }
 
-/** The `WebSocket` class for the server's `WebSocketServer`. */
-export function heraldSocketClass(reportFailure: ReportFailure): typeof WebSocket {
+/**
+ * The `WebSocket` class for the server's `WebSocketServer`; with `budgetCalls` (RATE_LIMITS),
+ * each socket's calls are limited (call-budget.ts).
+ */
+export function heraldSocketClass(reportFailure: ReportFailure, budgetCalls: boolean): typeof WebSocket {
   return class extends WebSocket implements HeraldSocket {
     heardAt = Date.now();
     pingedAt = 0;
     connection: ConnectionHandle | null = null;
     heraldContext: Promise<HeraldContext> | null = null;
     hosted: HostedSubscriptions | null = null;
+    callAllowance = CALL_BURST;
+    allowanceAt = this.heardAt;
 
     override emit(event: string | symbol, ...args: unknown[]): boolean {
       if (event === "message" || event === "pong") {
@@ -44,10 +50,12 @@ export function heraldSocketClass(reportFailure: ReportFailure): typeof WebSocke
         this.connection?.touch();
       }
       // `message` is emitted with (data, isBinary); binary frames are the adapter's to refuse.
-      if (event === "message" && args[1] === false && this.heraldContext) {
-        const rest = takeHostedCalls(this, args[0] as Buffer, reportFailure);
-        if (rest === null) return true;
-        args[0] = rest;
+      if (event === "message" && args[1] === false) {
+        let data: Buffer | null = args[0] as Buffer;
+        if (budgetCalls) data = spendCallBudget(this, data, this.heardAt);
+        if (data && this.heraldContext) data = takeHostedCalls(this, data, reportFailure);
+        if (data === null) return true;
+        args[0] = data;
       }
       return super.emit(event, ...args);
     }

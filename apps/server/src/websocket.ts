@@ -33,6 +33,8 @@ import { keepAlive } from "./keep-alive.js";
 export const MAX_FRAME_BYTES = 64 * 1024;
 /** Long enough for the UNAUTHORIZED answers to reach the client before the close. */
 const UNAUTHENTICATED_CLOSE_DELAY_MS = 250;
+/** How long a client that sends its `connectionParams` as a message (`?connectionParams=1`) has to send them. */
+export const CONNECTION_PARAMS_DEADLINE_MS = 5_000;
 /** Unsent bytes a socket may pile up before we drop it as a slow consumer. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How often backlogs are checked; between checks a backlog grows by at most this much traffic. */
@@ -71,7 +73,7 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
     // presence.onChange is served beside the adapter (subscription-host.ts).
-    WebSocket: heraldSocketClass(reportFailure),
+    WebSocket: heraldSocketClass(reportFailure, app.limits.callsPerSocket),
   });
   const sessions = trackSessions(app, log, onError, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
   // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
@@ -125,6 +127,9 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     // upgrade request, its headers and its stream state go (about 1 KiB per connection).
     const summary: UpgradeSummary = { url: req.url, headers: { host: req.headers.host }, clientIp: (limits.clientIpOf ?? peerIpOf)(req) };
     onConnection(socket, summary as unknown as IncomingMessage);
+    // With `?connectionParams=1` the adapter makes no context, so nothing is checked, until the
+    // client sends them; keep-alive alone would hold a socket that never does open for ever.
+    setTimeout(closeWithoutParams, CONNECTION_PARAMS_DEADLINE_MS, socket as HeraldSocket).unref();
   });
   const handler = {
     /** Asks every client to reconnect (tRPC's `reconnect` notification), e.g. before a restart. */
@@ -149,6 +154,12 @@ interface ContextRequest {
   info: CreateWSSContextFnOptions["info"];
 }
 
+function closeWithoutParams(socket: HeraldSocket): void {
+  if (socket.heraldContext === null && socket.readyState === WebSocket.OPEN) {
+    socket.close(CLOSE_UNAUTHORIZED, `unauthorized: no connectionParams within ${CONNECTION_PARAMS_DEADLINE_MS / 1000} s`);
+  }
+}
+
 /** The kind of device a socket says it is: `web` when it says nothing, null when it says nonsense. */
 function deviceOf(param: unknown): DeviceKind | null {
   if (param === undefined) return "web";
@@ -165,6 +176,10 @@ function trackSessions(app: HeraldApp, log: Logger, onError: (code: string) => v
 
   const endSession = (session: Session, reason: string) => {
     log.info({ userId: session.claims.sub, reason }, "closing a WebSocket whose session ended");
+    // At once, calls on it answer UNAUTHORIZED, as over HTTP (the context is the socket's own object).
+    void (session.socket as HeraldSocket).heraldContext?.then((context) => {
+      context.user = null;
+    });
     // Delayed a little, so the answer to the call that signed out still reaches the client.
     setTimeout(() => session.socket.close(CLOSE_UNAUTHORIZED, reason), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
   };

@@ -1,8 +1,9 @@
 /**
  * AUTH_MODE=jwt against a real server process (`src/main.ts`, configured by its environment
  * alone) and a real JWKS served on port 0 (HostIssuer): which host tokens are taken, which are
- * refused, key rotation without a restart (at jose's default 30 s cooldown), provisioning on first
- * sight, and 4401 when a live socket's token expires. docs/protocol.md §3.1, SECURITY.md.
+ * refused, key rotation without a restart (at the default 30 s JWKS cooldown), provisioning on
+ * first sight, and 4401 when a live socket's token expires. docs/protocol.md §3.1, SECURITY.md.
+ * A JWKS that fails is host-jwks.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createScratchDatabase } from "@herald/db/testing";
@@ -91,6 +92,9 @@ describe("the host's tokens (AUTH_MODE=jwt, AUTH_JWKS_URL) in a real server proc
       "no exp": await issuer.sign(id, { claims: { exp: undefined } }),
       "no sub": await issuer.sign(id, { claims: { sub: undefined } }),
       "sub unusable as an id (braces)": await issuer.sign("{slot}"),
+      "sub a number": await issuer.sign(id, { claims: { sub: 42 } }),
+      "sub a boolean": await issuer.sign(id, { claims: { sub: true } }),
+      "sub an array holding another user's id": await issuer.sign(PROBE, { claims: { sub: [PROBE] } }),
       "not a JWT": "not.a.jwt",
     };
     for (const [why, token] of Object.entries(refused)) {
@@ -164,7 +168,7 @@ describe("the host's tokens (AUTH_MODE=jwt, AUTH_JWKS_URL) in a real server proc
     expect(await errorOf(alice.friends.request.mutate({ username: "bob", userId: b }))).toMatchObject({ code: "BAD_REQUEST" });
   });
 
-  // Last: jose fetches the JWKS again for an unknown key at most 30 s after its last fetch, so
+  // Last: an unknown key fetches the JWKS again at most 30 s after the last fetch, so
   // this waits out whatever is left of that since the tests above.
   it("picks up a rotated key without a restart, and then refuses the retired one", { timeout: 60_000 }, async () => {
     const id = userId();

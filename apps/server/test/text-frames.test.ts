@@ -43,7 +43,7 @@ describe("text frames written as one buffer", () => {
   });
 
   it("reach a client in the order sent, between messages that go through ws", async () => {
-    wss = new WebSocketServer({ port: 0, perMessageDeflate: false, WebSocket: heraldSocketClass(() => {}) });
+    wss = new WebSocketServer({ port: 0, perMessageDeflate: false, WebSocket: heraldSocketClass(() => {}, false) });
     await once(wss, "listening");
     const { port } = wss.address() as { port: number };
     // A raw client, so what is compared is the bytes on the wire, not what a client library parsed.
@@ -92,7 +92,7 @@ describe("text frames written as one buffer", () => {
   });
 
   it("go through ws, in order, when the client negotiated compression", async () => {
-    wss = new WebSocketServer({ port: 0, perMessageDeflate: { threshold: 0 }, WebSocket: heraldSocketClass(() => {}) });
+    wss = new WebSocketServer({ port: 0, perMessageDeflate: { threshold: 0 }, WebSocket: heraldSocketClass(() => {}, false) });
     await once(wss, "listening");
     const { port } = wss.address() as { port: number };
     const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: true });

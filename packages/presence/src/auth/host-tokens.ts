@@ -1,16 +1,18 @@
 /**
  * The host app's tokens (AUTH_MODE=jwt): JWTs the host signs, checked with `jose` against its
- * JWKS (fetched, cached, and fetched again when a token names a key it has not seen: rotation
- * without a restart) or against one key (AUTH_JWT_KEY). `iss`, `aud` and `exp` must hold; `sub`
- * is the user's id in the host's system, and a user is provisioned the first time a token shows
- * them (`name` from AUTH_NAME_CLAIM). Herald never signs or revokes these: the host does both,
- * so a socket lives until its token's `exp` (then 4401, as for Herald's own sessions).
+ * JWKS (host-jwks.ts: fetched, cached, and fetched again when a token names a key it has not
+ * seen: rotation without a restart) or against one key (AUTH_JWT_KEY, host-keys.ts). `iss`, `aud`
+ * and `exp` must hold; `sub` is the user's id in the host's system, and a user is provisioned the
+ * first time a token shows them (`name` from AUTH_NAME_CLAIM). Herald never signs or revokes
+ * these: the host does both, so a socket lives until its token's `exp` (then 4401, as for
+ * Herald's own sessions).
  */
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { Logger } from "../logger.js";
 import { USER_ID_PATTERN } from "@herald/protocol";
 import { displayNameInput } from "../inputs.js";
 import type { AccountsRepo } from "../repo/accounts.js";
+import { HostJwks } from "./host-jwks.js";
 import { parseHostKey, type HostKey } from "./host-keys.js";
 import type { SessionAuthority } from "./session-authority.js";
 import type { SessionClaims } from "./tokens.js";
@@ -27,10 +29,12 @@ export interface HostTokenOptions {
   /** AUTH_NAME_CLAIM: the claim holding the user's display name (default `name`). */
   nameClaim?: string | undefined;
   /**
-   * How long after a JWKS fetch a token signed with an unknown key must wait for the next one
-   * (jose's `cooldownDuration`, default 30 s): a flood of forged `kid`s cannot hammer the host.
+   * How long after a JWKS fetch, failed or not, a token signed with an unknown key must wait for
+   * the next one (default 30 s): a flood of forged `kid`s cannot hammer the host.
    */
   jwksCooldownMs?: number | undefined;
+  /** How old the JWKS may get before it is fetched again (default 10 min); a failed fetch keeps it. */
+  jwksMaxAgeMs?: number | undefined;
 }
 
 export const DEFAULT_NAME_CLAIM = "name";
@@ -62,7 +66,8 @@ export class HostTokenVerifier implements SessionAuthority {
       throw new Error("AUTH_MODE=jwt needs exactly one of AUTH_JWKS_URL (the host's JWKS) and AUTH_JWT_KEY (one key)");
     }
     if (options.jwksUrl) {
-      this.key = createRemoteJWKSet(new URL(options.jwksUrl), { cooldownDuration: options.jwksCooldownMs ?? 30_000 });
+      const jwks = new HostJwks({ url: options.jwksUrl, cooldownMs: options.jwksCooldownMs, maxAgeMs: options.jwksMaxAgeMs }, log, now);
+      this.key = jwks.getKey;
       this.algorithms = JWKS_ALGORITHMS;
     } else {
       let parsed: HostKey;
@@ -92,8 +97,10 @@ export class HostTokenVerifier implements SessionAuthority {
       this.refused(error);
       return null;
     }
-    const sub = payload.sub!;
-    if (!USER_ID_PATTERN.test(sub)) {
+    const sub = payload.sub;
+    // jose checks that `sub` is there, not that it is a string; the pattern would coerce 42 or
+    // ["user_alice"] into an id, and the latter is someone else's.
+    if (typeof sub !== "string" || !USER_ID_PATTERN.test(sub)) {
       this.log.info({ reason: "sub is not a usable user id" }, "refused a host token");
       return null;
     }
@@ -141,11 +148,14 @@ export class HostTokenVerifier implements SessionAuthority {
     this.provisioned.set(userId, name ?? known ?? null);
   }
 
-  /** Routine refusals (expired, malformed) are not news; a wrong key, issuer or audience may be a misconfiguration. */
+  /**
+   * Routine refusals (expired, malformed) are not news; a wrong key, issuer or audience may be a
+   * misconfiguration. A JWKS that does not answer is logged by HostJwks, once per outage.
+   */
   private refused(error: unknown): void {
     if (error instanceof errors.JWTExpired || error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return;
-    if (error instanceof errors.JWKSTimeout || (error instanceof Error && !(error instanceof errors.JOSEError))) {
-      this.log.warn({ err: error }, "could not check a host token: the JWKS at AUTH_JWKS_URL did not answer");
+    if (!(error instanceof errors.JOSEError)) {
+      this.log.warn({ err: error }, "could not check a host token");
       return;
     }
     this.log.info({ reason: error instanceof Error ? `${error.name}: ${error.message}` : String(error) }, "refused a host token");

@@ -193,6 +193,8 @@ export class AbuseLimits {
   readonly maxConnectionsPerUser: number;
   /** Whether a request may carry at most one `auth.signIn`/`auth.signUp` (HTTP batches). */
   readonly oneSignInPerRequest: boolean;
+  /** Whether each WebSocket's calls are budgeted (the server's call-budget.ts). */
+  readonly callsPerSocket: boolean;
 
   constructor(config: AbuseLimitsConfig) {
     const on = (limit: number) => (config.enabled ? limit : 0);
@@ -208,5 +210,6 @@ export class AbuseLimits {
     this.statusChangesPerUser = new RateLimiter(on(config.statusChangesPer10s), 10_000);
     this.maxConnectionsPerUser = config.enabled ? (config.connectionsPerUser ?? DEFAULT_MAX_CONNECTIONS_PER_USER) : Infinity;
     this.oneSignInPerRequest = config.enabled;
+    this.callsPerSocket = config.enabled;
   }
 }

@@ -1,0 +1,89 @@
+/**
+ * How many calls one WebSocket may make (RATE_LIMITS): a burst of `CALL_BURST`, then
+ * `CALLS_PER_SECOND`. Why: every call costs the server's one thread something (a database read,
+ * on PGlite run on that thread), and a socket can send calls as fast as the network carries them —
+ * one 64 KiB frame holds a thousand — so without a budget one client stalls everyone for seconds.
+ * Calls past the budget are answered `TOO_MANY_REQUESTS` at once, without running; the socket
+ * stays open (a client that queued calls while reconnecting sends them in one frame).
+ *
+ * The budget lives in two fields of the socket (no timer or closure per connection), refilled
+ * when the socket next sends. Keep-alive `PING`/`PONG` messages cost nothing.
+ */
+import { TRPCError, getErrorShape, transformTRPCResponse } from "@trpc/server/unstable-core-do-not-import";
+import { appRouter } from "@herald/presence";
+
+export const CALL_BURST = 100;
+export const CALLS_PER_SECOND = 20;
+
+const config = appRouter._def._config;
+
+/** The socket's side of the budget. */
+export interface CallBudgetHolder {
+  /** Calls it may still make now (refilled by `CALLS_PER_SECOND`, up to `CALL_BURST`). */
+  callAllowance: number;
+  /** When the allowance was last refilled (`Date.now()`). */
+  allowanceAt: number;
+}
+
+type BudgetedSocket = CallBudgetHolder & { send(data: string): void };
+
+const OPEN_BRACKET = 0x5b;
+
+/**
+ * The message with the calls the budget allows: `data` itself when it allows all of them, null
+ * when none (each refused call is answered here), or the message with only the allowed ones.
+ */
+export function spendCallBudget(socket: BudgetedSocket, data: Buffer, now = Date.now()): Buffer | null {
+  if (isKeepAlive(data)) return data;
+  socket.callAllowance = Math.min(CALL_BURST, socket.callAllowance + ((now - socket.allowanceAt) * CALLS_PER_SECOND) / 1000);
+  socket.allowanceAt = now;
+  const batch = firstByteIsBracket(data) ? parseArray(data) : null;
+  const calls = batch?.length ?? 1;
+  if (calls <= socket.callAllowance) {
+    socket.callAllowance -= calls;
+    return data;
+  }
+  const allowed = Math.max(0, Math.floor(socket.callAllowance));
+  socket.callAllowance -= allowed;
+  const messages = batch ?? [parseOrNull(data)];
+  for (const message of messages.slice(allowed)) refuse(socket, message);
+  if (allowed === 0) return null;
+  return Buffer.from(JSON.stringify(messages.slice(0, allowed)));
+}
+
+function refuse(socket: BudgetedSocket, message: unknown): void {
+  if (typeof message !== "object" || message === null) return; // not a call: nothing to answer
+  const { id, jsonrpc, params } = message as { id?: unknown; jsonrpc?: unknown; params?: { path?: unknown } };
+  if (typeof id !== "string" && typeof id !== "number") return;
+  const error = new TRPCError({
+    code: "TOO_MANY_REQUESTS",
+    message: `Too many calls on this connection: at most ${CALL_BURST} at once, then ${CALLS_PER_SECOND} a second`,
+  });
+  const path = typeof params?.path === "string" ? params.path : undefined;
+  const shape = getErrorShape({ config, error, type: "unknown", path, input: undefined, ctx: undefined });
+  socket.send(JSON.stringify(transformTRPCResponse(config, { id, jsonrpc: jsonrpc === "2.0" ? "2.0" : undefined, error: shape })));
+}
+
+function firstByteIsBracket(data: Buffer): boolean {
+  for (const byte of data) {
+    if (byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09) return byte === OPEN_BRACKET;
+  }
+  return false;
+}
+
+function parseArray(data: Buffer): unknown[] | null {
+  const parsed = parseOrNull(data);
+  return Array.isArray(parsed) ? (parsed as unknown[]) : null;
+}
+
+function parseOrNull(data: Buffer): unknown {
+  try {
+    return JSON.parse(data.toString("utf8"));
+  } catch {
+    return null;
+  }
+}
+
+function isKeepAlive(data: Buffer): boolean {
+  return data.length === 4 && (data.toString("latin1") === "PING" || data.toString("latin1") === "PONG");
+}
