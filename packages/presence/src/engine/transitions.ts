@@ -9,7 +9,7 @@
  */
 import type { LastSeenLevel } from "@herald/protocol";
 import type { ChosenStatus, DurablePresence, Fade, LivePresence } from "../types.js";
-import { latest, shownStatus } from "./visibility.js";
+import { inFade, latest, shownStatus } from "./visibility.js";
 
 /**
  * The live facts viewers saw along with the chosen status, frozen into a fade (§9.2): the kinds of
@@ -214,9 +214,29 @@ function sameExceptions(a: Record<string, LastSeenLevel>, b: Record<string, Last
 /** Unfriending forgets what each remembered of the other, and any last-seen exception for the other (rule 11). */
 export function forgetViewer(before: DurablePresence, viewerId: string): DurablePresence {
   const { [viewerId]: _forgotten, ...lastSeenBy } = before.lastSeenBy;
-  const fades = before.fades.map((fade) =>
-    fade.only === null ? { ...fade, except: [...fade.except, viewerId] } : { ...fade, only: fade.only.filter((id) => id !== viewerId) },
-  );
   const { [viewerId]: _exception, ...lastSeenExceptions } = before.lastSeenExceptions;
-  return { ...before, visibleTo: before.visibleTo.filter((id) => id !== viewerId), lastSeenBy, lastSeenExceptions, fades };
+  return {
+    ...before,
+    visibleTo: before.visibleTo.filter((id) => id !== viewerId),
+    lastSeenBy,
+    lastSeenExceptions,
+    fades: before.fades.map((fade) => withoutViewer(fade, viewerId)),
+  };
+}
+
+/**
+ * `viewerId` just became a friend: they never saw what any of the user's fades shows (a fade of
+ * "every friend but …" was made before they were one), so they are in none of them and see the
+ * user as friends outside the allow-list do once the grace is over (rules 5 and 6) — the same
+ * whether the user hid or disconnected. The same object when no fade has them (nothing to write).
+ */
+export function befriended(before: DurablePresence, viewerId: string): DurablePresence {
+  if (!before.fades.some((fade) => inFade(fade, viewerId))) return before;
+  return { ...before, fades: before.fades.map((fade) => (inFade(fade, viewerId) ? withoutViewer(fade, viewerId) : fade)) };
+}
+
+function withoutViewer(fade: Fade, viewerId: string): Fade {
+  return fade.only === null
+    ? { ...fade, except: [...fade.except, viewerId] }
+    : { ...fade, only: fade.only.filter((id) => id !== viewerId) };
 }

@@ -87,9 +87,14 @@ export function seesChosenStatus(state: PresenceState, viewerId: string): boolea
 export function fadeSeenBy(state: PresenceState, viewerId: string): Fade | null {
   for (let i = state.fades.length - 1; i >= 0; i--) {
     const fade = state.fades[i]!;
-    if (fade.only === null ? !fade.except.includes(viewerId) : fade.only.includes(viewerId)) return fade;
+    if (inFade(fade, viewerId)) return fade;
   }
   return null;
+}
+
+/** Whether `fade` is shown to `viewerId`: every friend but `except`, or `only` these. */
+export function inFade(fade: Fade, viewerId: string): boolean {
+  return fade.only === null ? !fade.except.includes(viewerId) : fade.only.includes(viewerId);
 }
 
 /** What a viewer in `fade` sees: what they saw when the user vanished for them. */

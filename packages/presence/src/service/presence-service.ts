@@ -14,6 +14,7 @@ import { randomUUID } from "node:crypto";
 import type { Database } from "@herald/db";
 import type { BusMessage, PresenceBus } from "../bus/types.js";
 import {
+  befriended,
   choiceChanged,
   choicesEnded,
   fadesEnded,
@@ -37,7 +38,7 @@ import {
   type LivePresence,
   type PresenceState,
 } from "../types.js";
-import { sameDevicesAndIdle } from "../engine/visibility.js";
+import { fadeSeenBy, sameDevicesAndIdle } from "../engine/visibility.js";
 import { DurablePresenceRepo } from "../repo/presence-repo.js";
 import { retryUntilDone } from "./retry.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
@@ -305,9 +306,32 @@ export class PresenceService {
     return this.writeAndPublish(userId, (before) => viewerIds.reduce(forgetViewer, before));
   }
 
+  /**
+   * Announces a friendship made or ended to both users' feeds. Every path that makes one calls
+   * this after the write, so a new friend is taken out of the other's fades (`befriended`) before
+   * either feed is told: the `friend_added` view, and every read after the call, is never a fade's.
+   */
   async publishFriendship(a: string, b: string, type: "friend_added" | "friend_removed"): Promise<void> {
+    if (type === "friend_added") await this.newToEachOther(a, b);
     await this.bus.publish(a, { type, friendId: b });
     await this.bus.publish(b, { type, friendId: a });
+  }
+
+  /**
+   * Rules 5 and 6: a new friend saw nothing of what the other's fades show. Written (and
+   * published, so every server agrees) only for a user who has a fade the other is in.
+   */
+  private async newToEachOther(a: string, b: string): Promise<void> {
+    for (const [owner, viewer] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      // Also brings the row this server remembers up to the newest revision published: the fade
+      // may have been made on another server.
+      const state = await this.loadState(owner);
+      if (fadeSeenBy(state, viewer) === null) continue;
+      await this.writeAndPublish(owner, (before) => befriended(before, viewer));
+    }
   }
 
   /** A request between `a` and `b` was made, accepted, declined or cancelled: both their feeds hear of it. */
