@@ -99,6 +99,21 @@ class FriendEntry implements Tracked<VisiblePresence>, ChannelFollower {
 
 const friendIdOf = (entry: FriendEntry) => entry.friendId;
 
+/**
+ * Whether `view` differs from what the viewer was sent (`queued`) only by a bucket that aged
+ * (`recently` → `within a week`), the change that brought it showing nothing new (`before`, the
+ * view of the previous state made now, is the same). Buckets age without events (§9.3): sending
+ * the aged one now would tell the viewer the moment the user did something they cannot see —
+ * connected while invisible, changed their message while offline (rule 5).
+ */
+function onlyAged(view: VisiblePresence, queued: VisiblePresence, before: VisiblePresence): boolean {
+  return (
+    view.lastSeenBucket !== queued.lastSeenBucket &&
+    sameVisiblePresence(view, before) &&
+    sameVisiblePresence(view, { ...queued, lastSeenBucket: view.lastSeenBucket })
+  );
+}
+
 type QueueItem =
   | { kind: "event"; event: PresenceEvent }
   /** Friends whose view changed, in the order of their latest change. */
@@ -312,10 +327,13 @@ export class FriendFeed implements ChannelFollower {
   private applyFriendState(entry: FriendEntry, state: PresenceState, publishedAt: number | undefined): void {
     if (state.version <= entry.version) return;
     if (state.fades.length > 0) this.sources.fading?.(state);
+    const previous = entry.state;
     entry.version = state.version;
     entry.state = state;
-    const view = sharedViewOf(state, this.viewerId, this.context());
+    const context = this.context();
+    const view = sharedViewOf(state, this.viewerId, context);
     if (sameVisiblePresence(view, entry.queued)) return;
+    if (previous !== null && onlyAged(view, entry.queued, sharedViewOf(previous, this.viewerId, context))) return;
     // An arrival can wait for the beat (ARRIVAL_HOLD_MS); any other change leaves this tick.
     const arrival = entry.queued.status === "offline" && view.status !== "offline";
     entry.queued = view;
