@@ -45,7 +45,10 @@ import { isStoreUnavailable } from "../store/unavailable.js";
 
 /** Calls in flight at once while re-registering after an outage, or settling a gone server's users. */
 const REREGISTER_BATCH = 100;
-/** A fade's end is checked this long after its `until`, so that timer rounding never finds it still on. */
+/**
+ * A fade's end is checked this long after its `until`, so that timer rounding never finds it
+ * still on; a grace ends as late, so that a disconnect and a hide look alike in time too (rule 5).
+ */
 const FADE_END_SLACK_MS = 2;
 /** Later than any fade's end: ends them all. */
 const END_OF_TIME = "9999-12-31T23:59:59.999Z";
@@ -234,7 +237,7 @@ export class PresenceService {
         await this.store.disconnect(standIn, grace.since);
         touched.add(userId);
       }
-      const remainingMs = grace.since.getTime() + this.offlineGraceMs - this.now().getTime();
+      const remainingMs = grace.since.getTime() + this.offlineGraceMs + FADE_END_SLACK_MS - this.now().getTime();
       if (grace.timer === null || remainingMs <= 0) {
         if (grace.timer) clearTimeout(grace.timer);
         grace.timer = null; // overdue until settled: a failed attempt leaves it for the retry
@@ -461,7 +464,7 @@ export class PresenceService {
     return state;
   }
 
-  private startGrace(userId: string, since: Date, delayMs = this.offlineGraceMs): void {
+  private startGrace(userId: string, since: Date, delayMs = this.offlineGraceMs + FADE_END_SLACK_MS): void {
     this.cancelGrace(userId);
     const grace: Grace = { since, timer: null };
     grace.timer = setTimeout(() => {
