@@ -3,8 +3,10 @@
  * `CALLS_PER_SECOND`. Why: every call costs the server's one thread something (a database read,
  * on PGlite run on that thread), and a socket can send calls as fast as the network carries them —
  * one 64 KiB frame holds a thousand — so without a budget one client stalls everyone for seconds.
- * Calls past the budget are answered `TOO_MANY_REQUESTS` at once, without running; the socket
- * stays open (a client that queued calls while reconnecting sends them in one frame).
+ * Calls past the budget are answered `TOO_MANY_REQUESTS` at once, without running, and the socket
+ * stays open (a client that queued calls while reconnecting sends them in one frame). Refused
+ * calls are owed: a socket that runs `CALL_BURST` calls past its budget is closed (1008) instead,
+ * since answering a flood call by call would cost the thread almost as much as serving it.
  *
  * The budget lives in two fields of the socket (no timer or closure per connection), refilled
  * when the socket next sends. Keep-alive `PING`/`PONG` messages cost nothing.
@@ -12,26 +14,30 @@
 import { TRPCError, getErrorShape, transformTRPCResponse } from "@trpc/server/unstable-core-do-not-import";
 import { appRouter } from "@herald/presence";
 
-export const CALL_BURST = 100;
+export const CALL_BURST = 50;
 export const CALLS_PER_SECOND = 20;
+/** The close code of a socket that ran `CALL_BURST` calls past its budget (policy violation). */
+export const CLOSE_CALL_FLOOD = 1008;
 
 const config = appRouter._def._config;
+const REFUSAL = `Too many calls on this connection: at most ${CALL_BURST} at once, then ${CALLS_PER_SECOND} a second`;
 
 /** The socket's side of the budget. */
 export interface CallBudgetHolder {
-  /** Calls it may still make now (refilled by `CALLS_PER_SECOND`, up to `CALL_BURST`). */
+  /** Calls it may still make now (refilled by `CALLS_PER_SECOND`, up to `CALL_BURST`); below 0, calls refused and owed. */
   callAllowance: number;
   /** When the allowance was last refilled (`Date.now()`). */
   allowanceAt: number;
 }
 
-type BudgetedSocket = CallBudgetHolder & { send(data: string): void };
+type BudgetedSocket = CallBudgetHolder & { send(data: string): void; close(code: number, reason: string): void };
 
 const OPEN_BRACKET = 0x5b;
 
 /**
  * The message with the calls the budget allows: `data` itself when it allows all of them, null
- * when none (each refused call is answered here), or the message with only the allowed ones.
+ * when none (each refused call is answered here, or the socket closed), or the message with only
+ * the allowed ones.
  */
 export function spendCallBudget(socket: BudgetedSocket, data: Buffer, now = Date.now()): Buffer | null {
   if (isKeepAlive(data)) return data;
@@ -39,29 +45,36 @@ export function spendCallBudget(socket: BudgetedSocket, data: Buffer, now = Date
   socket.allowanceAt = now;
   const batch = firstByteIsBracket(data) ? parseArray(data) : null;
   const calls = batch?.length ?? 1;
-  if (calls <= socket.callAllowance) {
-    socket.callAllowance -= calls;
-    return data;
+  const allowed = Math.min(calls, Math.max(0, Math.floor(socket.callAllowance)));
+  socket.callAllowance -= calls;
+  if (allowed === calls) return data;
+  if (socket.callAllowance < -CALL_BURST) {
+    socket.close(CLOSE_CALL_FLOOD, `too many calls: more than ${CALL_BURST} past the limit of ${CALLS_PER_SECOND} a second`);
+    return null;
   }
-  const allowed = Math.max(0, Math.floor(socket.callAllowance));
-  socket.callAllowance -= allowed;
   const messages = batch ?? [parseOrNull(data)];
-  for (const message of messages.slice(allowed)) refuse(socket, message);
+  refuse(socket, messages.slice(allowed));
   if (allowed === 0) return null;
   return Buffer.from(JSON.stringify(messages.slice(0, allowed)));
 }
 
-function refuse(socket: BudgetedSocket, message: unknown): void {
-  if (typeof message !== "object" || message === null) return; // not a call: nothing to answer
-  const { id, jsonrpc, params } = message as { id?: unknown; jsonrpc?: unknown; params?: { path?: unknown } };
-  if (typeof id !== "string" && typeof id !== "number") return;
-  const error = new TRPCError({
-    code: "TOO_MANY_REQUESTS",
-    message: `Too many calls on this connection: at most ${CALL_BURST} at once, then ${CALLS_PER_SECOND} a second`,
-  });
-  const path = typeof params?.path === "string" ? params.path : undefined;
-  const shape = getErrorShape({ config, error, type: "unknown", path, input: undefined, ctx: undefined });
-  socket.send(JSON.stringify(transformTRPCResponse(config, { id, jsonrpc: jsonrpc === "2.0" ? "2.0" : undefined, error: shape })));
+/** Answers each call among `messages` TOO_MANY_REQUESTS; one error shape per path, not per call. */
+function refuse(socket: BudgetedSocket, messages: readonly unknown[]): void {
+  const shapes = new Map<string | undefined, unknown>();
+  for (const message of messages) {
+    if (typeof message !== "object" || message === null) continue; // not a call: nothing to answer
+    const { id, jsonrpc, params } = message as { id?: unknown; jsonrpc?: unknown; params?: { path?: unknown } };
+    if (typeof id !== "string" && typeof id !== "number") continue;
+    const path = typeof params?.path === "string" ? params.path : undefined;
+    let shape = shapes.get(path);
+    if (shape === undefined) {
+      const error = new TRPCError({ code: "TOO_MANY_REQUESTS", message: REFUSAL });
+      shape = getErrorShape({ config, error, type: "unknown", path, input: undefined, ctx: undefined });
+      shapes.set(path, shape);
+    }
+    const envelope = { id, jsonrpc: jsonrpc === "2.0" ? ("2.0" as const) : undefined, error: shape };
+    socket.send(JSON.stringify(transformTRPCResponse(config, envelope as never)));
+  }
 }
 
 function firstByteIsBracket(data: Buffer): boolean {

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
-import { CALL_BURST } from "../src/call-budget.js";
+import { CALL_BURST, CLOSE_CALL_FLOOD } from "../src/call-budget.js";
 import { MAX_HTTP_BATCH_CALLS } from "../src/herald-core.js";
 import { CONNECTION_PARAMS_DEADLINE_MS } from "../src/websocket.js";
 import { rawSocket, signUp, startTestServer, type TestServer } from "../src/testing/index.js";
@@ -47,7 +47,7 @@ describe("call floods", () => {
     const bob = await signUp(server.url);
     const { socket } = await rawSocket(server.wsUrl, bob.token); // one auth.me spent
     const answers = answersOf(socket);
-    const sent = CALL_BURST + 50;
+    const sent = CALL_BURST + 20;
     socket.send(JSON.stringify(Array.from({ length: sent }, (_, i) => authMe(100 + i))));
     await expect.poll(() => answers.length).toBe(sent);
     const refused = answers.filter((answer) => answer.error?.data?.code === "TOO_MANY_REQUESTS");
@@ -57,7 +57,9 @@ describe("call floods", () => {
     expect(served.length).toBeGreaterThanOrEqual(CALL_BURST - 2);
     expect(served.length).toBeLessThanOrEqual(CALL_BURST + 2);
     expect(refused.length).toBe(sent - served.length);
-    expect(refused[0]!.error!.message).toMatch(/^Too many calls on this connection: at most 100 at once, then 20 a second/);
+    expect(refused[0]!.error!.message).toMatch(
+      new RegExp(`^Too many calls on this connection: at most ${CALL_BURST} at once, then 20 a second`),
+    );
     // Every call was answered once, under its own id.
     expect(new Set(answers.map((answer) => answer.id)).size).toBe(sent);
     // The socket stays open and, as the budget refills, is served again.
@@ -69,10 +71,22 @@ describe("call floods", () => {
           socket.send(JSON.stringify(authMe(9_999)));
           return answered;
         },
-        { interval: 100, timeout: 5_000 },
+        { interval: 250, timeout: 5_000 },
       )
       .toMatch(/"result"/);
     socket.close();
+  });
+
+  it(`closes a socket that runs more than ${CALL_BURST} calls past its budget (1008), serving none of that message`, async () => {
+    const dan = await signUp(server.url);
+    const { socket, closed } = await rawSocket(server.wsUrl, dan.token);
+    const answers = answersOf(socket);
+    socket.send(JSON.stringify(Array.from({ length: 2 * CALL_BURST + 10 }, (_, i) => authMe(100 + i))));
+    expect(await closed).toEqual({
+      code: CLOSE_CALL_FLOOD,
+      reason: expect.stringMatching(new RegExp(`^too many calls: more than ${CALL_BURST} past the limit`)),
+    });
+    expect(answers).toEqual([]);
   });
 
   it("closes a socket that asked to send its connectionParams and never did (4401)", async () => {
