@@ -12,6 +12,8 @@ import type { PresenceEvent } from "../src/feed/events.js";
 import { useInProcessApp } from "./fixtures/in-process-app.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+type User = { id: string; username: string };
 /** How long after the snapshot the bucket ages: long enough to take the snapshot first. */
 const AGES_IN_MS = 1_500;
 
@@ -25,7 +27,9 @@ describe("a last-seen bucket that ages", () => {
   }
 
   it("is not sent when the user connects invisibly or changes their message while offline", async () => {
-    const [tia, tom, val, cal] = await Promise.all(["age_tia", "age_tom", "age_val", "age_cal"].map((name) => inProcess.newUser(name)));
+    const [tia, tom, val, cal] = (await Promise.all(
+      ["age_tia", "age_tom", "age_val", "age_cal"].map((name) => inProcess.newUser(name)),
+    )) as [User, User, User, User];
     for (const user of [tia, tom, cal]) await befriend(user, val);
     // Both were last seen just under three days ago (as a server that died vouched), so their
     // bucket turns from `recently` to `within a week` in a moment; since then they went invisible.

@@ -16,7 +16,7 @@ export class HostFriendGraph {
   /** Befriends these ordered pairs; how many were not friends before. */
   async link(pairs: readonly Pair[]): Promise<number> {
     const { added, accepted } = await this.friendships.link(pairs);
-    await Promise.all(added.map(([a, b]) => this.service.publishFriendship(a, b, "friend_added")));
+    await this.service.publishFriendships(added, "friend_added");
     await Promise.all(accepted.map(([a, b]) => this.service.publishRequestsChanged(a, b)));
     return added.length;
   }
@@ -26,7 +26,7 @@ export class HostFriendGraph {
     const ended = await this.friendships.unlink(pairs);
     const unfriended = ended.filter((e) => e.was === "accepted").map((e) => e.pair);
     // Feeds first (rule 11: at once), then the allow-lists, one write per user however many pairs.
-    await Promise.all(unfriended.map(([a, b]) => this.service.publishFriendship(a, b, "friend_removed")));
+    await this.service.publishFriendships(unfriended, "friend_removed");
     const forget = new Map<string, string[]>();
     const add = (owner: string, viewer: string) => {
       const viewers = forget.get(owner);

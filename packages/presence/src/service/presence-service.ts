@@ -309,32 +309,47 @@ export class PresenceService {
     return this.writeAndPublish(userId, (before) => viewerIds.reduce(forgetViewer, before));
   }
 
-  /**
-   * Announces a friendship made or ended to both users' feeds. Every path that makes one calls
-   * this after the write, so a new friend is taken out of the other's fades (`befriended`) before
-   * either feed is told: the `friend_added` view, and every read after the call, is never a fade's.
-   */
+  /** Announces a friendship made or ended to both users' feeds (`publishFriendships`, for one pair). */
   async publishFriendship(a: string, b: string, type: "friend_added" | "friend_removed"): Promise<void> {
-    if (type === "friend_added") await this.newToEachOther(a, b);
-    await this.bus.publish(a, { type, friendId: b });
-    await this.bus.publish(b, { type, friendId: a });
+    await this.publishFriendships([[a, b]], type);
   }
 
   /**
-   * Rules 5 and 6: a new friend saw nothing of what the other's fades show. Written (and
-   * published, so every server agrees) only for a user who has a fade the other is in.
+   * Announces friendships made or ended to both users' feeds. Every path that makes one calls
+   * this after the write, so each new friend is taken out of the other's fades (`befriended`)
+   * before either feed is told: the `friend_added` view, and every read after the call, is never a fade's.
    */
-  private async newToEachOther(a: string, b: string): Promise<void> {
-    for (const [owner, viewer] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      // Also brings the row this server remembers up to the newest revision published: the fade
-      // may have been made on another server.
-      const state = await this.loadState(owner);
-      if (fadeSeenBy(state, viewer) === null) continue;
-      await this.writeAndPublish(owner, (before) => befriended(before, viewer));
+  async publishFriendships(pairs: ReadonlyArray<readonly [string, string]>, type: "friend_added" | "friend_removed"): Promise<void> {
+    if (type === "friend_added") await this.takeNewFriendsOutOfFades(pairs);
+    await Promise.all(
+      pairs.map(async ([a, b]) => {
+        await this.bus.publish(a, { type, friendId: b });
+        await this.bus.publish(b, { type, friendId: a });
+      }),
+    );
+  }
+
+  /**
+   * Rules 5 and 6: a new friend saw nothing of what the other's fades show. One read of every
+   * user's state (it also brings the rows this server remembers up to the newest revision
+   * published: a fade may have been made on another server); a write, published so every server
+   * agrees, only for a user who has a fade a new friend is in — rare, as fades last a grace.
+   */
+  private async takeNewFriendsOutOfFades(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
+    const states = await this.loadStates([...new Set(pairs.flat())]);
+    const inFades = new Map<string, string[]>();
+    for (const [a, b] of pairs) {
+      for (const [owner, viewer] of [
+        [a, b],
+        [b, a],
+      ] as const) {
+        if (fadeSeenBy(states.get(owner)!, viewer) === null) continue;
+        const viewers = inFades.get(owner);
+        if (viewers) viewers.push(viewer);
+        else inFades.set(owner, [viewer]);
+      }
     }
+    await Promise.all([...inFades].map(([owner, viewers]) => this.writeAndPublish(owner, (before) => viewers.reduce(befriended, before))));
   }
 
   /** A request between `a` and `b` was made, accepted, declined or cancelled: both their feeds hear of it. */
