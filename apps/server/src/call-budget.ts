@@ -53,9 +53,20 @@ export function spendCallBudget(socket: BudgetedSocket, data: Buffer, now = Date
     return null;
   }
   const messages = batch ?? [parseOrNull(data)];
-  refuse(socket, messages.slice(allowed));
-  if (allowed === 0) return null;
-  return Buffer.from(JSON.stringify(messages.slice(0, allowed)));
+  // Stopping a subscription and sending connectionParams are never refused: a refused stop would
+  // leave its feed running (the client does not wait for an answer) and holding a slot.
+  const passed = messages.filter((message, i) => i < allowed || isAlwaysAllowed(message));
+  refuse(
+    socket,
+    messages.filter((message, i) => i >= allowed && !isAlwaysAllowed(message)),
+  );
+  if (passed.length === 0) return null;
+  return batch === null ? data : Buffer.from(JSON.stringify(passed));
+}
+
+function isAlwaysAllowed(message: unknown): boolean {
+  const method = typeof message === "object" && message !== null ? (message as { method?: unknown }).method : undefined;
+  return method === "subscription.stop" || method === "connectionParams";
 }
 
 /** Answers each call among `messages` TOO_MANY_REQUESTS; one error shape per path, not per call. */

@@ -176,10 +176,15 @@ function trackSessions(app: HeraldApp, log: Logger, onError: (code: string) => v
 
   const endSession = (session: Session, reason: string) => {
     log.info({ userId: session.claims.sub, reason }, "closing a WebSocket whose session ended");
-    // At once, calls on it answer UNAUTHORIZED, as over HTTP (the context is the socket's own object).
-    void (session.socket as HeraldSocket).heraldContext?.then((context) => {
-      context.user = null;
-    });
+    // From now on its calls answer UNAUTHORIZED, as over HTTP (the context is the socket's own
+    // object). A flag, not `user = null`: calls already running read the user after their awaits.
+    // A context that failed was answered where it failed: nothing to mark.
+    (session.socket as HeraldSocket).heraldContext?.then(
+      (context) => {
+        context.sessionEnded = true;
+      },
+      () => {},
+    );
     // Delayed a little, so the answer to the call that signed out still reaches the client.
     setTimeout(() => session.socket.close(CLOSE_UNAUTHORIZED, reason), UNAUTHENTICATED_CLOSE_DELAY_MS).unref();
   };

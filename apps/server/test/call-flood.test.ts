@@ -77,6 +77,20 @@ describe("call floods", () => {
     socket.close();
   });
 
+  it("never refuses a subscription.stop: past the budget, the subscription still stops and frees its slot", async () => {
+    const erin = await signUp(server.url);
+    const { socket } = await rawSocket(server.wsUrl, erin.token);
+    const answers = answersOf(socket);
+    socket.send(JSON.stringify({ id: 7, method: "subscription", params: { path: "presence.onChange" } }));
+    await expect.poll(() => answers.filter((answer) => answer.id === 7).length).toBeGreaterThanOrEqual(2); // started, snapshot
+    // The stop comes last in a frame whose calls spend the rest of the budget and more.
+    socket.send(JSON.stringify([...Array.from({ length: CALL_BURST }, (_, i) => authMe(100 + i)), { id: 7, method: "subscription.stop" }]));
+    await expect.poll(() => answers.filter((answer) => answer.error?.data?.code === "TOO_MANY_REQUESTS").length).toBeGreaterThan(0);
+    await expect.poll(() => answers.filter((answer) => answer.id === 7).at(-1)).toMatchObject({ result: { type: "stopped" } });
+    await expect.poll(() => server.app.subscriptionLimits.active).toBe(0);
+    socket.close();
+  });
+
   it(`closes a socket that runs more than ${CALL_BURST} calls past its budget (1008), serving none of that message`, async () => {
     const dan = await signUp(server.url);
     const { socket, closed } = await rawSocket(server.wsUrl, dan.token);

@@ -33,6 +33,11 @@ export interface HeraldContext {
    * invalid): every call answers BAD_REQUEST with it, until the server closes the socket.
    */
   refusal?: string;
+  /**
+   * Set on a WebSocket's context when its session ends (signed out, expired, revoked) and the
+   * socket is about to close: calls made from then on answer UNAUTHORIZED; calls already running finish.
+   */
+  sessionEnded?: boolean;
   /** Set by `createCaller`: the user id is the caller's word, not a verified token's, so it is checked. */
   serverSide?: boolean;
   /**
@@ -106,7 +111,7 @@ const userIsKnown = Object.freeze({}) as { ctx: { user: SessionUser } };
  */
 export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
   if (ctx.refusal) throw new TRPCError({ code: "BAD_REQUEST", message: ctx.refusal });
-  if (!ctx.user) {
+  if (!ctx.user || ctx.sessionEnded) {
     throw new TRPCError({
       code: "UNAUTHORIZED",
       message: ctx.system

@@ -11,7 +11,7 @@ import type { PresenceEvent } from "../src/feed/events.js";
 import { useInProcessApp } from "./fixtures/in-process-app.js";
 
 /** Long enough for the friendships below to be made well inside it, on a slow shared machine. */
-const GRACE_MS = 1_500;
+const GRACE_MS = 4_000;
 
 type User = { id: string; username: string };
 

@@ -141,6 +141,8 @@ export class FriendFeed implements ChannelFollower {
   private requests: PendingRequestsReader | null = null;
   /** Friends added in this turn of the event loop, whose first views are read together. */
   private adding: FriendEntry[] | null = null;
+  /** Friends removed in this turn of the event loop, whose removal is checked against the list together. */
+  private removed: Set<string> | null = null;
   /** Added friends whose first view is being read, with the messages that arrived meanwhile. */
   private loading: Map<FriendEntry, BusMessage[]> | null = null;
   /** The viewer's own default last-seen level, as of their newest state (reciprocity, §9.3). */
@@ -251,6 +253,7 @@ export class FriendFeed implements ChannelFollower {
     }
     this.friends.clear();
     this.adding = null;
+    this.removed = null;
     this.loading = null;
   }
 
@@ -438,16 +441,27 @@ export class FriendFeed implements ChannelFollower {
   }
 
   /**
-   * After a `friend_removed`: if the list read now still has them, a later friendship overtook
+   * After a `friend_removed`: if the list read then still has them, a later friendship overtook
    * this message on the way (unfriended and befriended again at once), and they are added back.
+   * The removals of one turn (a host unlinking many pairs) share one read of the list.
    */
   private addIfStillFriends(friendId: string): void {
-    this.sources
-      .friendIdsOf(this.viewerId)
-      .then((friendIds) => {
-        if (!this.closed && this.startBuffer === null && friendIds.includes(friendId)) this.addFriend(friendId);
-      })
-      .catch((error: unknown) => this.fail(error));
+    if (this.removed) {
+      this.removed.add(friendId);
+      return;
+    }
+    const removed = new Set([friendId]);
+    this.removed = removed;
+    setImmediate(() => {
+      if (this.removed === removed) this.removed = null;
+      this.sources
+        .friendIdsOf(this.viewerId)
+        .then((friendIds) => {
+          if (this.closed || this.startBuffer !== null) return;
+          for (const id of friendIds) if (removed.has(id)) this.addFriend(id);
+        })
+        .catch((error: unknown) => this.fail(error));
+    });
   }
 
   private enqueueUpdate(entry: FriendEntry, canWait = false): void {

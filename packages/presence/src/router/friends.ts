@@ -63,6 +63,7 @@ export const friendsRouter = router({
     const existing = await friendships.find(ctx.user.id, input.userId);
     if (existing?.status === "accepted") return { status: "accepted" as const };
     if (!existing || existing.requesterId !== input.userId) throw noRequest();
+    await service.takeNewFriendsOutOfFades([[ctx.user.id, input.userId]]);
     if (!(await friendships.accept(input.userId, ctx.user.id))) {
       // Cancelled meanwhile, or accepted by another of our devices at the same moment.
       if (await friendships.areFriends(ctx.user.id, input.userId)) return { status: "accepted" as const };
@@ -112,6 +113,7 @@ async function requestOrAcceptTheirs(app: HeraldApp, userId: string, targetId: s
     const existing = await friendships.find(userId, targetId);
     if (existing?.status === "accepted") return "accepted";
     if (existing?.requesterId === userId) return "pending";
+    if (existing) await service.takeNewFriendsOutOfFades([[userId, targetId]]);
     if (existing ? await friendships.accept(targetId, userId) : await friendships.request(userId, targetId)) {
       if (existing) await service.publishFriendship(userId, targetId, "friend_added");
       await service.publishRequestsChanged(userId, targetId);

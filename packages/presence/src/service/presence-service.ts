@@ -334,8 +334,10 @@ export class PresenceService {
    * user's state (it also brings the rows this server remembers up to the newest revision
    * published: a fade may have been made on another server); a write, published so every server
    * agrees, only for a user who has a fade a new friend is in — rare, as fades last a grace.
+   * Also called just before a request is accepted (a non-friend in no fade changes nothing), so
+   * that no read between the two writes shows the new friend a fade.
    */
-  private async takeNewFriendsOutOfFades(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  async takeNewFriendsOutOfFades(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
     const states = await this.loadStates([...new Set(pairs.flat())]);
     const inFades = new Map<string, string[]>();
     for (const [a, b] of pairs) {
@@ -349,7 +351,17 @@ export class PresenceService {
         else inFades.set(owner, [viewer]);
       }
     }
-    await Promise.all([...inFades].map(([owner, viewers]) => this.writeAndPublish(owner, (before) => viewers.reduce(befriended, before))));
+    // Retried like a disconnect's write: given up, the friendship would never be announced.
+    const what = "taking new friends out of fades";
+    await Promise.all(
+      [...inFades].map(([owner, viewers]) =>
+        retryUntilDone(() => this.writeAndPublish(owner, (before) => viewers.reduce(befriended, before)), {
+          what,
+          log: this.log,
+          isClosed: () => this.closed,
+        }),
+      ),
+    );
   }
 
   /** A request between `a` and `b` was made, accepted, declined or cancelled: both their feeds hear of it. */
