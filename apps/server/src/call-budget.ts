@@ -11,15 +11,15 @@
  * The budget lives in two fields of the socket (no timer or closure per connection), refilled
  * when the socket next sends. Keep-alive `PING`/`PONG` messages cost nothing.
  */
-import { TRPCError, getErrorShape, transformTRPCResponse } from "@trpc/server/unstable-core-do-not-import";
-import { appRouter } from "@herald/presence";
+import { TRPCError } from "@trpc/server/unstable-core-do-not-import";
+import type { HeraldSocket } from "./herald-socket.js";
+import { answerWithError } from "./subscription-host.js";
 
 export const CALL_BURST = 50;
 export const CALLS_PER_SECOND = 20;
 /** The close code of a socket that ran `CALL_BURST` calls past its budget (policy violation). */
 export const CLOSE_CALL_FLOOD = 1008;
 
-const config = appRouter._def._config;
 const REFUSAL = `Too many calls on this connection: at most ${CALL_BURST} at once, then ${CALLS_PER_SECOND} a second`;
 
 /** The socket's side of the budget. */
@@ -30,8 +30,6 @@ export interface CallBudgetHolder {
   allowanceAt: number;
 }
 
-type BudgetedSocket = CallBudgetHolder & { send(data: string): void; close(code: number, reason: string): void };
-
 const OPEN_BRACKET = 0x5b;
 
 /**
@@ -39,7 +37,7 @@ const OPEN_BRACKET = 0x5b;
  * when none (each refused call is answered here, or the socket closed), or the message with only
  * the allowed ones.
  */
-export function spendCallBudget(socket: BudgetedSocket, data: Buffer, now = Date.now()): Buffer | null {
+export function spendCallBudget(socket: HeraldSocket, data: Buffer, now = Date.now()): Buffer | null {
   if (isKeepAlive(data)) return data;
   socket.callAllowance = Math.min(CALL_BURST, socket.callAllowance + ((now - socket.allowanceAt) * CALLS_PER_SECOND) / 1000);
   socket.allowanceAt = now;
@@ -69,22 +67,20 @@ function isAlwaysAllowed(message: unknown): boolean {
   return method === "subscription.stop" || method === "connectionParams";
 }
 
-/** Answers each call among `messages` TOO_MANY_REQUESTS; one error shape per path, not per call. */
-function refuse(socket: BudgetedSocket, messages: readonly unknown[]): void {
-  const shapes = new Map<string | undefined, unknown>();
+/** Answers each call among `messages` TOO_MANY_REQUESTS (at most `CALL_BURST` of them: more closes the socket). */
+function refuse(socket: HeraldSocket, messages: readonly unknown[]): void {
+  const error = new TRPCError({ code: "TOO_MANY_REQUESTS", message: REFUSAL });
   for (const message of messages) {
     if (typeof message !== "object" || message === null) continue; // not a call: nothing to answer
     const { id, jsonrpc, params } = message as { id?: unknown; jsonrpc?: unknown; params?: { path?: unknown } };
     if (typeof id !== "string" && typeof id !== "number") continue;
     const path = typeof params?.path === "string" ? params.path : undefined;
-    let shape = shapes.get(path);
-    if (shape === undefined) {
-      const error = new TRPCError({ code: "TOO_MANY_REQUESTS", message: REFUSAL });
-      shape = getErrorShape({ config, error, type: "unknown", path, input: undefined, ctx: undefined });
-      shapes.set(path, shape);
-    }
-    const envelope = { id, jsonrpc: jsonrpc === "2.0" ? ("2.0" as const) : undefined, error: shape };
-    socket.send(JSON.stringify(transformTRPCResponse(config, envelope as never)));
+    answerWithError(socket, { id, jsonrpc: jsonrpc === "2.0" ? "2.0" : undefined }, error, {
+      type: "unknown",
+      path,
+      input: undefined,
+      ctx: undefined,
+    });
   }
 }
 

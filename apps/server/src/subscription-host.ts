@@ -186,13 +186,22 @@ function respond(socket: HeraldSocket, envelope: unknown): void {
 
 function respondError(
   socket: HeraldSocket,
-  { id, jsonrpc }: CallMessage,
+  call: CallMessage,
   error: TRPCError,
   input: unknown,
   ctx: HeraldContext | undefined,
   reportFailure: ReportFailure,
 ): void {
   reportFailure(error, HOSTED_PATH);
-  const shape = getErrorShape({ config, error, type: "subscription", path: HOSTED_PATH, input, ctx });
-  respond(socket, { id, jsonrpc, error: shape });
+  answerWithError(socket, call, error, { type: "subscription", path: HOSTED_PATH, input, ctx });
+}
+
+/** Answers the call `{ id, jsonrpc }` with `error`, shaped by the router's formatter, as the adapter answers. */
+export function answerWithError(
+  socket: HeraldSocket,
+  { id, jsonrpc }: Pick<CallMessage, "id" | "jsonrpc">,
+  error: TRPCError,
+  at: Omit<Parameters<typeof getErrorShape>[0], "config" | "error">,
+): void {
+  respond(socket, { id, jsonrpc, error: getErrorShape({ config, error, ...at }) });
 }

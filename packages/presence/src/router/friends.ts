@@ -58,19 +58,15 @@ export const friendsRouter = router({
   }),
 
   accept: userManagedFriendships.input(byUserId).mutation(async ({ ctx, input }) => {
-    const { friendships, service } = ctx.app;
+    const { friendships } = ctx.app;
     checkUserIdsIn(ctx.app, "userId", input.userId);
     const existing = await friendships.find(ctx.user.id, input.userId);
     if (existing?.status === "accepted") return { status: "accepted" as const };
     if (!existing || existing.requesterId !== input.userId) throw noRequest();
-    await service.takeNewFriendsOutOfFades([[ctx.user.id, input.userId]]);
-    if (!(await friendships.accept(input.userId, ctx.user.id))) {
-      // Cancelled meanwhile, or accepted by another of our devices at the same moment.
-      if (await friendships.areFriends(ctx.user.id, input.userId)) return { status: "accepted" as const };
+    // Not accepted here: cancelled meanwhile (NOT_FOUND), or accepted by another of our devices at the same moment.
+    if (!(await acceptRequest(ctx.app, input.userId, ctx.user.id)) && !(await friendships.areFriends(ctx.user.id, input.userId))) {
       throw noRequest();
     }
-    await service.publishFriendship(ctx.user.id, input.userId, "friend_added");
-    await service.publishRequestsChanged(ctx.user.id, input.userId);
     return { status: "accepted" as const };
   }),
 
@@ -113,16 +109,29 @@ async function requestOrAcceptTheirs(app: HeraldApp, userId: string, targetId: s
     const existing = await friendships.find(userId, targetId);
     if (existing?.status === "accepted") return "accepted";
     if (existing?.requesterId === userId) return "pending";
-    if (existing) await service.takeNewFriendsOutOfFades([[userId, targetId]]);
-    if (existing ? await friendships.accept(targetId, userId) : await friendships.request(userId, targetId)) {
-      if (existing) await service.publishFriendship(userId, targetId, "friend_added");
+    if (existing) {
+      if (await acceptRequest(app, targetId, userId)) return "accepted";
+    } else if (await friendships.request(userId, targetId)) {
       await service.publishRequestsChanged(userId, targetId);
-      return existing ? "accepted" : "pending";
+      return "pending";
     }
     if (attempt === 3) {
       throw new TRPCError({ code: "CONFLICT", message: "This friend request changed while it was being made; try again" });
     }
   }
+}
+
+/**
+ * Turns `requesterId`'s pending request to `accepterId` into a friendship and announces it; false
+ * (and nothing done) if there was no such request. The two are taken out of each other's fades
+ * before the write as well as before the announcement, so no read in between shows a fade.
+ */
+async function acceptRequest(app: HeraldApp, requesterId: string, accepterId: string): Promise<boolean> {
+  await app.service.takeNewFriendsOutOfFades([[accepterId, requesterId]]);
+  if (!(await app.friendships.accept(requesterId, accepterId))) return false;
+  await app.service.publishFriendship(accepterId, requesterId, "friend_added");
+  await app.service.publishRequestsChanged(accepterId, requesterId);
+  return true;
 }
 
 async function knownId(accounts: AccountsRepo, userId: string): Promise<string | undefined> {

@@ -6,6 +6,7 @@
  */
 import type { FriendshipsRepo, Pair } from "../repo/friendships.js";
 import type { PresenceService } from "./presence-service.js";
+import { viewersByOwner } from "./viewers-by-owner.js";
 
 export class HostFriendGraph {
   constructor(
@@ -27,17 +28,7 @@ export class HostFriendGraph {
     const unfriended = ended.filter((e) => e.was === "accepted").map((e) => e.pair);
     // Feeds first (rule 11: at once), then the allow-lists, one write per user however many pairs.
     await this.service.publishFriendships(unfriended, "friend_removed");
-    const forget = new Map<string, string[]>();
-    const add = (owner: string, viewer: string) => {
-      const viewers = forget.get(owner);
-      if (viewers) viewers.push(viewer);
-      else forget.set(owner, [viewer]);
-    };
-    for (const [a, b] of unfriended) {
-      add(a, b);
-      add(b, a);
-    }
-    await Promise.all([...forget].map(([owner, viewers]) => this.service.forgetViewers(owner, viewers)));
+    await Promise.all([...viewersByOwner(unfriended)].map(([owner, viewers]) => this.service.forgetViewers(owner, viewers)));
     const withdrawn = ended.filter((e) => e.was === "pending");
     await Promise.all(withdrawn.map(({ pair: [a, b] }) => this.service.publishRequestsChanged(a, b)));
     return ended.length;

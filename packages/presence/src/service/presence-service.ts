@@ -41,6 +41,7 @@ import {
 import { fadeSeenBy, sameDevicesAndIdle } from "../engine/visibility.js";
 import { DurablePresenceRepo } from "../repo/presence-repo.js";
 import { retryUntilDone } from "./retry.js";
+import { viewersByOwner } from "./viewers-by-owner.js";
 import { isStoreUnavailable } from "../store/unavailable.js";
 
 /** Calls in flight at once while re-registering after an outage, or settling a gone server's users. */
@@ -339,18 +340,7 @@ export class PresenceService {
    */
   async takeNewFriendsOutOfFades(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
     const states = await this.loadStates([...new Set(pairs.flat())]);
-    const inFades = new Map<string, string[]>();
-    for (const [a, b] of pairs) {
-      for (const [owner, viewer] of [
-        [a, b],
-        [b, a],
-      ] as const) {
-        if (fadeSeenBy(states.get(owner)!, viewer) === null) continue;
-        const viewers = inFades.get(owner);
-        if (viewers) viewers.push(viewer);
-        else inFades.set(owner, [viewer]);
-      }
-    }
+    const inFades = viewersByOwner(pairs, (owner, viewer) => fadeSeenBy(states.get(owner)!, viewer) !== null);
     // Retried like a disconnect's write: given up, the friendship would never be announced.
     const what = "taking new friends out of fades";
     await Promise.all(
