@@ -50,6 +50,7 @@ interface CallMessage {
 class HostedCall implements HostedSubscription {
   stopRequested = false;
   feed: { close(): void } | null = null;
+  releaseOnForget: (() => void) | null = null;
 
   constructor(
     readonly id: MessageId,
@@ -70,6 +71,7 @@ class HostedCall implements HostedSubscription {
 
   forget(): void {
     if (this.socket.hosted?.get(this.id) === this) this.socket.hosted.delete(this.id);
+    this.releaseOnForget?.();
   }
 }
 

@@ -87,6 +87,11 @@ describe("subscriptions per socket, with abuse limits on", () => {
     // The first 20 calls pass the rate limit, and 16 of them meet the cap; the other 20 meet the rate limit.
     expect(refusals.filter((f) => /at most 4 at once/.test(f.error!.message))).toHaveLength(16);
     expect(refusals.filter((f) => /at most 20 per 10 s/.test(f.error!.message))).toHaveLength(20);
+    // A refused subscribe is answered by its error alone, never `started` first (a client would
+    // take it for a subscription that began).
+    const startedIds = attacker.frames.filter((f) => f.result?.type === "started").map((f) => f.id);
+    expect(startedIds).toHaveLength(4);
+    expect(startedIds.filter((id) => refusals.some((f) => f.id === id))).toEqual([]);
     expect(server.app.subscriptionLimits.active).toBe(4);
 
     // One change of a friend's: four frames, not forty.
@@ -158,6 +163,25 @@ describe("subscriptions per socket, with RATE_LIMITS=off", () => {
     });
     for (const subscription of held) subscription.unsubscribe();
     await device.close();
+    await expect.poll(() => server.app.subscriptionLimits.active).toBe(0);
+  });
+
+  it("a subscribe stopped before it started holds no slot", async () => {
+    const alice = await signUp(server.url);
+    const client = await rawSocket(server.wsUrl, alice.token);
+    // One message: each subscribe is stopped before its procedure has run. The first four take
+    // the four slots meanwhile (the other four are refused for them), and must give them back.
+    const calls = [];
+    for (let id = 1; id <= 8; id++) {
+      calls.push({ id, method: "subscription", params: { path: "presence.onChange" } }, { id, method: "subscription.stop" });
+    }
+    client.socket.send(JSON.stringify(calls));
+    await client.until((frames) => frames.filter(refused).length === 4);
+    await expect.poll(() => server.app.subscriptionLimits.active).toBe(0);
+    for (let id = 11; id <= 14; id++) client.subscribe(id);
+    await client.until((frames) => frames.filter(isSnapshot).length === 4);
+    expect(client.frames.filter(isSnapshot).map((f) => f.id)).toEqual([11, 12, 13, 14]);
+    client.socket.close();
     await expect.poll(() => server.app.subscriptionLimits.active).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 /** Input schemas shared by the routers (docs/protocol.md §1 and §3). */
 import { CHOSEN_STATUSES, LAST_SEEN_LEVELS, LIMITS, USERNAME_PATTERN } from "@herald/protocol";
 import { z } from "zod";
-import { messageTextProblem } from "./message-text.js";
+import { messageTextProblem, showsNothing } from "./message-text.js";
 
 const { username, password, message, visibleTo, getMany } = LIMITS;
 
@@ -27,14 +27,15 @@ export const userIdInput = z.string();
 export const displayNameInput = z
   .string()
   .trim()
-  .min(1, "must not be empty")
   .max(LIMITS.displayName.maxLength, `must be at most ${LIMITS.displayName.maxLength} characters`)
   .superRefine((text, context) => {
+    if (showsNothing(text)) return void context.addIssue({ code: "custom", message: "must show at least one visible character" });
     const problem = messageTextProblem(text);
     if (problem) context.addIssue({ code: "custom", message: problem });
   });
 
-// Text that would forge layout in other people's clients is refused (see message-text.ts).
+// Text that would forge layout in other people's clients is refused (see message-text.ts); text
+// that shows nothing (spaces, U+200B, …) is no message, as the friend would see a blank one.
 export const messageInput = z
   .string()
   .trim()
@@ -43,7 +44,7 @@ export const messageInput = z
     const problem = messageTextProblem(text);
     if (problem) context.addIssue({ code: "custom", message: problem });
   })
-  .transform((text) => (text === "" ? null : text))
+  .transform((text) => (showsNothing(text) ? null : text))
   .nullable();
 
 export const visibleToInput = z

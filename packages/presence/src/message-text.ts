@@ -18,6 +18,18 @@
  * their vowel signs, and Tibetan stacks all stay within the limit.
  */
 
+/**
+ * Characters that show nothing: whitespace, the default-ignorable code points (zero-width space
+ * U+200B, word joiner U+2060, U+FEFF, the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0, …)
+ * and the blank braille pattern U+2800, which fonts draw empty.
+ */
+const SHOWS_NOTHING = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\u2800]*$/u;
+
+/** True when `text` would show as blank: such a message is no message, such a name no name. */
+export function showsNothing(text: string): boolean {
+  return SHOWS_NOTHING.test(text);
+}
+
 /** The most combining marks allowed in a row (Vietnamese and Thai need 2–3; emoji keycaps 2). */
 export const MAX_COMBINING_MARKS = 4;
 

@@ -266,6 +266,7 @@ describe("a feed writing its own frames", () => {
       stopRequested,
       feed: null,
       ended: () => heard.push("ended"),
+      releaseOnForget: null,
     });
     const heard: string[] = [];
     const release = () => heard.push("released");

@@ -1,7 +1,7 @@
 /** Status message text (issue 10, item 11): layout-forging text is refused, emoji and real scripts pass. */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { messageInput } from "../src/inputs.js";
+import { displayNameInput, messageInput } from "../src/inputs.js";
 import { MAX_COMBINING_MARKS, messageTextProblem } from "../src/message-text.js";
 
 const EMOJI: Record<string, string> = {
@@ -90,9 +90,28 @@ describe("messageInput", () => {
     expect(z.flattenError(result.error!).fieldErrors.message).toEqual([expect.stringMatching(/bidirectional/)]);
   });
 
+  it("takes a message that shows nothing for no message", () => {
+    for (const blank of ["", "   ", "\u200B", "\u3164\u3164", "\u2800", "\u2060\uFEFF\u115F\u1160\uFFA0", " \u200B \u180E "]) {
+      expect(schema.parse({ message: blank }).message, JSON.stringify(blank)).toBeNull();
+    }
+    // Invisible characters beside visible ones are the writer's business (ZWJ is in every emoji family).
+    expect(schema.parse({ message: "\u200Bhi" }).message).toBe("\u200Bhi");
+  });
+
   it("keeps emoji and scripts exactly as sent", () => {
     for (const text of [...Object.values(EMOJI), ...Object.values(SCRIPTS)]) {
       expect(schema.parse({ message: text }).message).toBe(text);
     }
+  });
+});
+
+describe("displayNameInput", () => {
+  it("refuses a name that shows nothing, as it refuses an empty one", () => {
+    for (const blank of ["", " ", "\u3164", "\u200B\u200B", "\u2800"]) {
+      const result = displayNameInput.safeParse(blank);
+      expect(result.success, JSON.stringify(blank)).toBe(false);
+      expect(result.error!.issues.map((issue) => issue.message)).toEqual(["must show at least one visible character"]);
+    }
+    expect(displayNameInput.parse(" Ana ")).toBe("Ana");
   });
 });

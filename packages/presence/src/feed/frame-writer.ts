@@ -27,6 +27,12 @@ export interface HostedSubscription extends SubscriptionAddress {
   feed: { close(): void } | null;
   /** Called once when the subscription has ended, after the feed took over. */
   ended(): void;
+  /**
+   * Set by the procedure: gives back what the subscription holds (its slot). The host calls it
+   * when it forgets the subscription, also when it never ran the procedure's generator (the
+   * socket closed, or the client stopped it, before `started`); calling it twice is harmless.
+   */
+  releaseOnForget: (() => void) | null;
 }
 
 /** The socket a subscription came over (a `ws` WebSocket), as far as writing frames to it goes. */

@@ -162,15 +162,19 @@ export const presenceRouter = router({
   // alive with every idle subscription.
   onChange: protectedProcedure
     .input(z.object({ lastEventId: z.string().nullish() }).optional())
-    .subscription(({ ctx, signal }) => presenceEvents(ctx, signal)),
+    .subscription(({ ctx, signal }) => {
+      // Here, before the subscription is `started`: a refused subscribe is answered by its error
+      // alone, and costs nothing (no feed, no slot).
+      const releaseSlot = takeSubscriptionSlot(ctx, signal);
+      if (ctx.hosted) ctx.hosted.releaseOnForget = releaseSlot; // the host may never run the generator
+      return presenceEvents(ctx, signal, releaseSlot);
+    }),
 });
 
 /** `presence.onChange`: the viewer's feed, for as long as the subscription lasts. */
-async function* presenceEvents(ctx: HeraldContext & { user: SessionUser }, signal: AbortSignal | undefined) {
+async function* presenceEvents(ctx: HeraldContext & { user: SessionUser }, signal: AbortSignal | undefined, releaseSlot: () => void) {
   const { feeds } = ctx.app;
   const viewerId = ctx.user.id;
-  // First, before any feed exists: a refused subscribe costs nothing and holds no slot.
-  const releaseSlot = takeSubscriptionSlot(ctx, signal);
   const feed = feeds.acquire(viewerId);
   const release = () => {
     feeds.release(viewerId, feed);
