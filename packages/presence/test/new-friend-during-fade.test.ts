@@ -4,6 +4,7 @@
  * allow-list see it (rule 6), and the same whether the user hid or disconnected (rule 5). Old
  * friends keep the fade as before. Found by an outside review; the differential below is rule 5's.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { eventOf } from "../src/testing/index.js";
 import { createCaller, type VisiblePresence } from "../src/index.js";
@@ -169,5 +170,39 @@ describe("a friend made while the user fades", () => {
 
     await feed.stop();
     await askerOnline.close();
+  }, 30_000);
+  it("a host's link made inside the fade shows the new friend no fade, not even while it is written", async () => {
+    const names = ["fadenf_lt", "fadenf_lo", "fadenf_ln", ...Array.from({ length: 24 }, (_, i) => `fadenf_lf${i}`)];
+    const [target, oldFriend, newFriend, ...fillers] = await Promise.all(names.map((name) => inProcess.newUser(name)));
+    await befriend(oldFriend!, target!);
+    await callerOf(target!).presence.setStatus({ status: "dnd", message: "private note" });
+    const targetOnline = await inProcess.app.connections.open(target!.id, () => {}, "mobile");
+    await callerOf(target!).presence.setStatus({ status: "invisible" });
+    const graceFrom = Date.now();
+
+    // One link: the target with the new friend, and the fillers with each other, so that it takes a while.
+    const ordered = (a: string, b: string) => (a < b ? ([a, b] as const) : ([b, a] as const));
+    const pairs = [ordered(target!.id, newFriend!.id)];
+    for (const [i, a] of fillers.entries()) for (const b of fillers.slice(i + 1)) pairs.push(ordered(a!.id, b!.id));
+    let linked = false;
+    const linking = inProcess.app.hostGraph.link(pairs).finally(() => (linked = true));
+    const seen: string[] = [];
+    while (!linked) {
+      await nextTurn(); // reads answered from memory alone would never let the link's statements run
+      try {
+        seen.push((await callerOf(newFriend!).presence.get({ userId: target!.id })).status);
+      } catch {
+        seen.push("not a friend yet");
+      }
+    }
+    expect(await linking).toBe(pairs.length);
+    seen.push((await callerOf(newFriend!).presence.get({ userId: target!.id })).status);
+    expect(Date.now(), "the link was not made inside the grace; the test proves nothing").toBeLessThan(graceFrom + GRACE_MS);
+
+    expect(seen.filter((status) => status !== "not a friend yet" && status !== "offline")).toEqual([]);
+    expect(seen.at(-1)).toBe("offline");
+    // The old friend still sees the fade.
+    expect(await callerOf(oldFriend!).presence.get({ userId: target!.id })).toMatchObject({ status: "dnd", message: "private note" });
+    await targetOnline.close();
   }, 30_000);
 });

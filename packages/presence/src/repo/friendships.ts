@@ -137,6 +137,17 @@ export class FriendshipsRepo {
     return { added: [...inserted.map(asPair), ...updated.map(asPair)], accepted: updated.map(asPair) };
   }
 
+  /** Which of these ordered pairs are not friends (no row, or a pending request). */
+  async notFriends(pairs: readonly Pair[]): Promise<Pair[]> {
+    if (pairs.length === 0) return [];
+    const rows = await executeRows<{ low: string; high: string }>(
+      this.db,
+      sql`select p.low, p.high from ${pairTable(pairs)}
+        where not exists (select 1 from friendships f where f.user_low = p.low and f.user_high = p.high and f.status = 'accepted')`,
+    );
+    return rows.map((row) => [row.low, row.high]);
+  }
+
   /** Ends these ordered pairs' friendships and requests (`system.friends.unlink`); what each was. */
   async unlink(pairs: readonly Pair[]): Promise<Array<{ pair: Pair; was: "pending" | "accepted" }>> {
     if (pairs.length === 0) return [];

@@ -16,6 +16,10 @@ export class HostFriendGraph {
 
   /** Befriends these ordered pairs; how many were not friends before. */
   async link(pairs: readonly Pair[]): Promise<number> {
+    // As `friends.accept` does: out of each other's fades before the write too, so that no read
+    // between the write and the announcement shows a new friend a fade. Only pairs that are not
+    // friends yet: a friend of before stays in the fade, which is what keeps rule 5.
+    await this.service.takeNewFriendsOutOfFades(await this.friendships.notFriends(pairs));
     const { added, accepted } = await this.friendships.link(pairs);
     await this.service.publishFriendships(added, "friend_added");
     await Promise.all(accepted.map(([a, b]) => this.service.publishRequestsChanged(a, b)));
