@@ -14,11 +14,12 @@ import { pino } from "pino";
 import { startHeraldServer, type HeraldServer } from "../src/server.js";
 import { codeOf, HostIssuer, httpClient, testServerConfig } from "../src/testing/index.js";
 
-/** HostIssuer's JWKS behind a switch: while `failing` it answers 500. Counts every request. */
+/** HostIssuer's JWKS behind switches: while `failing` it answers 500, while `hanging` nothing. Counts every request. */
 async function flakyJwks(issuer: HostIssuer) {
-  const jwks = { url: "", fetches: 0, failing: false };
+  const jwks = { url: "", fetches: 0, failing: false, hanging: false };
   const http = createServer(async (_req, res) => {
     jwks.fetches++;
+    if (jwks.hanging) return; // until the client gives up, or the server closes
     if (jwks.failing) {
       res.writeHead(500).end();
       return;
@@ -91,5 +92,26 @@ describe("the host's JWKS while it fails", () => {
     jwks.failing = false;
     await expect.poll(() => me(token), { timeout: 10_000 }).toBe("UNAUTHORIZED");
     expect(await me(await issuer.sign("user-1"))).toBe("ok");
+  });
+  it("checks tokens against the keys it has while a refresh hangs, instead of holding them for the fetch's timeout", async () => {
+    const { issuer, jwks, me } = await start({ jwksCooldownMs: 100, jwksMaxAgeMs: 300 });
+    const token = await issuer.sign("user-1");
+    expect(await me(token)).toBe("ok");
+    jwks.hanging = true;
+    // Past the max age a refresh starts and hangs (Herald gives up after 5 s); no answer waits for it.
+    const slowest = { ms: 0 };
+    await expect
+      .poll(
+        async () => {
+          const startedAt = performance.now();
+          expect(await me(token)).toBe("ok");
+          slowest.ms = Math.max(slowest.ms, performance.now() - startedAt);
+          return jwks.fetches;
+        },
+        { timeout: 10_000 },
+      )
+      .toBeGreaterThanOrEqual(2);
+    expect(await me(token)).toBe("ok");
+    expect(slowest.ms).toBeLessThan(2_000);
   });
 });

@@ -4,7 +4,8 @@
  * while the host's identity provider fails, every token naming an unknown key fetches again (a
  * flood of forged `kid`s hammers a provider that is already down); and once its cache is older
  * than its max age a failed fetch refuses every token, signing everyone out because the provider
- * is down. Here every attempt starts the cooldown, and a failed fetch keeps the last good set.
+ * is down. Here every attempt starts the cooldown, a failed fetch keeps the last good set, and
+ * a set past its max age is still used while the next is fetched.
  */
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey } from "jose";
 import type { Logger } from "../logger.js";
@@ -44,7 +45,14 @@ export class HostJwks {
 
   /** The key for a token's header (`jwtVerify`'s key argument). */
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
-    if (this.now() >= this.fetchedAt + this.maxAgeMs) await this.refresh();
+    if (this.now() >= this.fetchedAt + this.maxAgeMs) {
+      const refreshing = this.refresh();
+      // With a set in hand the token is checked against it meanwhile: a provider that hangs
+      // would otherwise hold every sign-in and connect for the fetch's timeout, only for a failed
+      // fetch to keep this set anyway. A key the host removed works for the fetch's few
+      // milliseconds more, inside the max age's own tolerance.
+      if (!Number.isFinite(this.fetchedAt)) await refreshing;
+    }
     try {
       return await this.keys(header, token);
     } catch (error) {
