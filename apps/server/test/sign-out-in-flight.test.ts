@@ -37,7 +37,11 @@ describe("a call in flight across a sign-out", () => {
       await tx`select 1 from friendships where user_low in (${alice.id}, ${bob.id}) and user_high in (${alice.id}, ${bob.id}) for update`;
       socket.send(JSON.stringify({ id: 2, method: "mutation", params: { path: "friends.remove", input: { userId: bob.id } } }));
       const removeWaiting = async () =>
-        (await sql<Array<{ n: number }>>`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'delete from%friendships%'`)[0]!.n;
+        (
+          await sql<
+            Array<{ n: number }>
+          >`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'delete from%friendships%'`
+        )[0]!.n;
       await expect.poll(removeWaiting, { timeout: 10_000 }).toBe(1);
       await alice.http.auth.signOut.mutate();
       // The socket refuses what comes next...
