@@ -160,15 +160,13 @@ export const presenceRouter = router({
   // The resolver passes on only what the feed needs: a generator keeps its arguments for its
   // whole life, and tRPC's call options (the raw input and its reader among them) would stay
   // alive with every idle subscription.
-  onChange: protectedProcedure
-    .input(z.object({ lastEventId: z.string().nullish() }).optional())
-    .subscription(({ ctx, signal }) => {
-      // Here, before the subscription is `started`: a refused subscribe is answered by its error
-      // alone, and costs nothing (no feed, no slot).
-      const releaseSlot = takeSubscriptionSlot(ctx, signal);
-      if (ctx.hosted) ctx.hosted.releaseOnForget = releaseSlot; // the host may never run the generator
-      return presenceEvents(ctx, signal, releaseSlot);
-    }),
+  onChange: protectedProcedure.input(z.object({ lastEventId: z.string().nullish() }).optional()).subscription(({ ctx, signal }) => {
+    // Here, before the subscription is `started`: a refused subscribe is answered by its error
+    // alone, and costs nothing (no feed, no slot).
+    const releaseSlot = takeSubscriptionSlot(ctx, signal);
+    if (ctx.hosted) ctx.hosted.releaseOnForget = releaseSlot; // the host may never run the generator
+    return presenceEvents(ctx, signal, releaseSlot);
+  }),
 });
 
 /** `presence.onChange`: the viewer's feed, for as long as the subscription lasts. */
