@@ -30,7 +30,11 @@ describe("a call in flight across a sign-out", () => {
     const bobDevice = await connect(server.wsUrl, bob, { subscribe: true });
     const { socket, closed } = await rawSocket(server.wsUrl, alice.token);
     const answers: Array<{ id?: number; result?: unknown; error?: { data?: { code?: string } } }> = [];
-    socket.on("message", (data: Buffer) => answers.push(JSON.parse(data.toString()) as (typeof answers)[number]));
+    socket.on("message", (data: Buffer) => {
+      const text = data.toString();
+      if (text === "PING") return void socket.send("PONG");
+      answers.push(JSON.parse(text) as (typeof answers)[number]);
+    });
     const answerTo = (id: number) => answers.find((answer) => answer.id === id);
 
     await sql.begin(async (tx) => {
@@ -40,7 +44,7 @@ describe("a call in flight across a sign-out", () => {
         (
           await sql<
             Array<{ n: number }>
-          >`select count(*)::int as n from pg_stat_activity where wait_event_type = 'Lock' and query ilike 'delete from%friendships%'`
+          >`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'delete from%friendships%'`
         )[0]!.n;
       await expect.poll(removeWaiting, { timeout: 10_000 }).toBe(1);
       await alice.http.auth.signOut.mutate();

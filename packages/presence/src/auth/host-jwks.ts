@@ -14,7 +14,7 @@ export interface HostJwksOptions {
   url: string;
   /** Least time between two fetches, whether the last one worked or not. */
   cooldownMs?: number | undefined;
-  /** A set older than this is fetched again before use, so a key the host removed stops working. */
+  /** A set older than this is fetched again (and used meanwhile), so a key the host removed stops working. */
   maxAgeMs?: number | undefined;
 }
 
@@ -49,9 +49,10 @@ export class HostJwks {
       const refreshing = this.refresh();
       // With a set in hand the token is checked against it meanwhile: a provider that hangs
       // would otherwise hold every sign-in and connect for the fetch's timeout, only for a failed
-      // fetch to keep this set anyway. A key the host removed works for the fetch's few
-      // milliseconds more, inside the max age's own tolerance.
-      if (!Number.isFinite(this.fetchedAt)) await refreshing;
+      // fetch to keep this set anyway. A key the host removed works until the fetch ends (at most
+      // its 5-s timeout) on top of the max age. Not awaited, so no failure may escape it.
+      if (Number.isFinite(this.fetchedAt)) refreshing.catch(() => {});
+      else await refreshing;
     }
     try {
       return await this.keys(header, token);

@@ -24,8 +24,9 @@ const tooManyChanges = () => new TRPCError({ code: "TOO_MANY_REQUESTS", message:
 
 /**
  * A slot for one more subscription on the caller's socket, or TOO_MANY_REQUESTS. The slot is given
- * back the moment the subscription is stopped (the adapter aborts `signal` while handling the
- * client's `subscription.stop`, before it reads the next message) or ends in any other way.
+ * back the moment the subscription is stopped or ends in any other way: apps/server's subscription
+ * host, which serves every `presence.onChange` over WebSocket, through `releaseOnForget` and the
+ * feed's end; tRPC's adapter, were it to serve one, by aborting `signal` on `subscription.stop`.
  */
 function takeSubscriptionSlot(ctx: HeraldContext, signal: AbortSignal | undefined): () => void {
   if (!ctx.frames) return () => {}; // server-side callers: no socket to protect

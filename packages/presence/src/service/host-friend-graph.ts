@@ -1,5 +1,5 @@
 /**
- * The host's friend graph (`system.friends.link` / `unlink`): many pairs in two statements, then
+ * The host's friend graph (`system.friends.link` / `unlink`): many pairs in a few statements, then
  * the same live consequences as `friends.accept` and `friends.remove` — `friend_added` or
  * `friend_removed` on both users' channels, changed request lists announced, and on unfriending
  * each leaves the other's allow-list and memory (rule 11), after the feeds have been told.
