@@ -35,6 +35,8 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 const UNAUTHENTICATED_CLOSE_DELAY_MS = 250;
 /** How long a client that sends its `connectionParams` as a message (`?connectionParams=1`) has to send them. */
 export const CONNECTION_PARAMS_DEADLINE_MS = 5_000;
+/** How often sockets past that deadline are looked for: one is closed at most this much after it. */
+const CONNECTION_PARAMS_CHECK_MS = 1_000;
 /** Unsent bytes a socket may pile up before we drop it as a slow consumer. */
 export const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How often backlogs are checked; between checks a backlog grows by at most this much traffic. */
@@ -78,9 +80,11 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
   const sessions = trackSessions(app, log, onError, limits.maxBufferedBytes ?? MAX_BUFFERED_BYTES);
   // Pings well inside the TTL, so an idle but healthy client is always heard from in time.
   const stopKeepAlive = keepAlive(wss, app.settings.keepAlive);
+  const paramsDeadline = closeSocketsWithoutParams();
   wss.on("close", () => {
     sessions.stop();
     stopKeepAlive();
+    paramsDeadline.stop();
   });
   const contextOf = async ({ req, socket, info }: ContextRequest): Promise<HeraldContext> => {
     // Frames are written only while the socket is open; trackSessions still watches its backlog.
@@ -129,7 +133,7 @@ export function createWebSocketServer(app: HeraldApp, log: Logger, onError: (cod
     onConnection(socket, summary as unknown as IncomingMessage);
     // With `?connectionParams=1` the adapter makes no context, so nothing is checked, until the
     // client sends them; keep-alive alone would hold a socket that never does open for ever.
-    setTimeout(closeWithoutParams, CONNECTION_PARAMS_DEADLINE_MS, socket as HeraldSocket).unref();
+    paramsDeadline.watch(socket as HeraldSocket);
   });
   const handler = {
     /** Asks every client to reconnect (tRPC's `reconnect` notification), e.g. before a restart. */
@@ -154,10 +158,34 @@ interface ContextRequest {
   info: CreateWSSContextFnOptions["info"];
 }
 
-function closeWithoutParams(socket: HeraldSocket): void {
-  if (socket.heraldContext === null && socket.readyState === WebSocket.OPEN) {
-    socket.close(CLOSE_UNAUTHORIZED, `unauthorized: no connectionParams within ${CONNECTION_PARAMS_DEADLINE_MS / 1000} s`);
-  }
+/**
+ * Closes (4401) the sockets that have not sent their connectionParams `CONNECTION_PARAMS_DEADLINE_MS`
+ * after opening. One timer for all of them, not one per socket (a connect storm opens thousands);
+ * a socket is forgotten once its deadline has passed, whatever it did meanwhile.
+ */
+function closeSocketsWithoutParams() {
+  /** Sockets by when they opened, oldest first (a Map keeps insertion order). */
+  const opened = new Map<HeraldSocket, number>();
+  const timer = setInterval(() => {
+    const due = Date.now() - CONNECTION_PARAMS_DEADLINE_MS;
+    for (const [socket, openedAt] of opened) {
+      if (openedAt > due) break;
+      opened.delete(socket);
+      if (socket.heraldContext === null && socket.readyState === WebSocket.OPEN) {
+        socket.close(CLOSE_UNAUTHORIZED, `unauthorized: no connectionParams within ${CONNECTION_PARAMS_DEADLINE_MS / 1000} s`);
+      }
+    }
+  }, CONNECTION_PARAMS_CHECK_MS);
+  timer.unref();
+  return {
+    watch(socket: HeraldSocket): void {
+      opened.set(socket, Date.now());
+    },
+    stop(): void {
+      clearInterval(timer);
+      opened.clear();
+    },
+  };
 }
 
 /** The kind of device a socket says it is: `web` when it says nothing, null when it says nonsense. */

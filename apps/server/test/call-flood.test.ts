@@ -103,7 +103,10 @@ describe("call floods", () => {
     expect(answers).toEqual([]);
   });
 
-  it("closes a socket that asked to send its connectionParams and never did (4401)", async () => {
+  it("closes a socket that asked to send its connectionParams and never did (4401), and only that one", async () => {
+    // Opened first, so its deadline is looked at no later than the silent socket's.
+    const dave = await signUp(server.url);
+    const sent = await rawSocket(server.wsUrl, dave.token);
     const socket = new WebSocket(`${server.wsUrl}?connectionParams=1`);
     const opened = Date.now();
     const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
@@ -111,6 +114,9 @@ describe("call floods", () => {
     );
     expect(closed).toEqual({ code: 4401, reason: expect.stringMatching(/^unauthorized: no connectionParams within 5 s/) });
     expect(Date.now() - opened).toBeGreaterThanOrEqual(CONNECTION_PARAMS_DEADLINE_MS - 100);
+    expect(Date.now() - opened).toBeLessThan(CONNECTION_PARAMS_DEADLINE_MS + 3_000); // checked every second
+    expect(sent.socket.readyState).toBe(WebSocket.OPEN);
+    sent.socket.close();
   }, 15_000);
 
   it("answers UNAUTHORIZED to calls on a socket right after its user signed out, before it closes", async () => {
