@@ -13,6 +13,8 @@ import { useInProcessApp } from "./fixtures/in-process-app.js";
 describe("friendship races", () => {
   const inProcess = useInProcessApp();
   const callerOf = (user: { id: string }) => createCaller(inProcess.app, user.id);
+  /** Announces a friendship the test already wrote, as `befriend` does after its write. */
+  const announceWritten = (a: string, b: string) => inProcess.app.service.befriend([], async () => ({ added: [[a, b] as const] }));
 
   async function befriend(a: { id: string; username: string }, b: { id: string }) {
     await callerOf(a).friends.request({ userId: b.id });
@@ -76,8 +78,8 @@ describe("friendship races", () => {
     // Ben accepts (written), Ann cancels (written and announced), then Ben's accept is announced.
     expect(await friendships.accept(ann.id, ben.id)).toBe(true);
     expect(await friendships.remove(ann.id, ben.id)).toBe("accepted");
-    await service.publishFriendship(ann.id, ben.id, "friend_removed");
-    await service.publishFriendship(ben.id, ann.id, "friend_added");
+    await service.announceUnfriended([[ann.id, ben.id]]);
+    await announceWritten(ben.id, ann.id);
     const benOnline = await inProcess.app.connections.open(ben.id, () => {});
     await callerOf(ben).presence.setStatus({ status: "dnd", message: "not for ann" });
     const catOnline = await inProcess.app.connections.open(cat.id, () => {});
@@ -101,8 +103,8 @@ describe("friendship races", () => {
     expect(await friendships.remove(eve.id, fay.id)).toBe("accepted");
     expect(await friendships.request(fay.id, eve.id)).toBe(true);
     expect(await friendships.accept(fay.id, eve.id)).toBe(true);
-    await service.publishFriendship(fay.id, eve.id, "friend_added");
-    await service.publishFriendship(eve.id, fay.id, "friend_removed");
+    await announceWritten(fay.id, eve.id);
+    await service.announceUnfriended([[eve.id, fay.id]]);
     // Told she was removed, then (on reading the list again) that she is a friend; then she is live.
     const events = await feed.until((event) => event.type === "friend_added");
     expect(events.map((event) => event.type)).toEqual(["friend_removed", "friend_added"]);

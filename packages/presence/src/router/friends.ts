@@ -76,7 +76,7 @@ export const friendsRouter = router({
     const was = await friendships.remove(ctx.user.id, input.userId);
     if (was === "accepted") {
       // Stop the live feeds first (rule 11: at once), then tidy the allow-lists.
-      await service.publishFriendship(ctx.user.id, input.userId, "friend_removed");
+      await service.announceUnfriended([[ctx.user.id, input.userId]]);
       await service.forgetEachOther(ctx.user.id, input.userId);
     } else if (was === "pending") {
       await service.publishRequestsChanged(ctx.user.id, input.userId); // declined or cancelled
@@ -122,14 +122,13 @@ async function requestOrAcceptTheirs(app: HeraldApp, userId: string, targetId: s
 }
 
 /**
- * Turns `requesterId`'s pending request to `accepterId` into a friendship and announces it; false
- * (and nothing done) if there was no such request. The two are taken out of each other's fades
- * before the write as well as before the announcement, so no read in between shows a fade.
+ * Turns `requesterId`'s pending request to `accepterId` into a friendship and announces it
+ * (`PresenceService.befriend`); false (and nothing done) if there was no such request.
  */
 async function acceptRequest(app: HeraldApp, requesterId: string, accepterId: string): Promise<boolean> {
-  await app.service.takeNewFriendsOutOfFades([[accepterId, requesterId]]);
-  if (!(await app.friendships.accept(requesterId, accepterId))) return false;
-  await app.service.publishFriendship(accepterId, requesterId, "friend_added");
+  const pair = [accepterId, requesterId] as const;
+  const accept = async () => ({ added: (await app.friendships.accept(requesterId, accepterId)) ? [pair] : [] });
+  if ((await app.service.befriend([pair], accept)).added.length === 0) return false;
   await app.service.publishRequestsChanged(accepterId, requesterId);
   return true;
 }

@@ -16,12 +16,10 @@ export class HostFriendGraph {
 
   /** Befriends these ordered pairs; how many were not friends before. */
   async link(pairs: readonly Pair[]): Promise<number> {
-    // As `friends.accept` does: out of each other's fades before the write too, so that no read
-    // between the write and the announcement shows a new friend a fade. Only pairs that are not
-    // friends yet: a friend of before stays in the fade, which is what keeps rule 5.
-    await this.service.takeNewFriendsOutOfFades(await this.friendships.notFriends(pairs));
-    const { added, accepted } = await this.friendships.link(pairs);
-    await this.service.publishFriendships(added, "friend_added");
+    // Only the pairs that are not friends yet are candidates: a friend of before stays in the
+    // other's fade, which is what keeps rule 5.
+    const candidates = await this.friendships.notFriends(pairs);
+    const { added, accepted } = await this.service.befriend(candidates, () => this.friendships.link(pairs));
     await Promise.all(accepted.map(([a, b]) => this.service.publishRequestsChanged(a, b)));
     return added.length;
   }
@@ -31,7 +29,7 @@ export class HostFriendGraph {
     const ended = await this.friendships.unlink(pairs);
     const unfriended = ended.filter((e) => e.was === "accepted").map((e) => e.pair);
     // Feeds first (rule 11: at once), then the allow-lists, one write per user however many pairs.
-    await this.service.publishFriendships(unfriended, "friend_removed");
+    await this.service.announceUnfriended(unfriended);
     await Promise.all([...viewersByOwner(unfriended)].map(([owner, viewers]) => this.service.forgetViewers(owner, viewers)));
     const withdrawn = ended.filter((e) => e.was === "pending");
     await Promise.all(withdrawn.map(({ pair: [a, b] }) => this.service.publishRequestsChanged(a, b)));

@@ -310,18 +310,31 @@ export class PresenceService {
     return this.writeAndPublish(userId, (before) => viewerIds.reduce(forgetViewer, before));
   }
 
-  /** Announces a friendship made or ended to both users' feeds (`publishFriendships`, for one pair). */
-  async publishFriendship(a: string, b: string, type: "friend_added" | "friend_removed"): Promise<void> {
-    await this.publishFriendships([[a, b]], type);
+  /**
+   * Makes friendships with `write` and announces the pairs it answers as `added`. Rules 5 and 6: a
+   * new friend saw nothing of what the other's fades show, so the `candidates` (the pairs that are
+   * not friends yet) leave each other's fades before the write, and no read between the write and
+   * the announcement shows one; the pairs made leave them again after it (a fade made meanwhile,
+   * perhaps on another server), before either feed is told. Every path that makes a friendship
+   * comes through here.
+   */
+  async befriend<T extends { added: ReadonlyArray<readonly [string, string]> }>(
+    candidates: ReadonlyArray<readonly [string, string]>,
+    write: () => Promise<T>,
+  ): Promise<T> {
+    await this.takeNewFriendsOutOfFades(candidates);
+    const written = await write();
+    await this.takeNewFriendsOutOfFades(written.added);
+    await this.announce(written.added, "friend_added");
+    return written;
   }
 
-  /**
-   * Announces friendships made or ended to both users' feeds. Every path that makes one calls
-   * this after the write, so each new friend is taken out of the other's fades (`befriended`)
-   * before either feed is told: the `friend_added` view, and every read after the call, is never a fade's.
-   */
-  async publishFriendships(pairs: ReadonlyArray<readonly [string, string]>, type: "friend_added" | "friend_removed"): Promise<void> {
-    if (type === "friend_added") await this.takeNewFriendsOutOfFades(pairs);
+  /** Announces ended friendships to both users' feeds (rule 11: at once). */
+  async announceUnfriended(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
+    await this.announce(pairs, "friend_removed");
+  }
+
+  private async announce(pairs: ReadonlyArray<readonly [string, string]>, type: "friend_added" | "friend_removed"): Promise<void> {
     await Promise.all(
       pairs.map(async ([a, b]) => {
         await this.bus.publish(a, { type, friendId: b });
@@ -335,10 +348,8 @@ export class PresenceService {
    * user's state (it also brings the rows this server remembers up to the newest revision
    * published: a fade may have been made on another server); a write, published so every server
    * agrees, only for a user who has a fade a new friend is in — rare, as fades last a grace.
-   * Also called just before a request is accepted (a non-friend in no fade changes nothing), so
-   * that no read between the two writes shows the new friend a fade.
    */
-  async takeNewFriendsOutOfFades(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  private async takeNewFriendsOutOfFades(pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
     const states = await this.loadStates([...new Set(pairs.flat())]);
     const inFades = viewersByOwner(pairs, (owner, viewer) => fadeSeenBy(states.get(owner)!, viewer) !== null);
     // Retried like a disconnect's write: given up, the friendship would never be announced.
