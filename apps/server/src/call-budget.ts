@@ -53,11 +53,10 @@ export function spendCallBudget(socket: HeraldSocket, data: Buffer, now = Date.n
   const messages = batch ?? [parseOrNull(data)];
   // Stopping a subscription and sending connectionParams are never refused: a refused stop would
   // leave its feed running (the client does not wait for an answer) and holding a slot.
-  const passed = messages.filter((message, i) => i < allowed || isAlwaysAllowed(message));
-  refuse(
-    socket,
-    messages.filter((message, i) => i >= allowed && !isAlwaysAllowed(message)),
-  );
+  const passed: unknown[] = [];
+  const refused: unknown[] = [];
+  messages.forEach((message, i) => (i < allowed || isAlwaysAllowed(message) ? passed : refused).push(message));
+  refuse(socket, refused);
   if (passed.length === 0) return null;
   return batch === null ? data : Buffer.from(JSON.stringify(passed));
 }
